@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Prospect",
+    products: [
+        .executable(name: "prospect", targets: ["prospect"]),
+        .library(name: "ProspectCore", targets: ["ProspectCore"]),
+        .library(name: "ProspectPipeline", targets: ["ProspectPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, reached through pkg-config; Debian/Ubuntu packages named as providers.
+        .systemLibrary(
+            name: "CGDAL",
+            pkgConfig: "gdal",
+            providers: [.apt(["libgdal-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPROJ",
+            pkgConfig: "proj",
+            providers: [.apt(["libproj-dev"])]
+        ),
+        // Pure Swift: grids, models, kernels, the parallel engine, metrics. Imports no C.
+        .target(name: "ProspectCore"),
+        // Safe wrapper over GDAL/OGR/OSR and PROJ.
+        .target(
+            name: "ProspectGDAL",
+            dependencies: ["CGDAL", "CPROJ", "ProspectCore"]
+        ),
+        // File-level pipelines: train, score, targets, validate, demo, bench.
+        .target(
+            name: "ProspectPipeline",
+            dependencies: ["ProspectCore", "ProspectGDAL"]
+        ),
+        // The subcommands, as a library so tests can drive them in-process.
+        .target(
+            name: "ProspectCLI",
+            dependencies: [
+                "ProspectPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "prospect",
+            dependencies: ["ProspectCLI"]
+        ),
+        .testTarget(name: "ProspectCoreTests", dependencies: ["ProspectCore"]),
+        .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL"]),
+        .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL"]),
+        .testTarget(name: "ProspectCLITests", dependencies: ["ProspectCLI", "ProspectGDAL"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import ProspectPipeline
+
+extension ScoreOptions.Compression: ExpressibleByArgument {}
+
+extension ProspectCommand {
+    struct Score: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score every cell of the evidence grid with a model; write a tiled GeoTIFF.",
+            discussion: """
+            Output: posterior probability (weights of evidence) or probability (logistic) as Float32,
+            nodata (-9999) wherever any evidence layer is nodata. Provenance (tool, model, inputs)
+            is stored in the GeoTIFF metadata. Tiles are streamed on all cores in bounded memory.
+
+            Example:
+              prospect score --model model.json --out map.tif --cog
+              prospect score --model model.json --out map2.tif --evidence thorium=other/th.tif
+            """)
+
+        @Option(help: "The model file written by `prospect train`.")
+        var model: String
+        @Option(help: "Where to write the map (GeoTIFF).")
+        var out: String
+        @Option(name: .customLong("evidence"), help: "Replace a model layer's raster: NAME=PATH (repeatable).")
+        var evidence: [String] = []
+        @Option(help: "Compression: none, deflate, zstd or lzw.")
+        var compress: ScoreOptions.Compression = .deflate
+        @Flag(help: "Write a Cloud Optimized GeoTIFF with overviews.")
+        var cog = false
+        @Option(help: "Worker threads (default: all cores).")
+        var threads: Int?
+        @Flag(help: "Print the run summary as JSON.")
+        var json = false
+
+        func validate() throws {
+            for e in evidence where !e.contains("=") { throw ValidationError("--evidence takes NAME=PATH, got \(e)") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                var overrides: [String: String] = [:]
+                for e in evidence {
+                    let eq = e.firstIndex(of: "=")!
+                    overrides[String(e[..<eq])] = String(e[e.index(after: eq)...])
+                }
+                var options = ScoreOptions()
+                options.compression = compress
+                options.cog = cog
+                if let threads { options.threads = threads }
+                let report = try Workflows.score(modelPath: model, outputPath: out, overrides: overrides, options: options)
+                if json {
+                    struct Summary: Encodable { var output: String; var cells: Int; var validCells: Int; var seconds: Double; var cellsPerSecond: Double; var tiles: Int }
+                    try printJSON(Summary(output: out, cells: report.cells, validCells: report.validCells, seconds: report.seconds,
+                                          cellsPerSecond: Double(report.cells) / report.seconds, tiles: report.tiles))
+                } else {
+                    print("scored \(report.cells) cells (\(report.validCells) with data) in \(format(report.seconds, 3)) s "
+                          + "(\(format(Double(report.cells) / report.seconds / 1e6, 1)) M cells/s, \(report.tiles) tiles) → \(out)")
+                }
+            }
+        }
+    }
+}

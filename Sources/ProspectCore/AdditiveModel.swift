@@ -1,0 +1,57 @@
+/// How one evidence layer adds to a cell's logit.
+///
+/// Weights of evidence and logistic regression both score a cell as
+/// `logit = intercept + Σ term_k(x_k)` and `p = 1 / (1 + exp(-logit))`
+/// (Bonham-Carter 1994, ch. 9: the posterior log-odds is the prior log-odds plus the weights;
+/// logistic regression: the linear predictor). One kernel therefore scores both.
+public enum LayerTerm: Equatable, Sendable, Codable {
+    /// `coefficient * (x - center)`. Logistic regression on a continuous layer.
+    case linear(coefficient: Float, center: Float)
+    /// `x >= threshold ? above : below`. A continuous layer made binary
+    /// (weights of evidence: W+ on the favourable side, W− on the other).
+    case step(threshold: Float, above: Float, below: Float)
+    /// A value per class code; codes not in the table add `otherwise`.
+    /// Categorical layers (weights of evidence class weights, logistic dummy coefficients).
+    case lookup(codes: [Int32], values: [Float], otherwise: Float)
+
+    /// The term's value for one valid cell value.
+    @inlinable
+    public func contribution(_ x: Float) -> Float {
+        switch self {
+        case let .linear(coefficient, center):
+            return coefficient * (x - center)
+        case let .step(threshold, above, below):
+            return x >= threshold ? above : below
+        case let .lookup(codes, values, otherwise):
+            let code = Int32(exactly: x.rounded()) ?? Int32.min
+            if let i = codes.firstIndex(of: code) { return values[i] }
+            return otherwise
+        }
+    }
+}
+
+/// A scoring model over `terms.count` evidence layers: `p = sigmoid(intercept + Σ terms[k](x_k))`.
+///
+/// A cell is scored only when every layer holds a valid value there: a value that is not NaN
+/// and not equal to that layer's nodata value. Otherwise the output cell is nodata.
+public struct AdditiveModel: Equatable, Sendable, Codable {
+    public var intercept: Float
+    public var terms: [LayerTerm]
+    /// Per-layer nodata values (NaN means "NaN only").
+    public var nodata: [Float]
+
+    public init(intercept: Float, terms: [LayerTerm], nodata: [Float]? = nil) {
+        self.intercept = intercept
+        self.terms = terms
+        self.nodata = nodata ?? Array(repeating: .nan, count: terms.count)
+        precondition(self.nodata.count == terms.count, "one nodata value per layer")
+    }
+
+    public var layerCount: Int { terms.count }
+
+    /// True when `x` is a valid value of layer `k`.
+    @inlinable
+    public func isValid(_ x: Float, layer k: Int) -> Bool {
+        !x.isNaN && x != nodata[k]
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// One evidence layer as a model records it.
+public struct ModelLayer: Codable, Sendable, Equatable {
+    public var name: String
+    /// Path of the raster, relative to the model file's folder when it was written.
+    public var path: String
+    public var kind: LayerKind
+    /// Transforms applied before the model term, in order (none yet in this format version).
+    public var transforms: [String]
+    /// Class code → label, for categorical layers that carry a legend.
+    public var legend: [String: String]?
+
+    public init(name: String, path: String, kind: LayerKind, transforms: [String] = [], legend: [String: String]? = nil) {
+        self.name = name
+        self.path = path
+        self.kind = kind
+        self.transforms = transforms
+        self.legend = legend
+    }
+}
+
+/// What training saw and decided, kept with the model for reports.
+public struct TrainingSummary: Codable, Sendable {
+    /// Cells where every layer was valid (the training area).
+    public var validCells: Int
+    public var cellAreaKm2: Double
+    /// Deposits given, used, and skipped with the reason.
+    public var depositsGiven: Int
+    public var depositsUsed: Int
+    public var depositsOutsideGrid: Int
+    public var depositsOnNodata: Int
+    /// Deposits that shared a cell with another deposit (counted once).
+    public var depositsSharingCell: Int
+    /// Weights of evidence: prior probability N(D)/N(T) in unit cells.
+    public var priorProbability: Double?
+    /// Weights of evidence: every class row (selected ones enter the model).
+    public var weights: [WofEClassRow]?
+    /// Logistic regression: coefficients with standard errors.
+    public var coefficients: [LogisticCoefficientRow]?
+    /// Logistic regression: background cells used and whether IRLS converged.
+    public var backgroundCells: Int?
+    public var converged: Bool?
+    public var iterations: Int?
+    /// Layer names ordered from strongest to weakest evidence (|studentized contrast| for
+    /// weights of evidence, |z| of the strongest term for logistic regression).
+    public var layerRanking: [String]
+
+    public init(validCells: Int, cellAreaKm2: Double, depositsGiven: Int, depositsUsed: Int,
+                depositsOutsideGrid: Int, depositsOnNodata: Int, depositsSharingCell: Int,
+                layerRanking: [String]) {
+        self.validCells = validCells
+        self.cellAreaKm2 = cellAreaKm2
+        self.depositsGiven = depositsGiven
+        self.depositsUsed = depositsUsed
+        self.depositsOutsideGrid = depositsOutsideGrid
+        self.depositsOnNodata = depositsOnNodata
+        self.depositsSharingCell = depositsSharingCell
+        self.layerRanking = layerRanking
+    }
+}
+
+/// The versioned model file: method, layers, the additive model, parameters and provenance.
+///
+/// Format version 1. A reader refuses files whose `formatVersion` is newer than it knows.
+public struct ModelFile: Codable, Sendable {
+    public static let formatName = "prospect-model"
+    public static let currentVersion = 1
+
+    public var format: String
+    public var formatVersion: Int
+    public var tool: String
+    public var created: String
+    /// "wofe" or "logistic".
+    public var method: String
+    public var layers: [ModelLayer]
+    public var model: AdditiveModel
+    public var parameters: [String: String]
+    public var training: TrainingSummary
+
+    public init(tool: String, created: String, method: String, layers: [ModelLayer], model: AdditiveModel,
+                parameters: [String: String], training: TrainingSummary) {
+        self.format = Self.formatName
+        self.formatVersion = Self.currentVersion
+        self.tool = tool
+        self.created = created
+        self.method = method
+        self.layers = layers
+        self.model = model
+        self.parameters = parameters
+        self.training = training
+    }
+
+    /// A problem with a model file's content.
+    public struct FormatError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// Decodes and checks a model file's bytes.
+    /// - Throws: `FormatError` naming the problem: not JSON, not a Prospect model, a newer
+    ///   format version, or a model whose layers and terms disagree.
+    public static func decode(_ data: Data) throws -> ModelFile {
+        struct Header: Decodable { var format: String?; var formatVersion: Int? }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let header: Header
+        do { header = try decoder.decode(Header.self, from: data) } catch {
+            throw FormatError(message: "not a valid JSON model file")
+        }
+        guard header.format == formatName else {
+            throw FormatError(message: "not a Prospect model file (missing \"format\": \"\(formatName)\")")
+        }
+        guard let version = header.formatVersion else { throw FormatError(message: "model file has no formatVersion") }
+        guard version <= currentVersion else {
+            throw FormatError(message: "model format version \(version) is newer than this prospect reads (\(currentVersion)); upgrade prospect")
+        }
+        let file: ModelFile
+        do { file = try decoder.decode(ModelFile.self, from: data) } catch let DecodingError.keyNotFound(key, _) {
+            throw FormatError(message: "malformed model file: missing \"\(key.stringValue)\"")
+        } catch {
+            throw FormatError(message: "malformed model file: \(error)")
+        }
+        guard file.layers.count == file.model.terms.count, file.model.nodata.count == file.model.terms.count else {
+            throw FormatError(message: "malformed model file: \(file.layers.count) layers but \(file.model.terms.count) model terms")
+        }
+        return file
+    }
+}

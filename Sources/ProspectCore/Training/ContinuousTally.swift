@@ -1,0 +1,133 @@
+/// Cumulative weights-of-evidence classes of a continuous layer, counted in one streaming pass.
+///
+/// The studentized contrast of a cumulative class `x >= t` (or `x <= t`) changes only where the
+/// deposit count inside the class changes, and for a fixed deposit count it is largest when the
+/// class is as small as possible, so the best threshold always sits at a deposit's value. The
+/// candidate thresholds are therefore the distinct deposit values t₀ < … < t_{m−1}. Each valid
+/// cell is binned, by binary search, into one of 2m + 1 intervals: below t₀, equal to t₀,
+/// between t₀ and t₁, equal to t₁, …, above t_{m−1}. Cumulative sums of these bins give the
+/// exact area of every cumulative class, with O(m) memory (ArcSDM "Calculate Weights",
+/// cumulative ascending/descending; Bonham-Carter 1994, ch. 9, pp. 322–327).
+public struct ContinuousTally: Sendable {
+    /// The distinct deposit values, ascending.
+    public let thresholds: [Float]
+    /// Deposits at each threshold.
+    public let depositsAt: [Int]
+    /// Bin counts: index 2j + 1 holds cells equal to `thresholds[j]`; index 2j those strictly
+    /// between `thresholds[j − 1]` and `thresholds[j]`; the last those above the largest.
+    public private(set) var bins: [Int]
+
+    /// - Parameter depositValues: the layer's value at each deposit; NaN values (deposits on
+    ///   nodata) are ignored.
+    public init(depositValues: [Float]) {
+        let sorted = depositValues.filter { !$0.isNaN }.sorted()
+        var t: [Float] = [], d: [Int] = []
+        for v in sorted {
+            if let last = t.last, last == v { d[d.count - 1] += 1 } else { t.append(v); d.append(1) }
+        }
+        thresholds = t
+        depositsAt = d
+        bins = Array(repeating: 0, count: 2 * t.count + 1)
+    }
+
+    /// Deposits counted (deposits with a valid value).
+    public var depositCount: Int { depositsAt.reduce(0, +) }
+    /// Valid cells counted.
+    public var cellCount: Int { bins.reduce(0, +) }
+
+    /// Counts one valid cell of value `value` (not NaN).
+    public mutating func add(_ value: Float) {
+        let b = thresholds.withUnsafeBufferPointer { ThresholdBins.bin(of: value, in: $0) }
+        bins[b] += 1
+    }
+
+    /// Counts every value of `values` for which `isValid` holds.
+    public mutating func add(_ values: UnsafeBufferPointer<Float>, isValid: (Float) -> Bool) {
+        thresholds.withUnsafeBufferPointer { t in
+            bins.withUnsafeMutableBufferPointer { counts in
+                for v in values where isValid(v) && !v.isNaN {
+                    counts[ThresholdBins.bin(of: v, in: t)] &+= 1
+                }
+            }
+        }
+    }
+
+    /// Adds the counts of another tally built from the same deposit values.
+    public mutating func merge(_ other: ContinuousTally) {
+        precondition(thresholds == other.thresholds, "tallies merged must share their deposit values")
+        for i in bins.indices { bins[i] += other.bins[i] }
+    }
+
+    /// The prior log-odds `ln(N(D) / (N(T) − N(D)))`; see `WeightsOfEvidence.priorLogit`.
+    public static func priorLogit(totalArea: Double, totalDeposits: Int) -> Double {
+        WeightsOfEvidence.priorLogit(totalArea: totalArea, totalDeposits: totalDeposits)
+    }
+
+    /// The weights of every cumulative class in both directions and the best binary split.
+    ///
+    /// For each candidate threshold t (ascending) there is a descending class `x >= t` (high
+    /// values favourable) and an ascending class `x <= t` (low values favourable). Rows list all
+    /// descending classes, then all ascending classes, each by threshold ascending. The defined
+    /// class with the largest studentized contrast is `selected` (the first on ties); the
+    /// layer is then binary: pattern B gets W+, the rest W− (Bonham-Carter 1994, p. 327).
+    ///
+    /// - Parameters:
+    ///   - layer: the layer name recorded in the rows.
+    ///   - cellAreaInUnitCells: the area of one cell in unit cells.
+    /// - Returns: the rows, and the term: for descending, `.step(threshold: t, above: W+,
+    ///   below: W−)`; for ascending, `.step(threshold: t.nextUp, above: W−, below: W+)`
+    ///   (`x <= t` is `!(x >= t.nextUp)`). With no defined class, a step at the smallest
+    ///   deposit value (or 0) with both weights 0.
+    public func weights(layer: String, cellAreaInUnitCells: Double) -> (rows: [WofEClassRow], term: LayerTerm) {
+        let m = thresholds.count
+        let totalCells = cellCount
+        let totalArea = Double(totalCells) * cellAreaInUnitCells
+        let totalDeposits = depositCount
+        // cellsBelow[j]: cells < t_j (bins 0 ..< 2j+1); cellsAt[j]: cells == t_j.
+        var rows: [WofEClassRow] = []
+        rows.reserveCapacity(2 * m)
+        var below = 0, depositsBelow = 0
+        var descending: [WofEClassRow] = [], ascending: [WofEClassRow] = []
+        for j in 0..<m {
+            below += bins[2 * j]
+            let at = bins[2 * j + 1]
+            let t = thresholds[j]
+            // Descending x >= t_j.
+            let dCells = totalCells - below
+            let dDeposits = totalDeposits - depositsBelow
+            let dArea = Double(dCells) * cellAreaInUnitCells
+            descending.append(WofEClassRow(
+                layer: layer, label: ">= \(t)", threshold: t, direction: "descending",
+                cells: dCells, area: dArea, deposits: dDeposits,
+                weights: WeightsOfEvidence.weights(patternArea: dArea, patternDeposits: dDeposits,
+                                                   totalArea: totalArea, totalDeposits: totalDeposits),
+                selected: false))
+            // Ascending x <= t_j.
+            let aCells = below + at
+            let aDeposits = depositsBelow + depositsAt[j]
+            let aArea = Double(aCells) * cellAreaInUnitCells
+            ascending.append(WofEClassRow(
+                layer: layer, label: "<= \(t)", threshold: t, direction: "ascending",
+                cells: aCells, area: aArea, deposits: aDeposits,
+                weights: WeightsOfEvidence.weights(patternArea: aArea, patternDeposits: aDeposits,
+                                                   totalArea: totalArea, totalDeposits: totalDeposits),
+                selected: false))
+            below += at
+            depositsBelow += depositsAt[j]
+        }
+        rows = descending + ascending
+        var best: Int?
+        for (i, row) in rows.enumerated() where row.weights.defined {
+            if best == nil || row.weights.studentizedContrast > rows[best!].weights.studentizedContrast { best = i }
+        }
+        guard let b = best else {
+            return (rows, .step(threshold: thresholds.first ?? 0, above: 0, below: 0))
+        }
+        rows[b].selected = true
+        let w = rows[b].weights, t = rows[b].threshold!
+        let term: LayerTerm = rows[b].direction == "descending"
+            ? .step(threshold: t, above: Float(w.wPlus), below: Float(w.wMinus))
+            : .step(threshold: t.nextUp, above: Float(w.wMinus), below: Float(w.wPlus))
+        return (rows, term)
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+
+/// How an evidence layer enters a model.
+public enum LayerKind: String, Codable, Sendable {
+    case continuous, categorical
+}
+
+/// One fitted coefficient of a logistic model, reported per layer.
+public struct LogisticCoefficientRow: Sendable, Codable {
+    public var layer: String
+    /// "slope" for a continuous layer, "class 3" for a categorical dummy.
+    public var term: String
+    /// Per original unit of the layer (per unit of x for a slope, the dummy coefficient for a class).
+    public var coefficient: Double
+    /// Per standard deviation of the layer in the sample (continuous), or the dummy coefficient.
+    public var standardized: Double
+    /// Standard error of `coefficient`.
+    public var standardError: Double
+    /// Wald statistic `coefficient / standardError` (0 when the standard error is 0).
+    public var z: Double
+
+    public init(layer: String, term: String, coefficient: Double, standardized: Double,
+                standardError: Double, z: Double) {
+        self.layer = layer
+        self.term = term
+        self.coefficient = coefficient
+        self.standardized = standardized
+        self.standardError = standardError
+        self.z = z
+    }
+}
+
+/// A logistic-regression design built from per-sample layer values, and its mapping back to an
+/// `AdditiveModel`.
+///
+/// Continuous layers are standardized by the sample mean and standard deviation (population
+/// form, unweighted) so that the ridge penalty treats them alike and the Newton iteration is well
+/// conditioned; a fitted standardized slope `b` becomes `.linear(coefficient: b / sd, center: mean)`,
+/// which gives the same linear predictor. Categorical layers get treatment (dummy) coding: one
+/// 0/1 column per class except the reference class, the most frequent one in the sample (the
+/// smallest code on ties); the term is `.lookup` with the reference class at 0 and codes not seen
+/// in the sample also at 0 (`otherwise`). Codes are the values rounded to the nearest integer, as
+/// `LayerTerm.contribution` reads them. A layer with no variation in the sample (a constant
+/// continuous layer or a single class) contributes no column and a zero term.
+public struct LogisticDesign: Sendable {
+    public let layerNames: [String]
+    public let kinds: [LayerKind]
+    public let sampleCount: Int
+    /// Per layer: sample mean and standard deviation (continuous; 0 and 1 for categorical).
+    public let means: [Double]
+    public let deviations: [Double]
+    /// Per layer: the sorted class codes seen (categorical; empty for continuous).
+    public let classCodes: [[Int32]]
+    /// Per layer: the reference class (categorical).
+    public let referenceCodes: [Int32?]
+    /// The design matrix, row-major, `sampleCount × columnCount`.
+    public let matrix: [Double]
+    public let columnCount: Int
+    /// For each design column: its layer and, for a dummy, its class code.
+    public let columns: [(layer: Int, code: Int32?)]
+
+    /// - Parameters:
+    ///   - layerNames: one name per layer.
+    ///   - kinds: one kind per layer.
+    ///   - samples: `samples[i][k]` is the value of layer k at sample i; all values valid.
+    public init(layerNames: [String], kinds: [LayerKind], samples: [[Float]]) {
+        precondition(layerNames.count == kinds.count, "one kind per layer")
+        let layers = kinds.count
+        let n = samples.count
+        for s in samples { precondition(s.count == layers, "one value per layer in every sample") }
+        var means = Array(repeating: 0.0, count: layers)
+        var deviations = Array(repeating: 1.0, count: layers)
+        var classCodes = Array(repeating: [Int32](), count: layers)
+        var references = [Int32?](repeating: nil, count: layers)
+        var columns: [(layer: Int, code: Int32?)] = []
+        for k in 0..<layers {
+            switch kinds[k] {
+            case .continuous:
+                guard n > 0 else { continue }
+                var sum = 0.0
+                for s in samples { sum += Double(s[k]) }
+                let mean = sum / Double(n)
+                var ss = 0.0
+                for s in samples { let d = Double(s[k]) - mean; ss += d * d }
+                let sd = (ss / Double(n)).squareRoot()
+                means[k] = mean
+                if sd > 0, sd.isFinite {
+                    deviations[k] = sd
+                    columns.append((k, nil))
+                }
+            case .categorical:
+                var counts: [Int32: Int] = [:]
+                for s in samples { counts[Self.code(s[k]), default: 0] += 1 }
+                let codes = counts.keys.sorted()
+                classCodes[k] = codes
+                let reference = codes.max { a, b in
+                    counts[a]! != counts[b]! ? counts[a]! < counts[b]! : a > b
+                }
+                references[k] = reference
+                for c in codes where c != reference { columns.append((k, c)) }
+            }
+        }
+        let p = columns.count
+        var matrix = Array(repeating: 0.0, count: n * p)
+        for (i, s) in samples.enumerated() {
+            for (j, column) in columns.enumerated() {
+                let v = s[column.layer]
+                if let c = column.code {
+                    matrix[i * p + j] = Self.code(v) == c ? 1 : 0
+                } else {
+                    matrix[i * p + j] = (Double(v) - means[column.layer]) / deviations[column.layer]
+                }
+            }
+        }
+        self.layerNames = layerNames
+        self.kinds = kinds
+        self.sampleCount = n
+        self.means = means
+        self.deviations = deviations
+        self.classCodes = classCodes
+        self.referenceCodes = references
+        self.matrix = matrix
+        self.columnCount = p
+        self.columns = columns
+    }
+
+    /// The class code of a categorical value, as `LayerTerm.contribution` computes it.
+    static func code(_ x: Float) -> Int32 { Int32(exactly: x.rounded()) ?? Int32.min }
+
+    /// Fits the model and maps it back to layer terms.
+    ///
+    /// - Parameters:
+    ///   - labels: one label per sample (true at deposits).
+    ///   - weights: optional per-sample weights.
+    ///   - l2: the ridge penalty on the (standardized) slopes; see `LogisticRegression.fit`.
+    /// - Returns: the raw fit on the design columns; the `AdditiveModel` (intercept and one term
+    ///   per layer, nodata NaN) whose logit equals the fitted linear predictor; and one row per
+    ///   design column (the reference classes have no row).
+    public func fit(labels: [Bool], weights: [Double]? = nil, l2: Double)
+        -> (fit: LogisticFit, model: AdditiveModel, rows: [LogisticCoefficientRow]) {
+        precondition(labels.count == sampleCount, "one label per sample")
+        let fit = LogisticRegression.fit(x: matrix, rows: sampleCount, columns: columnCount, y: labels,
+                                         weights: weights, l2: l2)
+        var rows: [LogisticCoefficientRow] = []
+        var slopes = Array(repeating: 0.0, count: kinds.count)
+        var lookups = Array(repeating: [Int32: Double](), count: kinds.count)
+        for (j, column) in columns.enumerated() {
+            let b = fit.coefficients[j + 1], se = fit.standardErrors[j + 1]
+            let k = column.layer
+            if let c = column.code {
+                lookups[k][c] = b
+                rows.append(LogisticCoefficientRow(layer: layerNames[k], term: "class \(c)", coefficient: b,
+                                                   standardized: b, standardError: se, z: se > 0 ? b / se : 0))
+            } else {
+                let sd = deviations[k]
+                slopes[k] = b / sd
+                rows.append(LogisticCoefficientRow(layer: layerNames[k], term: "slope", coefficient: b / sd,
+                                                   standardized: b, standardError: se / sd, z: se > 0 ? b / se : 0))
+            }
+        }
+        var terms: [LayerTerm] = []
+        for k in kinds.indices {
+            switch kinds[k] {
+            case .continuous:
+                terms.append(.linear(coefficient: Float(slopes[k]), center: Float(means[k])))
+            case .categorical:
+                let codes = classCodes[k]
+                terms.append(.lookup(codes: codes, values: codes.map { Float(lookups[k][$0] ?? 0) }, otherwise: 0))
+            }
+        }
+        let model = AdditiveModel(intercept: Float(fit.coefficients[0]), terms: terms)
+        return (fit, model, rows)
+    }
+}

@@ -1,0 +1,92 @@
+internal import CGDAL
+
+/// Helpers over GDAL's thread-local error state and its `char **` string lists.
+///
+/// The error state is per thread: reset, call, and read the message with no suspension in
+/// between (these helpers are synchronous, so that holds by construction).
+enum CPL {
+    /// Clears the thread's last error. The corresponding C function is `CPLErrorReset`.
+    static func reset() { CPLErrorReset() }
+
+    /// The thread's last error message, or "unknown GDAL error" when GDAL left none.
+    /// The corresponding C function is `CPLGetLastErrorMsg` (never NULL).
+    static var lastMessage: String {
+        let text = String(cString: CPLGetLastErrorMsg()).trimmingTrailingNewlines
+        return text.isEmpty ? "unknown GDAL error" : text
+    }
+
+    /// True when the last error was `CE_Failure` or `CE_Fatal`. Wraps `CPLGetLastErrorType`.
+    static var lastFailed: Bool {
+        let type = CPLGetLastErrorType()
+        return type == CE_Failure || type == CE_Fatal
+    }
+
+    /// `message` followed by the CPL message in parentheses.
+    static func detail(_ message: String) -> String { "\(message) (\(lastMessage))" }
+
+    /// Runs `body` with a NULL-terminated `char **` copy of `strings` (NULL when empty),
+    /// freed afterwards with `CSLDestroy`.
+    static func withList<R>(_ strings: [String],
+                            _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) throws -> R) rethrows -> R {
+        var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
+        for s in strings { list = CSLAddString(list, s) }  // aborts on out-of-memory, never NULL with a string
+        defer { CSLDestroy(list) }
+        return try body(list)
+    }
+
+    /// Views a `char **` as the `const char * const *` that OSR entry points take
+    /// (GDAL 3.6's `CSLConstList` is still plain `char **`).
+    static func constList(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> UnsafePointer<UnsafePointer<CChar>?>? {
+        list.map { UnsafeRawPointer($0).assumingMemoryBound(to: UnsafePointer<CChar>?.self) }
+    }
+
+    /// Copies a NULL-terminated `KEY=VALUE` list into a dictionary (items without `=` are skipped).
+    static func dictionary(_ list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
+        var result: [String: String] = [:]
+        guard var p = list else { return result }
+        while let item = p.pointee {
+            let s = String(cString: item)
+            if let eq = s.firstIndex(of: "=") {
+                result[String(s[..<eq])] = String(s[s.index(after: eq)...])
+            }
+            p += 1
+        }
+        return result
+    }
+}
+
+/// Files through GDAL's virtual file layer, so `/vsimem/` paths work like local ones.
+enum VSI {
+    /// True when `path` exists. The corresponding C function is `VSIStatExL` (0 on success).
+    static func exists(_ path: String) -> Bool {
+        // VSIStatBufL (struct stat64) does not import into Swift; 512 bytes covers it on every ABI.
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        defer { buf.deallocate() }
+        return VSIStatExL(path, OpaquePointer(buf), VSI_STAT_EXISTS_FLAG) == 0
+    }
+
+    /// Removes `path`, ignoring a missing file. The corresponding C function is `VSIUnlink`.
+    static func remove(_ path: String) { _ = VSIUnlink(path) }
+
+    /// Renames `from` to `to`, replacing `to`. The corresponding C function is `VSIRename`
+    /// (0 on success).
+    static func rename(_ from: String, _ to: String) throws {
+        CPL.reset()
+        guard VSIRename(from, to) == 0 else {
+            throw GDALError(path: to, message: "could not rename \(from) into place")
+        }
+    }
+
+    /// A temporary name next to `path` (same directory, so the final rename is atomic).
+    static func temporaryName(for path: String) -> String {
+        "\(path).tmp-\(UInt32.random(in: 0 ... .max))"
+    }
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var s = Substring(self)
+        while let last = s.last, last == "\n" || last == "\r" || last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,37 @@
+internal import CGDAL
+internal import CPROJ
+
+/// Process-wide GDAL set-up and version information.
+public enum GDAL {
+    private static let registration: Void = {
+        // GDAL reports through CPLGetLastErrorMsg; the quiet handler keeps it off stderr.
+        _ = CPLSetErrorHandler(CPLQuietErrorHandler)  // returns the previous handler
+        GDALAllRegister()  // void
+    }()
+
+    /// Registers every GDAL/OGR driver once and silences GDAL's own stderr output.
+    ///
+    /// Safe to call from any thread, any number of times; every entry point of this module
+    /// calls it. The corresponding C functions are `GDALAllRegister` and `CPLSetErrorHandler`
+    /// (with `CPLQuietErrorHandler`).
+    public static func initialize() { _ = registration }
+
+    /// Sets (or with `nil` clears) a process-wide GDAL configuration option.
+    ///
+    /// The corresponding C function is `CPLSetConfigOption`.
+    public static func setConfigOption(_ key: String, _ value: String?) {
+        initialize()
+        CPLSetConfigOption(key, value)  // void
+    }
+
+    /// The GDAL release, e.g. "3.6.2". The corresponding C function is `GDALVersionInfo("RELEASE_NAME")`.
+    public static var version: String {
+        String(cString: GDALVersionInfo("RELEASE_NAME"))  // never NULL
+    }
+
+    /// The PROJ release, e.g. "9.1.1". The corresponding C function is `proj_info`.
+    public static var projVersion: String {
+        guard let v = proj_info().version else { return "" }
+        return String(cString: v)
+    }
+}

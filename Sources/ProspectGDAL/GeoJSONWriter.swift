@@ -1,0 +1,187 @@
+internal import CGDAL
+
+/// Writes RFC 7946 GeoJSON through OGR's GeoJSON driver.
+public enum GeoJSONWriter {
+    /// Writes a FeatureCollection of `features`, reprojected from `crs` to WGS 84 lon/lat.
+    ///
+    /// Uses layer creation options `RFC7946=YES` (reprojection to EPSG:4326, counter-clockwise
+    /// exterior rings, no `crs` member), `COORDINATE_PRECISION=7` and `WRITE_NAME=NO`.
+    /// - Throws: `GDALError` naming `path`.
+    public static func write(path: String, layerName: String, features: [GeoJSONFeature], crs: SpatialReference) throws {
+        try VectorWriter.write(path: path, driver: "GeoJSON", layerName: layerName, features: features, crs: crs,
+                               layerOptions: ["RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=NO"])
+    }
+}
+
+/// Writes vector files (GeoPackage, GeoJSON, any OGR driver that creates files) from features.
+public enum VectorWriter {
+    /// Writes one layer of `features` in `crs` with the OGR driver `driver`.
+    ///
+    /// Property columns are the union of the features' keys in first-seen order, typed
+    /// Integer64, Real or String (a key mixing ints and doubles is Real; any string makes it
+    /// String); non-finite doubles are written as null. The file is written to a temporary
+    /// name in the same directory and renamed on success; the temporary is removed on failure.
+    /// The corresponding C functions are `GDALCreate`, `GDALDatasetCreateLayer`,
+    /// `OGR_L_CreateField` and `OGR_L_CreateFeature`.
+    /// - Parameters:
+    ///   - path: the file to write (replaced if present).
+    ///   - driver: an OGR driver name such as "GPKG" or "GeoJSON".
+    ///   - layerName: the OGR layer name.
+    ///   - features: the features.
+    ///   - crs: the CRS of the feature coordinates.
+    ///   - layerOptions: layer creation options.
+    /// - Throws: `GDALError` naming `path`.
+    public static func write(path: String, driver: String, layerName: String, features: [GeoJSONFeature],
+                             crs: SpatialReference, layerOptions: [String] = []) throws {
+        GDAL.initialize()
+        let temporary = VSI.temporaryName(for: path)
+        do {
+            try writeUnchecked(temporary: temporary, label: path, driver: driver, layerName: layerName, features: features,
+                               crs: crs, layerOptions: layerOptions)
+            try VSI.rename(temporary, path)
+        } catch {
+            VSI.remove(temporary)
+            throw error
+        }
+    }
+
+    private enum Column { case integer, real, string }
+
+    private static func columns(of features: [GeoJSONFeature]) -> [(name: String, type: Column)] {
+        var order: [String] = []
+        var types: [String: Column] = [:]
+        for feature in features {
+            for (key, value) in feature.properties {
+                let type: Column = switch value { case .int: .integer; case .double: .real; case .string: .string }
+                if let old = types[key] {
+                    if old == .string || type == .string { types[key] = .string } else if old != type { types[key] = .real }
+                } else {
+                    order.append(key)
+                    types[key] = type
+                }
+            }
+        }
+        return order.map { ($0, types[$0]!) }
+    }
+
+    private static func writeUnchecked(temporary: String, label: String, driver: String, layerName: String,
+                                       features: [GeoJSONFeature], crs: SpatialReference, layerOptions: [String]) throws {
+        CPL.reset()
+        guard let drv = GDALGetDriverByName(driver) else {  // NULL when not registered
+            throw GDALError(path: label, message: "GDAL has no \(driver) driver")
+        }
+        CPL.reset()
+        guard let h = GDALCreate(drv, temporary, 0, 0, 0, GDT_Unknown, nil) else {  // NULL on failure
+            throw GDALError(path: label, message: CPL.detail("could not create the file"))
+        }
+        let dataset = OwnedDataset(handle: h, path: label)
+        let geometryType = geometryType(of: features)
+        CPL.reset()
+        let created = CPL.withList(layerOptions) {
+            GDALDatasetCreateLayer(h, layerName, crs.handle, geometryType, $0)  // NULL on failure
+        }
+        guard let layer = created else {
+            throw GDALError(path: label, message: CPL.detail("could not create layer \(layerName)"))
+        }
+        let columns = columns(of: features)
+        var index: [String: Int32] = [:]
+        for (i, column) in columns.enumerated() {
+            let type: OGRFieldType = switch column.type { case .integer: OFTInteger64; case .real: OFTReal; case .string: OFTString }
+            guard let field = OGR_Fld_Create(column.name, type) else {  // NULL on failure
+                throw GDALError(path: label, message: CPL.detail("could not create field \(column.name)"))
+            }
+            defer { OGR_Fld_Destroy(field) }
+            CPL.reset()
+            guard OGR_L_CreateField(layer, field, 1) == OGRERR_NONE else {  // OGRERR_NONE on success
+                throw GDALError(path: label, message: CPL.detail("could not create field \(column.name)"))
+            }
+            index[column.name] = Int32(i)
+        }
+        guard let defn = OGR_L_GetLayerDefn(layer) else {  // never NULL for a valid layer
+            throw GDALError(path: label, message: "layer has no definition")
+        }
+        for (n, feature) in features.enumerated() {
+            guard let f = OGR_F_Create(defn) else {  // NULL on failure
+                throw GDALError(path: label, message: CPL.detail("could not allocate feature \(n)"))
+            }
+            defer { OGR_F_Destroy(f) }
+            for (key, value) in feature.properties {
+                guard let i = index[key] else { continue }
+                let column = columns[Int(i)].type
+                switch value {
+                case .int(let v):
+                    if column == .string { OGR_F_SetFieldString(f, i, String(v)) }
+                    else if column == .real { OGR_F_SetFieldDouble(f, i, Double(v)) }
+                    else { OGR_F_SetFieldInteger64(f, i, GIntBig(v)) }
+                case .double(let v):
+                    if !v.isFinite { OGR_F_SetFieldNull(f, i) }
+                    else if column == .string { OGR_F_SetFieldString(f, i, String(v)) }
+                    else { OGR_F_SetFieldDouble(f, i, v) }
+                case .string(let v):
+                    OGR_F_SetFieldString(f, i, v)
+                }
+            }
+            if let geometry = try makeGeometry(feature.rings, asLine: feature.isLine, label: label) {
+                CPL.reset()
+                guard OGR_F_SetGeometryDirectly(f, geometry) == OGRERR_NONE else {  // OGRERR_NONE on success; takes ownership
+                    throw GDALError(path: label, message: CPL.detail("could not set the geometry of feature \(n)"))
+                }
+            }
+            CPL.reset()
+            guard OGR_L_CreateFeature(layer, f) == OGRERR_NONE else {  // OGRERR_NONE on success
+                throw GDALError(path: label, message: CPL.detail("could not write feature \(n)"))
+            }
+        }
+        try dataset.close()
+    }
+
+    /// One geometry type for the layer when every feature has the same kind (GeoPackage
+    /// readers prefer it), else `wkbUnknown`.
+    private static func geometryType(of features: [GeoJSONFeature]) -> OGRwkbGeometryType {
+        let kinds = Set(features.map { f -> Int in
+            if f.isLine { return 1 }
+            if f.rings.count == 1, f.rings[0].count == 1 { return 0 }
+            return 2
+        })
+        guard kinds.count == 1, let k = kinds.first else { return wkbUnknown }
+        return [wkbPoint, wkbLineString, wkbPolygon][k]
+    }
+
+    /// An owned OGR geometry for `rings` (nil for no rings). The corresponding C functions are
+    /// `OGR_G_CreateGeometry`, `OGR_G_AddPoint_2D` and `OGR_G_AddGeometryDirectly`.
+    private static func makeGeometry(_ rings: [[(x: Double, y: Double)]], asLine: Bool, label: String) throws -> OGRGeometryH? {
+        let rings = rings.filter { !$0.isEmpty }
+        guard let first = rings.first else { return nil }
+        CPL.reset()
+        if asLine {
+            guard let line = OGR_G_CreateGeometry(wkbLineString) else {  // NULL on failure
+                throw GDALError(path: label, message: CPL.detail("could not create a line"))
+            }
+            for p in first { OGR_G_AddPoint_2D(line, p.x, p.y) }  // void
+            return line
+        }
+        if rings.count == 1, first.count == 1 {
+            guard let point = OGR_G_CreateGeometry(wkbPoint) else {  // NULL on failure
+                throw GDALError(path: label, message: CPL.detail("could not create a point"))
+            }
+            OGR_G_SetPoint_2D(point, 0, first[0].x, first[0].y)  // void
+            return point
+        }
+        guard let polygon = OGR_G_CreateGeometry(wkbPolygon) else {  // NULL on failure
+            throw GDALError(path: label, message: CPL.detail("could not create a polygon"))
+        }
+        for ring in rings {
+            guard let r = OGR_G_CreateGeometry(wkbLinearRing) else {  // NULL on failure
+                OGR_G_DestroyGeometry(polygon)
+                throw GDALError(path: label, message: CPL.detail("could not create a ring"))
+            }
+            for p in ring { OGR_G_AddPoint_2D(r, p.x, p.y) }  // void
+            if let a = ring.first, let b = ring.last, a.x != b.x || a.y != b.y { OGR_G_AddPoint_2D(r, a.x, a.y) }
+            guard OGR_G_AddGeometryDirectly(polygon, r) == OGRERR_NONE else {  // OGRERR_NONE on success; takes ownership
+                OGR_G_DestroyGeometry(polygon)
+                throw GDALError(path: label, message: CPL.detail("could not add a ring"))
+            }
+        }
+        return polygon
+    }
+}

@@ -1,0 +1,33 @@
+internal import CGDAL
+
+extension RasterDataset {
+    /// Sets dataset metadata items in `domain` (nil = the default domain).
+    ///
+    /// The corresponding C function is `GDALSetMetadataItem`.
+    /// - Throws: `GDALError` when the format refuses an item.
+    public func setMetadata(_ items: [String: String], domain: String? = nil) throws {
+        let h = openHandle
+        for (key, value) in items.sorted(by: { $0.key < $1.key }) {
+            CPL.reset()
+            guard GDALSetMetadataItem(h, key, value, domain) == CE_None else {  // CE_None on success
+                throw GDALError(path: path, message: CPL.detail("could not set metadata \(key)"))
+            }
+        }
+    }
+
+    /// Dataset metadata of `domain` (nil = the default domain; "IMAGE_STRUCTURE" for layout,
+    /// compression, …). The corresponding C function is `GDALGetMetadata` (borrowed list).
+    public func metadata(domain: String? = nil) -> [String: String] {
+        CPL.dictionary(GDALGetMetadata(openHandle, domain))  // NULL when empty
+    }
+
+    /// Sets the description of `band`. The corresponding C function is `GDALSetDescription`.
+    public func setBandDescription(_ text: String, band: Int = 1) {
+        withBand(band) { GDALSetDescription($0, text) }  // void
+    }
+
+    /// The description of `band` ("" when unset). The corresponding C function is `GDALGetDescription`.
+    public func bandDescription(band: Int = 1) -> String {
+        withBand(band) { b in GDALGetDescription(b).map { String(cString: $0) } ?? "" }
+    }
+}

@@ -1,0 +1,198 @@
+internal import CGDAL
+public import ProspectCore
+
+/// An open GDAL raster dataset: the single owner of a `GDALDatasetH`.
+///
+/// Not `Sendable`: GDAL datasets are not thread-safe, so each thread opens its own.
+/// A dataset being written should be finished with `close()`, which reports a failed flush;
+/// `deinit` closes silently otherwise.
+public final class RasterDataset {
+    /// The path the dataset was opened or created with.
+    public let path: String
+    /// The owned handle; nil once closed.
+    private(set) var handle: GDALDatasetH?
+
+    private init(handle: GDALDatasetH, path: String) {
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit {
+        if let handle { GDALClose(handle) }  // void in GDAL 3.6; errors cannot be reported here
+    }
+
+    /// The open handle; using a closed dataset is a programmer error.
+    var openHandle: GDALDatasetH {
+        guard let handle else { preconditionFailure("\(path): dataset used after close()") }
+        return handle
+    }
+
+    /// Opens a raster.
+    ///
+    /// The corresponding C function is `GDALOpenEx` with `GDAL_OF_RASTER`.
+    /// - Parameters:
+    ///   - path: a file path or GDAL virtual path (`/vsimem/…`, `/vsizip/…`).
+    ///   - update: open for writing.
+    /// - Throws: `GDALError` with "no such file", "not a raster that GDAL can read (…)" or
+    ///   "has no raster bands".
+    public static func open(_ path: String, update: Bool = false) throws -> RasterDataset {
+        GDAL.initialize()
+        let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_VERBOSE_ERROR) | UInt32(update ? GDAL_OF_UPDATE : GDAL_OF_READONLY)
+        CPL.reset()
+        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {  // NULL on failure
+            let message = CPL.lastMessage
+            if !VSI.exists(path) { throw GDALError(path: path, message: "no such file") }
+            if isVectorOnly(path) { throw GDALError(path: path, message: "has no raster bands") }
+            throw GDALError(path: path, message: "not a raster that GDAL can read (\(message))")
+        }
+        guard GDALGetRasterCount(h) > 0 else {
+            GDALClose(h)
+            throw GDALError(path: path, message: "has no raster bands")
+        }
+        return RasterDataset(handle: h, path: path)
+    }
+
+    private static func isVectorOnly(_ path: String) -> Bool {
+        CPL.reset()
+        guard let h = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else { return false }  // NULL on failure
+        defer { GDALClose(h) }
+        return GDALDatasetGetLayerCount(h) > 0
+    }
+
+    /// Creates a raster on `grid`, setting its geotransform and (when `grid.crsWKT` is not
+    /// empty) its CRS.
+    ///
+    /// The corresponding C functions are `GDALCreate`, `GDALSetGeoTransform` and `GDALSetSpatialRef`.
+    /// - Parameters:
+    ///   - path: the new file; an existing file is replaced.
+    ///   - grid: size and georeferencing.
+    ///   - bands: number of bands.
+    ///   - type: cell type of every band.
+    ///   - driver: GDAL driver short name ("GTiff", "MEM", …).
+    ///   - options: creation options such as "TILED=YES", "COMPRESS=DEFLATE".
+    /// - Throws: `GDALError` when the driver is unknown or creation fails.
+    public static func create(_ path: String, grid: Grid, bands: Int = 1, type: RasterDataType = .float32,
+                              driver: String = "GTiff", options: [String] = []) throws -> RasterDataset {
+        precondition(grid.columns > 0 && grid.rows > 0 && bands > 0, "a raster needs at least one cell and one band")
+        precondition(type != .other, "choose a concrete cell type")
+        GDAL.initialize()
+        CPL.reset()
+        guard let drv = GDALGetDriverByName(driver) else {  // NULL when not registered
+            throw GDALError(path: path, message: "no GDAL driver named \(driver)")
+        }
+        CPL.reset()
+        let created = CPL.withList(options) {
+            GDALCreate(drv, path, Int32(grid.columns), Int32(grid.rows), Int32(bands), type.gdalType, $0)  // NULL on failure
+        }
+        guard let h = created else {
+            throw GDALError(path: path, message: CPL.detail("could not create a \(driver) raster"))
+        }
+        let dataset = RasterDataset(handle: h, path: path)
+        var coefficients = grid.transform.coefficients
+        CPL.reset()
+        guard GDALSetGeoTransform(h, &coefficients) == CE_None else {  // CE_None on success
+            throw GDALError(path: path, message: CPL.detail("could not set the geotransform"))
+        }
+        if !grid.crsWKT.isEmpty {
+            let srs = try SpatialReference(userInput: grid.crsWKT)
+            CPL.reset()
+            guard GDALSetSpatialRef(h, srs.handle) == CE_None else {  // CE_None on success
+                throw GDALError(path: path, message: CPL.detail("could not set the CRS"))
+            }
+        }
+        return dataset
+    }
+
+    /// Flushes pending writes and closes the dataset.
+    ///
+    /// The corresponding C functions are `GDALFlushCache` and `GDALClose`, both void in GDAL
+    /// 3.6, so failures are read from `CPLGetLastErrorType`. Calling it twice is harmless.
+    /// - Throws: `GDALError` when a write could not be completed.
+    public func close() throws {
+        guard let h = handle else { return }
+        handle = nil
+        CPL.reset()
+        GDALFlushCache(h)  // void in 3.6: failures only through the CPL error state
+        var failure = CPL.lastFailed ? CPL.lastMessage : nil
+        CPL.reset()
+        GDALClose(h)  // void in 3.6: failures only through the CPL error state
+        if failure == nil, CPL.lastFailed { failure = CPL.lastMessage }
+        if let failure { throw GDALError(path: path, message: "could not finish writing (\(failure))") }
+    }
+
+    /// Size, georeferencing and CRS.
+    ///
+    /// The corresponding C functions are `GDALGetGeoTransform` (GDAL's default identity
+    /// transform when the file has none) and `GDALGetSpatialRef`.
+    public var grid: Grid {
+        let h = openHandle
+        var coefficients = [Double](repeating: 0, count: 6)
+        _ = GDALGetGeoTransform(h, &coefficients)  // CE_Failure when absent; the array then holds (0,1,0,0,0,1)
+        var grid = Grid(columns: Int(GDALGetRasterXSize(h)), rows: Int(GDALGetRasterYSize(h)),
+                        transform: GeoTransform(coefficients: coefficients))
+        if let srs = SpatialReference(cloning: GDALGetSpatialRef(h)) {  // NULL when the raster has no CRS
+            grid.crsWKT = srs.wkt
+            grid.crsName = srs.label
+        }
+        return grid
+    }
+
+    /// The CRS, or nil when the raster has none. Wraps `GDALGetSpatialRef`.
+    public var spatialReference: SpatialReference? {
+        SpatialReference(cloning: GDALGetSpatialRef(openHandle))  // NULL when none
+    }
+
+    /// Number of bands. The corresponding C function is `GDALGetRasterCount`.
+    public var bandCount: Int { Int(GDALGetRasterCount(openHandle)) }
+
+    /// The driver's short name, e.g. "GTiff". Wraps `GDALGetDatasetDriver` and `GDALGetDriverShortName`.
+    public var driverName: String {
+        guard let drv = GDALGetDatasetDriver(openHandle), let name = GDALGetDriverShortName(drv) else { return "" }
+        return String(cString: name)
+    }
+
+    /// Runs `body` with a borrowed band handle (1-based), valid only inside the closure.
+    /// The corresponding C function is `GDALGetRasterBand`.
+    func withBand<R>(_ band: Int, _ body: (GDALRasterBandH) throws -> R) rethrows -> R {
+        let h = openHandle
+        precondition(band >= 1 && band <= Int(GDALGetRasterCount(h)), "\(path): no band \(band)")
+        guard let b = GDALGetRasterBand(h, Int32(band)) else {  // NULL only for an invalid index
+            preconditionFailure("\(path): no band \(band)")
+        }
+        return try body(b)
+    }
+
+    /// The cell type of `band`. The corresponding C function is `GDALGetRasterDataType`.
+    public func dataType(band: Int = 1) -> RasterDataType {
+        withBand(band) { RasterDataType(GDALGetRasterDataType($0)) }
+    }
+
+    /// The nodata value of `band`, nil when unset. Wraps `GDALGetRasterNoDataValue`.
+    public func nodata(band: Int = 1) -> Double? {
+        withBand(band) { b in
+            var isSet: Int32 = 0
+            let value = GDALGetRasterNoDataValue(b, &isSet)
+            return isSet != 0 ? value : nil
+        }
+    }
+
+    /// Sets the nodata value of `band`. The corresponding C function is `GDALSetRasterNoDataValue`.
+    /// - Throws: `GDALError` when the format cannot store it.
+    public func setNodata(_ value: Double, band: Int = 1) throws {
+        try withBand(band) { b in
+            CPL.reset()
+            guard GDALSetRasterNoDataValue(b, value) == CE_None else {  // CE_None on success
+                throw GDALError(path: path, message: CPL.detail("could not set nodata \(value) on band \(band)"))
+            }
+        }
+    }
+
+    /// The natural block (tile or strip) size of `band`. Wraps `GDALGetBlockSize`.
+    public func blockSize(band: Int = 1) -> (columns: Int, rows: Int) {
+        withBand(band) { b in
+            var x: Int32 = 0, y: Int32 = 0
+            GDALGetBlockSize(b, &x, &y)  // void
+            return (Int(x), Int(y))
+        }
+    }
+}

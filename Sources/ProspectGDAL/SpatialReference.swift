@@ -1,0 +1,162 @@
+internal import CGDAL
+
+/// A coordinate reference system: the single owner of an `OGRSpatialReferenceH`.
+///
+/// Axis order is always traditional GIS x/y (easting/longitude first): every instance has
+/// `OSRSetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER)` applied.
+/// Not `Sendable`: use one instance per thread (copy via `wkt`).
+public final class SpatialReference {
+    /// The owned handle; borrowed by other types of this module for the length of one call.
+    let handle: OGRSpatialReferenceH
+
+    private init(owning handle: OGRSpatialReferenceH) {
+        OSRSetAxisMappingStrategy(handle, OAMS_TRADITIONAL_GIS_ORDER)  // void
+        self.handle = handle
+    }
+
+    deinit { OSRDestroySpatialReference(handle) }
+
+    /// Copies a borrowed handle (a layer's or a dataset's CRS). The corresponding C function
+    /// is `OSRClone`; returns nil for a NULL handle or a failed clone.
+    convenience init?(cloning borrowed: OGRSpatialReferenceH?) {
+        guard let borrowed else { return nil }
+        CPL.reset()
+        guard let copy = OSRClone(borrowed) else { return nil }  // NULL on failure
+        self.init(owning: copy)
+    }
+
+    /// Parses any definition GDAL accepts: "EPSG:4326", WKT (1 or 2), PROJJSON, a PROJ string.
+    ///
+    /// The corresponding C function is `OSRSetFromUserInput`.
+    /// - Parameter userInput: the definition.
+    /// - Throws: `GDALError` naming the input when it is not a CRS GDAL/PROJ can build.
+    public convenience init(userInput: String) throws {
+        GDAL.initialize()
+        let h = try Self.newHandle(for: userInput)
+        CPL.reset()
+        guard OSRSetFromUserInput(h, userInput) == OGRERR_NONE else {  // OGRERR_NONE on success
+            let message = CPL.detail("not a coordinate reference system GDAL can read")
+            OSRDestroySpatialReference(h)
+            throw GDALError(path: Self.shortened(userInput), message: message)
+        }
+        self.init(owning: h)
+    }
+
+    /// Parses a WKT (1 or 2) definition. The corresponding C function is `OSRImportFromWkt`.
+    /// - Throws: `GDALError` when the text is not valid WKT.
+    public convenience init(wkt: String) throws {
+        GDAL.initialize()
+        let h = try Self.newHandle(for: wkt)
+        CPL.reset()
+        let err: OGRErr = wkt.withCString { text in
+            var cursor: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(mutating: text)
+            return OSRImportFromWkt(h, &cursor)  // OGRERR_NONE on success; only advances the cursor
+        }
+        guard err == OGRERR_NONE else {
+            let message = CPL.detail("not a WKT coordinate reference system")
+            OSRDestroySpatialReference(h)
+            throw GDALError(path: Self.shortened(wkt), message: message)
+        }
+        self.init(owning: h)
+    }
+
+    /// The CRS with this EPSG code. The corresponding C function is `OSRImportFromEPSG`.
+    /// - Throws: `GDALError` when PROJ's database has no such code.
+    public convenience init(epsg: Int) throws {
+        GDAL.initialize()
+        let h = try Self.newHandle(for: "EPSG:\(epsg)")
+        CPL.reset()
+        guard OSRImportFromEPSG(h, Int32(truncatingIfNeeded: epsg)) == OGRERR_NONE else {  // OGRERR_NONE on success
+            let message = CPL.detail("no such EPSG code")
+            OSRDestroySpatialReference(h)
+            throw GDALError(path: "EPSG:\(epsg)", message: message)
+        }
+        self.init(owning: h)
+    }
+
+    private static func newHandle(for input: String) throws -> OGRSpatialReferenceH {
+        CPL.reset()
+        guard let h = OSRNewSpatialReference(nil) else {  // NULL on failure
+            throw GDALError(path: shortened(input), message: CPL.detail("could not allocate a spatial reference"))
+        }
+        return h
+    }
+
+    private static func shortened(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        return line.count > 48 ? String(line.prefix(48)) + "…" : line
+    }
+
+    /// The CRS as WKT1 (GDAL flavour), or WKT2_2019 when WKT1 cannot express it.
+    ///
+    /// The corresponding C functions are `OSRExportToWkt` and `OSRExportToWktEx`.
+    public var wkt: String {
+        var text: UnsafeMutablePointer<CChar>? = nil
+        CPL.reset()
+        var err = OSRExportToWkt(handle, &text)  // OGRERR_NONE on success; text freed with CPLFree
+        if err != OGRERR_NONE {
+            VSIFree(text)
+            text = nil
+            err = CPL.withList(["FORMAT=WKT2_2019"]) { OSRExportToWktEx(handle, &text, CPL.constList($0)) }
+        }
+        defer { VSIFree(text) }
+        guard err == OGRERR_NONE, let text else { return "" }
+        return String(cString: text)
+    }
+
+    /// The CRS name, e.g. "WGS 84 / UTM zone 45N" ("" when unnamed). Wraps `OSRGetName`.
+    public var name: String {
+        guard let n = OSRGetName(handle) else { return "" }  // NULL when unnamed
+        return String(cString: n)
+    }
+
+    /// The EPSG code: the CRS's own EPSG authority code, else the best EPSG match PROJ
+    /// identifies with at least 70 % confidence (equivalent definition, different name);
+    /// nil when neither gives one.
+    ///
+    /// The corresponding C functions are `OSRGetAuthorityCode` and `OSRFindMatches`.
+    public var epsgCode: Int? {
+        if let code = Self.epsgAuthorityCode(handle) { return code }
+        var count: Int32 = 0
+        var confidences: UnsafeMutablePointer<Int32>? = nil
+        CPL.reset()
+        guard let matches = OSRFindMatches(handle, nil, &count, &confidences) else { return nil }  // NULL when none
+        defer {
+            OSRFreeSRSArray(matches)
+            VSIFree(confidences)
+        }
+        for i in 0..<Int(count) {
+            guard let candidate = matches[i], let confidences, confidences[i] >= 70 else { continue }
+            if let code = Self.epsgAuthorityCode(candidate) { return code }
+        }
+        return nil
+    }
+
+    private static func epsgAuthorityCode(_ h: OGRSpatialReferenceH) -> Int? {
+        guard let authority = OSRGetAuthorityName(h, nil),  // NULL when none
+              String(cString: authority).uppercased() == "EPSG",
+              let code = OSRGetAuthorityCode(h, nil) else { return nil }  // NULL when none
+        return Int(String(cString: code))
+    }
+
+    /// "EPSG:<code>" when the CRS has an EPSG code, else its name.
+    public var label: String { epsgCode.map { "EPSG:\($0)" } ?? name }
+
+    /// True for a projected CRS. The corresponding C function is `OSRIsProjected`.
+    public var isProjected: Bool { OSRIsProjected(handle) != 0 }
+
+    /// True for a geographic (lon/lat) CRS. The corresponding C function is `OSRIsGeographic`.
+    public var isGeographic: Bool { OSRIsGeographic(handle) != 0 }
+
+    /// True when both describe the same CRS, ignoring the axis order of geographic CRSs
+    /// (this module always uses lon/lat order anyway).
+    ///
+    /// The corresponding C function is `OSRIsSameEx` with
+    /// `CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS` and `IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES`
+    /// (every instance maps data axes to x/y, so the mapping vectors carry no information).
+    public func isSame(_ other: SpatialReference) -> Bool {
+        CPL.withList(["CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", "IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES"]) {
+            OSRIsSameEx(handle, other.handle, CPL.constList($0)) != 0
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Dispatch
+import Foundation
+
+/// Writes an output under a temporary name beside its final path and renames it into place
+/// only when complete, so an interrupted or failed run leaves no partial file behind.
+///
+/// Temporary files are registered with `TemporaryFiles`, which removes them when the process
+/// is interrupted (SIGINT, SIGTERM, SIGHUP).
+public final class AtomicOutput {
+    public let finalPath: String
+    public let temporaryPath: String
+    private var committed = false
+
+    public init(_ path: String, suffix: String = "") throws {
+        finalPath = path
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw PipelineError(path, "output folder \(dir) does not exist")
+        }
+        temporaryPath = dir + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).partial" + suffix
+        TemporaryFiles.shared.register(temporaryPath)
+    }
+
+    /// Renames the finished temporary file to the final path.
+    public func commit() throws {
+        if rename(temporaryPath, finalPath) != 0 {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw PipelineError(finalPath, "cannot move the finished output into place: \(reason)")
+        }
+        committed = true
+        TemporaryFiles.shared.unregister(temporaryPath)
+    }
+
+    /// Removes the temporary file (and GDAL side files such as `.aux.xml`).
+    public func discard() {
+        TemporaryFiles.shared.remove(temporaryPath)
+    }
+
+    deinit { if !committed { discard() } }
+}
+
+/// Paths to delete if the process is interrupted.
+public final class TemporaryFiles: @unchecked Sendable {
+    public static let shared = TemporaryFiles()
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+    private var sources: [DispatchSourceSignal] = []
+
+    private init() {}
+
+    /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every registered path and
+    /// exit with status 128 + signal. Call once at start-up.
+    public func installSignalHandlers() {
+        lock.lock(); defer { lock.unlock() }
+        guard sources.isEmpty else { return }
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.removeAll()
+                FileHandle.standardError.write("prospect: interrupted; partial outputs removed\n".data(using: .utf8)!)
+                exit(128 + sig)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    public func register(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
+    public func unregister(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
+
+    public func remove(_ path: String) {
+        unregister(path)
+        for p in [path, path + ".aux.xml", path + ".ovr"] { unlink(p) }
+    }
+
+    func removeAll() {
+        lock.lock(); let all = paths; lock.unlock()
+        for p in all { remove(p) }
+    }
+}

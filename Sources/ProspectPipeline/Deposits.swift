@@ -1,0 +1,61 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// Known deposits placed on an evidence grid.
+public struct DepositSet: Sendable {
+    public struct Deposit: Sendable {
+        public var id: String
+        public var x: Double, y: Double
+        public var column: Int, row: Int
+        public var cellIndex: Int { row * columnsOfGrid + column }
+        var columnsOfGrid: Int
+    }
+
+    public var path: String
+    /// Points given in the file.
+    public var given: Int
+    /// Deposits inside the grid, one per point (several may share a cell).
+    public var inside: [Deposit]
+    /// Identifiers of points that fall outside the grid.
+    public var outside: [String]
+    /// True when the file's points were reprojected into the grid's CRS.
+    public var reprojectedFrom: String?
+
+    /// Distinct cells holding at least one deposit, sorted.
+    public var cells: [Int] { Array(Set(inside.map(\.cellIndex))).sorted() }
+
+    /// Loads the points of a vector file (any OGR format; first layer unless `layer` is given),
+    /// reprojects them into the grid's CRS when their CRS differs, and places them on cells.
+    ///
+    /// - Throws: `PipelineError` naming the file when it has no points, or when no point
+    ///   falls on the grid.
+    public static func load(_ path: String, layer: String? = nil, grid: Grid) throws -> DepositSet {
+        GDAL.initialize()
+        let ds = try VectorDataset.open(path)
+        let (points, crs, _) = try ds.points(layer: layer)
+        guard !points.isEmpty else { throw PipelineError(path, "holds no point features") }
+        var xy = points.map { (x: $0.x, y: $0.y) }
+        var reprojected: String?
+        if let crs, !grid.crsWKT.isEmpty {
+            let gridCRS = try SpatialReference(wkt: grid.crsWKT)
+            if !crs.isSame(gridCRS) {
+                xy = try CoordinateTransformer(from: crs, to: gridCRS).transform(xy)
+                reprojected = crs.label
+            }
+        }
+        var inside: [Deposit] = [], outside: [String] = []
+        for (i, p) in points.enumerated() {
+            let id = p.attributes["id"] ?? p.attributes["name"] ?? p.attributes["ID"] ?? "#\(i + 1)"
+            if let cell = grid.cellIndex(x: xy[i].x, y: xy[i].y) {
+                inside.append(Deposit(id: id, x: xy[i].x, y: xy[i].y, column: cell.column, row: cell.row, columnsOfGrid: grid.columns))
+            } else {
+                outside.append(id)
+            }
+        }
+        guard !inside.isEmpty else {
+            throw PipelineError(path, "none of its \(points.count) points falls on the evidence grid (\(grid.crsName.isEmpty ? "no CRS" : grid.crsName), extent \(grid.extent)); check the CRS")
+        }
+        return DepositSet(path: path, given: points.count, inside: inside, outside: outside, reprojectedFrom: reprojected)
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// An evidence layer named on the command line or in a model file.
+public struct LayerSpec: Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var kind: LayerKind
+
+    public init(name: String, path: String, kind: LayerKind) {
+        self.name = name
+        self.path = path
+        self.kind = kind
+    }
+
+    /// Parses `PATH` or `NAME=PATH`; the name defaults to the file name without extension.
+    public init(argument: String, kind: LayerKind) {
+        if let eq = argument.firstIndex(of: "="), !argument[..<eq].contains("/") {
+            self.init(name: String(argument[..<eq]), path: String(argument[argument.index(after: eq)...]), kind: kind)
+        } else {
+            let base = URL(fileURLWithPath: argument).deletingPathExtension().lastPathComponent
+            self.init(name: base, path: argument, kind: kind)
+        }
+    }
+}
+
+/// Co-registered evidence rasters: checked once, then read by any number of workers,
+/// each with its own dataset handles.
+public struct EvidenceStack: Sendable {
+    public var layers: [LayerSpec]
+    public var grid: Grid
+    /// Each layer's nodata value as Float (NaN when the file declares none).
+    public var nodata: [Float]
+    public var dataTypes: [RasterDataType]
+    public var blockSizes: [(columns: Int, rows: Int)]
+
+    /// Opens every layer, checks it is a single-band raster on the same grid as the first, and
+    /// that it holds at least one valid value.
+    ///
+    /// - Throws: `PipelineError` / `GDALError` naming the file: missing, unreadable, on another
+    ///   grid (both grids named), or all nodata.
+    public static func open(_ layers: [LayerSpec], checkContent: Bool = true) throws -> EvidenceStack {
+        GDAL.initialize()
+        guard !layers.isEmpty else { throw PipelineError(nil, "no evidence layers given") }
+        var names = Set<String>()
+        for l in layers where !names.insert(l.name).inserted {
+            throw PipelineError(l.path, "layer name \"\(l.name)\" is used twice; name layers with NAME=PATH")
+        }
+        var grid: Grid?
+        var nodata: [Float] = [], types: [RasterDataType] = [], blocks: [(columns: Int, rows: Int)] = []
+        for layer in layers {
+            let ds = try RasterDataset.open(layer.path)
+            let g = ds.grid
+            if let first = grid {
+                guard g.isAligned(with: first) else {
+                    throw PipelineError(layer.path, "grid \(g) does not match \(layers[0].path)'s grid \(first); align the layers first")
+                }
+            } else {
+                guard g.transform.isNorthUp else { throw PipelineError(layer.path, "rotated grids are not supported") }
+                grid = g
+            }
+            let type = ds.dataType()
+            guard type != .other else { throw PipelineError(layer.path, "unsupported data type (complex or unknown)") }
+            nodata.append(ds.nodata().map { Float($0) } ?? .nan)
+            types.append(type)
+            blocks.append(ds.blockSize())
+            if checkContent, try ds.statistics(approximate: true) == nil {
+                throw PipelineError(layer.path, "every cell is nodata")
+            }
+            try ds.close()
+        }
+        return EvidenceStack(layers: layers, grid: grid!, nodata: nodata, dataTypes: types, blockSizes: blocks)
+    }
+
+    /// The tiling used to stream the stack: the files' own blocks when they all share one
+    /// block size of at least 64×64 (reads then go straight from the file blocks), else
+    /// 256×256 windows.
+    public var tiling: Tiling {
+        let b = blockSizes[0]
+        let shared = blockSizes.allSatisfy { $0.columns == b.columns && $0.rows == b.rows }
+        if shared, b.columns >= 64, b.rows >= 64, b.columns % 16 == 0, b.rows % 16 == 0 {
+            return Tiling(grid: grid, tileColumns: b.columns, tileRows: b.rows, blockAligned: true)
+        }
+        return Tiling(grid: grid, tileColumns: 256, tileRows: 256, blockAligned: false)
+    }
+}
+
+/// A grid cut into tiles of `tileColumns × tileRows` (edge tiles are clipped).
+public struct Tiling: Sendable {
+    public var grid: Grid
+    public var tileColumns: Int
+    public var tileRows: Int
+    /// True when tiles coincide with the files' blocks.
+    public var blockAligned: Bool
+
+    public var across: Int { (grid.columns + tileColumns - 1) / tileColumns }
+    public var down: Int { (grid.rows + tileRows - 1) / tileRows }
+    public var count: Int { across * down }
+
+    public func window(_ index: Int) -> (blockColumn: Int, blockRow: Int, window: Window) {
+        let bc = index % across, br = index / across
+        let c0 = bc * tileColumns, r0 = br * tileRows
+        return (bc, br, Window(column: c0, row: r0, columns: min(tileColumns, grid.columns - c0),
+                               rows: min(tileRows, grid.rows - r0)))
+    }
+}
+
+/// Reads tiles of a stack into Float buffers, one instance per worker thread.
+final class StackReader {
+    let stack: EvidenceStack
+    let tiling: Tiling
+    private var datasets: [RasterDataset]
+    private var raw: UnsafeMutableRawPointer
+    let tileCells: Int
+
+    init(_ stack: EvidenceStack, tiling: Tiling) throws {
+        self.stack = stack
+        self.tiling = tiling
+        datasets = try stack.layers.map { try RasterDataset.open($0.path) }
+        tileCells = tiling.tileColumns * tiling.tileRows
+        raw = UnsafeMutableRawPointer.allocate(byteCount: tileCells * 8, alignment: 64)
+    }
+
+    deinit { raw.deallocate() }
+
+    /// Reads tile `index` of every layer into `buffers` (each `tileCells` long).
+    ///
+    /// Block-aligned tilings read whole file blocks (`GDALReadBlock`) and convert the native
+    /// type in Swift; the cells of a buffer then follow the block's full width, and
+    /// `rowStride` says so. Otherwise the window is read with `GDALRasterIO` and packed.
+    /// - Returns: the window and the row stride of the buffers.
+    func read(tile index: Int, into buffers: [UnsafeMutableBufferPointer<Float>]) throws -> (window: Window, rowStride: Int) {
+        let (bc, br, window) = tiling.window(index)
+        for k in 0..<datasets.count {
+            if tiling.blockAligned {
+                let type = stack.dataTypes[k]
+                if type == .float32 {
+                    try datasets[k].readBlock(blockColumn: bc, blockRow: br, into: UnsafeMutableRawPointer(buffers[k].baseAddress!))
+                } else {
+                    try datasets[k].readBlock(blockColumn: bc, blockRow: br, into: raw)
+                    Self.convert(raw, type: type, into: buffers[k].baseAddress!, count: tileCells)
+                }
+            } else {
+                try datasets[k].read(window: window, into: UnsafeMutableBufferPointer(rebasing: buffers[k][0..<window.cellCount]))
+            }
+        }
+        return (window, tiling.blockAligned ? tiling.tileColumns : window.columns)
+    }
+
+    static func convert(_ src: UnsafeRawPointer, type: RasterDataType, into dst: UnsafeMutablePointer<Float>, count: Int) {
+        switch type {
+        case .byte: let p = src.assumingMemoryBound(to: UInt8.self); for i in 0..<count { dst[i] = Float(p[i]) }
+        case .int16: let p = src.assumingMemoryBound(to: Int16.self); for i in 0..<count { dst[i] = Float(p[i]) }
+        case .uint16: let p = src.assumingMemoryBound(to: UInt16.self); for i in 0..<count { dst[i] = Float(p[i]) }
+        case .int32: let p = src.assumingMemoryBound(to: Int32.self); for i in 0..<count { dst[i] = Float(p[i]) }
+        case .uint32: let p = src.assumingMemoryBound(to: UInt32.self); for i in 0..<count { dst[i] = Float(p[i]) }
+        case .float64: let p = src.assumingMemoryBound(to: Double.self); for i in 0..<count { dst[i] = Float(p[i]) }
+        case .float32: let p = src.assumingMemoryBound(to: Float.self); for i in 0..<count { dst[i] = p[i] }
+        case .other: preconditionFailure("unsupported type reached the reader")
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Dispatch
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// Output options for a prospectivity map.
+public struct ScoreOptions: Sendable {
+    public enum Compression: String, Sendable, CaseIterable { case none, deflate, zstd, lzw }
+    public var compression: Compression = .deflate
+    /// Write a Cloud Optimized GeoTIFF with overviews.
+    public var cog = false
+    public var threads = ProcessInfoCores.active
+    public var nodata: Float = -9999
+    public init() {}
+}
+
+/// What a scoring run did.
+public struct ScoreReport: Sendable {
+    public var cells: Int
+    public var validCells: Int
+    public var seconds: Double
+    public var tiles: Int
+    public var blockAligned: Bool
+}
+
+/// Scores an evidence stack with a model into a tiled GeoTIFF, streaming tiles on all cores.
+///
+/// Each worker opens its own dataset handles (GDAL datasets are not thread-safe), takes the
+/// next tile, reads every layer's block straight into its buffers, runs the SIMD kernel and
+/// writes the tile under a lock to the one output handle. Memory: a few tile buffers per worker.
+public enum Scorer {
+    public static func score(model file: ModelFile, stack: EvidenceStack, outputPath: String,
+                             options: ScoreOptions = ScoreOptions(), provenance: [String: String] = [:],
+                             progress: Progress? = nil) throws -> ScoreReport {
+        GDAL.initialize()
+        GDAL.setConfigOption("GDAL_CACHEMAX", "64")
+        var model = file.model
+        model.nodata = stack.nodata   // nodata is a property of the files being scored
+        let compiled = CompiledModel(model)
+        let tiling = stack.tiling
+        let out = try AtomicOutput(outputPath)
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            // A COG is made from a plain tiled file; the final compression is applied then.
+            let stagingPath = options.cog ? out.temporaryPath + ".staging.tif" : out.temporaryPath
+            if options.cog { TemporaryFiles.shared.register(stagingPath) }
+            defer { if options.cog { TemporaryFiles.shared.remove(stagingPath) } }
+            var creation = ["TILED=YES", "BLOCKXSIZE=\(tiling.tileColumns)", "BLOCKYSIZE=\(tiling.tileRows)", "BIGTIFF=IF_SAFER"]
+            let compression: ScoreOptions.Compression = options.cog ? .none : options.compression
+            if compression != .none {
+                creation += ["COMPRESS=\(compression.rawValue.uppercased())", "NUM_THREADS=ALL_CPUS"]
+                if compression != .lzw { creation.append("PREDICTOR=3") }
+            }
+            let dataset = try RasterDataset.create(stagingPath, grid: stack.grid, bands: 1, type: .float32, options: creation)
+            try dataset.setNodata(Double(options.nodata))
+            dataset.setBandDescription(file.method == "wofe" ? "posterior probability" : "probability")
+            try dataset.setMetadata(provenance)
+            let valid = try run(compiled: compiled, stack: stack, tiling: tiling, output: dataset,
+                                outputNodata: options.nodata, threads: options.threads, progress: progress)
+            try dataset.close()
+            if options.cog {
+                var cogOptions = ["OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
+                if options.compression != .none {
+                    cogOptions.append("COMPRESS=\(options.compression.rawValue.uppercased())")
+                    if options.compression != .lzw { cogOptions.append("PREDICTOR=YES") }
+                }
+                try GDALAlgorithms.translateToCOG(source: stagingPath, destination: out.temporaryPath, creationOptions: cogOptions)
+            }
+            try out.commit()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return ScoreReport(cells: stack.grid.cellCount, validCells: valid, seconds: seconds,
+                               tiles: tiling.count, blockAligned: tiling.blockAligned)
+        } catch {
+            out.discard()
+            throw error
+        }
+    }
+
+    /// The parallel tile loop. Returns the number of cells scored (not nodata).
+    static func run(compiled: CompiledModel, stack: EvidenceStack, tiling: Tiling, output: RasterDataset,
+                    outputNodata: Float, threads: Int, progress: Progress?) throws -> Int {
+        let state = LoopState()
+        let target = UnsafeTransfer(output)
+        let workers = max(1, min(threads, tiling.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            do {
+                let reader = try StackReader(stack, tiling: tiling)
+                let cells = reader.tileCells
+                let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
+                let result = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
+                defer { buffers.forEach { $0.deallocate() }; result.deallocate() }
+                let inputs = buffers.map { UnsafeBufferPointer($0) }
+                var validHere = 0
+                while let tile = state.next(limit: tiling.count) {
+                    let (window, stride) = try reader.read(tile: tile, into: buffers)
+                    let n = tiling.blockAligned ? cells : window.cellCount
+                    let out = UnsafeMutableBufferPointer(rebasing: result[0..<n])
+                    ScoreKernel.score(compiled, layers: inputs, output: out, outputNodata: outputNodata)
+                    for r in 0..<window.rows {
+                        for c in 0..<window.columns where out[r * stride + c] != outputNodata { validHere += 1 }
+                    }
+                    try state.locked {
+                        let (bc, br, _) = tiling.window(tile)
+                        if tiling.blockAligned {
+                            try target.value.writeBlock(blockColumn: bc, blockRow: br, from: UnsafeMutableRawPointer(result.baseAddress!))
+                        } else {
+                            try target.value.write(window: window, from: UnsafeBufferPointer(out))
+                        }
+                    }
+                    progress?.update(state.finished(), of: tiling.count)
+                }
+                state.addValid(validHere)
+            } catch {
+                state.fail(error)
+            }
+        }
+        progress?.finish()
+        if let error = state.error { throw error }
+        return state.valid
+    }
+}
+
+/// Shared state of the tile loop: the next tile, the writer lock, the first error.
+final class LoopState: @unchecked Sendable {
+    private let lock = NSLock()
+    private let writeLock = NSLock()
+    private var nextTile = 0
+    private var done = 0
+    private(set) var error: Error?
+    private(set) var valid = 0
+
+    /// The next tile to do, or nil when all are taken or a worker failed.
+    func next(limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard error == nil, nextTile < limit else { return nil }
+        nextTile += 1
+        return nextTile - 1
+    }
+
+    func finished() -> Int { lock.lock(); defer { lock.unlock() }; done += 1; return done }
+    func addValid(_ n: Int) { lock.lock(); valid += n; lock.unlock() }
+    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+
+    func locked(_ body: () throws -> Void) throws {
+        writeLock.lock(); defer { writeLock.unlock() }
+        try body()
+    }
+}

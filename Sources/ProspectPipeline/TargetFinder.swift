@@ -1,0 +1,194 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// Options for delineating and ranking targets.
+public struct TargetOptions: Sendable {
+    /// Side of the square ranking tiles, in map units (metres).
+    public var tileSize: Double = 1000
+    /// Keep this many targets (0 = all).
+    public var top: Int = 20
+    /// Score threshold for target cells; nil = the score bounding the top `topAreaPercent` of area.
+    public var threshold: Float?
+    public var topAreaPercent: Double = 5
+    /// Connected areas smaller than this many cells are dropped.
+    public var minCells: Int = 4
+    public init() {}
+}
+
+/// One delineated target: a connected area of cells scoring at or above the threshold.
+public struct Target: Sendable, Codable {
+    public var rank: Int
+    public var id: String
+    public var cells: Int
+    public var areaKm2: Double
+    public var meanScore: Double
+    public var maxScore: Double
+    public var centroidX: Double, centroidY: Double
+    public var centroidLon: Double, centroidLat: Double
+    /// Mean logit contribution of each layer over the target's cells, strongest first.
+    public var contributions: [LayerContribution]
+    public var topLayers: [String] { contributions.filter { $0.logit > 0 }.prefix(3).map(\.layer) }
+}
+
+public struct LayerContribution: Sendable, Codable {
+    public var layer: String
+    public var logit: Double
+}
+
+/// A ranked square tile.
+public struct RankedTile: Sendable, Codable {
+    public var rank: Int
+    public var column: Int, row: Int
+    public var meanScore: Double
+    public var maxScore: Double
+    public var areaAboveKm2: Double
+    public var centroidLon: Double, centroidLat: Double
+}
+
+public struct TargetReport: Sendable, Codable {
+    public var map: String
+    public var threshold: Double
+    public var targets: [Target]
+    public var tiles: [RankedTile]
+    public var explained: Bool
+}
+
+/// Ranks tiles and delineates target polygons from a prospectivity map.
+///
+/// Targets are 8-connected areas of cells at or above the threshold, polygonized by GDAL and
+/// written as RFC 7946 GeoJSON. They are ranked by peak score, then mean score. When the map
+/// carries its model (Prospect writes it into the GeoTIFF metadata) and the evidence files are
+/// still there, each target lists the layers contributing most to its score: the mean of each
+/// layer's term (weight or coefficient × value) over the target's cells. The map is held in
+/// memory (4 bytes a cell).
+public enum TargetFinder {
+    public static func find(mapPath: String, outputPath: String, tilesOutputPath: String? = nil,
+                            options: TargetOptions = TargetOptions()) throws -> TargetReport {
+        let map = try ScoreMap.read(mapPath)
+        let grid = map.grid
+        let threshold = options.threshold ?? quantileThreshold(map, topPercent: options.topAreaPercent)
+        let (labels, stats) = map.values.withUnsafeBufferPointer {
+            ConnectedComponents.label(scores: $0, columns: grid.columns, rows: grid.rows, threshold: threshold, isValid: map.isValid)
+        }
+        var kept = stats.filter { $0.cells >= options.minCells }
+        kept.sort { ($0.max, $0.mean, -$0.label) > ($1.max, $1.mean, -$1.label) }
+        if options.top > 0 { kept = Array(kept.prefix(options.top)) }
+        let keptLabels = Set(kept.map(\.label))
+        let filtered = labels.map { keptLabels.contains($0) ? $0 : 0 }
+        let polygons = try GDALAlgorithms.polygonize(labels: filtered, grid: grid)
+        let crs = grid.crsWKT.isEmpty ? nil : try SpatialReference(wkt: grid.crsWKT)
+        let toWGS84 = try crs.map { try CoordinateTransformer(from: $0, to: SpatialReference(epsg: 4326)) }
+        let explainer = try? Explainer(metadata: map.metadata, grid: grid)
+
+        var targets: [Target] = []
+        for (i, s) in kept.enumerated() {
+            let cx = s.sumColumn / Double(s.cells), cy = s.sumRow / Double(s.cells)
+            let (x, y) = grid.transform.map(column: cx, row: cy)
+            let ll = try toWGS84?.transform([(x, y)]).first ?? (x: .nan, y: .nan)
+            let contributions = try explainer?.contributions(labels: labels, component: s) ?? []
+            targets.append(Target(rank: i + 1, id: String(format: "T%03d", i + 1), cells: s.cells,
+                                  areaKm2: Double(s.cells) * grid.cellAreaKm2, meanScore: s.mean, maxScore: Double(s.max),
+                                  centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y, contributions: contributions))
+        }
+        // Tiles.
+        let tileCells = max(1, Int((options.tileSize / abs(grid.transform.cellWidth)).rounded()))
+        let tileStats = map.values.withUnsafeBufferPointer {
+            TileRanking.tiles(scores: $0, columns: grid.columns, rows: grid.rows, tileCells: tileCells, threshold: threshold, isValid: map.isValid)
+        }
+        let shownTiles = options.top > 0 ? Array(tileStats.prefix(options.top)) : tileStats
+        var tiles: [RankedTile] = []
+        for (i, t) in shownTiles.enumerated() {
+            let (x, y) = grid.transform.map(column: Double(t.window.column) + Double(t.window.columns) / 2,
+                                            row: Double(t.window.row) + Double(t.window.rows) / 2)
+            let ll = try toWGS84?.transform([(x, y)]).first ?? (x: .nan, y: .nan)
+            tiles.append(RankedTile(rank: i + 1, column: t.tileColumn, row: t.tileRow, meanScore: t.mean, maxScore: Double(t.max),
+                                    areaAboveKm2: Double(t.cellsAboveThreshold) * grid.cellAreaKm2, centroidLon: ll.x, centroidLat: ll.y))
+        }
+        guard let crs else { throw PipelineError(mapPath, "has no CRS, so targets cannot be placed in longitude/latitude") }
+
+        // GeoJSON: one feature per polygon part of each kept target.
+        let rankOf = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($0.element.label, $0.offset) })
+        var features: [GeoJSONFeature] = []
+        let provenance = map.metadata["PROSPECT_MODEL"] ?? ""
+        for polygon in polygons.sorted(by: { (rankOf[$0.label] ?? 0) < (rankOf[$1.label] ?? 0) }) {
+            guard let r = rankOf[polygon.label] else { continue }
+            let t = targets[r]
+            var props: [(String, GeoJSONValue)] = [
+                ("rank", .int(t.rank)), ("id", .string(t.id)),
+                ("score_max", .double(t.maxScore)), ("score_mean", .double(t.meanScore)),
+                ("area_km2", .double(t.areaKm2)), ("cells", .int(t.cells)),
+                ("centroid_lon", .double(t.centroidLon)), ("centroid_lat", .double(t.centroidLat)),
+                ("threshold", .double(Double(threshold))),
+                ("top_layers", .string(t.topLayers.joined(separator: ", "))),
+            ]
+            for c in t.contributions { props.append(("logit_\(c.layer)", .double(c.logit))) }
+            props += [("source_map", .string(mapPath)), ("model", .string(provenance)), ("tool", .string(ProspectVersion.tool))]
+            features.append(GeoJSONFeature(rings: polygon.rings, properties: props))
+        }
+        try GeoJSONWriter.write(path: outputPath, layerName: "targets", features: features, crs: crs)
+        if let tilesOutputPath {
+            let half = Double(tileCells)
+            var tileFeatures: [GeoJSONFeature] = []
+            for (t, s) in zip(tiles, shownTiles) {
+                let w = s.window
+                let corners = [(0.0, 0.0), (0.0, Double(w.rows)), (Double(w.columns), Double(w.rows)), (Double(w.columns), 0.0), (0.0, 0.0)]
+                let ring = corners.map { grid.transform.map(column: Double(w.column) + $0.0, row: Double(w.row) + $0.1) }
+                _ = half
+                tileFeatures.append(GeoJSONFeature(rings: [ring], properties: [
+                    ("rank", .int(t.rank)), ("score_mean", .double(t.meanScore)), ("score_max", .double(t.maxScore)),
+                    ("area_above_km2", .double(t.areaAboveKm2)), ("tile_column", .int(t.column)), ("tile_row", .int(t.row)),
+                    ("tool", .string(ProspectVersion.tool)),
+                ]))
+            }
+            try GeoJSONWriter.write(path: tilesOutputPath, layerName: "tiles", features: tileFeatures, crs: crs)
+        }
+        return TargetReport(map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles, explained: explainer != nil)
+    }
+
+    /// The score at or above which lie the top `topPercent` of valid cells.
+    static func quantileThreshold(_ map: ScoreMap, topPercent: Double) -> Float {
+        var valid = map.values.filter(map.isValid)
+        valid.sort(by: >)
+        let k = max(0, min(valid.count - 1, Int((Double(valid.count) * topPercent / 100).rounded(.up)) - 1))
+        return valid[k]
+    }
+}
+
+/// Per-layer contributions from the model stored in a map's metadata.
+struct Explainer {
+    var model: ModelFile
+    var stack: EvidenceStack
+
+    init(metadata: [String: String], grid: Grid) throws {
+        guard let json = metadata["PROSPECT_MODEL_JSON"], let data = json.data(using: .utf8) else {
+            throw PipelineError(nil, "map has no embedded model")
+        }
+        model = try ModelFile.decode(data)
+        let specs = zip(model.layers, (metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n").map(String.init)).map {
+            LayerSpec(name: $0.0.name, path: $0.1, kind: $0.0.kind)
+        }
+        guard specs.count == model.layers.count else { throw PipelineError(nil, "map does not list its inputs") }
+        stack = try EvidenceStack.open(specs, checkContent: false)
+        guard stack.grid.isAligned(with: grid) else { throw PipelineError(nil, "inputs are on another grid") }
+    }
+
+    func contributions(labels: [Int32], component s: ComponentStats) throws -> [LayerContribution] {
+        let window = Window(column: s.minColumn, row: s.minRow, columns: s.maxColumn - s.minColumn + 1, rows: s.maxRow - s.minRow + 1)
+        var sums = [Double](repeating: 0, count: stack.layers.count)
+        var buffer = [Float](repeating: 0, count: window.cellCount)
+        for (k, layer) in stack.layers.enumerated() {
+            let ds = try RasterDataset.open(layer.path)
+            try buffer.withUnsafeMutableBufferPointer { try ds.read(window: window, into: $0) }
+            try ds.close()
+            let term = model.model.terms[k]
+            for r in 0..<window.rows {
+                for c in 0..<window.columns where labels[(window.row + r) * stack.grid.columns + window.column + c] == s.label {
+                    sums[k] += Double(term.contribution(buffer[r * window.columns + c]))
+                }
+            }
+        }
+        return zip(stack.layers, sums).map { LayerContribution(layer: $0.0.name, logit: $0.1 / Double(s.cells)) }
+            .sorted { $0.logit > $1.logit }
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// Training options shared by both methods.
+public struct TrainingOptions: Sendable {
+    public enum Method: String, Sendable, CaseIterable { case wofe, logistic }
+    public var method: Method
+    /// Weights of evidence: the unit cell in km² (ArcSDM's "unit cell size").
+    public var unitCellKm2: Double = 1
+    /// Logistic regression: L2 penalty on standardized slopes.
+    public var l2: Double = 1e-3
+    /// Logistic regression: background cells to sample (0 = all valid cells).
+    public var backgroundSample: Int = 0
+    public var seed: UInt64 = 1
+
+    public init(method: Method) { self.method = method }
+}
+
+/// The result of training: the model file and the tables to print.
+public struct TrainingResult: Sendable {
+    public var model: ModelFile
+    /// Deposit identifiers skipped, with the reason.
+    public var skipped: [(id: String, reason: String)]
+}
+
+/// Trains a model from an evidence stack and deposit points.
+///
+/// The training area is every cell where all layers hold a valid value (the same rule as
+/// scoring). Deposits outside the grid or on a missing cell are reported and left out; several
+/// deposits in one cell count once (each deposit occupies a unit cell, as in ArcSDM).
+public enum Trainer {
+    public static func train(stack: EvidenceStack, deposits: DepositSet, options: TrainingOptions,
+                             modelPath: String, legend: [String: [String: String]] = [:],
+                             progress: Progress? = nil) throws -> TrainingResult {
+        let grid = stack.grid
+        let model = AdditiveModel(intercept: 0, terms: stack.layers.map { _ in .linear(coefficient: 0, center: 0) },
+                                  nodata: stack.nodata)
+        // Deposit values, read cell by cell.
+        var skipped: [(id: String, reason: String)] = deposits.outside.map { ($0, "outside the evidence grid") }
+        var depositValues: [Int: [Float]] = [:]   // cell index → values per layer
+        var sharing = 0, onNodata = 0
+        let datasets = try stack.layers.map { try RasterDataset.open($0.path) }
+        for d in deposits.inside {
+            if depositValues[d.cellIndex] != nil { sharing += 1; continue }
+            var values: [Float] = []
+            var missing: String?
+            for (k, ds) in datasets.enumerated() {
+                var v: Float = 0
+                try withUnsafeMutablePointer(to: &v) {
+                    try ds.read(window: Window(column: d.column, row: d.row, columns: 1, rows: 1),
+                                into: UnsafeMutableBufferPointer(start: $0, count: 1))
+                }
+                if !model.isValid(v, layer: k) { missing = stack.layers[k].name; break }
+                values.append(v)
+            }
+            if let missing {
+                skipped.append((d.id, "on a nodata cell of layer \(missing)"))
+                onNodata += 1
+                depositValues[d.cellIndex] = []
+            } else {
+                depositValues[d.cellIndex] = values
+            }
+        }
+        for ds in datasets { try ds.close() }
+        let usable = depositValues.filter { !$0.value.isEmpty }
+        guard usable.count >= 2 else {
+            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where every layer has data; at least 2 are needed")
+        }
+        let cellAreaKm2 = grid.cellAreaKm2
+        var parameters: [String: String] = [:]
+        var summary = TrainingSummary(validCells: 0, cellAreaKm2: cellAreaKm2, depositsGiven: deposits.given,
+                                      depositsUsed: usable.count, depositsOutsideGrid: deposits.outside.count,
+                                      depositsOnNodata: onNodata, depositsSharingCell: sharing, layerRanking: [])
+        let additive: AdditiveModel
+        switch options.method {
+        case .wofe:
+            parameters["unitCellKm2"] = String(options.unitCellKm2)
+            let unitCells = cellAreaKm2 / options.unitCellKm2
+            var categorical = [CategoricalTally](repeating: CategoricalTally(), count: stack.layers.count)
+            var continuous = stack.layers.indices.map { k in ContinuousTally(depositValues: usable.values.map { $0[k] }) }
+            for values in usable.values {
+                for k in stack.layers.indices where stack.layers[k].kind == .categorical {
+                    categorical[k].addDeposit(code: Int32(values[k].rounded()))
+                }
+            }
+            let valid = try streamValidCells(stack: stack, progress: progress) { k, value in
+                if stack.layers[k].kind == .categorical {
+                    categorical[k].add(code: Int32(value.rounded()))
+                } else {
+                    continuous[k].add(value)
+                }
+            } sample: { _ in }
+            summary.validCells = valid
+            var terms: [LayerTerm] = []
+            var rows: [WofEClassRow] = []
+            var strength: [(String, Double)] = []
+            for (k, layer) in stack.layers.enumerated() {
+                let (r, term) = layer.kind == .categorical
+                    ? categorical[k].weights(layer: layer.name, cellAreaInUnitCells: unitCells)
+                    : continuous[k].weights(layer: layer.name, cellAreaInUnitCells: unitCells)
+                terms.append(term)
+                rows += r
+                strength.append((layer.name, r.filter(\.selected).map { abs($0.weights.studentizedContrast) }.max() ?? 0))
+            }
+            let totalArea = Double(valid) * unitCells
+            let prior = WeightsOfEvidence.priorLogit(totalArea: totalArea, totalDeposits: usable.count)
+            summary.priorProbability = Double(usable.count) / totalArea
+            summary.weights = rows
+            summary.layerRanking = strength.sorted { $0.1 > $1.1 }.map(\.0)
+            additive = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
+        case .logistic:
+            parameters["l2"] = String(options.l2)
+            parameters["backgroundSample"] = String(options.backgroundSample)
+            parameters["seed"] = String(options.seed)
+            // Background: every valid non-deposit cell, or a seeded reservoir sample of them.
+            var rng = SplitMix64(seed: options.seed)
+            let limit = options.backgroundSample > 0 ? options.backgroundSample : Int.max
+            var background: [[Float]] = []
+            var seen = 0
+            let depositCells = Set(usable.keys)
+            let valid = try streamValidCells(stack: stack, progress: progress) { _, _ in } sample: { cell in
+                guard !depositCells.contains(cell.index) else { return }
+                seen += 1
+                if background.count < limit {
+                    background.append(cell.values())
+                } else {
+                    let j = Int(rng.next() % UInt64(seen))
+                    if j < limit { background[j] = cell.values() }
+                }
+            }
+            summary.validCells = valid
+            let samples = usable.keys.sorted().map { usable[$0]! } + background
+            let labels = [Bool](repeating: true, count: usable.count) + [Bool](repeating: false, count: background.count)
+            let design = LogisticDesign(layerNames: stack.layers.map(\.name), kinds: stack.layers.map(\.kind), samples: samples)
+            var (fit, fitted, rows) = design.fit(labels: labels, l2: options.l2)
+            // A background sample scales the odds by (sample / all background): undo it so the
+            // output is a per-cell probability (King & Zeng 2001, prior correction).
+            if background.count < seen {
+                fitted.intercept += Float(log(Double(background.count) / Double(seen)))
+            }
+            fitted.nodata = stack.nodata
+            summary.coefficients = rows
+            summary.backgroundCells = background.count
+            summary.converged = fit.converged
+            summary.iterations = fit.iterations
+            var strength: [String: Double] = [:]
+            for r in rows { strength[r.layer] = max(strength[r.layer] ?? 0, abs(r.z)) }
+            summary.layerRanking = stack.layers.map(\.name).sorted { (strength[$0] ?? 0) > (strength[$1] ?? 0) }
+            additive = fitted
+        }
+        let modelDir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
+        let layers = stack.layers.map {
+            ModelLayer(name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind, legend: legend[$0.name])
+        }
+        let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
+                             method: options.method.rawValue, layers: layers, model: additive,
+                             parameters: parameters, training: summary)
+        return TrainingResult(model: file, skipped: skipped)
+    }
+
+    /// A valid cell seen while streaming.
+    struct Cell {
+        var index: Int
+        var buffers: [UnsafeMutableBufferPointer<Float>]
+        var offset: Int
+        func values() -> [Float] { buffers.map { $0[offset] } }
+    }
+
+    /// Streams the stack tile by tile and calls `each` for every layer value of every cell
+    /// where all layers are valid, and `sample` once per such cell. Returns the count of such cells.
+    static func streamValidCells(stack: EvidenceStack, progress: Progress?,
+                                 each: (Int, Float) -> Void, sample: (Cell) -> Void) throws -> Int {
+        let tiling = stack.tiling
+        let reader = try StackReader(stack, tiling: tiling)
+        let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells) }
+        defer { buffers.forEach { $0.deallocate() } }
+        let model = AdditiveModel(intercept: 0, terms: stack.layers.map { _ in .linear(coefficient: 0, center: 0) },
+                                  nodata: stack.nodata)
+        var valid = 0
+        for t in 0..<tiling.count {
+            let (window, stride) = try reader.read(tile: t, into: buffers)
+            for r in 0..<window.rows {
+                for c in 0..<window.columns {
+                    let o = r * stride + c
+                    var ok = true
+                    for k in buffers.indices where !model.isValid(buffers[k][o], layer: k) { ok = false; break }
+                    guard ok else { continue }
+                    valid += 1
+                    for k in buffers.indices { each(k, buffers[k][o]) }
+                    sample(Cell(index: (window.row + r) * stack.grid.columns + window.column + c, buffers: buffers, offset: o))
+                }
+            }
+            progress?.update(t + 1, of: tiling.count)
+        }
+        progress?.finish()
+        return valid
+    }
+}
+
+/// Relative paths between files, so a model and its layers can move together.
+public enum RelativePath {
+    /// `path` relative to `directory` when both are on the same tree, else the absolute path.
+    public static func make(_ path: String, from directory: String) -> String {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+        let base = URL(fileURLWithPath: directory).standardizedFileURL.pathComponents
+        var i = 0
+        while i < min(target.count, base.count), target[i] == base[i] { i += 1 }
+        guard i > 1 else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        return (Array(repeating: "..", count: base.count - i) + target[i...]).joined(separator: "/")
+    }
+
+    /// Resolves a path stored relative to `directory`.
+    public static func resolve(_ path: String, from directory: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardizedFileURL.path
+    }
+}

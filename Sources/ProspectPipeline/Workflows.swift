@@ -1,0 +1,96 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// File-level entry points used by the CLI, the demo and the tests.
+public enum Workflows {
+    /// Trains on evidence files and deposits; writes the model file atomically.
+    public static func train(layers: [LayerSpec], depositsPath: String, options: TrainingOptions,
+                             modelPath: String, weightsTablePath: String? = nil,
+                             legend: [String: [String: String]] = [:]) throws -> TrainingResult {
+        let stack = try EvidenceStack.open(layers)
+        let deposits = try DepositSet.load(depositsPath, grid: stack.grid)
+        let result = try Trainer.train(stack: stack, deposits: deposits, options: options, modelPath: modelPath,
+                                       legend: legend, progress: Progress("training"))
+        if let weightsTablePath, let rows = result.model.training.weights {
+            try Reports.writeText(Reports.weightsCSV(rows), to: weightsTablePath)
+        }
+        try ModelStore.save(result.model, to: modelPath)
+        return result
+    }
+
+    /// Scores the model's layers (or `overrides`) into a GeoTIFF with provenance metadata.
+    public static func score(modelPath: String, outputPath: String, overrides: [String: String] = [:],
+                             options: ScoreOptions = ScoreOptions()) throws -> ScoreReport {
+        let model = try ModelStore.load(modelPath)
+        let specs = try ModelStore.layerSpecs(of: model, modelPath: modelPath, overrides: overrides)
+        for spec in specs where !FileManager.default.fileExists(atPath: spec.path) {
+            throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")
+        }
+        let stack = try EvidenceStack.open(specs)
+        var embedded = model
+        embedded.layers = zip(model.layers, specs).map { var l = $0.0; l.path = absolute($0.1.path); return l }
+        let provenance: [String: String] = [
+            "PROSPECT_VERSION": ProspectVersion.tool,
+            "PROSPECT_METHOD": model.method,
+            "PROSPECT_MODEL": absolute(modelPath),
+            "PROSPECT_MODEL_JSON": String(decoding: try embedded.encoded(), as: UTF8.self),
+            "PROSPECT_INPUTS": specs.map { absolute($0.path) }.joined(separator: "\n"),
+            "PROSPECT_CREATED": ISO8601DateFormatter().string(from: Date()),
+            "PROSPECT_NODATA_RULE": "a cell is nodata when any evidence layer is nodata (or NaN) there",
+        ]
+        return try Scorer.score(model: model, stack: stack, outputPath: outputPath, options: options,
+                                provenance: provenance, progress: Progress("scoring"))
+    }
+
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+}
+
+/// Plain-text tables and CSV.
+public enum Reports {
+    public static func weightsCSV(_ rows: [WofEClassRow]) -> String {
+        var out = "layer,class,code,threshold,direction,cells,area_unit_cells,deposits,w_plus,s_w_plus,w_minus,s_w_minus,contrast,s_contrast,studentized_contrast,defined,selected\n"
+        for r in rows {
+            let w = r.weights
+            let fields: [String] = [
+                csv(r.layer), csv(r.label), r.code.map(String.init) ?? "", r.threshold.map { "\($0)" } ?? "", r.direction ?? "",
+                String(r.cells), fmt(r.area), String(r.deposits), fmt(w.wPlus), fmt(w.sWPlus), fmt(w.wMinus), fmt(w.sWMinus),
+                fmt(w.contrast), fmt(w.sContrast), fmt(w.studentizedContrast), String(w.defined), String(r.selected),
+            ]
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    static func csv(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    static func fmt(_ x: Double) -> String { String(format: "%.6g", x) }
+
+    /// Writes a text file atomically.
+    public static func writeText(_ text: String, to path: String) throws {
+        let out = try AtomicOutput(path)
+        do { try text.write(toFile: out.temporaryPath, atomically: false, encoding: .utf8) } catch {
+            out.discard()
+            throw PipelineError(path, "cannot write: \(error.localizedDescription)")
+        }
+        try out.commit()
+    }
+
+    /// Renders rows as an aligned table; the first row is the header.
+    public static func table(_ rows: [[String]]) -> String {
+        guard let first = rows.first else { return "" }
+        var widths = first.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        var out = ""
+        for (n, r) in rows.enumerated() {
+            out += r.enumerated().map { i, c in
+                i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                       : String(repeating: " ", count: widths[i] - c.count) + c
+            }.joined(separator: "  ") + "\n"
+            if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        return out
+    }
+}

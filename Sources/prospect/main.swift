@@ -1,0 +1,3 @@
+import ProspectCLI
+
+ProspectCommand.main()

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import ProspectCore
+
+@Suite("Score kernel against its scalar reference")
+struct ScoreKernelTests {
+    static let lengths = [0, 1, 7, 8, 9, 1023, 2048 + 13]
+
+    /// A model using every kind of term: linear, step, categorical lookup.
+    static let model = AdditiveModel(
+        intercept: -3.2,
+        terms: [
+            .linear(coefficient: 0.8, center: 10),
+            .step(threshold: 0.5, above: 1.3, below: -0.4),
+            .lookup(codes: [1, 2, 4, 7], values: [0.2, -1.1, 2.0, 0.7], otherwise: -0.05),
+            .linear(coefficient: -1.5, center: 0),
+        ],
+        nodata: [-9999, -1, 0, .nan])
+
+    static func makeLayers(count n: Int, seed: UInt64) -> [[Float]] {
+        var rng = SplitMix64(seed: seed)
+        let a = (0..<n).map { _ in Float(rng.nextUnit() * 20) }
+        let b = (0..<n).map { _ in Float(rng.nextUnit()) }
+        let c = (0..<n).map { _ in Float(Int(rng.nextUnit() * 9)) }   // codes 0…8, 0 is nodata
+        let d = (0..<n).map { _ in Float(rng.nextUnit() * 4 - 2) }
+        return [a, b, c, d]
+    }
+
+    static func run(_ layers: [[Float]], model: AdditiveModel) -> (fast: [Float], reference: [Float]) {
+        let n = layers[0].count
+        var fast = [Float](repeating: 7, count: n), ref = [Float](repeating: 7, count: n)
+        layers.withUnsafeBufferPointers { ptrs in
+            fast.withUnsafeMutableBufferPointer { out in
+                ScoreKernel.score(CompiledModel(model), layers: ptrs, output: out, outputNodata: -1)
+            }
+            ref.withUnsafeMutableBufferPointer { out in
+                ScoreKernel.reference(model: model, layers: ptrs, output: out, outputNodata: -1)
+            }
+        }
+        return (fast, ref)
+    }
+
+    @Test("fast kernel matches the reference", arguments: lengths)
+    func matchesReference(length: Int) {
+        let layers = Self.makeLayers(count: length, seed: UInt64(length) + 1)
+        let (fast, ref) = Self.run(layers, model: Self.model)
+        #expect(fast.count == length)
+        for i in 0..<length {
+            #expect(abs(fast[i] - ref[i]) <= 2e-6, "cell \(i): \(fast[i]) vs \(ref[i])")
+        }
+        // The lookup layer has nodata code 0 in some cells: those must be nodata in both.
+        for i in 0..<length where layers[2][i] == 0 { #expect(fast[i] == -1) }
+    }
+
+    @Test("nodata and NaN in every lane position of every layer", arguments: [1, 7, 8, 9, 17, 1023])
+    func nodataEveryLane(length: Int) {
+        for layer in 0..<4 {
+            for lane in 0..<min(length, 16) {
+                var layers = Self.makeLayers(count: length, seed: 99)
+                // Code layer: keep every cell valid except the one under test.
+                layers[2] = layers[2].map { $0 == 0 ? 1 : $0 }
+                let missing: Float = layer == 3 ? .nan : Self.model.nodata[layer]
+                layers[layer][lane] = missing
+                let (fast, ref) = Self.run(layers, model: Self.model)
+                #expect(fast[lane] == -1, "layer \(layer) lane \(lane)")
+                #expect(ref[lane] == -1)
+                for i in 0..<length where i != lane {
+                    #expect(fast[i] != -1)
+                    #expect(abs(fast[i] - ref[i]) <= 2e-6)
+                }
+            }
+        }
+        // NaN in a layer whose nodata is a number is missing too.
+        var layers = Self.makeLayers(count: length, seed: 5)
+        layers[0][length - 1] = .nan
+        let (fast, _) = Self.run(layers, model: Self.model)
+        #expect(fast[length - 1] == -1)
+    }
+
+    @Test("vector exp stays within 4e-7 relative (about 3 ulp) of Foundation's")
+    func fastExpAccuracy() {
+        var worst: Double = 0
+        var x: Float = -87
+        while x <= 88 {
+            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0137 })
+            let e = FastMath.exp(v)
+            for j in 0..<8 {
+                let exact = Foundation.exp(Double(v[j]))
+                worst = max(worst, abs(Double(e[j]) - exact) / exact)
+            }
+            x += 0.173
+        }
+        #expect(worst < 4e-7, "worst relative error \(worst)")
+        // Clamped extremes stay finite and ordered.
+        let big = FastMath.sigmoid(SIMD8<Float>(repeating: 500))
+        let small = FastMath.sigmoid(SIMD8<Float>(repeating: -500))
+        #expect(big[0] == 1)
+        #expect(small[0] >= 0 && small[0] < 1e-37)
+    }
+
+    @Test("parallel scorer equals the single-threaded kernel", arguments: [1, 2, 3])
+    func parallelMatches(threads: Int) {
+        let n = ParallelScorer.grain * 3 + 77
+        let layers = Self.makeLayers(count: n, seed: 11)
+        let compiled = CompiledModel(Self.model)
+        var serial = [Float](repeating: 0, count: n), parallel = [Float](repeating: 0, count: n)
+        layers.withUnsafeBufferPointers { ptrs in
+            serial.withUnsafeMutableBufferPointer {
+                ScoreKernel.score(compiled, layers: ptrs, output: $0, outputNodata: -1)
+            }
+            parallel.withUnsafeMutableBufferPointer {
+                ParallelScorer.score(compiled, layers: ptrs, output: $0, outputNodata: -1, threads: threads)
+            }
+        }
+        #expect(serial == parallel)
+    }
+}
+
+extension Array where Element == [Float] {
+    /// Calls `body` with a buffer pointer to each inner array (valid only inside `body`).
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<Float>]) -> R) -> R {
+        func go(_ i: Int, _ acc: [UnsafeBufferPointer<Float>]) -> R {
+            if i == count { return body(acc) }
+            return self[i].withUnsafeBufferPointer { go(i + 1, acc + [$0]) }
+        }
+        return go(0, [])
+    }
+}

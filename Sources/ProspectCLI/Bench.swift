@@ -37,7 +37,7 @@ extension ProspectCommand {
                 if !skipEndToEnd {
                     if !json { print("preparing \(layers) rasters of \(size)² cells in \(workDir) …") }
                     let specs = try Benchmark.prepareStack(directory: workDir, size: size, layers: layers)
-                    for compression in [ScoreOptions.Compression.none, .deflate] {
+                    for compression in [ScoreOptions.Compression.none, ScoreOptions().compression] {
                         // One warm-up pass so the inputs are in the page cache, as for every peer measured.
                         if endToEnd.isEmpty { _ = try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: .none) }
                         endToEnd.append(try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: compression))

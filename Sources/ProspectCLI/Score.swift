@@ -24,8 +24,8 @@ extension ProspectCommand {
         var out: String
         @Option(name: .customLong("evidence"), help: "Replace a model layer's raster: NAME=PATH (repeatable).")
         var evidence: [String] = []
-        @Option(help: "Compression: none, deflate, zstd or lzw.")
-        var compress: ScoreOptions.Compression = .deflate
+        @Option(help: "Compression: zstd (level 1, fast), deflate (readable everywhere), lzw or none.")
+        var compress: ScoreOptions.Compression = .zstd
         @Flag(help: "Write a Cloud Optimized GeoTIFF with overviews.")
         var cog = false
         @Option(help: "Worker threads (default: all cores).")

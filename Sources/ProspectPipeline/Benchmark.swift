@@ -20,6 +20,8 @@ public struct BenchmarkReport: Sendable, Codable {
         public var seconds: Double
         /// Peak resident memory of this process during the run (VmHWM, reset before it).
         public var peakRSSBytes: Int
+        /// Size of the map written.
+        public var outputBytes: Int
     }
     public var layers: Int
     public var inMemoryCells: Int
@@ -124,7 +126,8 @@ public enum Benchmark {
     }
 
     /// Scores the stack end to end (files → GeoTIFF) and reports the rate and peak memory.
-    public static func endToEnd(specs: [LayerSpec], outputDirectory: String, compression: ScoreOptions.Compression) throws -> BenchmarkReport.EndToEnd {
+    public static func endToEnd(specs: [LayerSpec], outputDirectory: String, compression: ScoreOptions.Compression,
+                                level: Int? = nil, predictor: Bool = true) throws -> BenchmarkReport.EndToEnd {
         let stack = try EvidenceStack.open(specs, checkContent: false)
         let model = ModelFile(tool: ProspectVersion.tool, created: "", method: "logistic",
                               layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) },
@@ -133,15 +136,18 @@ public enum Benchmark {
                                                                          depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
         var options = ScoreOptions()
         options.compression = compression
+        options.level = level
+        options.predictor = predictor
         let path = "\(outputDirectory)/bench_out_\(compression.rawValue).tif"
         // Drop the previous output's pages first, then reset the peak-RSS counter.
         unlink(path)
         MemoryUsage.resetPeak()
         let report = try Scorer.score(model: model, stack: stack, outputPath: path, options: options)
         let peak = MemoryUsage.peakResidentBytes()
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         unlink(path)
         return .init(compression: compression.rawValue, cellsPerSecond: Double(report.cells) / report.seconds,
-                     seconds: report.seconds, peakRSSBytes: peak)
+                     seconds: report.seconds, peakRSSBytes: peak, outputBytes: bytes)
     }
 }
 

@@ -1,0 +1,20 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Throughput suites for Prospect's kernels and engine. A separate package so that building
+// and testing Prospect never compiles benchmark code. Run from this folder:
+//   swift run -c release prospect-benchmarks
+let package = Package(
+    name: "ProspectBenchmarks",
+    dependencies: [.package(name: "Prospect", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "prospect-benchmarks",
+            dependencies: [
+                .product(name: "ProspectCore", package: "Prospect"),
+                .product(name: "ProspectPipeline", package: "Prospect"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -32,7 +32,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as CleanExit {
         throw error
     } catch {
-        FileHandle.standardError.write("prospect: error: \(error)\n".data(using: .utf8)!)
+        // One line, whatever the underlying library said.
+        let message = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write("prospect: error: \(message)\n".data(using: .utf8)!)
         throw ExitCode(1)
     }
 }

@@ -7,6 +7,8 @@ public enum DemoRegion {
     /// Continuous evidence files of the demo, in the order the demo trains them.
     public static let continuousLayers = ["magnetics", "thorium", "ree_geochem", "fault_distance", "potassium", "elevation"]
     public static let categoricalLayers = ["lithology"]
+    /// The unit cell the demo trains weights of evidence with (km²).
+    public static let demoUnitCellKm2 = 0.01
 
     /// Writes the synthetic province into `directory`: one tiled, compressed GeoTIFF per layer
     /// (the distance to faults computed by GDAL's proximity from `faults.gpkg`), the faults,
@@ -93,8 +95,12 @@ public enum DemoRegion {
         let layers = continuousLayers.map { LayerSpec(name: $0, path: "\(rasters)/\($0).tif", kind: .continuous) }
             + categoricalLayers.map { LayerSpec(name: $0, path: "\(rasters)/\($0).tif", kind: .categorical) }
         let modelPath = "\(output)/model_\(method.rawValue).json"
+        var options = TrainingOptions(method: method)
+        // Deposits cluster within a few hundred metres; a 1 ha unit cell keeps one deposit per
+        // unit cell, as weights of evidence assumes (1 km² cells would hold several).
+        options.unitCellKm2 = demoUnitCellKm2
         let training = try Workflows.train(layers: layers, depositsPath: "\(rasters)/deposits.gpkg",
-                                           options: TrainingOptions(method: method), modelPath: modelPath,
+                                           options: options, modelPath: modelPath,
                                            weightsTablePath: method == .wofe ? "\(output)/weights.csv" : nil)
         let mapPath = "\(output)/prospectivity_\(method.rawValue).tif"
         let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath)

@@ -81,6 +81,10 @@ extension DemoProvince {
                 }
             }
         }
+        // The radiometric level is set by the bedrock: the laterite and alluvium are thin and
+        // derived from what lies beneath, so eTh (a true layer) stays independent of elevation
+        // (a decoy).
+        let bedrock = lithology
         for i in 0..<n where lithology[i] != 4 {
             if zElevation[i] > 0.85 && zLat[i] > -0.1 { lithology[i] = 5 }
             if zElevation[i] < -1.35 { lithology[i] = 6 }
@@ -120,7 +124,7 @@ extension DemoProvince {
         var thorium = [Float](repeating: 0, count: n)
         for i in 0..<n {
             let k = plugIndex[i]
-            thorium[i] = k >= 0 ? Float(plugs[Int(k)].thorium) : thoriumLevel[Int(lithology[i])]
+            thorium[i] = k >= 0 ? Float(plugs[Int(k)].thorium) : thoriumLevel[Int(bedrock[i])]
         }
         SyntheticGeometry.boxBlur(&thorium, columns: columns, rows: rows,
                                   radius: max(1, Int((100 / cellSize).rounded())), passes: 2)
@@ -402,26 +406,61 @@ extension DemoProvince {
         return RiftCorridor(origin: a, along: along, normal: normal, faults: faults)
     }
 
-    /// 6–8 plugs of 0.5–1.5 km radius strung along the main fault, inside the study area.
+    /// 10–14 plugs of 0.3–1.1 km radius spread over the province: about 40 % on the main fault
+    /// zone, 30 % on the secondary faults (the sub-parallel faults, splays and cross faults) and
+    /// the rest away from any fault, at least 2.5 km apart and inside the study area.
+    ///
+    /// Each plug's thorium level and magnetic amplitude are drawn independently (a
+    /// magnetite-poor carbonatite can be Th-rich and the reverse), so the two layers carry
+    /// information beyond the lithology code. Alkaline–carbonatite fields typically hold many
+    /// small intrusions of varied size along and off the main structures (Woolley & Kjarsgaard
+    /// 2008, carbonatite occurrences of the world).
     static func makePlugs(_ f: ProvinceFrame, _ corridor: RiftCorridor, _ studyArea: [SyntheticGeometry.Point],
                           _ rng: inout SplitMix64) -> [CarbonatitePlug] {
-        let count = 6 + Int(rng.next() % 3)
+        let count = 10 + Int(rng.next() % 5)
+        let onMain = (count * 2 + 2) / 5, onSecondary = (count * 3 + 5) / 10
+        let separation = 2500 * f.scale
+        func faultDistance(_ p: SyntheticGeometry.Point) -> Double {
+            var best = Double.infinity
+            for line in corridor.faults {
+                for (a, b) in zip(line, line.dropFirst()) {
+                    best = min(best, SyntheticGeometry.segmentDistance2(p.x, p.y, a.x, a.y, b.x, b.y))
+                }
+            }
+            return best.squareRoot()
+        }
         var plugs = [CarbonatitePlug]()
         for k in 0..<count {
-            let t = 0.12 + 0.76 * (Double(k) + 0.5 + 0.6 * (rng.nextUnit() - 0.5)) / Double(count)
-            let base = pointAlong(corridor.main, t)
-            let offset = min(1300, max(-1300, rng.nextGaussian() * 600)) * f.scale
-            var centre = f.clamped((base.x + corridor.normal.x * offset, base.y + corridor.normal.y * offset), margin: 0.05)
-            for _ in 0..<20 where !SyntheticGeometry.contains(studyArea, x: centre.x, y: centre.y) {
-                centre = ((centre.x + f.centreX) / 2, (centre.y + f.centreY) / 2)
+            var centre = f.point(0.5, 0.5)
+            for attempt in 0..<40 {
+                if k < onMain {
+                    let t = 0.1 + 0.8 * (Double(k) + 0.5 + 0.8 * (rng.nextUnit() - 0.5)) / Double(onMain)
+                    let base = pointAlong(corridor.main, attempt < 20 ? t : rng.nextUnit())
+                    let offset = min(900, max(-900, rng.nextGaussian() * 400)) * f.scale
+                    centre = (base.x + corridor.normal.x * offset, base.y + corridor.normal.y * offset)
+                } else if k < onMain + onSecondary {
+                    let line = corridor.faults[1 + Int(rng.next() % UInt64(corridor.faults.count - 1))]
+                    let base = pointAlong(line, 0.15 + 0.85 * rng.nextUnit())
+                    let offset = min(600, max(-600, rng.nextGaussian() * 250)) * f.scale
+                    centre = (base.x + corridor.normal.x * offset, base.y + corridor.normal.y * offset)
+                } else {
+                    centre = f.point(0.08 + 0.84 * rng.nextUnit(), 0.08 + 0.84 * rng.nextUnit())
+                    if faultDistance(centre) < 2000 * f.scale { continue }
+                }
+                centre = f.clamped(centre, margin: 0.05)
+                guard SyntheticGeometry.contains(studyArea, x: centre.x, y: centre.y) else { continue }
+                let spaced = plugs.allSatisfy { p in
+                    (p.x - centre.x) * (p.x - centre.x) + (p.y - centre.y) * (p.y - centre.y) > separation * separation
+                }
+                if spaced { break }
             }
             let phi2 = 2 * Double.pi * rng.nextUnit(), phi3 = 2 * Double.pi * rng.nextUnit()
             plugs.append(CarbonatitePlug(
-                x: centre.x, y: centre.y, radius: (500 + 1000 * rng.nextUnit()) * f.scale,
+                x: centre.x, y: centre.y, radius: (300 + 800 * rng.nextUnit()) * f.scale,
                 a2: 0.15 * rng.nextUnit(), c2: cos(2 * phi2), s2: sin(2 * phi2),
                 a3: 0.10 * rng.nextUnit(), c3: cos(3 * phi3), s3: sin(3 * phi3),
-                thorium: 16 + 8 * rng.nextUnit(),
-                magnetics: 180 + 160 * rng.nextUnit(),
+                thorium: 8 + 14 * rng.nextUnit(),
+                magnetics: 30 + 290 * rng.nextUnit(),
                 dispersion: 0.55 + 0.3 * rng.nextUnit(),
                 trainLength: (1800 + 1500 * rng.nextUnit()) * f.scale))
         }

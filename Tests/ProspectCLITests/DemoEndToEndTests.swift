@@ -1,0 +1,99 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+import Testing
+
+@Suite("The demo region end to end through the CLI", .serialized)
+struct DemoEndToEndTests {
+    struct Summary: Decodable {
+        var method: String
+        var layerRanking: [String]
+        var trueLayers: [String]?
+        var auc: Double
+        var depositsUsed: Int
+        var capturedAtTenPercent: Double
+    }
+
+    func runDemo(_ method: String) throws -> (Summary, String) {
+        let out = try CLI.temporaryDirectory()
+        let result = try CLI.run(["demo", "--data", CLI.demoData, "--out", out, "--method", method, "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let summary = try JSONDecoder().decode(Summary.self, from: Data(result.stdout.utf8))
+        return (summary, out)
+    }
+
+    @Test("logistic regression ranks the hidden model's layers highest and AUC is high")
+    func logisticRecoversTruth() throws {
+        let (s, _) = try runDemo("logistic")
+        let truth = try #require(s.trueLayers)
+        #expect(Set(s.layerRanking.prefix(truth.count)) == Set(truth), "ranking \(s.layerRanking)")
+        #expect(s.auc > 0.85)
+        #expect(s.capturedAtTenPercent > 50)
+    }
+
+    @Test("weights of evidence: true layers outrank the decoys, AUC is high, outputs are complete")
+    func wofeOutputs() throws {
+        let (s, out) = try runDemo("wofe")
+        #expect(s.auc > 0.85)
+        let truthData = try Data(contentsOf: URL(fileURLWithPath: CLI.demoData + "/truth.json"))
+        let truth = try JSONDecoder().decode(HiddenModel.self, from: truthData)
+        let rank = Dictionary(uniqueKeysWithValues: s.layerRanking.enumerated().map { ($1, $0) })
+        let worstTrue = truth.trueLayers.compactMap { rank[$0] }.max()!
+        for decoy in truth.decoyLayers { #expect(rank[decoy]! > worstTrue, "ranking \(s.layerRanking)") }
+        // Weights table: header and one row per class with a layer column.
+        let csv = try String(contentsOfFile: out + "/weights.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("layer,class,"))
+        #expect(csv.contains("lithology,code 4,"))
+        // The map carries provenance.
+        let map = try RasterDataset.open(out + "/prospectivity_wofe.tif")
+        let meta = map.metadata()
+        #expect(meta["PROSPECT_VERSION"]?.hasPrefix("prospect ") == true)
+        #expect(meta["PROSPECT_METHOD"] == "wofe")
+        #expect(meta["PROSPECT_INPUTS"]?.contains("thorium.tif") == true)
+        #expect(map.metadata(domain: "IMAGE_STRUCTURE")["COMPRESSION"] == "ZSTD")
+        // Targets GeoJSON is valid RFC 7946 over Odisha.
+        try GeoJSONCheck.validate(out + "/targets_wofe.geojson", expectFeatures: true,
+                                  lon: 85.0...86.2, lat: 21.0...22.0)
+        try GeoJSONCheck.validate(out + "/tiles_wofe.geojson", expectFeatures: true, lon: 85.0...86.2, lat: 21.0...22.0)
+    }
+}
+
+/// RFC 7946 checks: WGS84 lon/lat ranges, counter-clockwise exterior rings, no `crs` member.
+enum GeoJSONCheck {
+    static func validate(_ path: String, expectFeatures: Bool, lon: ClosedRange<Double>, lat: ClosedRange<Double>) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(root["type"] as? String == "FeatureCollection")
+        #expect(root["crs"] == nil)
+        let features = try #require(root["features"] as? [[String: Any]])
+        if expectFeatures { #expect(!features.isEmpty) }
+        for f in features {
+            let geometry = try #require(f["geometry"] as? [String: Any])
+            let props = try #require(f["properties"] as? [String: Any])
+            #expect(props["rank"] != nil)
+            #expect(props["tool"] != nil)
+            var polygons: [[[[Double]]]] = []
+            switch geometry["type"] as? String {
+            case "Polygon": polygons = [try #require(geometry["coordinates"] as? [[[Double]]])]
+            case "MultiPolygon": polygons = try #require(geometry["coordinates"] as? [[[[Double]]]])
+            default: Issue.record("unexpected geometry \(geometry["type"] ?? "nil")")
+            }
+            for polygon in polygons {
+                for (i, ring) in polygon.enumerated() {
+                    for p in ring {
+                        #expect(lon.contains(p[0]) && lat.contains(p[1]), "coordinate \(p) outside the expected lon/lat box")
+                    }
+                    #expect(ring.first! == ring.last!)
+                    let area = signedArea(ring)
+                    if i == 0 { #expect(area > 0, "exterior ring must be counter-clockwise") } else { #expect(area < 0) }
+                }
+            }
+        }
+    }
+
+    static func signedArea(_ ring: [[Double]]) -> Double {
+        var a = 0.0
+        for i in 0..<(ring.count - 1) { a += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] }
+        return a / 2
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+@testable import ProspectPipeline
+import Testing
+
+@Suite("File scoring engine")
+struct ScorerTests {
+    static func tempDir() throws -> String {
+        let p = NSTemporaryDirectory() + "prospect-pipeline-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+
+    /// Writes a raster of `type` with values from `f`, tiled or striped.
+    static func write(_ path: String, grid: Grid, type: RasterDataType = .float32, tiled: Bool, nodata: Double = -9999,
+                      _ f: (Int, Int) -> Float) throws {
+        let ds = try RasterDataset.create(path, grid: grid, type: type, options: tiled ? ["TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64"] : [])
+        try ds.setNodata(nodata)
+        var v = [Float](repeating: 0, count: grid.cellCount)
+        for r in 0..<grid.rows { for c in 0..<grid.columns { v[r * grid.columns + c] = f(c, r) } }
+        try v.withUnsafeBufferPointer { try ds.write(window: grid.full, from: $0) }
+        try ds.close()
+    }
+
+    static func readAll(_ path: String) throws -> [Float] {
+        let ds = try RasterDataset.open(path)
+        var v = [Float](repeating: 0, count: ds.grid.cellCount)
+        try v.withUnsafeMutableBufferPointer { try ds.read(window: ds.grid.full, into: $0) }
+        return v
+    }
+
+    @Test("tiles on all threads equal the scalar reference, block-aligned and windowed, with edge tiles and nodata",
+          arguments: [true, false])
+    func matchesReference(tiled: Bool) throws {
+        let dir = try Self.tempDir()
+        let grid = Grid(columns: 200, rows: 150, transform: .northUp(left: 0, top: 1000, cellSize: 10),
+                        crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")
+        try Self.write(dir + "/x.tif", grid: grid, tiled: tiled) { c, r in (c * 31 + r * 17) % 97 == 0 ? -9999 : Float(c) / 20 + Float(r % 7) }
+        try Self.write(dir + "/y.tif", grid: grid, tiled: tiled) { c, r in Float((c + r) % 11) / 3 }
+        try Self.write(dir + "/k.tif", grid: grid, type: .byte, tiled: tiled, nodata: 0) { c, r in Float((c / 20 + r / 30) % 5) }
+        let specs = [LayerSpec(name: "x", path: dir + "/x.tif", kind: .continuous),
+                     LayerSpec(name: "y", path: dir + "/y.tif", kind: .continuous),
+                     LayerSpec(name: "k", path: dir + "/k.tif", kind: .categorical)]
+        let stack = try EvidenceStack.open(specs)
+        #expect(stack.tiling.blockAligned == tiled)
+        let model = AdditiveModel(intercept: -1, terms: [.linear(coefficient: 0.3, center: 2), .step(threshold: 1.5, above: 0.8, below: -0.2),
+                                                          .lookup(codes: [1, 2, 3], values: [0.5, -1, 2], otherwise: 0)],
+                                  nodata: stack.nodata)
+        let file = ModelFile(tool: "test", created: "", method: "logistic", layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: $0.kind) },
+                             model: model, parameters: [:],
+                             training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
+                                                       depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
+        var options = ScoreOptions()
+        options.threads = 3
+        let report = try Scorer.score(model: file, stack: stack, outputPath: dir + "/out.tif", options: options)
+        let out = try Self.readAll(dir + "/out.tif")
+        let inputs = try specs.map { try Self.readAll($0.path) }
+        var expected = [Float](repeating: 0, count: grid.cellCount)
+        inputs[0].withUnsafeBufferPointer { x in inputs[1].withUnsafeBufferPointer { y in inputs[2].withUnsafeBufferPointer { k in
+            expected.withUnsafeMutableBufferPointer {
+                ScoreKernel.reference(model: model, layers: [x, y, k], output: $0, outputNodata: options.nodata)
+            }
+        } } }
+        var maxDiff: Float = 0
+        for i in 0..<grid.cellCount {
+            if expected[i] == options.nodata { #expect(out[i] == options.nodata) } else { maxDiff = max(maxDiff, abs(out[i] - expected[i])) }
+        }
+        #expect(maxDiff < 2e-6)
+        #expect(report.validCells == expected.filter { $0 != options.nodata }.count)
+        #expect(report.validCells < grid.cellCount, "the fixture has nodata cells")
+    }
+
+    @Test("relative layer paths resolve against the model's folder")
+    func relativePaths() {
+        #expect(RelativePath.make("/a/b/Rasters/x.tif", from: "/a/b/out") == "../Rasters/x.tif")
+        #expect(RelativePath.resolve("../Rasters/x.tif", from: "/a/b/out") == "/a/b/Rasters/x.tif")
+        #expect(RelativePath.make("/tmp/x.tif", from: "/home/u") == "/tmp/x.tif")
+    }
+
+    @Test("a failed write leaves neither the output nor a partial file")
+    func atomicOutput() throws {
+        let dir = try Self.tempDir()
+        do {
+            let out = try AtomicOutput(dir + "/result.txt")
+            try "partial".write(toFile: out.temporaryPath, atomically: false, encoding: .utf8)
+            #expect(FileManager.default.fileExists(atPath: out.temporaryPath))
+            out.discard()
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        #expect(throws: PipelineError.self) { try AtomicOutput(dir + "/missing-folder/x.tif") }
+    }
+}

@@ -57,7 +57,8 @@ let package = Package(
         .testTarget(name: "ProspectCoreTests", dependencies: ["ProspectCore"]),
         .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL"]),
         .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL"]),
-        .testTarget(name: "ProspectCLITests", dependencies: ["ProspectCLI", "ProspectGDAL"]),
+        // Depends on the executable so `swift test` builds the binary these tests run.
+        .testTarget(name: "ProspectCLITests", dependencies: ["prospect", "ProspectCore", "ProspectGDAL"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,10 +8,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure scoring throughput in memory and end to end, against this machine's memory bandwidth.",
             discussion: """
-            In memory: a logistic model over --layers float32 layers, all threads and one thread, with
-            the STREAM triad bandwidth measured in the same run. End to end: --layers uncompressed
-            tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a
-            GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
+            In memory: a logistic model over --layers float32 layers, all threads and one thread, with the STREAM triad bandwidth measured in the same run. End to end: --layers uncompressed tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
 
             Example:
               prospect bench --size 8192 --work-dir /tmp/prospect-bench

@@ -7,8 +7,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run train → score → targets → validate on the bundled demo region (Rasters/).",
             discussion: """
-            The demo region is synthetic: a rare-earth province in Odisha, India (UTM 45N), whose
-            deposits were drawn from a hidden mineral-system model (Rasters/truth.json).
+            The demo region is synthetic: a rare-earth province in Odisha, India (UTM 45N), whose deposits were drawn from a hidden mineral-system model (Rasters/truth.json).
 
             Example:
               prospect demo --out demo-output

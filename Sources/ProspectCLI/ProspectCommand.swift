@@ -11,7 +11,8 @@ public struct ProspectCommand: ParsableCommand {
         Typical session on the bundled demo region:
           prospect info Rasters/thorium.tif Rasters/deposits.gpkg
           prospect train --method wofe --deposits Rasters/deposits.gpkg \\
-              --evidence Rasters/thorium.tif --categorical Rasters/lithology.tif --out model.json
+              --evidence Rasters/thorium.tif --categorical Rasters/lithology.tif \\
+              --unit-cell-km2 0.01 --out model.json
           prospect score --model model.json --out map.tif
           prospect targets map.tif --out targets.geojson
           prospect validate map.tif --deposits Rasters/deposits.gpkg

@@ -9,9 +9,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Score every cell of the evidence grid with a model; write a tiled GeoTIFF.",
             discussion: """
-            Output: posterior probability (weights of evidence) or probability (logistic) as Float32,
-            nodata (-9999) wherever any evidence layer is nodata. Provenance (tool, model, inputs)
-            is stored in the GeoTIFF metadata. Tiles are streamed on all cores in bounded memory.
+            Output: posterior probability (weights of evidence) or probability (logistic) as Float32, nodata (-9999) wherever any evidence layer is nodata. Provenance (tool, model, inputs) is stored in the GeoTIFF metadata. Tiles are streamed on all cores in bounded memory.
 
             Example:
               prospect score --model model.json --out map.tif --cog

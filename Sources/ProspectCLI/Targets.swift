@@ -7,13 +7,11 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rank square tiles and delineate target polygons from a map; write RFC 7946 GeoJSON.",
             discussion: """
-            Targets are 8-connected areas scoring at or above the threshold (default: the score that
-            bounds the top 5 % of the area), ranked by peak then mean score. GeoJSON is WGS84 lon/lat
-            with counter-clockwise exterior rings; each feature carries rank, score statistics, area,
-            centroid and the evidence layers contributing most (when the map's model and inputs exist).
+            Targets are 8-connected areas scoring at or above the threshold (default: the score that bounds the top 5 % of the area), ranked by peak then mean score. GeoJSON is WGS84 lon/lat with counter-clockwise exterior rings; each feature carries rank, score statistics, area, centroid and the evidence layers contributing most (when the map's model and inputs exist).
 
             Example:
-              prospect targets map.tif --out targets.geojson --tiles-out tiles.geojson --top 10
+              prospect targets map.tif --out targets.geojson \\
+                --tiles-out tiles.geojson --top 10
             """)
 
         @Argument(help: "The prospectivity map (GeoTIFF written by `prospect score`).")

@@ -10,16 +10,13 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a weights-of-evidence or logistic-regression model from evidence rasters and deposits.",
             discussion: """
-            Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name).
-            Continuous layers (--evidence) are made binary at the cumulative threshold with the largest
-            studentized contrast (weights of evidence) or enter linearly (logistic regression);
-            categorical layers (--categorical) get one weight or coefficient per class.
+            Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
 
             Example:
               prospect train --method wofe --deposits Rasters/deposits.gpkg \\
                 --evidence Rasters/thorium.tif --evidence Rasters/magnetics.tif \\
                 --evidence Rasters/fault_distance.tif --categorical Rasters/lithology.tif \\
-                --out model.json --weights-table weights.csv
+                --unit-cell-km2 0.01 --out model.json --weights-table weights.csv
             """)
 
         @Option(help: "Known deposits: a point vector file (any OGR format).")
@@ -64,6 +61,7 @@ extension ProspectCommand {
                     + categorical.map { LayerSpec(argument: $0, kind: .categorical) }
                 let result = try Workflows.train(layers: layers, depositsPath: deposits, options: options,
                                                  modelPath: out, weightsTablePath: weightsTable)
+                for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(result.model.training)
                     return

@@ -7,9 +7,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "ROC AUC and success-rate curve of a map against known deposits.",
             discussion: """
-            The success-rate curve gives the percent of deposits captured within the top X percent of
-            the area (cells ranked by score). Background is every valid cell; deposits on nodata or
-            outside the map are skipped and counted.
+            The success-rate curve gives the percent of deposits captured within the top X percent of the area (cells ranked by score). Background is every valid cell; deposits on nodata or outside the map are skipped and counted.
 
             Example:
               prospect validate map.tif --deposits Rasters/deposits.gpkg --json

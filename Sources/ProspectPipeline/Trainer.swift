@@ -22,6 +22,8 @@ public struct TrainingResult: Sendable {
     public var model: ModelFile
     /// Deposit identifiers skipped, with the reason.
     public var skipped: [(id: String, reason: String)]
+    /// Things the user should know about the fit (printed before the tables).
+    public var warnings: [String] = []
 }
 
 /// Trains a model from an evidence stack and deposit points.
@@ -73,6 +75,7 @@ public enum Trainer {
                                       depositsUsed: usable.count, depositsOutsideGrid: deposits.outside.count,
                                       depositsOnNodata: onNodata, depositsSharingCell: sharing, layerRanking: [])
         let additive: AdditiveModel
+        var warnings: [String] = []
         switch options.method {
         case .wofe:
             parameters["unitCellKm2"] = String(options.unitCellKm2)
@@ -107,6 +110,9 @@ public enum Trainer {
             let prior = WeightsOfEvidence.priorLogit(totalArea: totalArea, totalDeposits: usable.count)
             summary.priorProbability = Double(usable.count) / totalArea
             summary.weights = rows
+            if let crowded = rows.first(where: { Double($0.deposits) > $0.area && $0.deposits > 0 }) {
+                warnings.append("the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2")
+            }
             summary.layerRanking = strength.sorted { $0.1 > $1.1 }.map(\.0)
             additive = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
         case .logistic:
@@ -143,6 +149,7 @@ public enum Trainer {
             summary.coefficients = rows
             summary.backgroundCells = background.count
             summary.converged = fit.converged
+            if !fit.converged { warnings.append("logistic regression did not converge in \(fit.iterations) iterations; try a larger --l2") }
             summary.iterations = fit.iterations
             var strength: [String: Double] = [:]
             for r in rows { strength[r.layer] = max(strength[r.layer] ?? 0, abs(r.z)) }
@@ -156,7 +163,7 @@ public enum Trainer {
         let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
                              method: options.method.rawValue, layers: layers, model: additive,
                              parameters: parameters, training: summary)
-        return TrainingResult(model: file, skipped: skipped)
+        return TrainingResult(model: file, skipped: skipped, warnings: warnings)
     }
 
     /// A valid cell seen while streaming.

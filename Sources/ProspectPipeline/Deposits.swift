@@ -8,8 +8,8 @@ public struct DepositSet: Sendable {
         public var id: String
         public var x: Double, y: Double
         public var column: Int, row: Int
-        public var cellIndex: Int { row * columnsOfGrid + column }
-        var columnsOfGrid: Int
+        /// Row-major index of the cell on the grid.
+        public var cellIndex: Int
     }
 
     public var path: String
@@ -48,7 +48,8 @@ public struct DepositSet: Sendable {
         for (i, p) in points.enumerated() {
             let id = p.attributes["id"] ?? p.attributes["name"] ?? p.attributes["ID"] ?? "#\(i + 1)"
             if let cell = grid.cellIndex(x: xy[i].x, y: xy[i].y) {
-                inside.append(Deposit(id: id, x: xy[i].x, y: xy[i].y, column: cell.column, row: cell.row, columnsOfGrid: grid.columns))
+                inside.append(Deposit(id: id, x: xy[i].x, y: xy[i].y, column: cell.column, row: cell.row,
+                                      cellIndex: cell.row * grid.columns + cell.column))
             } else {
                 outside.append(id)
             }

@@ -65,7 +65,8 @@ public struct EvidenceStack: Sendable {
             nodata.append(ds.nodata().map { Float($0) } ?? .nan)
             types.append(type)
             blocks.append(ds.blockSize())
-            if checkContent, try ds.statistics(approximate: true) == nil {
+            // A sampled look first; confirm with every cell before calling the layer empty.
+            if checkContent, try ds.statistics(approximate: true) == nil, try ds.statistics(approximate: false) == nil {
                 throw PipelineError(layer.path, "every cell is nodata")
             }
             try ds.close()

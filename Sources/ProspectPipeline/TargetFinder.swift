@@ -128,13 +128,11 @@ public enum TargetFinder {
         }
         try GeoJSONWriter.write(path: outputPath, layerName: "targets", features: features, crs: crs)
         if let tilesOutputPath {
-            let half = Double(tileCells)
             var tileFeatures: [GeoJSONFeature] = []
             for (t, s) in zip(tiles, shownTiles) {
                 let w = s.window
                 let corners = [(0.0, 0.0), (0.0, Double(w.rows)), (Double(w.columns), Double(w.rows)), (Double(w.columns), 0.0), (0.0, 0.0)]
                 let ring = corners.map { grid.transform.map(column: Double(w.column) + $0.0, row: Double(w.row) + $0.1) }
-                _ = half
                 tileFeatures.append(GeoJSONFeature(rings: [ring], properties: [
                     ("rank", .int(t.rank)), ("score_mean", .double(t.meanScore)), ("score_max", .double(t.maxScore)),
                     ("area_above_km2", .double(t.areaAboveKm2)), ("tile_column", .int(t.column)), ("tile_row", .int(t.row)),

@@ -49,7 +49,7 @@ struct BadInputTests {
         let data = try Data(contentsOf: URL(fileURLWithPath: s.b))
         try data.prefix(data.count / 3).write(to: URL(fileURLWithPath: s.b))
         try expectFailure(["score", "--model", "model.json", "--out", "map.tif", "--compress", "none"], in: dir,
-                          naming: "b.tif", problem: "")
+                          naming: "b.tif", problem: "read failed")
     }
 
     @Test func depositsWithNoPoints() throws {

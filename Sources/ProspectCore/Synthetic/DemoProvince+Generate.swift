@@ -90,16 +90,17 @@ extension DemoProvince {
             if zElevation[i] < -1.35 { lithology[i] = 6 }
         }
 
-        // Total magnetic intensity residual: regional gradient, noise, magnetic schist belts,
-        // dipolar highs over the plugs (low to the north at this latitude), and a few mafic bodies.
-        let zM1 = field(0.1, 3), zM2 = field(0.025, 2)
+        // Total magnetic intensity residual: regional gradient, noise at three scales (down to
+        // ≈ 250 m), magnetic schist belts, modest dipolar highs over the plugs (low to the north at
+        // this latitude, amplitude drawn independently of the plug's thorium), and a few mafic bodies.
+        let zM1 = field(0.1, 3), zM2 = field(0.025, 2), zM3 = field(0.01, 1)
         var magnetics = [Double](repeating: 0, count: n)
         for r in 0..<rows {
             let ny = (f.y(r) - f.centreY) / (f.height / 2)
             for c in 0..<columns {
                 let ex = (f.x(c) - f.centreX) / (f.width / 2)
                 let i = r * columns + c
-                magnetics[i] = 120 * (-0.6 * ex + 0.8 * ny) / 1.4 + 95 * Double(zM1[i]) + 25 * Double(zM2[i])
+                magnetics[i] = 80 * (-0.6 * ex + 0.8 * ny) / 1.4 + 50 * Double(zM1[i]) + 60 * Double(zM2[i]) + 50 * Double(zM3[i])
                     + 170 * Double(schistRamp[i])
             }
         }
@@ -113,14 +114,16 @@ extension DemoProvince {
                 p = f.point(0.08 + 0.84 * rng.nextUnit(), 0.08 + 0.84 * rng.nextUnit())
                 if corridor.axisDistance(p) > 4000 * f.scale { break }
             }
-            let amplitude = 250 + 200 * rng.nextUnit(), sigma = (500 + 700 * rng.nextUnit()) * f.scale
+            let amplitude = 150 + 150 * rng.nextUnit(), sigma = (500 + 700 * rng.nextUnit()) * f.scale
             addDipole(&magnetics, f, x: p.x, y: p.y, amplitude: amplitude, sigma: sigma)
         }
         let magneticsValues = magnetics.map { Float(softClamp($0, -300, 800, margin: 60)) }
 
-        // Equivalent thorium: lithology levels seen through the radiometric footprint,
-        // fenite haloes around the plugs, smooth noise and counting noise.
-        let thoriumLevel: [Float] = [10, 14, 8, 5, 0, 24, 12]
+        // Equivalent thorium: bedrock levels seen through the radiometric footprint, modest
+        // fenite haloes around the plugs, smooth and short-range (≈ 300 m) variation and counting
+        // noise. The plugs are only moderately Th-rich, so most of the layer's information lies
+        // off the plugs and deposits are not all drawn to the one most anomalous complex.
+        let thoriumLevel: [Float] = [0, 14, 8, 5]
         var thorium = [Float](repeating: 0, count: n)
         for i in 0..<n {
             let k = plugIndex[i]
@@ -129,14 +132,14 @@ extension DemoProvince {
         SyntheticGeometry.boxBlur(&thorium, columns: columns, rows: rows,
                                   radius: max(1, Int((100 / cellSize).rounded())), passes: 2)
         var thoriumD = thorium.map(Double.init)
-        for plug in plugs { addGaussian(&thoriumD, f, x: plug.x, y: plug.y, amplitude: 3, sigma: 1.4 * plug.radius) }
-        let zT = field(0.06, 3)
+        for plug in plugs { addGaussian(&thoriumD, f, x: plug.x, y: plug.y, amplitude: 2, sigma: 1.4 * plug.radius) }
+        let zT = field(0.06, 3), zT2 = field(0.012, 1)
         let countKey = keys.next()
         for r in 0..<rows {
             for c in 0..<columns {
                 let i = r * columns + c
                 let white = Double(SyntheticNoise.hash(countKey, c, r) >> 11) * 0x1p-53 - 0.5
-                thorium[i] = Float(softClamp(thoriumD[i] + 4.5 * Double(zT[i]) + 3 * white, 5, 60, margin: 3))
+                thorium[i] = Float(softClamp(thoriumD[i] + 2.5 * Double(zT[i]) + 3.5 * Double(zT2[i]) + 4 * white, 5, 60, margin: 3))
             }
         }
 
@@ -406,9 +409,10 @@ extension DemoProvince {
         return RiftCorridor(origin: a, along: along, normal: normal, faults: faults)
     }
 
-    /// 10–14 plugs of 0.3–1.1 km radius spread over the province: about 40 % on the main fault
-    /// zone, 30 % on the secondary faults (the sub-parallel faults, splays and cross faults) and
-    /// the rest away from any fault, at least 2.5 km apart and inside the study area.
+    /// 11–14 plugs of 0.4–0.85 km radius spread over the province: about 40 % in the main fault
+    /// zone, 40 % on the secondary faults (the sub-parallel faults, splays and cross faults) and
+    /// the rest at least 1 km from any fault (mostly barren under the hidden model), at least
+    /// 2.5 km apart and inside the study area.
     ///
     /// Each plug's thorium level and magnetic amplitude are drawn independently (a
     /// magnetite-poor carbonatite can be Th-rich and the reverse), so the two layers carry
@@ -417,8 +421,8 @@ extension DemoProvince {
     /// 2008, carbonatite occurrences of the world).
     static func makePlugs(_ f: ProvinceFrame, _ corridor: RiftCorridor, _ studyArea: [SyntheticGeometry.Point],
                           _ rng: inout SplitMix64) -> [CarbonatitePlug] {
-        let count = 10 + Int(rng.next() % 5)
-        let onMain = (count * 2 + 2) / 5, onSecondary = (count * 3 + 5) / 10
+        let count = 11 + Int(rng.next() % 4)
+        let onMain = (count * 4 + 5) / 10, onSecondary = (count * 4 + 5) / 10
         let separation = 2500 * f.scale
         func faultDistance(_ p: SyntheticGeometry.Point) -> Double {
             var best = Double.infinity
@@ -436,7 +440,7 @@ extension DemoProvince {
                 if k < onMain {
                     let t = 0.1 + 0.8 * (Double(k) + 0.5 + 0.8 * (rng.nextUnit() - 0.5)) / Double(onMain)
                     let base = pointAlong(corridor.main, attempt < 20 ? t : rng.nextUnit())
-                    let offset = min(900, max(-900, rng.nextGaussian() * 400)) * f.scale
+                    let offset = min(1500, max(-1500, rng.nextGaussian() * 700)) * f.scale
                     centre = (base.x + corridor.normal.x * offset, base.y + corridor.normal.y * offset)
                 } else if k < onMain + onSecondary {
                     let line = corridor.faults[1 + Int(rng.next() % UInt64(corridor.faults.count - 1))]
@@ -445,7 +449,7 @@ extension DemoProvince {
                     centre = (base.x + corridor.normal.x * offset, base.y + corridor.normal.y * offset)
                 } else {
                     centre = f.point(0.08 + 0.84 * rng.nextUnit(), 0.08 + 0.84 * rng.nextUnit())
-                    if faultDistance(centre) < 2000 * f.scale { continue }
+                    if faultDistance(centre) < 1000 * f.scale { continue }
                 }
                 centre = f.clamped(centre, margin: 0.05)
                 guard SyntheticGeometry.contains(studyArea, x: centre.x, y: centre.y) else { continue }
@@ -456,11 +460,11 @@ extension DemoProvince {
             }
             let phi2 = 2 * Double.pi * rng.nextUnit(), phi3 = 2 * Double.pi * rng.nextUnit()
             plugs.append(CarbonatitePlug(
-                x: centre.x, y: centre.y, radius: (300 + 800 * rng.nextUnit()) * f.scale,
+                x: centre.x, y: centre.y, radius: (400 + 450 * rng.nextUnit()) * f.scale,
                 a2: 0.15 * rng.nextUnit(), c2: cos(2 * phi2), s2: sin(2 * phi2),
                 a3: 0.10 * rng.nextUnit(), c3: cos(3 * phi3), s3: sin(3 * phi3),
-                thorium: 8 + 14 * rng.nextUnit(),
-                magnetics: 30 + 290 * rng.nextUnit(),
+                thorium: 11 + 5 * rng.nextUnit(),
+                magnetics: 40 + 80 * rng.nextUnit(),
                 dispersion: 0.55 + 0.3 * rng.nextUnit(),
                 trainLength: (1800 + 1500 * rng.nextUnit()) * f.scale))
         }
@@ -553,7 +557,7 @@ extension DemoProvince {
             var centre: SyntheticGeometry.Point
             if k == 0 {
                 let plug = plugs[Int(rng.next() % UInt64(plugs.count))]
-                let a = 2 * Double.pi * rng.nextUnit(), d = plug.radius + 0.7 * radius
+                let a = 2 * Double.pi * rng.nextUnit(), d = radius + 0.6 * plug.radius
                 centre = (plug.x + d * cos(a), plug.y + d * sin(a))
             } else {
                 centre = f.point(0.1 + 0.8 * rng.nextUnit(), 0.1 + 0.8 * rng.nextUnit())

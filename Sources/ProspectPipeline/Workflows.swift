@@ -30,6 +30,9 @@ public enum Workflows {
         let stack = try EvidenceStack.open(specs)
         var embedded = model
         embedded.layers = zip(model.layers, specs).map { var l = $0.0; l.path = absolute($0.1.path); return l }
+        // The map carries what scoring and explanation need; the full tables stay in the model file.
+        embedded.training.weights = embedded.training.weights?.filter(\.selected)
+        embedded.training.coefficients = nil
         let provenance: [String: String] = [
             "PROSPECT_VERSION": ProspectVersion.tool,
             "PROSPECT_METHOD": model.method,

@@ -49,18 +49,7 @@ final class OwnedDataset {
         }
         guard let h = created else { throw GDALError(path: label, message: CPL.detail("could not create a raster")) }
         let ds = OwnedDataset(handle: h, path: label)
-        var coefficients = grid.transform.coefficients
-        CPL.reset()
-        guard GDALSetGeoTransform(h, &coefficients) == CE_None else {  // CE_None on success
-            throw GDALError(path: label, message: CPL.detail("could not set the geotransform"))
-        }
-        if !grid.crsWKT.isEmpty {
-            let srs = try SpatialReference(userInput: grid.crsWKT)
-            CPL.reset()
-            guard GDALSetSpatialRef(h, srs.handle) == CE_None else {  // CE_None on success
-                throw GDALError(path: label, message: CPL.detail("could not set the CRS"))
-            }
-        }
+        try georeference(h, grid: grid, label: label)
         return ds
     }
 
@@ -79,5 +68,21 @@ final class OwnedDataset {
             throw GDALError(path: "Memory", message: CPL.detail("could not create an in-memory vector dataset"))
         }
         return OwnedDataset(handle: h, path: "Memory")
+    }
+}
+
+/// Sets a new dataset's geotransform and (when `grid` has one) its CRS.
+/// The corresponding C functions are `GDALSetGeoTransform` and `GDALSetSpatialRef`.
+func georeference(_ h: GDALDatasetH, grid: Grid, label: String) throws {
+    var coefficients = grid.transform.coefficients
+    CPL.reset()
+    guard GDALSetGeoTransform(h, &coefficients) == CE_None else {  // CE_None on success
+        throw GDALError(path: label, message: CPL.detail("could not set the geotransform"))
+    }
+    guard !grid.crsWKT.isEmpty else { return }
+    let srs = try SpatialReference(userInput: grid.crsWKT)
+    CPL.reset()
+    guard GDALSetSpatialRef(h, srs.handle) == CE_None else {  // CE_None on success
+        throw GDALError(path: label, message: CPL.detail("could not set the CRS"))
     }
 }

@@ -88,18 +88,7 @@ public final class RasterDataset {
             throw GDALError(path: path, message: CPL.detail("could not create a \(driver) raster"))
         }
         let dataset = RasterDataset(handle: h, path: path)
-        var coefficients = grid.transform.coefficients
-        CPL.reset()
-        guard GDALSetGeoTransform(h, &coefficients) == CE_None else {  // CE_None on success
-            throw GDALError(path: path, message: CPL.detail("could not set the geotransform"))
-        }
-        if !grid.crsWKT.isEmpty {
-            let srs = try SpatialReference(userInput: grid.crsWKT)
-            CPL.reset()
-            guard GDALSetSpatialRef(h, srs.handle) == CE_None else {  // CE_None on success
-                throw GDALError(path: path, message: CPL.detail("could not set the CRS"))
-            }
-        }
+        try georeference(h, grid: grid, label: path)
         return dataset
     }
 

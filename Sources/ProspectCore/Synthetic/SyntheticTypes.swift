@@ -1,18 +1,10 @@
-/// Whether an evidence layer holds measurements or class codes.
-public enum EvidenceKind: String, Codable, Sendable {
-    /// A measured quantity (nT, ppm, %, m).
-    case continuous
-    /// Integer class codes stored as Float (lithology).
-    case categorical
-}
-
 /// One raster layer of a synthetic province, as pure data.
 public struct SyntheticLayer: Sendable {
     /// Short machine name, used as the file stem (`magnetics`, `thorium`, …).
     public var name: String
     /// Human description with units.
     public var title: String
-    public var kind: EvidenceKind
+    public var kind: LayerKind
     /// Row-major values, `grid.cellCount` of them.
     public var values: [Float]
     /// The value that marks a missing cell.
@@ -20,7 +12,7 @@ public struct SyntheticLayer: Sendable {
     /// True when the layer is part of the hidden mineral-system model that placed the deposits.
     public var isTrueEvidence: Bool
 
-    public init(name: String, title: String, kind: EvidenceKind, values: [Float], nodata: Float, isTrueEvidence: Bool) {
+    public init(name: String, title: String, kind: LayerKind, values: [Float], nodata: Float, isTrueEvidence: Bool) {
         self.name = name
         self.title = title
         self.kind = kind

@@ -1,9 +1,5 @@
 import Foundation
 
-/// How an evidence layer enters a model.
-public enum LayerKind: String, Codable, Sendable {
-    case continuous, categorical
-}
 
 /// One fitted coefficient of a logistic model, reported per layer.
 public struct LogisticCoefficientRow: Sendable, Codable {

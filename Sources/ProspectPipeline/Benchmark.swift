@@ -128,7 +128,7 @@ public enum Benchmark {
     /// Scores the stack end to end (files → GeoTIFF) and reports the rate and peak memory.
     public static func endToEnd(specs: [LayerSpec], outputDirectory: String, compression: ScoreOptions.Compression,
                                 level: Int? = nil, predictor: Bool = true) throws -> BenchmarkReport.EndToEnd {
-        let stack = try EvidenceStack.open(specs, checkContent: false)
+        let stack = try EvidenceStack.open(specs)
         let model = ModelFile(tool: ProspectVersion.tool, created: "", method: "logistic",
                               layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) },
                               model: logisticModel(layers: specs.count),

@@ -35,12 +35,13 @@ public struct EvidenceStack: Sendable {
     public var dataTypes: [RasterDataType]
     public var blockSizes: [(columns: Int, rows: Int)]
 
-    /// Opens every layer, checks it is a single-band raster on the same grid as the first, and
-    /// that it holds at least one valid value.
+    /// Opens every layer and checks it is a raster on the same grid as the first.
     ///
-    /// - Throws: `PipelineError` / `GDALError` naming the file: missing, unreadable, on another
-    ///   grid (both grids named), or all nodata.
-    public static func open(_ layers: [LayerSpec], checkContent: Bool = true) throws -> EvidenceStack {
+    /// Whether a layer holds any valid value is checked while streaming it (`ValidityCheck`),
+    /// not here: that would cost a full read of every file.
+    /// - Throws: `PipelineError` / `GDALError` naming the file: missing, unreadable, or on another
+    ///   grid (both grids named).
+    public static func open(_ layers: [LayerSpec]) throws -> EvidenceStack {
         GDAL.initialize()
         guard !layers.isEmpty else { throw PipelineError(nil, "no evidence layers given") }
         var names = Set<String>()
@@ -65,10 +66,6 @@ public struct EvidenceStack: Sendable {
             nodata.append(ds.nodata().map { Float($0) } ?? .nan)
             types.append(type)
             blocks.append(ds.blockSize())
-            // A sampled look first; confirm with every cell before calling the layer empty.
-            if checkContent, try ds.statistics(approximate: true) == nil, try ds.statistics(approximate: false) == nil {
-                throw PipelineError(layer.path, "every cell is nodata")
-            }
             try ds.close()
         }
         return EvidenceStack(layers: layers, grid: grid!, nodata: nodata, dataTypes: types, blockSizes: blocks)
@@ -104,6 +101,39 @@ public struct Tiling: Sendable {
         let c0 = bc * tileColumns, r0 = br * tileRows
         return (bc, br, Window(column: c0, row: r0, columns: min(tileColumns, grid.columns - c0),
                                rows: min(tileRows, grid.rows - r0)))
+    }
+}
+
+/// Tracks which layers have shown at least one valid value while a stack is streamed, so an
+/// all-nodata layer is reported by name at the end of the pass.
+struct ValidityCheck {
+    private(set) var seen: [Bool]
+    let nodata: [Float]
+
+    init(_ stack: EvidenceStack) {
+        seen = Array(repeating: false, count: stack.layers.count)
+        nodata = stack.nodata
+    }
+
+    /// Scans a tile of each layer not yet known to hold data, stopping at its first valid cell.
+    mutating func note(_ buffers: [UnsafeMutableBufferPointer<Float>], window: Window, stride: Int) {
+        for k in buffers.indices where !seen[k] {
+            rows: for r in 0..<window.rows {
+                for c in 0..<window.columns {
+                    let v = buffers[k][r * stride + c]
+                    if !v.isNaN && v != nodata[k] { seen[k] = true; break rows }
+                }
+            }
+        }
+    }
+
+    mutating func merge(_ other: ValidityCheck) {
+        for k in seen.indices { seen[k] = seen[k] || other.seen[k] }
+    }
+
+    /// - Throws: naming the first layer that had no valid cell.
+    func check(_ stack: EvidenceStack) throws {
+        if let k = seen.firstIndex(of: false) { throw PipelineError(stack.layers[k].path, "every cell is nodata") }
     }
 }
 

@@ -107,8 +107,10 @@ public enum Scorer {
                 defer { buffers.forEach { $0.deallocate() }; result.deallocate() }
                 let inputs = buffers.map { UnsafeBufferPointer($0) }
                 var validHere = 0
+                var validity = ValidityCheck(stack)
                 while let tile = state.next(limit: tiling.count) {
                     let (window, stride) = try reader.read(tile: tile, into: buffers)
+                    validity.note(buffers, window: window, stride: stride)
                     let n = tiling.blockAligned ? cells : window.cellCount
                     let out = UnsafeMutableBufferPointer(rebasing: result[0..<n])
                     ScoreKernel.score(compiled, layers: inputs, output: out, outputNodata: outputNodata)
@@ -125,13 +127,14 @@ public enum Scorer {
                     }
                     progress?.update(state.finished(), of: tiling.count)
                 }
-                state.addValid(validHere)
+                state.addValid(validHere, validity)
             } catch {
                 state.fail(error)
             }
         }
         progress?.finish()
         if let error = state.error { throw error }
+        try state.validity?.check(stack)
         return state.valid
     }
 }
@@ -144,6 +147,7 @@ final class LoopState: @unchecked Sendable {
     private var done = 0
     private(set) var error: Error?
     private(set) var valid = 0
+    private(set) var validity: ValidityCheck?
 
     /// The next tile to do, or nil when all are taken or a worker failed.
     func next(limit: Int) -> Int? {
@@ -154,7 +158,11 @@ final class LoopState: @unchecked Sendable {
     }
 
     func finished() -> Int { lock.lock(); defer { lock.unlock() }; done += 1; return done }
-    func addValid(_ n: Int) { lock.lock(); valid += n; lock.unlock() }
+    func addValid(_ n: Int, _ check: ValidityCheck) {
+        lock.lock(); defer { lock.unlock() }
+        valid += n
+        if validity == nil { validity = check } else { validity!.merge(check) }
+    }
     func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
 
     func locked(_ body: () throws -> Void) throws {

@@ -167,7 +167,7 @@ struct Explainer {
             LayerSpec(name: $0.0.name, path: $0.1, kind: $0.0.kind)
         }
         guard specs.count == model.layers.count else { throw PipelineError(nil, "map does not list its inputs") }
-        stack = try EvidenceStack.open(specs, checkContent: false)
+        stack = try EvidenceStack.open(specs)
         guard stack.grid.isAligned(with: grid) else { throw PipelineError(nil, "inputs are on another grid") }
     }
 

@@ -64,8 +64,14 @@ public enum Trainer {
                 depositValues[d.cellIndex] = values
             }
         }
-        for ds in datasets { try ds.close() }
         let usable = depositValues.filter { !$0.value.isEmpty }
+        if usable.isEmpty {
+            // Every deposit is on a gap: name a layer that has no data at all, if there is one.
+            for (k, ds) in datasets.enumerated() where try ds.statistics(approximate: false) == nil {
+                throw PipelineError(stack.layers[k].path, "every cell is nodata")
+            }
+        }
+        for ds in datasets { try ds.close() }
         guard usable.count >= 2 else {
             throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where every layer has data; at least 2 are needed")
         }
@@ -185,8 +191,10 @@ public enum Trainer {
         let model = AdditiveModel(intercept: 0, terms: stack.layers.map { _ in .linear(coefficient: 0, center: 0) },
                                   nodata: stack.nodata)
         var valid = 0
+        var validity = ValidityCheck(stack)
         for t in 0..<tiling.count {
             let (window, stride) = try reader.read(tile: t, into: buffers)
+            validity.note(buffers, window: window, stride: stride)
             for r in 0..<window.rows {
                 for c in 0..<window.columns {
                     let o = r * stride + c
@@ -201,6 +209,7 @@ public enum Trainer {
             progress?.update(t + 1, of: tiling.count)
         }
         progress?.finish()
+        try validity.check(stack)
         return valid
     }
 }

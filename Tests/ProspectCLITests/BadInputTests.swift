@@ -106,6 +106,16 @@ struct BadInputTests {
         try expectFailure(trainArgs(evidence: [s.a, empty], deposits: s.deposits), in: dir, naming: "empty.tif", problem: "every cell is nodata")
     }
 
+    @Test("an all-nodata layer found while scoring: named, and the map is not left behind")
+    func allNodataLayerWhileScoring() throws {
+        let dir = try CLI.temporaryDirectory()
+        let s = try Fixture.stack(in: dir)
+        #expect(try CLI.run(trainArgs(evidence: [s.a, s.b], deposits: s.deposits), in: dir).status == 0)
+        try Fixture.raster(dir + "/blank.tif") { _, _ in -9999 }
+        try expectFailure(["score", "--model", "model.json", "--out", "map.tif", "--evidence", "b=blank.tif"], in: dir,
+                          naming: "blank.tif", problem: "every cell is nodata")
+    }
+
     @Test func gridMismatchNamesBothGrids() throws {
         let dir = try CLI.temporaryDirectory()
         let s = try Fixture.stack(in: dir)

@@ -26,18 +26,36 @@ public struct ValidationReport: Sendable, Codable {
 public enum Validator {
     public static let tablePercents: [Double] = [1, 2, 5, 10, 15, 20, 30, 40, 50, 75, 100]
 
+    /// Streams the map tile by tile (memory: one tile), after reading each deposit's cell.
     public static func validate(mapPath: String, depositsPath: String) throws -> ValidationReport {
-        let map = try ScoreMap.read(mapPath)
-        let deposits = try DepositSet.load(depositsPath, grid: map.grid)
+        let stack = try EvidenceStack.open([LayerSpec(name: "score", path: mapPath, kind: .continuous)])
+        let nodata = stack.nodata[0]
+        let isValid = { (v: Float) in !v.isNaN && v != nodata }
+        let deposits = try DepositSet.load(depositsPath, grid: stack.grid)
         var scores: [Float] = []
         var skipped = deposits.outside.count
+        let map = try RasterDataset.open(mapPath)
         for cell in deposits.cells {
-            let v = map.values[cell]
-            if map.isValid(v) { scores.append(v) } else { skipped += 1 }
+            var v: Float = 0
+            try withUnsafeMutablePointer(to: &v) {
+                try map.read(window: Window(column: cell % stack.grid.columns, row: cell / stack.grid.columns, columns: 1, rows: 1),
+                             into: UnsafeMutableBufferPointer(start: $0, count: 1))
+            }
+            if isValid(v) { scores.append(v) } else { skipped += 1 }
         }
+        try map.close()
         guard !scores.isEmpty else { throw PipelineError(depositsPath, "no deposit falls on a scored cell of \(mapPath)") }
         var roc = ROCAccumulator(depositScores: scores)
-        map.values.withUnsafeBufferPointer { roc.add($0, isValid: map.isValid) }
+        let tiling = stack.tiling
+        let reader = try StackReader(stack, tiling: tiling)
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells)
+        defer { buffer.deallocate() }
+        for t in 0..<tiling.count {
+            let (window, stride) = try reader.read(tile: t, into: [buffer])
+            for r in 0..<window.rows {
+                roc.add(UnsafeBufferPointer(rebasing: buffer[(r * stride)..<(r * stride + window.columns)]), isValid: isValid)
+            }
+        }
         let table = tablePercents.map { ValidationReport.CurvePoint(areaPercent: $0, depositPercent: roc.depositPercent(atAreaPercent: $0)) }
         let curve = roc.successRateCurve.map { ValidationReport.CurvePoint(areaPercent: $0.areaPercent, depositPercent: $0.depositPercent) }
         return ValidationReport(map: mapPath, deposits: depositsPath, depositsUsed: scores.count, depositsSkipped: skipped,

@@ -35,8 +35,8 @@ extension ProspectCommand {
         var weightsTable: String?
         @Option(help: "Logistic regression: L2 penalty on standardized slopes.")
         var l2: Double = 1e-3
-        @Option(help: "Logistic regression: background cells to sample (0 = every valid cell).")
-        var background: Int = 0
+        @Option(help: "Logistic regression: at most this many background cells, a seeded random sample when there are more (0 = every valid cell).")
+        var background: Int = 1_000_000
         @Option(help: "Seed for background sampling.")
         var seed: UInt64 = 1
         @Flag(help: "Print the training summary as JSON.")

@@ -10,8 +10,9 @@ public struct TrainingOptions: Sendable {
     public var unitCellKm2: Double = 1
     /// Logistic regression: L2 penalty on standardized slopes.
     public var l2: Double = 1e-3
-    /// Logistic regression: background cells to sample (0 = all valid cells).
-    public var backgroundSample: Int = 0
+    /// Logistic regression: at most this many background cells (a seeded reservoir sample when
+    /// there are more; 0 = all valid cells). The cap bounds memory on large grids.
+    public var backgroundSample: Int = 1_000_000
     public var seed: UInt64 = 1
 
     public init(method: Method) { self.method = method }

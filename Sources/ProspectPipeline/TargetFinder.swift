@@ -68,15 +68,19 @@ public enum TargetFinder {
         let map = try ScoreMap.read(mapPath)
         let grid = map.grid
         let threshold = options.threshold ?? quantileThreshold(map, topPercent: options.topAreaPercent)
-        let (labels, stats) = map.values.withUnsafeBufferPointer {
+        var (labels, stats) = map.values.withUnsafeBufferPointer {
             ConnectedComponents.label(scores: $0, columns: grid.columns, rows: grid.rows, threshold: threshold, isValid: map.isValid)
         }
         var kept = stats.filter { $0.cells >= options.minCells }
         kept.sort { ($0.max, $0.mean, -$0.label) > ($1.max, $1.mean, -$1.label) }
         if options.top > 0 { kept = Array(kept.prefix(options.top)) }
         let keptLabels = Set(kept.map(\.label))
-        let filtered = labels.map { keptLabels.contains($0) ? $0 : 0 }
-        let polygons = try GDALAlgorithms.polygonize(labels: filtered, grid: grid)
+        // Drop the components not kept, in place (kept ones keep their labels).
+        let largest = Int(stats.map(\.label).max() ?? 0)
+        var keep = [Bool](repeating: false, count: largest + 1)
+        for l in keptLabels { keep[Int(l)] = true }
+        for i in labels.indices where labels[i] != 0 && !keep[Int(labels[i])] { labels[i] = 0 }
+        let polygons = try GDALAlgorithms.polygonize(labels: labels, grid: grid)
         let crs = grid.crsWKT.isEmpty ? nil : try SpatialReference(wkt: grid.crsWKT)
         let toWGS84 = try crs.map { try CoordinateTransformer(from: $0, to: SpatialReference(epsg: 4326)) }
         let explainer = try? Explainer(metadata: map.metadata, grid: grid)
@@ -146,10 +150,9 @@ public enum TargetFinder {
 
     /// The score at or above which lie the top `topPercent` of valid cells.
     static func quantileThreshold(_ map: ScoreMap, topPercent: Double) -> Float {
-        var valid = map.values.filter(map.isValid)
-        valid.sort(by: >)
-        let k = max(0, min(valid.count - 1, Int((Double(valid.count) * topPercent / 100).rounded(.up)) - 1))
-        return valid[k]
+        let valid = map.values.reduce(into: 0) { n, v in if map.isValid(v) { n += 1 } }
+        let k = max(1, min(valid, Int((Double(valid) * topPercent / 100).rounded(.up))))
+        return map.values.withUnsafeBufferPointer { Selection.kthLargest($0, k: k, isValid: map.isValid) }!
     }
 }
 

@@ -177,6 +177,12 @@ public final class RasterDataset {
     }
 
     /// The natural block (tile or strip) size of `band`. Wraps `GDALGetBlockSize`.
+    /// The number of overview levels of a band. The corresponding C function is
+    /// `GDALGetOverviewCount` (0 when there are none).
+    public func overviewCount(band: Int = 1) -> Int {
+        withBand(band) { Int(GDALGetOverviewCount($0)) }
+    }
+
     public func blockSize(band: Int = 1) -> (columns: Int, rows: Int) {
         withBand(band) { b in
             var x: Int32 = 0, y: Int32 = 0

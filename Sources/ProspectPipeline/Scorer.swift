@@ -63,7 +63,8 @@ public enum Scorer {
                                 outputNodata: options.nodata, threads: options.threads, progress: progress)
             try dataset.close()
             if options.cog {
-                var cogOptions = ["OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
+                // 256-cell blocks: overviews are built down to one block, so even a 512² map gets one.
+                var cogOptions = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
                 if options.compression != .none {
                     cogOptions += Self.compressionOptions(options).map { $0 == "PREDICTOR=3" ? "PREDICTOR=YES" : $0 }
                 }

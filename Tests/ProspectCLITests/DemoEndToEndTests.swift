@@ -51,6 +51,12 @@ struct DemoEndToEndTests {
         #expect(meta["PROSPECT_METHOD"] == "wofe")
         #expect(meta["PROSPECT_INPUTS"]?.contains("thorium.tif") == true)
         #expect(map.metadata(domain: "IMAGE_STRUCTURE")["COMPRESSION"] == "ZSTD")
+        // The same map as a Cloud Optimized GeoTIFF has overviews.
+        let cog = try CLI.run(["score", "--model", out + "/model_wofe.json", "--out", out + "/cog.tif", "--cog"])
+        #expect(cog.status == 0, "\(cog.stderr)")
+        let cogMap = try RasterDataset.open(out + "/cog.tif")
+        #expect(cogMap.metadata(domain: "IMAGE_STRUCTURE")["LAYOUT"] == "COG")
+        #expect(cogMap.overviewCount() >= 1)
         // Targets GeoJSON is valid RFC 7946 over Odisha.
         try GeoJSONCheck.validate(out + "/targets_wofe.geojson", expectFeatures: true,
                                   lon: 85.0...86.2, lat: 21.0...22.0)

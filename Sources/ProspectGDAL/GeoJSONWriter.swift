@@ -38,9 +38,9 @@ public enum VectorWriter {
         do {
             try writeUnchecked(temporary: temporary, label: path, driver: driver, layerName: layerName, features: features,
                                crs: crs, layerOptions: layerOptions)
-            try VSI.rename(temporary, path)
+            try VSI.renameFiles(temporary: temporary, to: path)
         } catch {
-            VSI.remove(temporary)
+            for f in VSI.files(of: temporary) { VSI.remove(f) }
             throw error
         }
     }

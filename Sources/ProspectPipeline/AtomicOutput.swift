@@ -72,9 +72,16 @@ public final class TemporaryFiles: @unchecked Sendable {
     public func register(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
     public func unregister(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
 
+    /// Removes `path` and every file beside it whose name starts with its name (GDAL side files
+    /// such as `.aux.xml`, and the writers' own temporaries, named `path.tmp-N…`).
     public func remove(_ path: String) {
         unregister(path)
-        for p in [path, path + ".aux.xml", path + ".ovr"] { unlink(p) }
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path, name = url.lastPathComponent
+        unlink(path)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where entry.hasPrefix(name) {
+            unlink(dir + "/" + entry)
+        }
     }
 
     func removeAll() {

@@ -75,7 +75,8 @@ public struct DatasetInfo: Sendable, Codable {
             }
         }
         if info.raster == nil && info.vectorLayers == nil {
-            if let rasterError { throw rasterError }
+            // A raster GDAL opened but could not read is reported as such; otherwise name both.
+            if let e = rasterError as? GDALError, !e.message.hasPrefix("not a raster") { throw e }
             throw PipelineError(path, "not a raster or vector file that GDAL can read")
         }
         return info

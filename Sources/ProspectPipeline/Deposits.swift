@@ -19,8 +19,10 @@ public struct DepositSet: Sendable {
     public var inside: [Deposit]
     /// Identifiers of points that fall outside the grid.
     public var outside: [String]
-    /// True when the file's points were reprojected into the grid's CRS.
+    /// The CRS the file's points were reprojected from, when it differed from the grid's.
     public var reprojectedFrom: String?
+    /// True when the file declares no CRS and its coordinates were taken to be the grid's.
+    public var assumedGridCRS = false
 
     /// Distinct cells holding at least one deposit, sorted.
     public var cells: [Int] { Array(Set(inside.map(\.cellIndex))).sorted() }
@@ -57,6 +59,7 @@ public struct DepositSet: Sendable {
         guard !inside.isEmpty else {
             throw PipelineError(path, "none of its \(points.count) points falls on the evidence grid (\(grid.crsName.isEmpty ? "no CRS" : grid.crsName), extent \(grid.extent)); check the CRS")
         }
-        return DepositSet(path: path, given: points.count, inside: inside, outside: outside, reprojectedFrom: reprojected)
+        return DepositSet(path: path, given: points.count, inside: inside, outside: outside, reprojectedFrom: reprojected,
+                          assumedGridCRS: crs == nil && !grid.crsWKT.isEmpty)
     }
 }

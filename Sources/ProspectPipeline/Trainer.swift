@@ -83,6 +83,9 @@ public enum Trainer {
                                       depositsOnNodata: onNodata, depositsSharingCell: sharing, layerRanking: [])
         let additive: AdditiveModel
         var warnings: [String] = []
+        if deposits.assumedGridCRS {
+            warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in the grid's CRS (\(grid.crsName))")
+        }
         switch options.method {
         case .wofe:
             parameters["unitCellKm2"] = String(options.unitCellKm2)

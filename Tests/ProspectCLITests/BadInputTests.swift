@@ -99,6 +99,21 @@ struct BadInputTests {
         #expect(strip(m1) == strip(m2))
     }
 
+    @Test("deposits with no CRS are taken to be in the grid's CRS, with a warning")
+    func depositsWithoutCRS() throws {
+        let dir = try CLI.temporaryDirectory()
+        let s = try Fixture.stack(in: dir)
+        let features = [(60, 10), (62, 20), (55, 30)].map { Fixture.centre($0.0, $0.1) }.map {
+            GeoJSONFeature(rings: [[($0.0, $0.1)]], properties: [("id", .string("X"))])
+        }
+        try VectorWriter.write(path: dir + "/nocrs.shp", driver: "ESRI Shapefile", layerName: "nocrs", features: features, crs: Fixture.utm())
+        try FileManager.default.removeItem(atPath: dir + "/nocrs.prj")
+        let r = try CLI.run(trainArgs(evidence: [s.a], deposits: dir + "/nocrs.shp"), in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("nocrs.shp declares no CRS") && r.stderr.contains("EPSG:32645"))
+        #expect(r.stdout.contains("3 deposits used of 3"))
+    }
+
     @Test func allNodataLayer() throws {
         let dir = try CLI.temporaryDirectory()
         let s = try Fixture.stack(in: dir)

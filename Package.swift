@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL"]),
         .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
-        .testTarget(name: "ProspectCLITests", dependencies: ["prospect", "ProspectCore", "ProspectGDAL"]),
+        .testTarget(name: "ProspectCLITests", dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,8 +7,9 @@ import ProspectGDAL
 public struct ScoreOptions: Sendable {
     public enum Compression: String, Sendable, CaseIterable { case none, deflate, zstd, lzw }
     /// ZSTD level 1 with the floating-point predictor by default: on 8192² float maps it wrote
-    /// 1.6× faster than DEFLATE level 1 and 4× faster than GDAL's default levels, for files within
-    /// 5 % of their size (Benchmarks/README.md). `deflate` suits readers without ZSTD.
+    /// 1.4× faster than DEFLATE level 1 and 3–4× faster than GDAL's default levels (DEFLATE 6,
+    /// ZSTD 9), for files within 7 % of their size (Benchmarks/README.md). `deflate` suits
+    /// readers without ZSTD.
     public var compression: Compression = .zstd
     /// Compression level (DEFLATE 1–12, ZSTD 1–22); nil = 1.
     public var level: Int? = nil

@@ -3,7 +3,7 @@ import Foundation
 import PackageDescription
 
 // Release builds of the core are compiled for the building machine's CPU (AVX2/FMA where it has
-// them): the SIMD kernels then use 256-bit registers, measured 1.4× faster than the x86-64
+// them): the SIMD kernels then use 256-bit registers, measured 1.5× faster than the x86-64
 // baseline (Benchmarks/README.md). Set PROSPECT_PORTABLE=1 to build for the baseline instead.
 let portable = ProcessInfo.processInfo.environment["PROSPECT_PORTABLE"] == "1"
 let coreSettings: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]

@@ -65,7 +65,7 @@ enum TargetText {
                           format(t.centroidLon, 5), format(t.centroidLat, 5), t.topLayers.joined(separator: ", ")])
         }
         out += Reports.table(table)
-        if !r.explained { out += "(evidence layers not found: contributions not computed)\n" }
+        if !r.explained { out += "(layer contributions not computed: \(r.unexplainedReason ?? "unknown reason"))\n" }
         out += "\ntop tiles by mean score:\n"
         var tiles = [["rank", "tile", "mean", "max", "km² above", "lon", "lat"]]
         for t in r.tiles {

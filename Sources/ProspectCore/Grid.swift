@@ -121,13 +121,13 @@ public struct Grid: Equatable, Sendable, Codable, CustomStringConvertible {
         return (ci, ri)
     }
 
-    /// True when `other` has the same size and georeferencing (to a tolerance of 1e-6 of a cell)
-    /// and the same CRS label.
-    public func isAligned(with other: Grid) -> Bool {
+    /// True when `other` has the same size and geotransform (to a tolerance of 1e-6 of a cell).
+    /// The CRS is not compared here: that needs PROJ (see the pipeline's grid check).
+    public func hasSameCells(as other: Grid) -> Bool {
         guard columns == other.columns, rows == other.rows else { return false }
         let tol = 1e-6 * max(abs(transform.cellWidth), abs(transform.cellHeight))
         for (a, b) in zip(transform.coefficients, other.transform.coefficients) where abs(a - b) > tol { return false }
-        return crsName == other.crsName
+        return true
     }
 
     public var description: String {

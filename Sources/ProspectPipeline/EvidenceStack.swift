@@ -54,7 +54,7 @@ public struct EvidenceStack: Sendable {
             let ds = try RasterDataset.open(layer.path)
             let g = ds.grid
             if let first = grid {
-                guard g.isAligned(with: first) else {
+                guard try GridCheck.same(g, first) else {
                     throw PipelineError(layer.path, "grid \(g) does not match \(layers[0].path)'s grid \(first); align the layers first")
                 }
             } else {
@@ -101,6 +101,21 @@ public struct Tiling: Sendable {
         let c0 = bc * tileColumns, r0 = br * tileRows
         return (bc, br, Window(column: c0, row: r0, columns: min(tileColumns, grid.columns - c0),
                                rows: min(tileRows, grid.rows - r0)))
+    }
+}
+
+/// Whether two rasters share one grid: same size, geotransform and CRS.
+enum GridCheck {
+    /// Cells must match to 1e-6 of a cell; CRSs are compared by PROJ (`OSRIsSame`), so the same
+    /// CRS written two ways (an R raster's PROJ string, a GeoTIFF's EPSG code) matches. A grid
+    /// with no CRS matches only another without one.
+    static func same(_ a: Grid, _ b: Grid) throws -> Bool {
+        guard a.hasSameCells(as: b) else { return false }
+        switch (a.crsWKT.isEmpty, b.crsWKT.isEmpty) {
+        case (true, true): return true
+        case (false, false): return try SpatialReference(wkt: a.crsWKT).isSame(SpatialReference(wkt: b.crsWKT))
+        default: return false
+        }
     }
 }
 

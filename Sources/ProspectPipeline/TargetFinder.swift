@@ -52,6 +52,8 @@ public struct TargetReport: Sendable, Codable {
     public var targets: [Target]
     public var tiles: [RankedTile]
     public var explained: Bool
+    /// Why contributions could not be computed, when they could not.
+    public var unexplainedReason: String?
 }
 
 /// Ranks tiles and delineates target polygons from a prospectivity map.
@@ -83,7 +85,10 @@ public enum TargetFinder {
         let polygons = try GDALAlgorithms.polygonize(labels: labels, grid: grid)
         let crs = grid.crsWKT.isEmpty ? nil : try SpatialReference(wkt: grid.crsWKT)
         let toWGS84 = try crs.map { try CoordinateTransformer(from: $0, to: SpatialReference(epsg: 4326)) }
-        let explainer = try? Explainer(metadata: map.metadata, grid: grid)
+        var explainer: Explainer?
+        var unexplained: String?
+        do { explainer = try Explainer(metadata: map.metadata, grid: grid) } catch { unexplained = "\(error)" }
+        let cellKm2 = CellArea.km2(of: grid).area
 
         var targets: [Target] = []
         for (i, s) in kept.enumerated() {
@@ -92,7 +97,7 @@ public enum TargetFinder {
             let ll = try toWGS84?.transform([(x, y)]).first ?? (x: .nan, y: .nan)
             let contributions = try explainer?.contributions(labels: labels, component: s) ?? []
             targets.append(Target(rank: i + 1, id: String(format: "T%03d", i + 1), cells: s.cells,
-                                  areaKm2: Double(s.cells) * grid.cellAreaKm2, meanScore: s.mean, maxScore: Double(s.max),
+                                  areaKm2: Double(s.cells) * cellKm2, meanScore: s.mean, maxScore: Double(s.max),
                                   centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y, contributions: contributions))
         }
         // Tiles.
@@ -107,7 +112,7 @@ public enum TargetFinder {
                                             row: Double(t.window.row) + Double(t.window.rows) / 2)
             let ll = try toWGS84?.transform([(x, y)]).first ?? (x: .nan, y: .nan)
             tiles.append(RankedTile(rank: i + 1, column: t.tileColumn, row: t.tileRow, meanScore: t.mean, maxScore: Double(t.max),
-                                    areaAboveKm2: Double(t.cellsAboveThreshold) * grid.cellAreaKm2, centroidLon: ll.x, centroidLat: ll.y))
+                                    areaAboveKm2: Double(t.cellsAboveThreshold) * cellKm2, centroidLon: ll.x, centroidLat: ll.y))
         }
         guard let crs else { throw PipelineError(mapPath, "has no CRS, so targets cannot be placed in longitude/latitude") }
 
@@ -145,7 +150,8 @@ public enum TargetFinder {
             }
             try GeoJSONWriter.write(path: tilesOutputPath, layerName: "tiles", features: tileFeatures, crs: crs)
         }
-        return TargetReport(map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles, explained: explainer != nil)
+        return TargetReport(map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles,
+                            explained: explainer != nil, unexplainedReason: unexplained)
     }
 
     /// The score at or above which lie the top `topPercent` of valid cells.
@@ -163,7 +169,7 @@ struct Explainer {
 
     init(metadata: [String: String], grid: Grid) throws {
         guard let json = metadata["PROSPECT_MODEL_JSON"], let data = json.data(using: .utf8) else {
-            throw PipelineError(nil, "map has no embedded model")
+            throw PipelineError(nil, "the map carries no Prospect model")
         }
         model = try ModelFile.decode(data)
         let specs = zip(model.layers, (metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n").map(String.init)).map {
@@ -171,7 +177,7 @@ struct Explainer {
         }
         guard specs.count == model.layers.count else { throw PipelineError(nil, "map does not list its inputs") }
         stack = try EvidenceStack.open(specs)
-        guard stack.grid.isAligned(with: grid) else { throw PipelineError(nil, "inputs are on another grid") }
+        guard try GridCheck.same(stack.grid, grid) else { throw PipelineError(nil, "its evidence layers are on another grid") }
     }
 
     func contributions(labels: [Int32], component s: ComponentStats) throws -> [LayerContribution] {

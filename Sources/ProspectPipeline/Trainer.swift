@@ -76,13 +76,16 @@ public enum Trainer {
         guard usable.count >= 2 else {
             throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where every layer has data; at least 2 are needed")
         }
-        let cellAreaKm2 = grid.cellAreaKm2
+        let (cellAreaKm2, approximateArea) = CellArea.km2(of: grid)
         var parameters: [String: String] = [:]
         var summary = TrainingSummary(validCells: 0, cellAreaKm2: cellAreaKm2, depositsGiven: deposits.given,
                                       depositsUsed: usable.count, depositsOutsideGrid: deposits.outside.count,
                                       depositsOnNodata: onNodata, depositsSharingCell: sharing, layerRanking: [])
         let additive: AdditiveModel
         var warnings: [String] = []
+        if approximateArea {
+            warnings.append("the grid is in degrees (\(grid.crsName.isEmpty ? "geographic CRS" : grid.crsName)); areas use the cell size at its central latitude (\(String(format: "%.4g", cellAreaKm2)) km²); reproject to an equal-area or projected grid for exact areas")
+        }
         if deposits.assumedGridCRS {
             warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in the grid's CRS (\(grid.crsName))")
         }

@@ -32,7 +32,7 @@ import Testing
             #expect(meta["MODEL"] == "weights-of-evidence")
             let back = ds.grid
             #expect(back.crsName == "EPSG:32645")
-            #expect(back.isAligned(with: grid))
+            #expect(back.hasSameCells(as: grid) && back.crsName == grid.crsName)
             #expect(back.transform == grid.transform)
 
             var read = [Float](repeating: .nan, count: grid.cellCount)

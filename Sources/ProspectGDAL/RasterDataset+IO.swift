@@ -76,4 +76,14 @@ extension RasterDataset {
         let w = Int(GDALGetRasterXSize(h)), r = Int(GDALGetRasterYSize(h))
         return ((w + size.columns - 1) / size.columns, (r + size.rows - 1) / size.rows)
     }
+
+    /// The value of one cell as Float (a 1 × 1 `GDALRasterIO` read).
+    public func value(band: Int = 1, column: Int, row: Int) throws -> Float {
+        var v: Float = 0
+        try withUnsafeMutablePointer(to: &v) {
+            try read(band: band, window: Window(column: column, row: row, columns: 1, rows: 1),
+                     into: UnsafeMutableBufferPointer(start: $0, count: 1))
+        }
+        return v
+    }
 }

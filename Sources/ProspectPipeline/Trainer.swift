@@ -49,11 +49,7 @@ public enum Trainer {
             var values: [Float] = []
             var missing: String?
             for (k, ds) in datasets.enumerated() {
-                var v: Float = 0
-                try withUnsafeMutablePointer(to: &v) {
-                    try ds.read(window: Window(column: d.column, row: d.row, columns: 1, rows: 1),
-                                into: UnsafeMutableBufferPointer(start: $0, count: 1))
-                }
+                let v = try ds.value(column: d.column, row: d.row)
                 if !model.isValid(v, layer: k) { missing = stack.layers[k].name; break }
                 values.append(v)
             }

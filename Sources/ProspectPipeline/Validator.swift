@@ -36,11 +36,7 @@ public enum Validator {
         var skipped = deposits.outside.count
         let map = try RasterDataset.open(mapPath)
         for cell in deposits.cells {
-            var v: Float = 0
-            try withUnsafeMutablePointer(to: &v) {
-                try map.read(window: Window(column: cell % stack.grid.columns, row: cell / stack.grid.columns, columns: 1, rows: 1),
-                             into: UnsafeMutableBufferPointer(start: $0, count: 1))
-            }
+            let v = try map.value(column: cell % stack.grid.columns, row: cell / stack.grid.columns)
             if isValid(v) { scores.append(v) } else { skipped += 1 }
         }
         try map.close()

@@ -57,17 +57,59 @@ enum CPL {
 }
 
 /// Files through GDAL's virtual file layer, so `/vsimem/` paths work like local ones.
-enum VSI {
+///
+/// Scratch outputs (warped rasters, translated layers) can live in GDAL's in-memory file
+/// system under `/vsimem/…`; they take memory until removed with `remove` or
+/// `removeDirectory`.
+public enum VSI {
     /// True when `path` exists. The corresponding C function is `VSIStatExL` (0 on success).
-    static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String) -> Bool {
+        GDAL.initialize()
         // VSIStatBufL (struct stat64) does not import into Swift; 512 bytes covers it on every ABI.
         let buf = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
         defer { buf.deallocate() }
         return VSIStatExL(path, OpaquePointer(buf), VSI_STAT_EXISTS_FLAG) == 0
     }
 
-    /// Removes `path`, ignoring a missing file. The corresponding C function is `VSIUnlink`.
-    static func remove(_ path: String) { _ = VSIUnlink(path) }
+    /// Removes `path`, ignoring a missing file. The corresponding C function is `VSIUnlink`
+    /// (-1 on failure, ignored: there is nothing left to do about a file that cannot go).
+    public static func remove(_ path: String) {
+        GDAL.initialize()
+        _ = VSIUnlink(path)
+    }
+
+    /// Creates a directory and any missing parents.
+    ///
+    /// In `/vsimem/` a folder exists only once created: files can be written under a path
+    /// whose folder was never made, but then it cannot be listed or removed as a whole.
+    /// The corresponding C function is `VSIMkdirRecursive` (0 on success).
+    /// - Throws: `GDALError` naming the path.
+    public static func makeDirectory(_ path: String) throws {
+        GDAL.initialize()
+        CPL.reset()
+        guard VSIMkdirRecursive(path, 0o755) == 0 else {
+            throw GDALError(path: path, message: CPL.detail("could not create the directory"))
+        }
+    }
+
+    /// Creates a new, uniquely named folder for scratch files in GDAL's in-memory file
+    /// system, `/vsimem/prospect-<UUID>`; free it and everything in it with `removeDirectory`.
+    /// - Throws: `GDALError` when it cannot be created.
+    public static func makeScratchDirectory() throws -> String {
+        let path = "/vsimem/prospect-\(UUID().uuidString)"
+        try makeDirectory(path)
+        return path
+    }
+
+    /// Removes a directory and everything under it, ignoring a missing one: the way to free
+    /// a `/vsimem/` scratch folder of intermediate files in one go. In `/vsimem/` only
+    /// folders made with `makeDirectory` are found (see there).
+    /// The corresponding C function is `VSIRmdirRecursive` (-1 on failure, ignored: there is
+    /// nothing left to do about files that cannot go).
+    public static func removeDirectory(_ path: String) {
+        GDAL.initialize()
+        _ = VSIRmdirRecursive(path)
+    }
 
     /// Renames `from` to `to`, replacing `to`. The corresponding C function is `VSIRename`
     /// (0 on success).

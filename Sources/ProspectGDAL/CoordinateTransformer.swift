@@ -4,7 +4,8 @@ internal import CGDAL
 ///
 /// Single owner of an `OGRCoordinateTransformationH`. Not `Sendable`: one per thread.
 public final class CoordinateTransformer {
-    private let handle: OGRCoordinateTransformationH
+    /// The owned handle; borrowed by other types of this module for the length of one call.
+    let handle: OGRCoordinateTransformationH
     /// The source CRS label, for error messages.
     private let name: String
 
@@ -38,5 +39,23 @@ public final class CoordinateTransformer {
             throw GDALError(path: name, message: CPL.detail("\(failed) of \(points.count) points could not be transformed"))
         }
         return (0..<points.count).map { (xs[$0], ys[$0]) }
+    }
+
+    /// Transforms a rectangle, densifying its edges so the result contains the whole
+    /// transformed rectangle (curved edges, poles, the antimeridian).
+    ///
+    /// The corresponding C function is `OCTTransformBounds` with 21 points per edge
+    /// (TRUE on success).
+    /// - Throws: `GDALError` when the rectangle cannot be transformed.
+    public func transformBounds(_ bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double))
+        throws -> (minX: Double, minY: Double, maxX: Double, maxY: Double) {
+        var minX = 0.0, minY = 0.0, maxX = 0.0, maxY = 0.0
+        CPL.reset()
+        guard OCTTransformBounds(handle, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY,
+                                 &minX, &minY, &maxX, &maxY, 21) != 0,  // TRUE on success
+              minX.isFinite, minY.isFinite, maxX.isFinite, maxY.isFinite else {
+            throw GDALError(path: name, message: CPL.detail("could not transform the extent \(bounds)"))
+        }
+        return (minX, minY, maxX, maxY)
     }
 }

@@ -5,30 +5,34 @@ public import ProspectCore
 public enum GDALAlgorithms {
     /// Burns the features of one layer of `vectorPath` with value 1 into band 1 of `target`.
     ///
-    /// GDAL reprojects the features from the layer CRS to the raster CRS when they differ.
-    /// The corresponding C function is `GDALRasterizeLayers` (CE_None on success).
-    static func burn(vectorPath: String, layer name: String?, into target: OwnedDataset, options: [String]) throws {
-        CPL.reset()
-        guard let src = GDALOpenEx(vectorPath, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {  // NULL on failure
-            let message = CPL.lastMessage
-            if !VSI.exists(vectorPath) { throw GDALError(path: vectorPath, message: "no such file") }
-            throw GDALError(path: vectorPath, message: "not a vector file that GDAL can read (\(message))")
+    /// GDAL reprojects the features from the layer CRS to the raster CRS when they differ;
+    /// features with no CRS (or a placeholder one) are taken to be in the raster CRS. A
+    /// longitude/latitude CSV, whose CRS GDAL does not know, is reprojected here instead.
+    /// The corresponding C functions are `GDALRasterizeLayers` and `GDALRasterizeGeometries`.
+    static func burn(vectorPath: String, layer name: String?, into target: OwnedDataset, grid: Grid, options: [String]) throws {
+        let source = try VectorDataset.open(vectorPath)
+        let layer = try source.layer(name)
+        if source.impliedCRS != nil {
+            try burnGeometries(of: layer, in: source, into: target, grid: grid, value: { _ in 1 }, options: options)
+        } else {
+            try burnLayer(layer, of: source, into: target, value: 1, options: options)
         }
-        defer { GDALClose(src) }
-        CPL.reset()
-        let found = name.map { GDALDatasetGetLayerByName(src, $0) } ?? GDALDatasetGetLayer(src, 0)  // NULL when absent
-        guard let layer = found else {
-            throw GDALError(path: vectorPath, message: name.map { "has no layer named \($0)" } ?? "has no layers")
-        }
+    }
+
+    /// Burns every feature of `layer` with `value` (or with the field named by an `ATTRIBUTE=`
+    /// option) into band 1 of `target`. The corresponding C function is `GDALRasterizeLayers`
+    /// (CE_None on success).
+    static func burnLayer(_ layer: OGRLayerH, of source: VectorDataset, into target: OwnedDataset, value: Double,
+                          options: [String]) throws {
         var bands: [Int32] = [1]
         var layers: [OGRLayerH?] = [layer]
-        var values: [Double] = [1]
+        var values: [Double] = [value]
         CPL.reset()
         let err = CPL.withList(options) {
             GDALRasterizeLayers(target.h, 1, &bands, 1, &layers, nil, nil, &values, $0, nil, nil)  // CE_None on success
         }
         guard err == CE_None else {
-            throw GDALError(path: vectorPath, message: CPL.detail("could not rasterize"))
+            throw GDALError(path: source.path, message: CPL.detail("could not rasterize"))
         }
     }
 
@@ -51,7 +55,7 @@ public enum GDALAlgorithms {
     public static func proximity(vectorPath: String, layer: String? = nil, grid: Grid, outputPath: String,
                                  creationOptions: [String]) throws {
         let targets = try OwnedDataset.raster(grid: grid, type: GDT_Byte)
-        try burn(vectorPath: vectorPath, layer: layer, into: targets, options: ["ALL_TOUCHED=TRUE"])
+        try burn(vectorPath: vectorPath, layer: layer, into: targets, grid: grid, options: ["ALL_TOUCHED=TRUE"])
         let temporary = VSI.temporaryName(for: outputPath)
         do {
             let output = try OwnedDataset.raster(grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
@@ -79,7 +83,7 @@ public enum GDALAlgorithms {
     /// - Throws: `GDALError` naming the vector file.
     public static func rasterizeMask(vectorPath: String, layer: String? = nil, grid: Grid) throws -> [UInt8] {
         let mask = try OwnedDataset.raster(grid: grid, type: GDT_Byte)
-        try burn(vectorPath: vectorPath, layer: layer, into: mask, options: [])
+        try burn(vectorPath: vectorPath, layer: layer, into: mask, grid: grid, options: [])
         var cells = [UInt8](repeating: 0, count: grid.cellCount)
         CPL.reset()
         let err = cells.withUnsafeMutableBytes {

@@ -142,6 +142,34 @@ public final class SpatialReference {
     /// "EPSG:<code>" when the CRS has an EPSG code, else its name.
     public var label: String { epsgCode.map { "EPSG:\($0)" } ?? name }
 
+    /// True for a CRS that only says "no CRS": any CRS whose name starts with "Undefined"
+    /// (GeoPackage's "Undefined SRS", "Undefined geographic SRS", "Undefined Cartesian SRS");
+    /// a local/engineering CRS (`LOCAL_CS`, `ENGCRS`) named "unknown", "unnamed" or nothing,
+    /// or without a real datum (no `LOCAL_DATUM`, or one named "unknown"); or a definition
+    /// that exports as no WKT.
+    ///
+    /// GDAL writes such placeholders for files with no CRS: a GeoPackage layer written with
+    /// none gets `srs_id` 0 and reads back as `GEOGCRS["Undefined geographic SRS", …]`, and
+    /// one with `srs_id` -1 (or an unknown id) as `ENGCRS["Undefined SRS", EDATUM["unknown"], …]`.
+    /// Coordinates in one cannot be transformed to any other CRS, so callers treat it as none.
+    /// The corresponding C functions are `OSRGetName`, `OSRIsLocal` and `OSRGetAttrValue`.
+    public var isUndefined: Bool {
+        let lowered = name.lowercased()
+        if lowered.hasPrefix("undefined") { return true }
+        guard OSRIsLocal(handle) != 0 else { return wkt.isEmpty }
+        let placeholderNames: Set<String> = ["", "unknown", "unnamed"]
+        if placeholderNames.contains(lowered) { return true }
+        guard let datum = OSRGetAttrValue(handle, "LOCAL_DATUM", 0) else { return true }  // NULL when absent
+        return placeholderNames.contains(String(cString: datum).lowercased())
+    }
+
+    /// A copy of a borrowed handle, or nil when the handle is NULL or only a placeholder
+    /// (`isUndefined`): the CRS of a layer or raster as far as reprojection is concerned.
+    static func defined(cloning borrowed: OGRSpatialReferenceH?) -> SpatialReference? {
+        guard let srs = SpatialReference(cloning: borrowed), !srs.isUndefined else { return nil }
+        return srs
+    }
+
     /// True for a projected CRS. The corresponding C function is `OSRIsProjected`.
     public var isProjected: Bool { OSRIsProjected(handle) != 0 }
 

@@ -1,33 +1,105 @@
 internal import CGDAL
+import Foundation
 
 /// An open OGR vector dataset (read-only): the single owner of a `GDALDatasetH`.
 ///
+/// CSV files get point geometry from their coordinate columns (see `open(_:openOptions:)`).
 /// Not `Sendable`: one per thread.
 public final class VectorDataset {
     /// The path the dataset was opened with.
     public let path: String
-    private let handle: GDALDatasetH
+    /// The owned handle; borrowed by other types of this module for the length of one call.
+    let handle: GDALDatasetH
+    /// For a CSV file, the columns its point coordinates were read from (as spelled in the
+    /// header); nil for other formats and for a CSV with no coordinate columns.
+    public let csvCoordinateColumns: (x: String, y: String)?
+    /// The CRS implied by the file rather than declared in it: WGS 84 for a CSV whose
+    /// coordinate columns are longitude and latitude. Nil otherwise.
+    let impliedCRS: SpatialReference?
 
-    private init(handle: GDALDatasetH, path: String) {
+    private init(handle: GDALDatasetH, path: String, csvCoordinateColumns: (x: String, y: String)? = nil,
+                 impliedCRS: SpatialReference? = nil) {
         self.handle = handle
         self.path = path
+        self.csvCoordinateColumns = csvCoordinateColumns
+        self.impliedCRS = impliedCRS
     }
 
     deinit { GDALClose(handle) }  // void in GDAL 3.6; read-only, nothing to flush
 
-    /// Opens a vector file (GeoPackage, GeoJSON, Shapefile, …) read-only.
+    /// Opens a vector file (GeoPackage, GeoJSON, Shapefile, CSV, …) read-only.
     ///
-    /// The corresponding C function is `GDALOpenEx` with `GDAL_OF_VECTOR`.
-    /// - Throws: `GDALError` with "no such file" or "not a vector file that GDAL can read (…)".
-    public static func open(_ path: String) throws -> VectorDataset {
+    /// A file whose extension is `.csv` (any case) is read by the CSV driver with
+    /// `AUTODETECT_TYPE=YES` (numeric columns come back as numbers) and point geometry from
+    /// its coordinate columns, matched without regard to case: x from the first of `lon`,
+    /// `long`, `longitude`, `x`, `easting` and y from the first of `lat`, `latitude`, `y`,
+    /// `northing` (a longitude/latitude pair is preferred, then an x/y pair, when the header
+    /// has both kinds). Exactly the chosen columns go to the driver as `X_POSSIBLE_NAMES` and
+    /// `Y_POSSIBLE_NAMES` with `KEEP_GEOM_COLUMNS=NO`, so they are not also attributes (GDAL
+    /// 3.6 fails, or crashes, when several columns match and the columns are dropped). When
+    /// both columns have longitude/latitude names the layer is taken to be in WGS 84
+    /// (EPSG:4326, longitude first): `layers`, `points` and `translateVector` report and use
+    /// that CRS. Other coordinate columns carry no CRS. `csvCoordinateColumns` tells which
+    /// columns were used. Options the caller passes win over these defaults; a caller that
+    /// passes `X_POSSIBLE_NAMES` or `Y_POSSIBLE_NAMES` chooses the columns itself.
+    ///
+    /// The corresponding C function is `GDALOpenEx` with `GDAL_OF_VECTOR` (NULL on failure).
+    /// - Parameters:
+    ///   - path: a file path or GDAL virtual path.
+    ///   - openOptions: driver open options, `KEY=VALUE`.
+    /// - Throws: `GDALError` with "no such file", "not a vector file that GDAL can read (…)",
+    ///   or, for a CSV, "has more than one column named …".
+    public static func open(_ path: String, openOptions: [String] = []) throws -> VectorDataset {
         GDAL.initialize()
+        guard (path as NSString).pathExtension.lowercased() == "csv" else {
+            return VectorDataset(handle: try openHandle(path, options: openOptions), path: path)
+        }
+        let given = Set(openOptions.compactMap { $0.split(separator: "=", maxSplits: 1).first.map { $0.uppercased() } })
+        var options = openOptions
+        if !given.contains("AUTODETECT_TYPE") { options.append("AUTODETECT_TYPE=YES") }
+        guard !given.contains("X_POSSIBLE_NAMES"), !given.contains("Y_POSSIBLE_NAMES") else {
+            return VectorDataset(handle: try openHandle(path, options: options), path: path)
+        }
+        let header = try csvHeader(path, options: openOptions)
+        guard let columns = try CSVCoordinates.choose(from: header, path: path) else {
+            return VectorDataset(handle: try openHandle(path, options: options), path: path)
+        }
+        options += ["X_POSSIBLE_NAMES=\(columns.x)", "Y_POSSIBLE_NAMES=\(columns.y)"]
+        if !given.contains("KEEP_GEOM_COLUMNS") { options.append("KEEP_GEOM_COLUMNS=NO") }
+        let h = try openHandle(path, options: options)
+        return VectorDataset(handle: h, path: path, csvCoordinateColumns: (columns.x, columns.y),
+                             impliedCRS: columns.geographic ? try SpatialReference(epsg: 4326) : nil)
+    }
+
+    /// `GDALOpenEx` for reading vectors (NULL on failure), with the module's open errors.
+    private static func openHandle(_ path: String, options: [String]) throws -> GDALDatasetH {
         CPL.reset()
-        guard let h = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {  // NULL on failure
+        let opened = CPL.withList(options) {
+            GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, CPL.constList($0), nil)  // NULL on failure
+        }
+        guard let h = opened else {
             let message = CPL.lastMessage
             if !VSI.exists(path) { throw GDALError(path: path, message: "no such file") }
             throw GDALError(path: path, message: "not a vector file that GDAL can read (\(message))")
         }
-        return VectorDataset(handle: h, path: path)
+        return h
+    }
+
+    /// The column names of a CSV file's first layer, read by the CSV driver with the caller's
+    /// options (separator, header handling). The corresponding C functions are `GDALOpenEx`,
+    /// `OGR_L_GetLayerDefn` and `OGR_Fld_GetNameRef`.
+    private static func csvHeader(_ path: String, options: [String]) throws -> [String] {
+        let h = try openHandle(path, options: options)
+        defer { GDALClose(h) }  // void; read-only
+        guard let layer = GDALDatasetGetLayer(h, 0), let defn = OGR_L_GetLayerDefn(layer) else { return [] }  // NULL when absent
+        return fieldNames(defn)
+    }
+
+    /// The field names of a layer definition, in order.
+    static func fieldNames(_ defn: OGRFeatureDefnH) -> [String] {
+        (0..<OGR_FD_GetFieldCount(defn)).map { i in
+            OGR_FD_GetFieldDefn(defn, i).flatMap { OGR_Fld_GetNameRef($0) }.map { String(cString: $0) } ?? ""  // NULL for an invalid index
+        }
     }
 
     /// A summary of every layer.
@@ -37,37 +109,48 @@ public final class VectorDataset {
     public var layers: [VectorLayerInfo] {
         (0..<Int(GDALDatasetGetLayerCount(handle))).compactMap { i in
             guard let layer = GDALDatasetGetLayer(handle, Int32(i)) else { return nil }  // NULL for an invalid index
-            return Self.info(layer)
+            return info(layer)
         }
     }
 
-    private static func info(_ layer: OGRLayerH) -> VectorLayerInfo {
-        let srs = SpatialReference(cloning: OGR_L_GetSpatialRef(layer))  // NULL when the layer has no CRS
+    private func info(_ layer: OGRLayerH) -> VectorLayerInfo {
+        let declared = SpatialReference(cloning: OGR_L_GetSpatialRef(layer)) ?? impliedCRS  // NULL when the layer has no CRS
         var envelope = OGREnvelope()
         CPL.reset()
         let hasExtent = OGR_L_GetExtent(layer, &envelope, 1) == OGRERR_NONE  // OGRERR_FAILURE when empty/unknown
-        var fields: [String] = []
-        if let defn = OGR_L_GetLayerDefn(layer) {
-            for f in 0..<OGR_FD_GetFieldCount(defn) {
-                if let fd = OGR_FD_GetFieldDefn(defn, f), let name = OGR_Fld_GetNameRef(fd) { fields.append(String(cString: name)) }
-            }
-        }
         return VectorLayerInfo(
             name: OGR_L_GetName(layer).map { String(cString: $0) } ?? "",
             geometryType: OGRGeometryTypeToName(OGR_L_GetGeomType(layer)).map { String(cString: $0) } ?? "",
             featureCount: Int(OGR_L_GetFeatureCount(layer, 1)),  // -1 when unknown
-            crsLabel: srs?.label ?? "",
-            crsWKT: srs?.wkt ?? "",
+            crsLabel: declared?.label ?? "",
+            crsWKT: declared?.wkt ?? "",
+            hasCRS: crs(of: layer) != nil,
             extent: hasExtent ? (envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY) : nil,
-            fields: fields)
+            fields: OGR_L_GetLayerDefn(layer).map(Self.fieldNames) ?? [])
+    }
+
+    /// The CRS of `layer` for reprojection: its declared CRS unless that is missing or a
+    /// placeholder (`SpatialReference.isUndefined`), else the CRS the file implies (a
+    /// longitude/latitude CSV), else nil. The corresponding C function is `OGR_L_GetSpatialRef`.
+    func crs(of layer: OGRLayerH) -> SpatialReference? {
+        SpatialReference.defined(cloning: OGR_L_GetSpatialRef(layer)) ?? impliedCRS  // NULL when the layer has no CRS
+    }
+
+    /// The names of every layer, for error messages.
+    var layerNames: [String] {
+        (0..<GDALDatasetGetLayerCount(handle)).compactMap { i in
+            GDALDatasetGetLayer(handle, i).flatMap { OGR_L_GetName($0) }.map { String(cString: $0) }  // NULL for an invalid index
+        }
     }
 
     /// The named layer, or the first one when `name` is nil.
-    private func layer(_ name: String?) throws -> OGRLayerH {
+    /// The corresponding C functions are `GDALDatasetGetLayerByName` and `GDALDatasetGetLayer` (NULL when absent).
+    /// - Throws: `GDALError` "has no layer named X (layers: a, b)" or "has no layers".
+    func layer(_ name: String?) throws -> OGRLayerH {
         CPL.reset()
         if let name {
             guard let l = GDALDatasetGetLayerByName(handle, name) else {  // NULL when absent
-                throw GDALError(path: path, message: "has no layer named \(name)")
+                throw GDALError(path: path, message: "has no layer named \(name) (layers: \(layerNames.joined(separator: ", ")))")
             }
             return l
         }
@@ -77,9 +160,20 @@ public final class VectorDataset {
         return l
     }
 
+    /// The layer's name. The corresponding C function is `OGR_L_GetName` (never NULL for a valid layer).
+    static func name(of layer: OGRLayerH) -> String { OGR_L_GetName(layer).map { String(cString: $0) } ?? "" }
+
+    /// Throws for a CSV layer that got no geometry because the file has no coordinate columns.
+    /// The corresponding C function is `OGR_FD_GetGeomFieldCount`.
+    func requireCSVGeometry(_ layer: OGRLayerH) throws {
+        guard (path as NSString).pathExtension.lowercased() == "csv",
+              OGR_L_GetLayerDefn(layer).map({ OGR_FD_GetGeomFieldCount($0) }) ?? 0 == 0 else { return }  // NULL never for a valid layer
+        throw GDALError(path: path, message: "has no coordinate columns (looked for lon/longitude/x/easting and lat/latitude/y/northing)")
+    }
+
     /// Calls `body` with each feature of `layer` (borrowed, destroyed after the call).
     /// The corresponding C functions are `OGR_L_ResetReading` and `OGR_L_GetNextFeature`.
-    private func forEachFeature(_ layer: OGRLayerH, _ body: (OGRFeatureH) throws -> Void) throws {
+    func forEachFeature(_ layer: OGRLayerH, _ body: (OGRFeatureH) throws -> Void) throws {
         OGR_L_ResetReading(layer)
         CPL.reset()
         while let f = OGR_L_GetNextFeature(layer) {  // NULL at the end (or on error)
@@ -96,16 +190,15 @@ public final class VectorDataset {
     ///
     /// The corresponding C functions are `OGR_F_GetGeometryRef`, `OGR_G_GetX` and `OGR_G_GetY`.
     /// - Parameter layer: the layer name, or nil for the first layer.
-    /// - Returns: the points in the layer's CRS, that CRS (nil when none), and the number of
-    ///   features skipped because their geometry was missing, empty or not a point.
+    /// - Returns: the points in the layer's CRS, that CRS (nil when none or a placeholder such
+    ///   as GeoPackage's "Undefined SRS"; WGS 84 for a longitude/latitude CSV), and the number
+    ///   of features skipped because their geometry was missing, empty or not a point.
+    /// - Throws: `GDALError` naming the file; for a CSV without coordinate columns, "has no
+    ///   coordinate columns (looked for lon/longitude/x/easting and lat/latitude/y/northing)".
     public func points(layer name: String? = nil) throws -> (points: [PointFeature], crs: SpatialReference?, skipped: Int) {
         let layer = try layer(name)
-        let defn = OGR_L_GetLayerDefn(layer)
-        let fieldNames: [String] = defn.map { d in
-            (0..<OGR_FD_GetFieldCount(d)).map { i in
-                OGR_FD_GetFieldDefn(d, i).flatMap { OGR_Fld_GetNameRef($0) }.map { String(cString: $0) } ?? ""
-            }
-        } ?? []
+        try requireCSVGeometry(layer)
+        let fieldNames = OGR_L_GetLayerDefn(layer).map(Self.fieldNames) ?? []
         var points: [PointFeature] = []
         var skipped = 0
         try forEachFeature(layer) { f in
@@ -126,7 +219,7 @@ public final class VectorDataset {
                 skipped += 1
             }
         }
-        return (points, SpatialReference(cloning: OGR_L_GetSpatialRef(layer)), skipped)
+        return (points, crs(of: layer), skipped)
     }
 
     /// Line work of a layer: each LineString, each part of a MultiLineString, and every ring
@@ -135,7 +228,7 @@ public final class VectorDataset {
     /// The corresponding C functions are `OGR_G_GetGeometryCount`, `OGR_G_GetGeometryRef`
     /// and `OGR_G_GetPoints`.
     /// - Parameter layer: the layer name, or nil for the first layer.
-    /// - Returns: the lines in the layer's CRS and that CRS (nil when none).
+    /// - Returns: the lines in the layer's CRS and that CRS (nil when none or a placeholder).
     public func lines(layer name: String? = nil) throws -> (lines: [[(x: Double, y: Double)]], crs: SpatialReference?) {
         let layer = try layer(name)
         var lines: [[(x: Double, y: Double)]] = []
@@ -143,7 +236,7 @@ public final class VectorDataset {
             guard let g = OGR_F_GetGeometryRef(f) else { return }  // NULL when no geometry
             Self.collectLines(g, into: &lines)
         }
-        return (lines, SpatialReference(cloning: OGR_L_GetSpatialRef(layer)))
+        return (lines, crs(of: layer))
     }
 
     static func collectLines(_ g: OGRGeometryH, into lines: inout [[(x: Double, y: Double)]]) {

@@ -56,3 +56,23 @@ import Testing
         #expect(abs(back[0].x - 87.3) < 1e-8 && abs(back[0].y - 27.5) < 1e-8)
     }
 }
+
+@Suite struct UndefinedCRSTests {
+    /// What GDAL 3.6 reports for a GeoPackage layer with no CRS (`srs_id` -1 or unknown).
+    static let geoPackageUndefined = #"ENGCRS["Undefined SRS",EDATUM["unknown"],CS[Cartesian,2],AXIS["easting",east,ORDER[1],LENGTHUNIT["unknown",0]],AXIS["northing",north,ORDER[2],LENGTHUNIT["unknown",0]]]"#
+    /// What GDAL 3.6 writes for a new GeoPackage layer with no CRS (`srs_id` 0).
+    static let geoPackageUndefinedGeographic = #"GEOGCRS["Undefined geographic SRS",DATUM["unknown",ELLIPSOID["unknown",6378137,298.257223563]],PRIMEM["Greenwich",0],CS[ellipsoidal,2],AXIS["latitude",north],AXIS["longitude",east],ANGLEUNIT["degree",0.0174532925199433]]"#
+
+    @Test(arguments: [geoPackageUndefined, geoPackageUndefinedGeographic,
+                      #"LOCAL_CS["unnamed",UNIT["metre",1]]"#,
+                      #"LOCAL_CS["Site grid",UNIT["metre",1]]"#,  // no datum
+                      #"LOCAL_CS["Site grid",LOCAL_DATUM["unknown",32767],UNIT["metre",1]]"#])
+    func placeholdersAreUndefined(_ wkt: String) throws {
+        #expect(try SpatialReference(wkt: wkt).isUndefined)
+    }
+
+    @Test(arguments: ["EPSG:4326", "EPSG:32645", #"LOCAL_CS["Mine grid",LOCAL_DATUM["Mine datum",32767],UNIT["metre",1]]"#])
+    func realCRSsAreDefined(_ input: String) throws {
+        #expect(try !SpatialReference(userInput: input).isUndefined)
+    }
+}

@@ -27,3 +27,44 @@ func writeText(_ text: String, to path: String) throws {
 func fileNames(in directory: String) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
 }
+
+/// Writes `values` (row-major, `grid.cellCount` of them) as a Float32 GeoTIFF on `grid`.
+func writeRaster(_ path: String, grid: Grid, values: [Float], nodata: Double? = nil) throws {
+    precondition(values.count == grid.cellCount)
+    let ds = try RasterDataset.create(path, grid: grid)
+    if let nodata { try ds.setNodata(nodata) }
+    try values.withUnsafeBufferPointer { try ds.write(window: grid.full, from: $0) }
+    try ds.close()
+}
+
+/// Every cell of band `band` of `path`, row-major.
+func readRaster(_ path: String, band: Int = 1) throws -> [Float] {
+    let ds = try RasterDataset.open(path)
+    let grid = ds.grid
+    var values = [Float](repeating: .nan, count: grid.cellCount)
+    try values.withUnsafeMutableBufferPointer { try ds.read(band: band, window: grid.full, into: $0) }
+    return values
+}
+
+/// A grid in EPSG:4326 (lon/lat) with square cells of `cellSize` degrees.
+func lonLatGrid(columns: Int, rows: Int, left: Double, top: Double, cellSize: Double) throws -> Grid {
+    let srs = try SpatialReference(epsg: 4326)
+    return Grid(columns: columns, rows: rows, transform: .northUp(left: left, top: top, cellSize: cellSize),
+                crsWKT: srs.wkt, crsName: srs.label)
+}
+
+/// A GeoJSON FeatureCollection of polygons with properties, in the CRS named by `epsg`
+/// (an old-style `crs` member; without one GeoJSON means lon/lat WGS 84).
+func polygonsGeoJSON(_ polygons: [(properties: String, ring: [(x: Double, y: Double)])], epsg: Int? = nil) -> String {
+    let features = polygons.map { p in
+        let ring = (p.ring + [p.ring[0]]).map { "[\($0.x),\($0.y)]" }.joined(separator: ",")
+        return #"{"type":"Feature","properties":{\#(p.properties)},"geometry":{"type":"Polygon","coordinates":[[\#(ring)]]}}"#
+    }.joined(separator: ",")
+    let crs = epsg.map { #""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::\#($0)"}},"# } ?? ""
+    return #"{"type":"FeatureCollection",\#(crs)"features":[\#(features)]}"#
+}
+
+/// The corners of the rectangle [minX, maxX] × [minY, maxY], counter-clockwise.
+func rectangle(_ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double) -> [(x: Double, y: Double)] {
+    [(minX, minY), (maxX, minY), (maxX, maxY), (minX, maxY)]
+}

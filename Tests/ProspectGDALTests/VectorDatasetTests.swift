@@ -66,7 +66,7 @@ let sampleGeoJSON = #"""
             #expect(error.message.hasPrefix("not a vector file that GDAL can read"))
             let sample = dir + "/sample.geojson"
             try writeText(sampleGeoJSON, to: sample)
-            #expect(throws: GDALError(path: sample, message: "has no layer named roads")) {
+            #expect(throws: GDALError(path: sample, message: "has no layer named roads (layers: sample)")) {
                 try VectorDataset.open(sample).lines(layer: "roads")
             }
         }

@@ -1,0 +1,96 @@
+internal import CGDAL
+
+extension GDALAlgorithms {
+    /// Copies one layer into a new GeoPackage, reprojected to `targetCRS`: the form in which
+    /// vector evidence is rasterized or measured against.
+    ///
+    /// Runs the equivalent of `ogr2ogr -f GPKG -t_srs <target> [-s_srs <assumed>] [-makevalid]
+    /// [-nlt MULTILINESTRING] -dim XY <destination> <source> <layer>`, writing under a
+    /// temporary name beside the destination and renaming on success. The source is opened
+    /// with `VectorDataset.open`, so a CSV gets points from its coordinate columns and a
+    /// longitude/latitude CSV counts as WGS 84. The output layer keeps the source layer's name.
+    ///
+    /// The corresponding C functions are `GDALVectorTranslateOptionsNew` (NULL on failure)
+    /// and `GDALVectorTranslate` (NULL on failure).
+    /// - Parameters:
+    ///   - source: any OGR-readable vector file.
+    ///   - layer: the layer name, or nil for the first layer.
+    ///   - destination: the GeoPackage to write (replaced if present); a `/vsimem/…` path keeps
+    ///     it in memory (free it with `VSI.remove`).
+    ///   - targetCRS: the CRS of the output.
+    ///   - assumedSourceCRS: the CRS of a layer that has none (none declared, or a placeholder
+    ///     such as GeoPackage's "Undefined SRS", see `VectorLayerInfo.hasCRS`); ignored when it has one.
+    ///   - makeValid: repair invalid geometries with `-makevalid` (needs GDAL built against
+    ///     GEOS 3.8 or later; GDAL's message says so otherwise).
+    ///   - toLines: convert every geometry to a MultiLineString (`-nlt MULTILINESTRING`), so
+    ///     polygons become their rings and distances are measured to polygon edges.
+    ///   - openOptions: driver open options for the source.
+    /// - Returns: the number of features written and the output layer's name.
+    /// - Throws: `GDALError` naming the source with "has no layer named X (layers: a, b)",
+    ///   "layer X has no features", "has no CRS; give one with --assume-crs" or "has no
+    ///   coordinate columns (…)"; naming the destination when GDAL cannot write it.
+    public static func translateVector(source: String, layer name: String?, destination: String, targetCRS: SpatialReference,
+                                       assumedSourceCRS: SpatialReference?, makeValid: Bool, toLines: Bool = false,
+                                       openOptions: [String] = []) throws -> (features: Int, layerName: String) {
+        let input = try VectorDataset.open(source, openOptions: openOptions)
+        let layer = try input.layer(name)
+        let layerName = VectorDataset.name(of: layer)
+        try input.requireCSVGeometry(layer)
+        CPL.reset()
+        guard OGR_L_GetFeatureCount(layer, 1) != 0 else {  // -1 when unknown
+            throw GDALError(path: source, message: "layer \(layerName) has no features")
+        }
+        var arguments = ["-f", "GPKG", "-t_srs", targetCRS.wkt, "-dim", "XY"]
+        if SpatialReference.defined(cloning: OGR_L_GetSpatialRef(layer)) == nil {  // NULL when the layer has no CRS
+            guard let sourceCRS = input.impliedCRS ?? assumedSourceCRS else {
+                throw GDALError(path: source, message: "has no CRS; give one with --assume-crs")
+            }
+            arguments += ["-s_srs", sourceCRS.wkt]
+        }
+        if makeValid { arguments.append("-makevalid") }
+        if toLines { arguments += ["-nlt", "MULTILINESTRING"] }
+        arguments.append(layerName)
+        return try vectorTranslate(input, arguments: arguments, destination: destination, layerName: layerName)
+    }
+
+    /// Runs `GDALVectorTranslate` on `input` with ogr2ogr-style `arguments`, writing under a
+    /// temporary name beside `destination` and renaming on success.
+    /// The corresponding C functions are `GDALVectorTranslateOptionsNew` and `GDALVectorTranslate`
+    /// (both NULL on failure).
+    /// - Returns: the features of the output layer `layerName` (or its first layer) and that layer's name.
+    static func vectorTranslate(_ input: VectorDataset, arguments: [String], destination: String,
+                                layerName: String) throws -> (features: Int, layerName: String) {
+        CPL.reset()
+        guard let options = CPL.withList(arguments, { GDALVectorTranslateOptionsNew($0, nil) }) else {  // NULL on failure
+            throw GDALError(path: destination, message: CPL.detail("invalid vector translation options"))
+        }
+        defer { GDALVectorTranslateOptionsFree(options) }
+        let temporary = VSI.temporaryName(for: destination)
+        var sources: [GDALDatasetH?] = [input.handle]
+        var usageError: Int32 = 0
+        CPL.reset()
+        let translated = withExtendedLifetime(input) {  // the source handle must stay open
+            GDALVectorTranslate(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
+        }
+        guard let out = translated else {
+            let message = CPL.lastMessage
+            VSI.remove(temporary)
+            throw GDALError(path: destination, message: "could not write a copy of \(input.path) (\(message))")
+        }
+        let result = OwnedDataset(handle: out, path: destination)
+        do {
+            CPL.reset()
+            guard let written = GDALDatasetGetLayerByName(out, layerName) ?? GDALDatasetGetLayer(out, 0) else {  // NULL when absent
+                throw GDALError(path: destination, message: CPL.detail("has no output layer"))
+            }
+            let features = Int(OGR_L_GetFeatureCount(written, 1))  // -1 when unknown
+            let name = VectorDataset.name(of: written)
+            try result.close()
+            try VSI.rename(temporary, destination)
+            return (features, name)
+        } catch {
+            VSI.remove(temporary)
+            throw error
+        }
+    }
+}

@@ -155,7 +155,7 @@ struct BadInputTests {
         let s = try Fixture.stack(in: dir)
         #expect(try CLI.run(trainArgs(evidence: [s.a], deposits: s.deposits), in: dir).status == 0)
         let text = try String(contentsOfFile: dir + "/model.json", encoding: .utf8)
-            .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 99")
+            .replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : 99")
         try text.write(toFile: dir + "/model.json", atomically: true, encoding: .utf8)
         try expectFailure(["score", "--model", "model.json", "--out", "map.tif"], in: dir, naming: "model.json", problem: "version 99 is newer")
     }

@@ -6,12 +6,14 @@ public struct ModelLayer: Codable, Sendable, Equatable {
     /// Path of the raster, relative to the model file's folder when it was written.
     public var path: String
     public var kind: LayerKind
-    /// Transforms applied before the model term, in order (none yet in this format version).
-    public var transforms: [String]
+    /// Transforms applied to the layer's cells before its model term, in order, with every
+    /// parameter resolved at training time. Each is stored in its text form (`"zscore:mean=…"`,
+    /// see `LayerTransform.init(parsing:)`). Empty in format version 1 files.
+    public var transforms: [LayerTransform]
     /// Class code → label, for categorical layers that carry a legend.
     public var legend: [String: String]?
 
-    public init(name: String, path: String, kind: LayerKind, transforms: [String] = [], legend: [String: String]? = nil) {
+    public init(name: String, path: String, kind: LayerKind, transforms: [LayerTransform] = [], legend: [String: String]? = nil) {
         self.name = name
         self.path = path
         self.kind = kind
@@ -62,10 +64,12 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// The versioned model file: method, layers, the additive model, parameters and provenance.
 ///
-/// Format version 1. A reader refuses files whose `formatVersion` is newer than it knows.
+/// Format version 2; version 2 added layer transforms, and version 1 files (whose transform
+/// lists are empty) read unchanged. A reader refuses files whose `formatVersion` is newer than
+/// it knows.
 public struct ModelFile: Codable, Sendable {
     public static let formatName = "prospect-model"
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     public var format: String
     public var formatVersion: Int

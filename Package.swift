@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries, reached through pkg-config; Debian/Ubuntu packages named as providers.
@@ -37,10 +38,10 @@ let package = Package(
             name: "ProspectGDAL",
             dependencies: ["CGDAL", "CPROJ", "ProspectCore"]
         ),
-        // File-level pipelines: train, score, targets, validate, demo, bench.
+        // File-level pipelines: prepare, train, score, targets, validate, study files, demo, bench.
         .target(
             name: "ProspectPipeline",
-            dependencies: ["ProspectCore", "ProspectGDAL"]
+            dependencies: ["ProspectCore", "ProspectGDAL", .product(name: "Yams", package: "Yams")]
         ),
         // The subcommands, as a library so tests can drive them in-process.
         .target(

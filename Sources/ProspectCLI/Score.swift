@@ -20,6 +20,8 @@ extension ProspectCommand {
         var model: String
         @Option(help: "Where to write the map (GeoTIFF).")
         var out: String
+        @Option(help: "Score the layers of this prepared stack (folder or stack.json) instead of the model's paths.")
+        var stack: String?
         @Option(name: .customLong("evidence"), help: "Replace a model layer's raster: NAME=PATH (repeatable).")
         var evidence: [String] = []
         @Option(help: "Compression: zstd (level 1, fast), deflate (readable everywhere), lzw or none.")
@@ -39,6 +41,15 @@ extension ProspectCommand {
         func run() throws {
             try runReportingErrors {
                 var overrides: [String: String] = [:]
+                if let stack {
+                    let manifest = try StackManifest.load(stack)
+                    for spec in manifest.layerSpecs(manifestPath: StackManifest.path(for: stack)).specs { overrides[spec.name] = spec.path }
+                    let names = try ModelStore.load(model).layers.map(\.name)
+                    overrides = overrides.filter { names.contains($0.key) }
+                    if let missing = names.first(where: { overrides[$0] == nil }) {
+                        throw PipelineError(stack, "the stack has no layer named \(missing), which model \(model) needs")
+                    }
+                }
                 for e in evidence {
                     let eq = e.firstIndex(of: "=")!
                     overrides[String(e[..<eq])] = String(e[e.index(after: eq)...])

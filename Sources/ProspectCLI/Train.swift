@@ -12,19 +12,29 @@ extension ProspectCommand {
             discussion: """
             Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
 
+            Transforms (--transform NAME=SPEC) map a layer's values before the model sees them; score repeats them exactly from the model file. SPEC is KIND[:KEY=VALUE,…]: minmax[:min=,max=], zscore[:mean=,std=], log[:offset=], clip:lower=,upper=, reclass:breaks=A/B/C[,values=…], fuzzy-linear[:min=,max=], fuzzy-small|fuzzy-large[:midpoint=,spread=5], fuzzy-gaussian|fuzzy-near[:midpoint=,spread=0.1], fuzzy-power[:min=,max=,exponent=2]. Parameters left out are taken from the layer's valid cells when training (midpoint: the middle of its range). A missing or nodata cell stays missing, and a value a transform cannot map (log of a value ≤ 0) becomes missing.
+
             Example:
               prospect train --method wofe --deposits Rasters/deposits.gpkg \\
                 --evidence Rasters/thorium.tif --evidence Rasters/magnetics.tif \\
                 --evidence Rasters/fault_distance.tif --categorical Rasters/lithology.tif \\
                 --unit-cell-km2 0.01 --out model.json --weights-table weights.csv
+              prospect train --method logistic --stack stack --transform th=log \\
+                --deposits gold.csv --assume-crs EPSG:20350 --out model.json
             """)
 
-        @Option(help: "Known deposits: a point vector file (any OGR format).")
+        @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns).")
         var deposits: String
+        @Option(name: .customLong("assume-crs"), help: "The deposits' CRS when their file declares none (EPSG:N).")
+        var assumeCRS: String?
+        @Option(help: "A folder written by `prospect prepare` (or its stack.json): all its layers, kinds and legends.")
+        var stack: String?
         @Option(name: .customLong("evidence"), help: "A continuous evidence raster, PATH or NAME=PATH (repeatable).")
         var evidence: [String] = []
         @Option(help: "A categorical evidence raster, PATH or NAME=PATH (repeatable).")
         var categorical: [String] = []
+        @Option(help: "A transform for one layer, NAME=SPEC, applied in the order given and repeated by score (repeatable; see above).")
+        var transform: [String] = []
         @Option(help: "Method: wofe (weights of evidence) or logistic.")
         var method: TrainingOptions.Method = .wofe
         @Option(help: "Where to write the model (JSON).")
@@ -43,9 +53,10 @@ extension ProspectCommand {
         var json = false
 
         func validate() throws {
-            guard !(evidence.isEmpty && categorical.isEmpty) else {
-                throw ValidationError("give at least one --evidence or --categorical raster")
+            guard !(evidence.isEmpty && categorical.isEmpty && stack == nil) else {
+                throw ValidationError("give --stack, or at least one --evidence or --categorical raster")
             }
+            for t in transform where !t.contains("=") { throw ValidationError("--transform takes NAME=SPEC, got \(t)") }
             guard unitCellKm2 > 0 else { throw ValidationError("--unit-cell-km2 must be positive") }
             guard l2 >= 0 else { throw ValidationError("--l2 must be non-negative") }
         }
@@ -57,10 +68,26 @@ extension ProspectCommand {
                 options.l2 = l2
                 options.backgroundSample = background
                 options.seed = seed
-                let layers = evidence.map { LayerSpec(argument: $0, kind: .continuous) }
+                var layers: [LayerSpec] = []
+                var legends: [String: [String: String]] = [:]
+                if let stack {
+                    let manifest = try StackManifest.load(stack)
+                    (layers, legends) = manifest.layerSpecs(manifestPath: StackManifest.path(for: stack))
+                }
+                layers += evidence.map { LayerSpec(argument: $0, kind: .continuous) }
                     + categorical.map { LayerSpec(argument: $0, kind: .categorical) }
-                let result = try Workflows.train(layers: layers, depositsPath: deposits, options: options,
-                                                 modelPath: out, weightsTablePath: weightsTable)
+                for t in transform {
+                    let eq = t.firstIndex(of: "=")!
+                    let name = String(t[..<eq])
+                    guard let k = layers.firstIndex(where: { $0.name == name }) else {
+                        throw PipelineError(nil, "--transform \(t): no layer is named \(name) (layers: \(layers.map(\.name).joined(separator: ", ")))")
+                    }
+                    do { layers[k].transforms.append(try LayerTransform(parsing: String(t[t.index(after: eq)...]))) } catch {
+                        throw PipelineError(nil, "--transform \(t): \(error)")
+                    }
+                }
+                let result = try Workflows.train(layers: layers, deposits: VectorSource(argument: deposits), depositsCRS: assumeCRS,
+                                                 options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends)
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(result.model.training)

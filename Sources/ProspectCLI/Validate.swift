@@ -15,14 +15,16 @@ extension ProspectCommand {
 
         @Argument(help: "The map to validate (a single-band raster).")
         var map: String
-        @Option(help: "Known deposits: a point vector file.")
+        @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns).")
         var deposits: String
+        @Option(name: .customLong("assume-crs"), help: "The deposits' CRS when their file declares none (EPSG:N).")
+        var assumeCRS: String?
         @Flag(help: "Print an object with `auc`, the table and the full curve.")
         var json = false
 
         func run() throws {
             try runReportingErrors {
-                let report = try Validator.validate(mapPath: map, depositsPath: deposits)
+                let report = try Validator.validate(mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: assumeCRS)
                 if json { try printJSON(report); return }
                 print(ValidationText.render(report))
             }

@@ -30,4 +30,17 @@ extension RasterDataset {
     public func bandDescription(band: Int = 1) -> String {
         withBand(band) { b in GDALGetDescription(b).map { String(cString: $0) } ?? "" }
     }
+
+    /// Class names of `band`, indexed by class value (GeoTIFF/ERDAS category names), empty
+    /// when the band has none. The corresponding C function is `GDALGetRasterCategoryNames`
+    /// (a borrowed list; NULL when there are none).
+    public func categoryNames(band: Int = 1) -> [String] {
+        withBand(band) { b in
+            guard let list = GDALGetRasterCategoryNames(b) else { return [] }
+            var names: [String] = []
+            var i = 0
+            while let item = list[i] { names.append(String(cString: item)); i += 1 }
+            return names
+        }
+    }
 }

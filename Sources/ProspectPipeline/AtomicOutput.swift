@@ -74,8 +74,14 @@ public final class TemporaryFiles: @unchecked Sendable {
 
     /// Removes `path` and every file beside it whose name starts with its name (GDAL side files
     /// such as `.aux.xml`, and the writers' own temporaries, named `path.tmp-N…`).
+    /// A folder (a staging folder) is removed with everything in it.
     public func remove(_ path: String) {
         unregister(path)
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            try? FileManager.default.removeItem(atPath: path)
+            return
+        }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path, name = url.lastPathComponent
         unlink(path)

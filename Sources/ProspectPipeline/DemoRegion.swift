@@ -103,7 +103,7 @@ public enum DemoRegion {
         // Deposits cluster within a few hundred metres; a 1 ha unit cell keeps one deposit per
         // unit cell, as weights of evidence assumes (1 km² cells would hold several).
         options.unitCellKm2 = demoUnitCellKm2
-        let training = try Workflows.train(layers: layers, depositsPath: "\(rasters)/deposits.gpkg",
+        let training = try Workflows.train(layers: layers, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"),
                                            options: options, modelPath: modelPath,
                                            weightsTablePath: method == .wofe ? "\(output)/weights.csv" : nil)
         let mapPath = "\(output)/prospectivity_\(method.rawValue).tif"
@@ -112,7 +112,7 @@ public enum DemoRegion {
         targetOptions.top = 10
         let targets = try TargetFinder.find(mapPath: mapPath, outputPath: "\(output)/targets_\(method.rawValue).geojson",
                                             tilesOutputPath: "\(output)/tiles_\(method.rawValue).geojson", options: targetOptions)
-        let validation = try Validator.validate(mapPath: mapPath, depositsPath: "\(rasters)/deposits.gpkg")
+        let validation = try Validator.validate(mapPath: mapPath, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"))
         let truth = (try? Data(contentsOf: URL(fileURLWithPath: "\(rasters)/truth.json")))
             .flatMap { try? JSONDecoder().decode(HiddenModel.self, from: $0) }
         return Summary(method: method.rawValue, rasters: rasters, output: output, layerRanking: training.model.training.layerRanking,

@@ -21,24 +21,38 @@ public struct DepositSet: Sendable {
     public var outside: [String]
     /// The CRS the file's points were reprojected from, when it differed from the grid's.
     public var reprojectedFrom: String?
-    /// True when the file declares no CRS and its coordinates were taken to be the grid's.
-    public var assumedGridCRS = false
+    /// The CRS assumed for a file that declares none (`--assume-crs`).
+    public var assumedCRS: String?
 
     /// Distinct cells holding at least one deposit, sorted.
     public var cells: [Int] { Array(Set(inside.map(\.cellIndex))).sorted() }
 
-    /// Loads the points of a vector file (any OGR format; first layer unless `layer` is given),
-    /// reprojects them into the grid's CRS when their CRS differs, and places them on cells.
+    /// Loads the points of a vector file (any OGR format, CSV with coordinate columns; first
+    /// layer unless `layer` is given), reprojects them into the grid's CRS when their CRS
+    /// differs, and places them on cells.
     ///
-    /// - Throws: `PipelineError` naming the file when it has no points, or when no point
-    ///   falls on the grid.
-    public static func load(_ path: String, layer: String? = nil, grid: Grid) throws -> DepositSet {
+    /// - Parameter assumedCRS: the CRS of points whose file declares none.
+    /// - Throws: `PipelineError` naming the file when it has no points, when it declares no CRS
+    ///   and none is assumed (while the grid has one), or when no point falls on the grid.
+    public static func load(_ path: String, layer: String? = nil, grid: Grid, assumedCRS: String? = nil) throws -> DepositSet {
         GDAL.initialize()
         let ds = try VectorDataset.open(path)
-        let (points, crs, _) = try ds.points(layer: layer)
+        let info = ds.layers.first { $0.name == layer } ?? (layer == nil ? ds.layers.first : nil)
+        let (points, declared, _) = try ds.points(layer: layer ?? info?.name)
         guard !points.isEmpty else { throw PipelineError(path, "holds no point features") }
         var xy = points.map { (x: $0.x, y: $0.y) }
         var reprojected: String?
+        var crs = (info?.hasCRS ?? false) ? declared : nil
+        var assumed = false
+        if crs == nil, let assumedCRS {
+            do { crs = try SpatialReference(userInput: assumedCRS) } catch {
+                throw PipelineError(path, "--assume-crs \(assumedCRS) is not a CRS GDAL knows")
+            }
+            assumed = true
+        }
+        if crs == nil, !grid.crsWKT.isEmpty {
+            throw PipelineError(path, "declares no CRS; give its CRS with --assume-crs EPSG:N (the grid's is \(grid.crsName))")
+        }
         if let crs, !grid.crsWKT.isEmpty {
             let gridCRS = try SpatialReference(wkt: grid.crsWKT)
             if !crs.isSame(gridCRS) {
@@ -60,6 +74,6 @@ public struct DepositSet: Sendable {
             throw PipelineError(path, "none of its \(points.count) points falls on the evidence grid (\(grid.crsName.isEmpty ? "no CRS" : grid.crsName), extent \(grid.extent)); check the CRS")
         }
         return DepositSet(path: path, given: points.count, inside: inside, outside: outside, reprojectedFrom: reprojected,
-                          assumedGridCRS: crs == nil && !grid.crsWKT.isEmpty)
+                          assumedCRS: assumed ? crs?.label : nil)
     }
 }

@@ -7,11 +7,15 @@ public struct LayerSpec: Sendable, Equatable {
     public var name: String
     public var path: String
     public var kind: LayerKind
+    /// Applied to the layer's values as they are read, in order (resolved: no parameter left
+    /// to take from the data).
+    public var transforms: [LayerTransform]
 
-    public init(name: String, path: String, kind: LayerKind) {
+    public init(name: String, path: String, kind: LayerKind, transforms: [LayerTransform] = []) {
         self.name = name
         self.path = path
         self.kind = kind
+        self.transforms = transforms
     }
 
     /// Parses `PATH` or `NAME=PATH`; the name defaults to the file name without extension.
@@ -30,8 +34,11 @@ public struct LayerSpec: Sendable, Equatable {
 public struct EvidenceStack: Sendable {
     public var layers: [LayerSpec]
     public var grid: Grid
-    /// Each layer's nodata value as Float (NaN when the file declares none).
+    /// Each layer's nodata value as Float, as the model sees it: the file's (NaN when it
+    /// declares none), or NaN for a transformed layer, whose transforms turn missing cells into NaN.
     public var nodata: [Float]
+    /// Each file's own nodata value (NaN when none), which the transforms recognise.
+    public var fileNodata: [Float]
     public var dataTypes: [RasterDataType]
     public var blockSizes: [(columns: Int, rows: Int)]
 
@@ -68,7 +75,8 @@ public struct EvidenceStack: Sendable {
             blocks.append(ds.blockSize())
             try ds.close()
         }
-        return EvidenceStack(layers: layers, grid: grid!, nodata: nodata, dataTypes: types, blockSizes: blocks)
+        let effective = zip(layers, nodata).map { $0.0.transforms.isEmpty ? $0.1 : Float.nan }
+        return EvidenceStack(layers: layers, grid: grid!, nodata: effective, fileNodata: nodata, dataTypes: types, blockSizes: blocks)
     }
 
     /// The tiling used to stream the stack: the files' own blocks when they all share one
@@ -170,7 +178,8 @@ final class StackReader {
 
     deinit { raw.deallocate() }
 
-    /// Reads tile `index` of every layer into `buffers` (each `tileCells` long).
+    /// Reads tile `index` of every layer into `buffers` (each `tileCells` long), applying
+    /// each layer's transforms.
     ///
     /// Block-aligned tilings read whole file blocks (`GDALReadBlock`) and convert the native
     /// type in Swift; the cells of a buffer then follow the block's full width, and
@@ -189,6 +198,11 @@ final class StackReader {
                 }
             } else {
                 try datasets[k].read(window: window, into: UnsafeMutableBufferPointer(rebasing: buffers[k][0..<window.cellCount]))
+            }
+            let chain = stack.layers[k].transforms
+            if !chain.isEmpty {
+                let n = tiling.blockAligned ? tileCells : window.cellCount
+                TransformKernel.apply(chain, UnsafeMutableBufferPointer(rebasing: buffers[k][0..<n]), nodata: stack.fileNodata[k])
             }
         }
         return (window, tiling.blockAligned ? tiling.tileColumns : window.columns)

@@ -32,7 +32,8 @@ public enum ModelStore {
             throw PipelineError(modelPath, "the model has no layer named \"\(name)\" (it has \(model.layers.map(\.name).joined(separator: ", ")))")
         }
         return model.layers.map { layer in
-            LayerSpec(name: layer.name, path: overrides[layer.name] ?? RelativePath.resolve(layer.path, from: dir), kind: layer.kind)
+            LayerSpec(name: layer.name, path: overrides[layer.name] ?? RelativePath.resolve(layer.path, from: dir),
+                      kind: layer.kind, transforms: layer.transforms)
         }
     }
 }

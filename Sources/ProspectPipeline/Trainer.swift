@@ -49,7 +49,13 @@ public enum Trainer {
             var values: [Float] = []
             var missing: String?
             for (k, ds) in datasets.enumerated() {
-                let v = try ds.value(column: d.column, row: d.row)
+                var v = try ds.value(column: d.column, row: d.row)
+                let chain = stack.layers[k].transforms
+                if !chain.isEmpty {
+                    withUnsafeMutablePointer(to: &v) {
+                        TransformKernel.apply(chain, UnsafeMutableBufferPointer(start: $0, count: 1), nodata: stack.fileNodata[k])
+                    }
+                }
                 if !model.isValid(v, layer: k) { missing = stack.layers[k].name; break }
                 values.append(v)
             }
@@ -82,8 +88,8 @@ public enum Trainer {
         if approximateArea {
             warnings.append("the grid is in degrees (\(grid.crsName.isEmpty ? "geographic CRS" : grid.crsName)); areas use the cell size at its central latitude (\(String(format: "%.4g", cellAreaKm2)) km²); reproject to an equal-area or projected grid for exact areas")
         }
-        if deposits.assumedGridCRS {
-            warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in the grid's CRS (\(grid.crsName))")
+        if let assumed = deposits.assumedCRS {
+            warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in \(assumed) as asked")
         }
         switch options.method {
         case .wofe:
@@ -167,7 +173,8 @@ public enum Trainer {
         }
         let modelDir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
         let layers = stack.layers.map {
-            ModelLayer(name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind, legend: legend[$0.name])
+            ModelLayer(name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind,
+                       transforms: $0.transforms, legend: legend[$0.name])
         }
         let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
                              method: options.method.rawValue, layers: layers, model: additive,
@@ -214,6 +221,43 @@ public enum Trainer {
         progress?.finish()
         try validity.check(stack)
         return valid
+    }
+}
+
+/// Fills the parameters that transforms take from the data (min–max, z-score, fuzzy
+/// midpoints) from each layer's own valid cells, after the transforms before them.
+public enum TransformResolver {
+    public static func resolve(_ layers: [LayerSpec], progress: Progress? = nil) throws -> [LayerSpec] {
+        var out = layers
+        for k in layers.indices {
+            var chain = layers[k].transforms
+            for i in chain.indices where chain[i].needsStatistics {
+                var spec = layers[k]
+                spec.transforms = Array(chain[0..<i])
+                let stack = try EvidenceStack.open([spec])
+                let tiling = stack.tiling
+                let reader = try StackReader(stack, tiling: tiling)
+                let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells)
+                defer { buffer.deallocate() }
+                var accumulator = StatisticsAccumulator()
+                let nodata = stack.nodata[0]
+                for t in 0..<tiling.count {
+                    let (window, stride) = try reader.read(tile: t, into: [buffer])
+                    for r in 0..<window.rows {
+                        for c in 0..<window.columns {
+                            let v = buffer[r * stride + c]
+                            if !v.isNaN && v != nodata { accumulator.add(v) }
+                        }
+                    }
+                }
+                guard let stats = accumulator.statistics else {
+                    throw PipelineError(spec.path, "every cell is nodata\(i > 0 ? " after \(chain[0..<i].map(\.description).joined(separator: ", "))" : ""), so \(chain[i]) has nothing to take its parameters from")
+                }
+                chain[i] = chain[i].resolved(with: stats)
+            }
+            out[k].transforms = chain
+        }
+        return out
     }
 }
 

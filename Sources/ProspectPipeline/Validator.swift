@@ -27,11 +27,12 @@ public enum Validator {
     public static let tablePercents: [Double] = [1, 2, 5, 10, 15, 20, 30, 40, 50, 75, 100]
 
     /// Streams the map tile by tile (memory: one tile), after reading each deposit's cell.
-    public static func validate(mapPath: String, depositsPath: String) throws -> ValidationReport {
+    /// - Parameter depositsCRS: the CRS of deposits whose file declares none.
+    public static func validate(mapPath: String, deposits source: VectorSource, depositsCRS: String? = nil) throws -> ValidationReport {
         let stack = try EvidenceStack.open([LayerSpec(name: "score", path: mapPath, kind: .continuous)])
         let nodata = stack.nodata[0]
         let isValid = { (v: Float) in !v.isNaN && v != nodata }
-        let deposits = try DepositSet.load(depositsPath, grid: stack.grid)
+        let deposits = try DepositSet.load(source.path, layer: source.layer, grid: stack.grid, assumedCRS: depositsCRS)
         var scores: [Float] = []
         var skipped = deposits.outside.count
         let map = try RasterDataset.open(mapPath)
@@ -40,7 +41,7 @@ public enum Validator {
             if isValid(v) { scores.append(v) } else { skipped += 1 }
         }
         try map.close()
-        guard !scores.isEmpty else { throw PipelineError(depositsPath, "no deposit falls on a scored cell of \(mapPath)") }
+        guard !scores.isEmpty else { throw PipelineError(source.path, "no deposit falls on a scored cell of \(mapPath)") }
         var roc = ROCAccumulator(depositScores: scores)
         let tiling = stack.tiling
         let reader = try StackReader(stack, tiling: tiling)
@@ -54,7 +55,7 @@ public enum Validator {
         }
         let table = tablePercents.map { ValidationReport.CurvePoint(areaPercent: $0, depositPercent: roc.depositPercent(atAreaPercent: $0)) }
         let curve = roc.successRateCurve.map { ValidationReport.CurvePoint(areaPercent: $0.areaPercent, depositPercent: $0.depositPercent) }
-        return ValidationReport(map: mapPath, deposits: depositsPath, depositsUsed: scores.count, depositsSkipped: skipped,
+        return ValidationReport(map: mapPath, deposits: source.description, depositsUsed: scores.count, depositsSkipped: skipped,
                                 cells: roc.cellCount, auc: roc.auc, table: table, curve: curve)
     }
 }

@@ -5,11 +5,18 @@ import ProspectGDAL
 /// File-level entry points used by the CLI, the demo and the tests.
 public enum Workflows {
     /// Trains on evidence files and deposits; writes the model file atomically.
-    public static func train(layers: [LayerSpec], depositsPath: String, options: TrainingOptions,
-                             modelPath: String, weightsTablePath: String? = nil,
+    ///
+    /// Transform parameters taken from the data are filled first, from each layer's valid cells.
+    /// - Parameters:
+    ///   - deposits: the deposits' file and layer.
+    ///   - depositsCRS: the CRS of deposits whose file declares none.
+    public static func train(layers: [LayerSpec], deposits depositsSource: VectorSource, depositsCRS: String? = nil,
+                             options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
                              legend: [String: [String: String]] = [:]) throws -> TrainingResult {
-        let stack = try EvidenceStack.open(layers)
-        let deposits = try DepositSet.load(depositsPath, grid: stack.grid)
+        let resolved = try TransformResolver.resolve(layers)
+        let stack = try EvidenceStack.open(resolved)
+        let deposits = try DepositSet.load(depositsSource.path, layer: depositsSource.layer, grid: stack.grid,
+                                           assumedCRS: depositsCRS)
         let result = try Trainer.train(stack: stack, deposits: deposits, options: options, modelPath: modelPath,
                                        legend: legend, progress: Progress("training"))
         if let weightsTablePath, let rows = result.model.training.weights {

@@ -99,7 +99,7 @@ struct BadInputTests {
         #expect(strip(m1) == strip(m2))
     }
 
-    @Test("deposits with no CRS are taken to be in the grid's CRS, with a warning")
+    @Test("deposits with no CRS are refused unless --assume-crs gives one, never guessed")
     func depositsWithoutCRS() throws {
         let dir = try CLI.temporaryDirectory()
         let s = try Fixture.stack(in: dir)
@@ -108,7 +108,9 @@ struct BadInputTests {
         }
         try VectorWriter.write(path: dir + "/nocrs.shp", driver: "ESRI Shapefile", layerName: "nocrs", features: features, crs: Fixture.utm())
         try FileManager.default.removeItem(atPath: dir + "/nocrs.prj")
-        let r = try CLI.run(trainArgs(evidence: [s.a], deposits: dir + "/nocrs.shp"), in: dir)
+        try expectFailure(trainArgs(evidence: [s.a], deposits: dir + "/nocrs.shp"), in: dir,
+                          naming: "nocrs.shp", problem: "declares no CRS; give its CRS with --assume-crs")
+        let r = try CLI.run(trainArgs(evidence: [s.a], deposits: dir + "/nocrs.shp") + ["--assume-crs", "EPSG:32645"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("nocrs.shp declares no CRS") && r.stderr.contains("EPSG:32645"))
         #expect(r.stdout.contains("3 deposits used of 3"))

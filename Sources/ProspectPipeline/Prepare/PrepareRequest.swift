@@ -1,0 +1,154 @@
+import Foundation
+import ProspectCore
+
+/// A vector input: a file and, optionally, one of its layers (`PATH` or `PATH:LAYER`).
+public struct VectorSource: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var layer: String?
+
+    public init(path: String, layer: String? = nil) {
+        self.path = path
+        self.layer = layer
+    }
+
+    /// Parses `PATH` or `PATH:LAYER`. The text after the last colon is a layer name unless the
+    /// whole text names an existing file.
+    public init(argument: String) {
+        if FileManager.default.fileExists(atPath: argument) { self.init(path: argument); return }
+        if let colon = argument.lastIndex(of: ":"), colon != argument.startIndex,
+           !argument[argument.index(after: colon)...].contains("/") {
+            let layer = String(argument[argument.index(after: colon)...])
+            self.init(path: String(argument[..<colon]), layer: layer.isEmpty ? nil : layer)
+        } else {
+            self.init(path: argument)
+        }
+    }
+
+    public var description: String { layer.map { "\(path):\($0)" } ?? path }
+    /// The layer name, or the file name without extension, for naming outputs.
+    public var baseName: String { layer ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
+}
+
+/// How GDAL's warper resamples a raster onto the grid.
+public enum ResamplingMethod: String, Sendable, CaseIterable, Codable {
+    case nearest, bilinear, cubic, average, mode, min, max, median
+}
+
+/// Everything `prospect prepare` needs: the grid, the study area, the inputs.
+public struct PrepareRequest: Sendable {
+    /// Where the grid comes from.
+    public enum GridDefinition: Sendable {
+        /// Exactly the grid (CRS, origin, cell size, size) of an existing raster.
+        case reference(String)
+        /// A CRS (anything GDAL reads, e.g. "EPSG:32750"), a cell size in CRS units, and an
+        /// extent [xmin, ymin, xmax, ymax] (nil: the study area's), snapped outward to whole cells.
+        case definition(crs: String, cellSize: Double, extent: [Double]?)
+    }
+
+    /// How one evidence layer is made.
+    public enum Source: Sendable, Equatable {
+        /// A raster in any GDAL format and CRS, warped onto the grid. Resampling nil: bilinear
+        /// (continuous) or nearest (categorical), average or mode when the grid is coarser.
+        case raster(path: String, kind: LayerKind, resampling: ResamplingMethod?)
+        /// Distance in grid units (metres) from each cell centre to the nearest feature.
+        case distance(VectorSource)
+        /// A field burned as classes (text values get codes 1…n in sorted order; integers stay
+        /// themselves; real numbers make a continuous layer). Field nil: 1 inside a feature, 0 outside.
+        case rasterize(VectorSource, field: String?)
+        /// Point count or line length per km² within `radius` (grid units) of each cell centre.
+        case density(VectorSource, radius: Double)
+
+        public var inputPath: String {
+            switch self {
+            case .raster(let path, _, _): return path
+            case .distance(let v), .rasterize(let v, _), .density(let v, _): return v.path
+            }
+        }
+    }
+
+    public struct Input: Sendable, Equatable {
+        public var name: String
+        public var source: Source
+        /// The CRS to assume when the input declares none (overrides the request's).
+        public var assumedCRS: String?
+        public init(name: String, source: Source, assumedCRS: String? = nil) {
+            self.name = name
+            self.source = source
+            self.assumedCRS = assumedCRS
+        }
+    }
+
+    public var grid: GridDefinition
+    public var studyArea: VectorSource?
+    /// The CRS to assume for the study area when it declares none (overrides `assumedCRS`).
+    public var studyAreaCRS: String?
+    public var outputDirectory: String
+    public var inputs: [Input]
+    /// The CRS to assume for inputs that declare none.
+    public var assumedCRS: String?
+    /// Repair invalid geometries (GDAL's make-valid) instead of refusing them.
+    public var makeValid = false
+    public var threads = ProcessInfoCores.active
+    /// Nodata value of every prepared layer.
+    public var nodata: Double = -9999
+
+    public init(grid: GridDefinition, outputDirectory: String, inputs: [Input] = []) {
+        self.grid = grid
+        self.outputDirectory = outputDirectory
+        self.inputs = inputs
+    }
+}
+
+extension PrepareRequest.Input {
+    /// Splits `SPEC[=NAME]`; the name defaults to `defaultName(spec)`.
+    static func named(_ argument: String, defaultName: (String) -> String) -> (spec: String, name: String) {
+        if let eq = argument.lastIndex(of: "="), !argument[argument.index(after: eq)...].contains("/"),
+           !argument[argument.index(after: eq)...].isEmpty {
+            return (String(argument[..<eq]), String(argument[argument.index(after: eq)...]))
+        }
+        return (argument, defaultName(argument))
+    }
+
+    /// `PATH[=NAME]` for a raster.
+    public static func raster(_ argument: String, kind: LayerKind) -> PrepareRequest.Input {
+        let (spec, name) = named(argument) { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        return .init(name: name, source: .raster(path: spec, kind: kind, resampling: nil))
+    }
+
+    /// `VECTOR[:LAYER][=NAME]`; the name defaults to `distance_LAYER`.
+    public static func distance(_ argument: String) -> PrepareRequest.Input {
+        let (spec, name) = named(argument) { "distance_" + VectorSource(argument: $0).baseName }
+        return .init(name: name, source: .distance(VectorSource(argument: spec)))
+    }
+
+    /// `VECTOR[:LAYER]:FIELD[=NAME]`; the name defaults to the field's.
+    /// - Throws: when there is no `:FIELD`.
+    public static func rasterize(_ argument: String) throws -> PrepareRequest.Input {
+        let (spec, name) = named(argument) { spec in
+            spec.lastIndex(of: ":").map { String(spec[spec.index(after: $0)...]) } ?? spec
+        }
+        guard let colon = spec.lastIndex(of: ":"), colon != spec.startIndex, spec.index(after: colon) != spec.endIndex else {
+            throw PipelineError(spec, "--rasterize takes VECTOR[:LAYER]:FIELD[=NAME]; use --inside for a polygon mask without a field")
+        }
+        return .init(name: name, source: .rasterize(VectorSource(argument: String(spec[..<colon])),
+                                                    field: String(spec[spec.index(after: colon)...])))
+    }
+
+    /// `VECTOR[:LAYER][=NAME]`: 1 inside the features, 0 outside; name defaults to `inside_LAYER`.
+    public static func inside(_ argument: String) -> PrepareRequest.Input {
+        let (spec, name) = named(argument) { "inside_" + VectorSource(argument: $0).baseName }
+        return .init(name: name, source: .rasterize(VectorSource(argument: spec), field: nil))
+    }
+
+    /// `VECTOR[:LAYER]@RADIUS[=NAME]`; the name defaults to `density_LAYER`.
+    /// - Throws: when the radius is missing or not a positive number.
+    public static func density(_ argument: String) throws -> PrepareRequest.Input {
+        let (spec, name) = named(argument) { spec in
+            "density_" + VectorSource(argument: String(spec[..<(spec.lastIndex(of: "@") ?? spec.endIndex)])).baseName
+        }
+        guard let at = spec.lastIndex(of: "@"), let radius = Double(spec[spec.index(after: at)...]), radius > 0 else {
+            throw PipelineError(spec, "--density takes VECTOR[:LAYER]@RADIUS_M[=NAME] with a positive radius")
+        }
+        return .init(name: name, source: .density(VectorSource(argument: String(spec[..<at])), radius: radius))
+    }
+}

@@ -1,0 +1,525 @@
+import Dispatch
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// What a prepare run did.
+public struct PrepareReport: Sendable {
+    public var manifest: StackManifest
+    public var manifestPath: String
+    /// Seconds spent on each layer, in order.
+    public var seconds: [Double]
+}
+
+/// Puts every evidence layer onto one grid: rasters warped, vectors turned into distance,
+/// classes or density; every layer masked to the study area, with one nodata value.
+///
+/// Everything is built in a hidden staging folder beside the output folder and moved into
+/// place at the end, the manifest last: an interrupted or failed run leaves no manifest, so
+/// nothing in the output folder looks complete.
+public enum Preparer {
+    /// GeoTIFF options of the prepared layers: 256² tiles (the scoring engine reads whole
+    /// blocks), ZSTD with the floating-point predictor.
+    static let creationOptions = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=ZSTD", "ZSTD_LEVEL=1",
+                                  "PREDICTOR=3", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
+    static let stagingOptions = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAFER"]
+
+    public static func run(_ request: PrepareRequest, log: (String) -> Void = { _ in }) throws -> PrepareReport {
+        GDAL.initialize()
+        GDAL.setConfigOption("GDAL_CACHEMAX", "256")
+        guard !request.inputs.isEmpty else { throw PipelineError(nil, "no inputs: give --raster, --categorical, --distance, --rasterize, --inside or --density") }
+        var seen = Set<String>()
+        for input in request.inputs {
+            guard !input.name.isEmpty, !input.name.contains("/") else {
+                throw PipelineError(input.source.inputPath, "layer name \"\(input.name)\" is not a valid file name")
+            }
+            guard seen.insert(input.name).inserted else {
+                throw PipelineError(input.source.inputPath, "layer name \"\(input.name)\" is used twice; name layers with =NAME")
+            }
+        }
+        for input in request.inputs where !FileManager.default.fileExists(atPath: input.source.inputPath) {
+            throw PipelineError(input.source.inputPath, "no such file")
+        }
+        let out = URL(fileURLWithPath: request.outputDirectory).standardizedFileURL
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out.path, isDirectory: &isDir), !isDir.boolValue {
+            throw PipelineError(out.path, "exists and is not a folder")
+        }
+        let parent = out.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw PipelineError(out.path, "output folder's parent \(parent) does not exist")
+        }
+        let staging = parent + "/." + out.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).partial"
+        TemporaryFiles.shared.register(staging)
+        let scratch = try VSI.makeScratchDirectory()
+        defer { TemporaryFiles.shared.remove(staging); VSI.removeDirectory(scratch) }
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+
+        var context = try Context(request: request, scratch: scratch, staging: staging)
+        log("grid: \(context.grid.columns) × \(context.grid.rows) cells of \(fmt(context.grid.transform.cellWidth)) × \(fmt(-context.grid.transform.cellHeight)) (\(context.crsLabel))")
+        if let area = request.studyArea {
+            log("study area: \(area) (\(context.studyAreaCells) cells inside)")
+        }
+        var layers: [StackManifest.Layer] = []
+        var seconds: [Double] = []
+        for input in request.inputs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let layer = try context.prepare(input)
+            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            seconds.append(s)
+            layers.append(layer)
+            log("\(input.name): \(layer.method) → \(layer.path) (\(layer.validCells) cells with data, \(String(format: "%.2f", s)) s)")
+        }
+        let vrtName = "stack.vrt"
+        try GDALAlgorithms.buildVRT(sources: layers.map { staging + "/" + $0.path }, destination: staging + "/" + vrtName,
+                                    bandNames: layers.map(\.name))
+        let g = context.grid
+        let e = g.extent
+        let manifest = StackManifest(
+            format: StackManifest.formatName, formatVersion: StackManifest.currentVersion, tool: ProspectVersion.tool,
+            created: ISO8601DateFormatter().string(from: Date()),
+            grid: .init(crs: context.crsLabel, crsWKT: g.crsWKT, columns: g.columns, rows: g.rows,
+                        geoTransform: g.transform.coefficients, cellWidth: g.transform.cellWidth,
+                        cellHeight: -g.transform.cellHeight, extent: [e.minX, e.minY, e.maxX, e.maxY]),
+            studyArea: request.studyArea?.description, studyAreaCells: context.studyAreaCells,
+            nodata: request.nodata, layers: layers, vrt: vrtName, warnings: context.warnings)
+        try manifest.encoded().write(to: URL(fileURLWithPath: staging + "/" + StackManifest.fileName))
+        try commit(staging: staging, to: out.path, files: layers.map(\.path) + [vrtName, StackManifest.fileName])
+        return PrepareReport(manifest: manifest, manifestPath: out.path + "/" + StackManifest.fileName, seconds: seconds)
+    }
+
+    /// Moves the staged files into the output folder, the manifest last. An existing manifest
+    /// is removed first, so a folder is never left with an old manifest beside new layers.
+    static func commit(staging: String, to folder: String, files: [String]) throws {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: folder) {
+            if rename(staging, folder) == 0 { return }
+            try fm.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        }
+        unlink(folder + "/" + StackManifest.fileName)
+        for name in files {
+            if rename(staging + "/" + name, folder + "/" + name) != 0 {
+                throw PipelineError(folder + "/" + name, "cannot move the prepared file into place: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    static func fmt(_ x: Double) -> String { String(format: "%g", x) }
+}
+
+/// State shared by the layers of one prepare run.
+struct Context {
+    let request: PrepareRequest
+    let grid: Grid
+    let gridCRS: SpatialReference
+    let crsLabel: String
+    let scratch: String
+    let staging: String
+    /// 1 inside the study area; nil when there is none (every cell is in).
+    let mask: [UInt8]?
+    let studyAreaCells: Int
+    var warnings: [String] = []
+    private var vectorCount = 0
+
+    init(request: PrepareRequest, scratch: String, staging: String) throws {
+        self.request = request
+        self.scratch = scratch
+        self.staging = staging
+        var studyAreaCopy: (path: String, layer: String)?
+        switch request.grid {
+        case .reference(let path):
+            let ds = try RasterDataset.open(path)
+            let g = ds.grid
+            guard !g.crsWKT.isEmpty, let crs = ds.spatialReference else {
+                throw PipelineError(path, "the reference grid has no CRS; assign one first (gdal_edit.py -a_srs) or use --crs")
+            }
+            guard g.transform.isNorthUp else { throw PipelineError(path, "rotated grids are not supported") }
+            try ds.close()
+            grid = Grid(columns: g.columns, rows: g.rows, transform: g.transform, crsWKT: g.crsWKT, crsName: crs.label)
+            gridCRS = crs
+        case .definition(let crsText, let cellSize, let extent):
+            let crs: SpatialReference
+            do { crs = try SpatialReference(userInput: crsText) } catch {
+                throw PipelineError(nil, "--crs \(crsText) is not a CRS GDAL knows")
+            }
+            guard cellSize > 0, cellSize.isFinite else { throw PipelineError(nil, "--cell-size must be positive") }
+            var box = extent
+            if box == nil, let area = request.studyArea {
+                let copy = try Self.translate(area, scratch: scratch, name: "study-area", crs: crs,
+                                              assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+                studyAreaCopy = copy
+                guard let info = try VectorDataset.open(copy.path).layers.first, let ext = info.extent else {
+                    throw PipelineError(area.path, "the study area has no extent")
+                }
+                box = [ext.minX, ext.minY, ext.maxX, ext.maxY]
+            }
+            guard let b = box, b.count == 4, b[2] > b[0], b[3] > b[1] else {
+                throw PipelineError(nil, "give --extent XMIN,YMIN,XMAX,YMAX (with xmin < xmax, ymin < ymax) or --study-area to set the grid's extent")
+            }
+            // Snapped outward to whole cells of a lattice anchored at the CRS origin.
+            let x0 = (b[0] / cellSize).rounded(.down) * cellSize, y0 = (b[1] / cellSize).rounded(.down) * cellSize
+            let x1 = (b[2] / cellSize).rounded(.up) * cellSize, y1 = (b[3] / cellSize).rounded(.up) * cellSize
+            let columns = Int(((x1 - x0) / cellSize).rounded()), rows = Int(((y1 - y0) / cellSize).rounded())
+            guard columns > 0, rows > 0, columns * rows <= 1 << 36 else {
+                throw PipelineError(nil, "a grid of \(columns) × \(rows) cells is out of range; check --cell-size and the extent's units (\(crs.label))")
+            }
+            grid = Grid(columns: columns, rows: rows, transform: .northUp(left: x0, top: y1, cellSize: cellSize),
+                        crsWKT: crs.wkt, crsName: crs.label)
+            gridCRS = crs
+        }
+        crsLabel = gridCRS.label
+        if let area = request.studyArea {
+            let copy = try studyAreaCopy ?? Self.translate(area, scratch: scratch, name: "study-area", crs: gridCRS,
+                                                           assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+            let cells = try GDALAlgorithms.rasterizeMask(vectorPath: copy.path, layer: copy.layer, grid: grid)
+            let inside = cells.reduce(0) { $0 + Int($1) }
+            guard inside > 0 else {
+                throw PipelineError(area.path, "the study area does not overlap the grid (\(grid.extent)); check its CRS")
+            }
+            mask = cells
+            studyAreaCells = inside
+        } else {
+            mask = nil
+            studyAreaCells = grid.cellCount
+        }
+    }
+
+    /// Copies a vector layer into `/vsimem` in `crs`, checking it on the way: present, not
+    /// empty, a CRS (declared or assumed), and, for layers used as areas, valid geometries
+    /// (or repaired on request). Distance and density use only vertices and segments, which
+    /// an invalid geometry (a self-crossing ring, a line of one repeated point) still has.
+    static func translate(_ source: VectorSource, scratch: String, name: String, crs: SpatialReference,
+                          assumed: String?, makeValid: Bool, areas: Bool = true) throws -> (path: String, layer: String) {
+        let ds = try VectorDataset.open(source.path)
+        let infos = ds.layers
+        guard let info = source.layer.map({ l in infos.first { $0.name == l } }) ?? infos.first else {
+            if let l = source.layer {
+                throw PipelineError(source.path, "has no layer named \(l) (layers: \(infos.map(\.name).joined(separator: ", ")))")
+            }
+            throw PipelineError(source.path, "has no layers")
+        }
+        guard info.featureCount != 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
+        var assumedCRS: SpatialReference?
+        if !info.hasCRS {
+            guard let assumed else {
+                throw PipelineError(source.path, "layer \(info.name) declares no CRS; give one with --assume-crs EPSG:N (a guess is never made)")
+            }
+            do { assumedCRS = try SpatialReference(userInput: assumed) } catch {
+                throw PipelineError(source.path, "--assume-crs \(assumed) is not a CRS GDAL knows")
+            }
+        }
+        if areas, !makeValid {
+            let invalid = try ds.invalidGeometries(layer: info.name)
+            if invalid.count > 0 {
+                throw PipelineError(source.path, "layer \(info.name) has \(invalid.count) invalid geometr\(invalid.count == 1 ? "y" : "ies") (first: feature \(invalid.firstFID.map(String.init) ?? "?")); repair them or pass --make-valid")
+            }
+        }
+        let destination = "\(scratch)/\(name).gpkg"
+        let result = try GDALAlgorithms.translateVector(source: source.path, layer: info.name, destination: destination,
+                                                        targetCRS: crs, assumedSourceCRS: assumedCRS, makeValid: makeValid)
+        guard result.features > 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
+        return (destination, result.layerName)
+    }
+
+    /// The CRS to assume for an input without one.
+    func assumed(for input: PrepareRequest.Input) -> String? { input.assumedCRS ?? request.assumedCRS }
+
+    mutating func prepare(_ input: PrepareRequest.Input) throws -> StackManifest.Layer {
+        let fileName = input.name + ".tif"
+        let final = staging + "/" + fileName
+        var layer = StackManifest.Layer(name: input.name, path: fileName, kind: .continuous, source: "", method: "",
+                                        units: nil, legend: nil, validCells: 0, minimum: nil, maximum: nil)
+        let stats: LayerStats
+        let grid = self.grid
+        switch input.source {
+        case .raster(let path, let kind, let chosen):
+            layer.source = path
+            layer.kind = kind
+            let resampling = try chosen ?? defaultResampling(path, kind: kind, assumed: assumed(for: input))
+            let raw = staging + "/.raw-" + fileName
+            try warp(path, to: raw, resampling: resampling, assumed: assumed(for: input))
+            stats = try finish(from: raw, to: final)
+            unlink(raw)
+            layer.method = "warp \(resampling.rawValue)"
+            layer.units = kind == .categorical ? "class" : nil
+            if kind == .categorical { layer.legend = try legendFromRaster(path) }
+        case .distance(let v):
+            layer.source = v.description
+            let copy = try vector(v, input: input)
+            let features = try Features.load(copy)
+            guard !features.segments.isEmpty else { throw PipelineError(v.path, "layer \(copy.layer) has no points, lines or polygons") }
+            let index = SegmentIndex(features.segments)
+            stats = try finish(to: final) { window, buffer in
+                DistanceField.compute(index: index, grid: grid, window: window, into: buffer)
+            }
+            layer.method = "distance to \(features.kindDescription)"
+            layer.units = unitName
+        case .density(let v, let radius):
+            layer.source = v.description
+            let copy = try vector(v, input: input)
+            let features = try Features.load(copy)
+            guard !features.segments.isEmpty else { throw PipelineError(v.path, "layer \(copy.layer) has no points or lines") }
+            guard features.onlyPoints || features.polygons == 0 else {
+                throw PipelineError(v.path, "--density needs points or lines; layer \(copy.layer) holds polygons")
+            }
+            let points = features.onlyPoints
+            let index = points ? SegmentIndex(points: features.segments.map { (x: $0.x0, y: $0.y0) }) : SegmentIndex(features.segments)
+            stats = try finish(to: final) { window, buffer in
+                if points {
+                    DensityField.computePoints(index: index, grid: grid, window: window, radius: radius, into: buffer)
+                } else {
+                    DensityField.computeLines(index: index, grid: grid, window: window, radius: radius, into: buffer)
+                }
+            }
+            layer.method = points ? "point density within \(Preparer.fmt(radius)) \(unitName)" : "line density within \(Preparer.fmt(radius)) \(unitName)"
+            layer.units = points ? "count/km²" : "km/km²"
+        case .rasterize(let v, let field):
+            layer.source = v.description
+            let copy = try vector(v, input: input)
+            let raw = staging + "/.raw-" + fileName
+            let (burn, kind, legend, description) = try burnSource(copy, source: v, field: field)
+            layer.kind = kind
+            layer.legend = legend
+            try GDALAlgorithms.rasterize(vectorPath: copy.path, layer: copy.layer, grid: grid, burn: burn, allTouched: false,
+                                         initialValue: kind == .categorical ? 0 : request.nodata,
+                                         nodata: kind == .categorical ? nil : request.nodata,
+                                         outputPath: raw, creationOptions: Preparer.stagingOptions)
+            stats = try finish(from: raw, to: final)
+            unlink(raw)
+            layer.method = description
+            layer.units = kind == .categorical ? "class" : nil
+            if kind == .categorical, var legend = layer.legend {
+                // Keep only classes that occur in the study area.
+                legend = legend.filter { stats.codes.contains(Int($0.key) ?? Int.min) }
+                layer.legend = legend
+            }
+        }
+        guard stats.valid > 0 else {
+            throw PipelineError(input.source.inputPath, "does not overlap the grid\(request.studyArea == nil ? "" : " inside the study area") (\(crsLabel), extent \(grid.extent)): every cell of \(input.name) would be nodata")
+        }
+        layer.validCells = stats.valid
+        layer.minimum = stats.minimum
+        layer.maximum = stats.maximum
+        if stats.valid < studyAreaCells / 2 {
+            warnings.append("\(input.name): only \(stats.valid) of \(studyAreaCells) cells hold data; the rest are nodata and drop out of training and scoring")
+        }
+        return layer
+    }
+
+    var unitName: String { gridCRS.isGeographic ? "degrees" : "m" }
+
+    mutating func vector(_ v: VectorSource, input: PrepareRequest.Input) throws -> (path: String, layer: String) {
+        vectorCount += 1
+        var areas = false
+        if case .rasterize = input.source { areas = true }
+        let copy = try Self.translate(v, scratch: scratch, name: "input-\(vectorCount)", crs: gridCRS,
+                                      assumed: assumed(for: input), makeValid: request.makeValid, areas: areas)
+        if let ext = try VectorDataset.open(copy.path).layers.first?.extent {
+            let g = grid.extent
+            if ext.maxX < g.minX || ext.minX > g.maxX || ext.maxY < g.minY || ext.minY > g.maxY {
+                if case .distance = input.source {
+                    warnings.append("\(input.name): \(v) lies outside the grid; distances are measured to features beyond its edge")
+                } else {
+                    throw PipelineError(v.path, "does not overlap the grid: its extent in \(crsLabel) is (\(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY)), the grid's \(g); check its CRS")
+                }
+            }
+        }
+        return copy
+    }
+
+    /// Average (or mode) when the grid's cells are more than 1.5× the source's, else bilinear
+    /// (or nearest): coarsening must summarise many cells, refining must not invent classes.
+    func defaultResampling(_ path: String, kind: LayerKind, assumed: String?) throws -> ResamplingMethod {
+        let assumedCRS = assumed.flatMap { try? SpatialReference(userInput: $0) }
+        let source = try GDALAlgorithms.sourceCellSize(source: path, grid: grid, assumedSourceCRS: assumedCRS)
+        let coarser = abs(grid.transform.cellWidth) > 1.5 * (source.width * source.height).squareRoot()
+        switch kind {
+        case .continuous: return coarser ? .average : .bilinear
+        case .categorical: return coarser ? .mode : .nearest
+        }
+    }
+
+    func warp(_ path: String, to raw: String, resampling: ResamplingMethod, assumed: String?) throws {
+        var assumedCRS: SpatialReference?
+        if let assumed {
+            do { assumedCRS = try SpatialReference(userInput: assumed) } catch {
+                throw PipelineError(path, "--assume-crs \(assumed) is not a CRS GDAL knows")
+            }
+        }
+        try GDALAlgorithms.warp(source: path, destination: raw, grid: grid, resampling: Resampling.from(resampling),
+                                assumedSourceCRS: assumedCRS, destinationNodata: request.nodata,
+                                creationOptions: Preparer.stagingOptions)
+    }
+
+    /// A categorical raster's class names, from its GDAL category names or raster attribute table.
+    func legendFromRaster(_ path: String) throws -> [String: String]? {
+        let names = try RasterDataset.open(path).categoryNames()
+        guard names.count <= 65_536 else { return nil }
+        guard !names.isEmpty else { return nil }
+        var legend: [String: String] = [:]
+        for (code, name) in names.enumerated() where !name.isEmpty { legend[String(code)] = name }
+        return legend.isEmpty ? nil : legend
+    }
+
+    /// How a vector is burned: a constant, a numeric field, or text classes coded 1…n.
+    func burnSource(_ copy: (path: String, layer: String), source: VectorSource, field: String?) throws
+        -> (BurnSource, LayerKind, [String: String]?, String) {
+        let label = source.layer ?? copy.layer
+        guard let field else {
+            return (.constant(1), .categorical, ["0": "outside \(label)", "1": "inside \(label)"], "inside polygons (1) or not (0)")
+        }
+        let ds = try VectorDataset.open(copy.path)
+        let fields = try ds.fields(layer: copy.layer)
+        guard let f = fields.first(where: { $0.name == field }) ?? fields.first(where: { $0.name.lowercased() == field.lowercased() }) else {
+            throw PipelineError(source.path, "layer \(label) has no field \(field) (fields: \(fields.map(\.name).joined(separator: ", ")))")
+        }
+        switch f.type {
+        case .integer:
+            let values = Set(try ds.stringValues(field: f.name, layer: copy.layer).compactMap { $0.flatMap { Int($0) } })
+            var legend: [String: String] = ["0": "none"]
+            for v in values { legend[String(v)] = "\(f.name) \(v)" }
+            return (.attribute(f.name), .categorical, legend, "rasterize field \(f.name) (codes)")
+        case .real:
+            return (.attribute(f.name), .continuous, nil, "rasterize field \(f.name) (values)")
+        case .string, .other:
+            let values = Set(try ds.stringValues(field: f.name, layer: copy.layer).compactMap { $0 }).sorted()
+            guard !values.isEmpty else { throw PipelineError(source.path, "field \(f.name) of layer \(label) is empty in every feature") }
+            var codes: [String: Double] = [:], legend: [String: String] = ["0": "none"]
+            for (i, v) in values.enumerated() {
+                codes[v] = Double(i + 1)
+                legend[String(i + 1)] = v
+            }
+            return (.mapped(field: f.name, values: codes), .categorical, legend, "rasterize field \(f.name) (\(values.count) classes)")
+        }
+    }
+
+    /// Cell statistics of a finished layer.
+    struct LayerStats {
+        var valid = 0
+        var minimum: Double?
+        var maximum: Double?
+        /// Distinct integer values, for categorical layers (up to 4096 kept).
+        var codes = Set<Int>()
+
+        mutating func add(_ v: Float) {
+            valid += 1
+            let d = Double(v)
+            minimum = Swift.min(minimum ?? d, d)
+            maximum = Swift.max(maximum ?? d, d)
+            if codes.count < 4096, d == d.rounded(), abs(d) < 1e9 { codes.insert(Int(d)) }
+        }
+    }
+
+    /// Writes the final layer from a staged raster on the grid: masked, nodata unified.
+    func finish(from raw: String, to final: String) throws -> LayerStats {
+        let source = try RasterDataset.open(raw)
+        let nodata = source.nodata().map { Float($0) }
+        defer { try? source.close() }
+        let lock = NSLock()
+        let transfer = UnsafeTransfer(source)
+        return try finish(to: final, parallel: false) { window, buffer in
+            lock.lock(); defer { lock.unlock() }
+            do { try transfer.value.read(window: window, into: buffer) } catch {
+                for i in buffer.indices { buffer[i] = .nan }
+            }
+            if let nodata { for i in buffer.indices where buffer[i] == nodata { buffer[i] = .nan } }
+        }
+    }
+
+    /// Writes the final layer band by band (256 rows), computing bands on all cores when
+    /// `parallel`; cells outside the study area and NaN become nodata.
+    func finish(to final: String, parallel: Bool = true,
+                produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void) throws -> LayerStats {
+        let dataset = try RasterDataset.create(final, grid: grid, bands: 1, type: .float32, options: Preparer.creationOptions)
+        try dataset.setNodata(request.nodata)
+        let bandRows = 256
+        let bands = (grid.rows + bandRows - 1) / bandRows
+        let batch = parallel ? max(1, request.threads) : 1
+        let columns = grid.columns
+        let buffers = (0..<batch).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: bandRows * columns) }
+        defer { buffers.forEach { $0.deallocate() } }
+        let transfers = UnsafeTransfer(buffers)
+        var stats = LayerStats()
+        let nodata = Float(request.nodata)
+        var first = 0
+        while first < bands {
+            let count = min(batch, bands - first)
+            let start = first
+            let grid = self.grid
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                let row = (start + i) * bandRows
+                let window = Window(column: 0, row: row, columns: columns, rows: min(bandRows, grid.rows - row))
+                produce(window, UnsafeMutableBufferPointer(rebasing: transfers.value[i][0..<window.cellCount]))
+            }
+            for i in 0..<count {
+                let row = (start + i) * bandRows
+                let window = Window(column: 0, row: row, columns: columns, rows: min(bandRows, grid.rows - row))
+                let b = buffers[i]
+                for j in 0..<window.cellCount {
+                    let v = b[j]
+                    if v.isNaN || v == nodata || (mask.map { $0[row * columns + j] == 0 } ?? false) {
+                        b[j] = nodata
+                    } else {
+                        stats.add(v)
+                    }
+                }
+                try dataset.write(window: window, from: UnsafeBufferPointer(rebasing: b[0..<window.cellCount]))
+            }
+            first += count
+        }
+        try dataset.close()
+        return stats
+    }
+}
+
+/// A vector layer's geometry as segments (points are zero-length segments).
+struct Features {
+    var segments: [Segment] = []
+    var points = 0
+    var lines = 0
+    var polygons = 0
+    var onlyPoints: Bool { lines == 0 && polygons == 0 && points > 0 }
+
+    var kindDescription: String {
+        var parts: [String] = []
+        if points > 0 { parts.append("points") }
+        if lines > 0 { parts.append("lines") }
+        if polygons > 0 { parts.append("polygon edges") }
+        return parts.joined(separator: " and ")
+    }
+
+    static func load(_ copy: (path: String, layer: String)) throws -> Features {
+        let ds = try VectorDataset.open(copy.path)
+        var f = Features()
+        let type = ds.layers.first { $0.name == copy.layer }?.geometryType.lowercased() ?? ""
+        if type.contains("point") {
+            let pts = try ds.points(layer: copy.layer).points
+            f.points = pts.count
+            f.segments = pts.map { Segment(x0: $0.x, y0: $0.y, x1: $0.x, y1: $0.y) }
+        } else {
+            let lines = try ds.lines(layer: copy.layer).lines
+            if type.contains("polygon") { f.polygons = lines.count } else { f.lines = lines.count }
+            for line in lines {
+                for i in 1..<line.count {
+                    f.segments.append(Segment(x0: line[i - 1].x, y0: line[i - 1].y, x1: line[i].x, y1: line[i].y))
+                }
+            }
+        }
+        return f
+    }
+}
+
+extension Resampling {
+    static func from(_ method: ResamplingMethod) -> Resampling {
+        switch method {
+        case .nearest: return .nearest
+        case .bilinear: return .bilinear
+        case .cubic: return .cubic
+        case .average: return .average
+        case .mode: return .mode
+        case .min: return .min
+        case .max: return .max
+        case .median: return .median
+        }
+    }
+}

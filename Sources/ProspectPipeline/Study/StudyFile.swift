@@ -1,0 +1,313 @@
+import Foundation
+import ProspectCore
+import Yams
+
+/// A study declared in one YAML file: the grid, the layers (sources, kinds, transforms), the
+/// deposits, the model and the outputs. Paths are relative to the study file's folder.
+///
+/// ```yaml
+/// name: Demo REE province
+/// output: demo-study            # the folder everything is written to
+/// grid:
+///   reference: thorium.tif      # or crs: EPSG:32645, cell_size: 50, extent: [x0, y0, x1, y1]
+/// study_area: study_area.gpkg   # PATH or PATH:LAYER (optional)
+/// assume_crs: EPSG:32645        # for inputs that declare no CRS (optional)
+/// layers:
+///   - name: thorium
+///     raster: thorium.tif
+///     transforms: [log, zscore]
+///   - name: lithology
+///     categorical: lithology.tif
+///   - name: fault_distance
+///     distance: faults.gpkg
+/// deposits: deposits.gpkg       # PATH or PATH:LAYER; CSV with lon/lat or x/y columns
+/// model:
+///   method: wofe                # wofe or logistic
+///   unit_cell_km2: 0.01
+/// outputs:
+///   cog: true
+///   targets: { top: 10, top_area_percent: 5 }
+/// ```
+public struct StudyFile: Sendable {
+    public struct Layer: Sendable, Equatable {
+        public var name: String
+        public var source: PrepareRequest.Source
+        public var assumedCRS: String?
+        public var transforms: [LayerTransform]
+    }
+
+    public var path: String
+    public var name: String
+    /// Absolute output folder.
+    public var output: String
+    public var grid: PrepareRequest.GridDefinition
+    public var studyArea: VectorSource?
+    public var assumedCRS: String?
+    public var makeValid: Bool
+    public var layers: [Layer]
+    public var deposits: VectorSource
+    public var depositsCRS: String?
+    public var training: TrainingOptions
+    public var score: ScoreOptions
+    public var targets: TargetOptions
+    public var validate: Bool
+
+    /// Reads and checks a study file.
+    /// - Throws: `PipelineError` naming the file and the key at fault: unreadable YAML, an
+    ///   unknown key (typos are not ignored), a missing or ill-typed value.
+    public static func load(_ path: String) throws -> StudyFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch {
+            let message = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            throw PipelineError(path, "not valid YAML: \(message)")
+        }
+        guard let top = root as? [String: Any] else { throw PipelineError(path, "a study file is a YAML mapping of keys (grid, layers, deposits, model, …)") }
+        var reader = KeyReader(path: path, context: "", map: top)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+        func resolve(_ p: String) -> String { RelativePath.resolve(p, from: dir) }
+        func vector(_ text: String) -> VectorSource {
+            var v = VectorSource(argument: resolve(text))
+            if !FileManager.default.fileExists(atPath: v.path), FileManager.default.fileExists(atPath: resolve(text)) { v = VectorSource(path: resolve(text)) }
+            return v
+        }
+
+        let name = try reader.string("name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let output = resolve(try reader.string("output") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + "-output")
+
+        var gridReader = try reader.map("grid", required: true)!
+        let grid: PrepareRequest.GridDefinition
+        if let reference = try gridReader.string("reference") {
+            grid = .reference(resolve(reference))
+        } else {
+            guard let crs = try gridReader.string("crs"), let cell = try gridReader.double("cell_size") else {
+                throw PipelineError(path, "grid: give reference: RASTER, or crs: and cell_size: (with extent: or a study_area)")
+            }
+            let extent = try gridReader.doubles("extent")
+            if let extent, extent.count != 4 { throw PipelineError(path, "grid.extent: give [xmin, ymin, xmax, ymax]") }
+            grid = .definition(crs: crs, cellSize: cell, extent: extent)
+        }
+        try gridReader.finish()
+
+        let studyArea = try reader.string("study_area").map(vector)
+        let assumedCRS = try reader.string("assume_crs")
+        let makeValid = try reader.bool("make_valid") ?? false
+
+        var layers: [Layer] = []
+        let entries = try reader.list("layers", required: true)!
+        guard !entries.isEmpty else { throw PipelineError(path, "layers: the list is empty") }
+        for (i, entry) in entries.enumerated() {
+            guard let m = entry as? [String: Any] else { throw PipelineError(path, "layers[\(i)]: each layer is a mapping (name:, raster: …)") }
+            var l = KeyReader(path: path, context: "layers[\(i)]", map: m)
+            let kinds = ["raster", "categorical", "distance", "rasterize", "inside", "density"]
+            let given = kinds.filter { m[$0] != nil }
+            guard given.count == 1, let kind = given.first, let sourceText = try l.string(kind) else {
+                throw PipelineError(path, "layers[\(i)]: give exactly one of \(kinds.joined(separator: ", ")) (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
+            }
+            let source: PrepareRequest.Source
+            var defaultName: String
+            switch kind {
+            case "raster", "categorical":
+                var resampling: ResamplingMethod?
+                if let r = try l.string("resampling") {
+                    guard let method = ResamplingMethod(rawValue: r) else {
+                        throw PipelineError(path, "layers[\(i)].resampling: \(r) is not one of \(ResamplingMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    resampling = method
+                }
+                source = .raster(path: resolve(sourceText), kind: kind == "raster" ? .continuous : .categorical, resampling: resampling)
+                defaultName = URL(fileURLWithPath: sourceText).deletingPathExtension().lastPathComponent
+            case "distance":
+                let v = vector(sourceText)
+                source = .distance(v)
+                defaultName = "distance_" + v.baseName
+            case "rasterize":
+                guard let field = try l.string("field") else { throw PipelineError(path, "layers[\(i)]: rasterize needs field: (use inside: for a polygon mask)") }
+                let v = vector(sourceText)
+                source = .rasterize(v, field: field)
+                defaultName = field
+            case "inside":
+                let v = vector(sourceText)
+                source = .rasterize(v, field: nil)
+                defaultName = "inside_" + v.baseName
+            default:
+                guard let radius = try l.double("radius"), radius > 0 else { throw PipelineError(path, "layers[\(i)]: density needs a positive radius: (grid units)") }
+                let v = vector(sourceText)
+                source = .density(v, radius: radius)
+                defaultName = "density_" + v.baseName
+            }
+            let layerName = try l.string("name") ?? defaultName
+            var transforms: [LayerTransform] = []
+            for t in try l.strings("transforms") ?? [] {
+                do { transforms.append(try LayerTransform(parsing: t)) } catch {
+                    throw PipelineError(path, "layers[\(i)] (\(layerName)).transforms: \(error)")
+                }
+            }
+            let crs = try l.string("assume_crs")
+            try l.finish()
+            layers.append(Layer(name: layerName, source: source, assumedCRS: crs, transforms: transforms))
+        }
+
+        guard let depositsText = try reader.string("deposits") else { throw PipelineError(path, "deposits: give the known deposits (PATH or PATH:LAYER)") }
+        let deposits = vector(depositsText)
+        let depositsCRS = try reader.string("deposits_crs")
+
+        var training = TrainingOptions(method: .wofe)
+        if var model = try reader.map("model") {
+            if let m = try model.string("method") {
+                guard let method = TrainingOptions.Method(rawValue: m) else {
+                    throw PipelineError(path, "model.method: \(m) is not one of \(TrainingOptions.Method.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                training.method = method
+            }
+            if let v = try model.double("unit_cell_km2") {
+                guard v > 0 else { throw PipelineError(path, "model.unit_cell_km2 must be positive") }
+                training.unitCellKm2 = v
+            }
+            if let v = try model.double("l2") { training.l2 = v }
+            if let v = try model.int("background") { training.backgroundSample = v }
+            if let v = try model.int("seed") { training.seed = UInt64(max(0, v)) }
+            try model.finish()
+        }
+
+        var score = ScoreOptions()
+        var targets = TargetOptions()
+        var validate = true
+        if var outputs = try reader.map("outputs") {
+            if let c = try outputs.string("compress") {
+                guard let compression = ScoreOptions.Compression(rawValue: c) else {
+                    throw PipelineError(path, "outputs.compress: \(c) is not one of \(ScoreOptions.Compression.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                score.compression = compression
+            }
+            score.cog = try outputs.bool("cog") ?? false
+            validate = try outputs.bool("validate") ?? true
+            if var t = try outputs.map("targets") {
+                if let v = try t.int("top") { targets.top = v }
+                if let v = try t.double("top_area_percent") { targets.topAreaPercent = v }
+                if let v = try t.double("threshold") { targets.threshold = Float(v) }
+                if let v = try t.int("min_cells") { targets.minCells = v }
+                if let v = try t.double("tile_size") { targets.tileSize = v }
+                try t.finish()
+            }
+            try outputs.finish()
+        }
+        try reader.finish()
+        return StudyFile(path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
+                         makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
+                         training: training, score: score, targets: targets, validate: validate)
+    }
+
+    /// The prepare step of this study.
+    public func prepareRequest(outputDirectory: String) -> PrepareRequest {
+        var request = PrepareRequest(grid: grid, outputDirectory: outputDirectory,
+                                     inputs: layers.map { .init(name: $0.name, source: $0.source, assumedCRS: $0.assumedCRS) })
+        request.studyArea = studyArea
+        request.assumedCRS = assumedCRS
+        request.makeValid = makeValid
+        return request
+    }
+}
+
+/// Reads typed values from a YAML mapping, remembering which keys were used so unknown ones
+/// (usually typos) can be reported.
+struct KeyReader {
+    let path: String
+    let context: String
+    let map: [String: Any]
+    private var used = Set<String>()
+
+    init(path: String, context: String, map: [String: Any]) {
+        self.path = path
+        self.context = context
+        self.map = map
+    }
+
+    private func key(_ k: String) -> String { context.isEmpty ? k : "\(context).\(k)" }
+    private func fail(_ k: String, _ expected: String) -> PipelineError {
+        PipelineError(path, "\(key(k)): expected \(expected), got \(String(describing: map[k]!))")
+    }
+
+    mutating func string(_ k: String) throws -> String? {
+        used.insert(k)
+        guard let v = map[k] else { return nil }
+        if let s = v as? String { return s }
+        if let i = v as? Int { return String(i) }
+        if let d = v as? Double { return String(d) }
+        throw fail(k, "text")
+    }
+
+    mutating func double(_ k: String) throws -> Double? {
+        used.insert(k)
+        guard let v = map[k] else { return nil }
+        if let d = v as? Double { return d }
+        if let i = v as? Int { return Double(i) }
+        throw fail(k, "a number")
+    }
+
+    mutating func int(_ k: String) throws -> Int? {
+        used.insert(k)
+        guard let v = map[k] else { return nil }
+        if let i = v as? Int { return i }
+        throw fail(k, "a whole number")
+    }
+
+    mutating func bool(_ k: String) throws -> Bool? {
+        used.insert(k)
+        guard let v = map[k] else { return nil }
+        if let b = v as? Bool { return b }
+        throw fail(k, "true or false")
+    }
+
+    mutating func doubles(_ k: String) throws -> [Double]? {
+        used.insert(k)
+        guard let v = map[k] else { return nil }
+        guard let list = v as? [Any] else { throw fail(k, "a list of numbers") }
+        return try list.map {
+            if let d = $0 as? Double { return d }
+            if let i = $0 as? Int { return Double(i) }
+            throw fail(k, "a list of numbers")
+        }
+    }
+
+    mutating func strings(_ k: String) throws -> [String]? {
+        used.insert(k)
+        guard let v = map[k] else { return nil }
+        if let s = v as? String { return [s] }
+        guard let list = v as? [Any] else { throw fail(k, "a list of text") }
+        return try list.map {
+            if let s = $0 as? String { return s }
+            throw fail(k, "a list of text")
+        }
+    }
+
+    mutating func list(_ k: String, required: Bool = false) throws -> [Any]? {
+        used.insert(k)
+        guard let v = map[k] else {
+            if required { throw PipelineError(path, "\(key(k)): missing") }
+            return nil
+        }
+        guard let list = v as? [Any] else { throw fail(k, "a list") }
+        return list
+    }
+
+    mutating func map(_ k: String, required: Bool = false) throws -> KeyReader? {
+        used.insert(k)
+        guard let v = map[k] else {
+            if required { throw PipelineError(path, "\(key(k)): missing") }
+            return nil
+        }
+        guard let m = v as? [String: Any] else { throw fail(k, "a mapping of keys") }
+        return KeyReader(path: path, context: key(k), map: m)
+    }
+
+    /// - Throws: naming the first key that was never read, with the keys that are known.
+    func finish() throws {
+        if let unknown = map.keys.sorted().first(where: { !used.contains($0) }) {
+            throw PipelineError(path, "\(key(unknown)): unknown key (known here: \(used.sorted().joined(separator: ", ")))")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Dispatch
+import Foundation
+import ProspectCore
+
+/// What `prospect run` produced.
+public struct StudyReport: Sendable {
+    public var study: String
+    public var output: String
+    public var stack: StackManifest
+    public var training: TrainingResult
+    public var score: ScoreReport
+    public var targets: TargetReport
+    public var validation: ValidationReport?
+    /// Every file written, relative to the output folder.
+    public var files: [String]
+}
+
+/// Runs a study file: prepare → train → score → targets → validate, everything under the
+/// study's output folder, with `run.log` recording what was done.
+///
+/// Layout: `stack/` (the prepared layers and stack.json), `model.json`, `weights.csv`
+/// (weights of evidence), `prospectivity.tif`, `targets.geojson`, `tiles.geojson`,
+/// `validation.json`, `run.log`. Each file is written under a temporary name and renamed
+/// when complete; `run.log` is written last, so its presence means the run finished.
+public enum StudyRunner {
+    public static func run(_ study: StudyFile, log echo: (String) -> Void = { _ in }) throws -> StudyReport {
+        let out = study.output
+        var lines: [String] = []
+        let started = Date()
+        func log(_ line: String) {
+            let stamp = String(format: "%7.2f s", Date().timeIntervalSince(started))
+            lines.append("[\(stamp)] \(line)")
+            echo(line)
+        }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // A stale log would say an earlier run finished: remove it before starting.
+        unlink(out + "/run.log")
+        log("study \(study.name) (\(study.path)) with \(ProspectVersion.tool)")
+
+        // 1. prepare
+        log("prepare: \(study.layers.count) layers → stack/")
+        let prepared = try Preparer.run(study.prepareRequest(outputDirectory: out + "/stack")) { log("  " + $0) }
+        for w in prepared.manifest.warnings { log("  warning: \(w)") }
+
+        // 2. train, with each layer's transforms
+        var (specs, legends) = prepared.manifest.layerSpecs(manifestPath: prepared.manifestPath)
+        for (k, layer) in study.layers.enumerated() { specs[k].transforms = layer.transforms }
+        let modelPath = out + "/model.json"
+        let weightsPath = study.training.method == .wofe ? out + "/weights.csv" : nil
+        log("train: \(study.training.method.rawValue) on \(study.deposits)")
+        let training = try Workflows.train(layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS,
+                                           options: study.training, modelPath: modelPath, weightsTablePath: weightsPath,
+                                           legend: legends)
+        let t = training.model.training
+        log("  \(t.depositsUsed) of \(t.depositsGiven) deposits used (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell); training area \(t.validCells) cells")
+        for w in training.warnings { log("  warning: \(w)") }
+        for layer in training.model.layers where !layer.transforms.isEmpty {
+            log("  \(layer.name) transforms: \(layer.transforms.map(\.description).joined(separator: " → "))")
+        }
+        log("  layers by strength of evidence: \(t.layerRanking.joined(separator: " > "))")
+
+        // 3. score
+        let mapPath = out + "/prospectivity.tif"
+        let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath, options: study.score)
+        log("score: \(score.cells) cells (\(score.validCells) with data) in \(String(format: "%.2f", score.seconds)) s → prospectivity.tif")
+
+        // 4. targets
+        let targets = try TargetFinder.find(mapPath: mapPath, outputPath: out + "/targets.geojson",
+                                            tilesOutputPath: out + "/tiles.geojson", options: study.targets)
+        log("targets: \(targets.targets.count) at score ≥ \(String(format: "%.4g", targets.threshold)) → targets.geojson, tiles.geojson")
+
+        // 5. validate
+        var files = ["stack/", "model.json"] + (weightsPath == nil ? [] : ["weights.csv"])
+            + ["prospectivity.tif", "targets.geojson", "tiles.geojson"]
+        var validation: ValidationReport?
+        if study.validate {
+            let v = try Validator.validate(mapPath: mapPath, deposits: study.deposits, depositsCRS: study.depositsCRS)
+            validation = v
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try Reports.writeText(String(decoding: try encoder.encode(v), as: UTF8.self), to: out + "/validation.json")
+            files.append("validation.json")
+            let top10 = v.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan
+            log("validate: ROC AUC \(String(format: "%.4f", v.auc)); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json")
+            log("  (deposits used for training are validated against the map they trained: this measures fit, not prediction)")
+        }
+        files.append("run.log")
+        log("done")
+        try Reports.writeText(lines.joined(separator: "\n") + "\n", to: out + "/run.log")
+        return StudyReport(study: study.path, output: out, stack: prepared.manifest, training: training, score: score,
+                           targets: targets, validation: validation, files: files)
+    }
+}

@@ -330,6 +330,9 @@ struct Context {
     /// Average (or mode) when the grid's cells are more than 1.5× the source's, else bilinear
     /// (or nearest): coarsening must summarise many cells, refining must not invent classes.
     func defaultResampling(_ path: String, kind: LayerKind, assumed: String?) throws -> ResamplingMethod {
+        // A raster already on the grid is copied cell for cell.
+        let own = try RasterDataset.open(path).grid
+        if !own.crsWKT.isEmpty, try GridCheck.same(own, grid) { return .nearest }
         let assumedCRS = assumed.flatMap { try? SpatialReference(userInput: $0) }
         let source = try GDALAlgorithms.sourceCellSize(source: path, grid: grid, assumedSourceCRS: assumedCRS)
         let coarser = abs(grid.transform.cellWidth) > 1.5 * (source.width * source.height).squareRoot()

@@ -114,9 +114,13 @@ public enum Trainer {
             var rows: [WofEClassRow] = []
             var strength: [(String, Double)] = []
             for (k, layer) in stack.layers.enumerated() {
-                let (r, term) = layer.kind == .categorical
+                var (r, term) = layer.kind == .categorical
                     ? categorical[k].weights(layer: layer.name, cellAreaInUnitCells: unitCells)
                     : continuous[k].weights(layer: layer.name, cellAreaInUnitCells: unitCells)
+                // Class names from the layer's legend (a rasterized field, a raster's categories).
+                if let names = legend[layer.name] {
+                    for i in r.indices { if let code = r[i].code, let name = names[String(code)] { r[i].label = name } }
+                }
                 terms.append(term)
                 rows += r
                 strength.append((layer.name, r.filter(\.selected).map { abs($0.weights.studentizedContrast) }.max() ?? 0))

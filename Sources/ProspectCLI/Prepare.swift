@@ -79,7 +79,7 @@ extension ProspectCommand {
                 if json {
                     try printJSON(report.manifest)
                 } else {
-                    print("stack written to \(out) (\(report.manifest.layers.count) layers; manifest \(report.manifestPath))")
+                    print("stack written to \(out): \(report.manifest.layers.count) layers, stack.vrt and the manifest stack.json")
                 }
             }
         }

@@ -35,7 +35,7 @@ extension ProspectCommand {
                                           layerRanking: report.training.model.training.layerRanking, auc: report.validation?.auc,
                                           targets: report.targets.targets.count, files: report.files))
                 } else {
-                    print("written under \(report.output): \(report.files.joined(separator: ", "))")
+                    print("written under \(DisplayPath.of(report.output)): \(report.files.joined(separator: ", "))")
                 }
             }
         }

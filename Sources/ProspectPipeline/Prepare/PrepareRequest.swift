@@ -152,3 +152,16 @@ extension PrepareRequest.Input {
         return .init(name: name, source: .density(VectorSource(argument: String(spec[..<at])), radius: radius))
     }
 }
+
+/// Paths as shown to the user: relative to the working folder when inside it.
+public enum DisplayPath {
+    public static func of(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        return absolute.hasPrefix(cwd + "/") ? String(absolute.dropFirst(cwd.count + 1)) : path
+    }
+
+    public static func of(_ source: VectorSource) -> String {
+        source.layer.map { "\(of(source.path)):\($0)" } ?? of(source.path)
+    }
+}

@@ -58,7 +58,7 @@ public enum Preparer {
         var context = try Context(request: request, scratch: scratch, staging: staging)
         log("grid: \(context.grid.columns) × \(context.grid.rows) cells of \(fmt(context.grid.transform.cellWidth)) × \(fmt(-context.grid.transform.cellHeight)) (\(context.crsLabel))")
         if let area = request.studyArea {
-            log("study area: \(area) (\(context.studyAreaCells) cells inside)")
+            log("study area: \(DisplayPath.of(area)) (\(context.studyAreaCells) cells inside)")
         }
         var layers: [StackManifest.Layer] = []
         var seconds: [Double] = []
@@ -235,12 +235,13 @@ struct Context {
         case .raster(let path, let kind, let chosen):
             layer.source = path
             layer.kind = kind
-            let resampling = try chosen ?? defaultResampling(path, kind: kind, assumed: assumed(for: input))
+            let onGrid = try isOnGrid(path)
+            let resampling = try chosen ?? (onGrid ? .nearest : defaultResampling(path, kind: kind, assumed: assumed(for: input)))
             let raw = staging + "/.raw-" + fileName
             try warp(path, to: raw, resampling: resampling, assumed: assumed(for: input))
             stats = try finish(from: raw, to: final)
             unlink(raw)
-            layer.method = "warp \(resampling.rawValue)"
+            layer.method = chosen == nil && onGrid ? "copy (already on the grid)" : "warp \(resampling.rawValue)"
             layer.units = kind == .categorical ? "class" : nil
             if kind == .categorical { layer.legend = try legendFromRaster(path) }
         case .distance(let v):
@@ -329,10 +330,14 @@ struct Context {
 
     /// Average (or mode) when the grid's cells are more than 1.5× the source's, else bilinear
     /// (or nearest): coarsening must summarise many cells, refining must not invent classes.
-    func defaultResampling(_ path: String, kind: LayerKind, assumed: String?) throws -> ResamplingMethod {
-        // A raster already on the grid is copied cell for cell.
+    /// Whether a raster already lies on the grid (same CRS and cells): it is then copied cell
+    /// for cell (nearest-neighbour warping onto identical cells).
+    func isOnGrid(_ path: String) throws -> Bool {
         let own = try RasterDataset.open(path).grid
-        if !own.crsWKT.isEmpty, try GridCheck.same(own, grid) { return .nearest }
+        return try !own.crsWKT.isEmpty && GridCheck.same(own, grid)
+    }
+
+    func defaultResampling(_ path: String, kind: LayerKind, assumed: String?) throws -> ResamplingMethod {
         let assumedCRS = assumed.flatMap { try? SpatialReference(userInput: $0) }
         let source = try GDALAlgorithms.sourceCellSize(source: path, grid: grid, assumedSourceCRS: assumedCRS)
         let coarser = abs(grid.transform.cellWidth) > 1.5 * (source.width * source.height).squareRoot()

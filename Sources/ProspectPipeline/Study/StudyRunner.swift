@@ -35,7 +35,7 @@ public enum StudyRunner {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // A stale log would say an earlier run finished: remove it before starting.
         unlink(out + "/run.log")
-        log("study \(study.name) (\(study.path)) with \(ProspectVersion.tool)")
+        log("study \(study.name) (\(DisplayPath.of(study.path))) with \(ProspectVersion.tool)")
 
         // 1. prepare
         log("prepare: \(study.layers.count) layers → stack/")
@@ -47,7 +47,7 @@ public enum StudyRunner {
         for (k, layer) in study.layers.enumerated() { specs[k].transforms = layer.transforms }
         let modelPath = out + "/model.json"
         let weightsPath = study.training.method == .wofe ? out + "/weights.csv" : nil
-        log("train: \(study.training.method.rawValue) on \(study.deposits)")
+        log("train: \(study.training.method.rawValue) on \(DisplayPath.of(study.deposits))")
         let training = try Workflows.train(layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS,
                                            options: study.training, modelPath: modelPath, weightsTablePath: weightsPath,
                                            legend: legends)

@@ -359,13 +359,20 @@ struct Context {
                                 creationOptions: Preparer.stagingOptions)
     }
 
-    /// A categorical raster's class names, from its GDAL category names or raster attribute table.
+    /// A categorical raster's class names: GDAL's category names (GeoTIFF, ERDAS), else
+    /// `CLASS_<code>=name` metadata items (as the demo rasters carry).
     func legendFromRaster(_ path: String) throws -> [String: String]? {
-        let names = try RasterDataset.open(path).categoryNames()
-        guard names.count <= 65_536 else { return nil }
-        guard !names.isEmpty else { return nil }
+        let ds = try RasterDataset.open(path)
         var legend: [String: String] = [:]
-        for (code, name) in names.enumerated() where !name.isEmpty { legend[String(code)] = name }
+        let names = ds.categoryNames()
+        if names.count <= 65_536 {
+            for (code, name) in names.enumerated() where !name.isEmpty { legend[String(code)] = name }
+        }
+        if legend.isEmpty {
+            for (key, value) in ds.metadata() where key.hasPrefix("CLASS_") {
+                if let code = Int(key.dropFirst(6)) { legend[String(code)] = value }
+            }
+        }
         return legend.isEmpty ? nil : legend
     }
 

@@ -28,6 +28,8 @@ extension ProspectCommand {
         var compress: ScoreOptions.Compression = .zstd
         @Flag(help: "Write a Cloud Optimized GeoTIFF with overviews.")
         var cog = false
+        @Flag(help: "Also write the model's uncertainty bands after the score, when it has any (band descriptions name them).")
+        var uncertainty = false
         @Option(help: "Worker threads (default: all cores).")
         var threads: Int?
         @Flag(help: "Print the run summary as JSON.")
@@ -57,6 +59,7 @@ extension ProspectCommand {
                 var options = ScoreOptions()
                 options.compression = compress
                 options.cog = cog
+                options.extraBands = uncertainty
                 if let threads { options.threads = threads }
                 let report = try Workflows.score(modelPath: model, outputPath: out, overrides: overrides, options: options)
                 if json {

@@ -128,7 +128,7 @@ enum TrainingText {
             out += "logistic regression (IRLS, L2 \(m.parameters["l2"] ?? "?")), \(t.backgroundCells ?? 0) background cells, "
             out += (t.converged ?? false) ? "converged in \(t.iterations ?? 0) iterations\n" : "DID NOT CONVERGE\n"
             var table = [["layer", "term", "coefficient", "std error", "z", "per SD"]]
-            table.append(["(intercept)", "", format(Double(m.model.intercept)), "", "", ""])
+            table.append(["(intercept)", "", format(Double(m.model?.intercept ?? 0)), "", "", ""])
             for r in rows {
                 table.append([r.layer, r.term, String(format: "%.6g", r.coefficient), String(format: "%.3g", r.standardError),
                               format(r.z, 2), format(r.standardized, 3)])

@@ -178,6 +178,30 @@ final class StackReader {
 
     deinit { raw.deallocate() }
 
+    /// A reader for one window of the stack (not tiled), for explaining a target.
+    convenience init(_ stack: EvidenceStack, window: Window) throws {
+        try self.init(stack, tiling: Tiling(grid: stack.grid, tileColumns: window.columns, tileRows: window.rows, blockAligned: false))
+        self.window = window
+    }
+
+    private var window: Window?
+
+    /// Reads the reader's window of every layer, transforms applied.
+    func readWindow() throws -> [[Float]] {
+        guard let window else { preconditionFailure("readWindow needs a window reader") }
+        var out: [[Float]] = []
+        for k in datasets.indices {
+            var buffer = [Float](repeating: 0, count: window.cellCount)
+            try buffer.withUnsafeMutableBufferPointer { b in
+                try datasets[k].read(window: window, into: b)
+                let chain = stack.layers[k].transforms
+                if !chain.isEmpty { TransformKernel.apply(chain, b, nodata: stack.fileNodata[k]) }
+            }
+            out.append(buffer)
+        }
+        return out
+    }
+
     /// Reads tile `index` of every layer into `buffers` (each `tileCells` long), applying
     /// each layer's transforms.
     ///

@@ -17,6 +17,8 @@ public struct ScoreOptions: Sendable {
     public var predictor = true
     /// Write a Cloud Optimized GeoTIFF with overviews.
     public var cog = false
+    /// Write the model's extra bands (uncertainty) after the score, when it has any.
+    public var extraBands = false
     public var threads = ProcessInfoCores.active
     public var nodata: Float = -9999
     public init() {}
@@ -42,9 +44,9 @@ public enum Scorer {
                              progress: Progress? = nil) throws -> ScoreReport {
         GDAL.initialize()
         GDAL.setConfigOption("GDAL_CACHEMAX", "64")
-        var model = file.model
-        model.nodata = stack.nodata   // nodata is a property of the files being scored
-        let compiled = CompiledModel(model)
+        // Nodata is a property of the files being scored.
+        let compiled = file.scorer(nodata: stack.nodata)
+        let bands = 1 + (options.extraBands ? compiled.extraBands.count : 0)
         let tiling = stack.tiling
         let out = try AtomicOutput(outputPath)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -56,11 +58,13 @@ public enum Scorer {
             var creation = ["TILED=YES", "BLOCKXSIZE=\(tiling.tileColumns)", "BLOCKYSIZE=\(tiling.tileRows)", "BIGTIFF=IF_SAFER"]
             let compression: ScoreOptions.Compression = options.cog ? .none : options.compression
             if compression != .none { creation += Self.compressionOptions(options) + ["NUM_THREADS=ALL_CPUS"] }
-            let dataset = try RasterDataset.create(stagingPath, grid: stack.grid, bands: 1, type: .float32, options: creation)
-            try dataset.setNodata(Double(options.nodata))
-            dataset.setBandDescription(file.method == "wofe" ? "posterior probability" : "probability")
+            if bands > 1 { creation.append("INTERLEAVE=BAND") }
+            let dataset = try RasterDataset.create(stagingPath, grid: stack.grid, bands: bands, type: .float32, options: creation)
+            for b in 1...bands { try dataset.setNodata(Double(options.nodata), band: b) }
+            dataset.setBandDescription(Self.scoreDescription(method: file.method))
+            for (j, name) in compiled.extraBands.prefix(bands - 1).enumerated() { dataset.setBandDescription(name, band: j + 2) }
             try dataset.setMetadata(provenance)
-            let valid = try run(compiled: compiled, stack: stack, tiling: tiling, output: dataset,
+            let valid = try run(compiled: compiled, bands: bands, stack: stack, tiling: tiling, output: dataset,
                                 outputNodata: options.nodata, threads: options.threads, progress: progress)
             try dataset.close()
             if options.cog {
@@ -94,8 +98,19 @@ public enum Scorer {
         return o
     }
 
+    /// What band 1 of a map holds, by method.
+    static func scoreDescription(method: String) -> String {
+        switch method {
+        case "wofe": return "posterior probability"
+        case "logistic", "rf", "gbt", "lightgbm", "xgboost": return "probability"
+        case "fuzzy": return "fuzzy membership"
+        case "index": return "prospectivity index"
+        default: return "score"
+        }
+    }
+
     /// The parallel tile loop. Returns the number of cells scored (not nodata).
-    static func run(compiled: CompiledModel, stack: EvidenceStack, tiling: Tiling, output: RasterDataset,
+    static func run(compiled: any CellScorer, bands: Int, stack: EvidenceStack, tiling: Tiling, output: RasterDataset,
                     outputNodata: Float, threads: Int, progress: Progress?) throws -> Int {
         let state = LoopState()
         let target = UnsafeTransfer(output)
@@ -105,8 +120,9 @@ public enum Scorer {
                 let reader = try StackReader(stack, tiling: tiling)
                 let cells = reader.tileCells
                 let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
-                let result = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
-                defer { buffers.forEach { $0.deallocate() }; result.deallocate() }
+                let results = (0..<bands).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
+                let result = results[0]
+                defer { buffers.forEach { $0.deallocate() }; results.forEach { $0.deallocate() } }
                 let inputs = buffers.map { UnsafeBufferPointer($0) }
                 var validHere = 0
                 var validity = ValidityCheck(stack)
@@ -114,17 +130,20 @@ public enum Scorer {
                     let (window, stride) = try reader.read(tile: tile, into: buffers)
                     validity.note(buffers, window: window, stride: stride)
                     let n = tiling.blockAligned ? cells : window.cellCount
-                    let out = UnsafeMutableBufferPointer(rebasing: result[0..<n])
-                    ScoreKernel.score(compiled, layers: inputs, output: out, outputNodata: outputNodata)
+                    let outs = results.map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) }
+                    let out = outs[0]
+                    compiled.score(layers: inputs, outputs: outs, outputNodata: outputNodata)
                     for r in 0..<window.rows {
                         for c in 0..<window.columns where out[r * stride + c] != outputNodata { validHere += 1 }
                     }
                     try state.locked {
                         let (bc, br, _) = tiling.window(tile)
-                        if tiling.blockAligned {
-                            try target.value.writeBlock(blockColumn: bc, blockRow: br, from: UnsafeMutableRawPointer(result.baseAddress!))
-                        } else {
-                            try target.value.write(window: window, from: UnsafeBufferPointer(out))
+                        for (b, band) in outs.enumerated() {
+                            if tiling.blockAligned {
+                                try target.value.writeBlock(band: b + 1, blockColumn: bc, blockRow: br, from: UnsafeMutableRawPointer(band.baseAddress!))
+                            } else {
+                                try target.value.write(band: b + 1, window: window, from: UnsafeBufferPointer(band))
+                            }
                         }
                     }
                     progress?.update(state.finished(), of: tiling.count)

@@ -173,7 +173,7 @@ struct Explainer {
         }
         model = try ModelFile.decode(data)
         let specs = zip(model.layers, (metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n").map(String.init)).map {
-            LayerSpec(name: $0.0.name, path: $0.1, kind: $0.0.kind)
+            LayerSpec(name: $0.0.name, path: $0.1, kind: $0.0.kind, transforms: $0.0.transforms)
         }
         guard specs.count == model.layers.count else { throw PipelineError(nil, "map does not list its inputs") }
         stack = try EvidenceStack.open(specs)
@@ -183,16 +183,15 @@ struct Explainer {
     func contributions(labels: [Int32], component s: ComponentStats) throws -> [LayerContribution] {
         let window = Window(column: s.minColumn, row: s.minRow, columns: s.maxColumn - s.minColumn + 1, rows: s.maxRow - s.minRow + 1)
         var sums = [Double](repeating: 0, count: stack.layers.count)
-        var buffer = [Float](repeating: 0, count: window.cellCount)
-        for (k, layer) in stack.layers.enumerated() {
-            let ds = try RasterDataset.open(layer.path)
-            try buffer.withUnsafeMutableBufferPointer { try ds.read(window: window, into: $0) }
-            try ds.close()
-            let term = model.model.terms[k]
-            for r in 0..<window.rows {
-                for c in 0..<window.columns where labels[(window.row + r) * stack.grid.columns + window.column + c] == s.label {
-                    sums[k] += Double(term.contribution(buffer[r * window.columns + c]))
-                }
+        // The component's bounding window of every layer, transformed as the model saw it.
+        let reader = try StackReader(stack, window: window)
+        let buffers = try reader.readWindow()
+        let scorer = model.scorer(nodata: stack.nodata)
+        var values = [Float](repeating: 0, count: stack.layers.count)
+        for r in 0..<window.rows {
+            for c in 0..<window.columns where labels[(window.row + r) * stack.grid.columns + window.column + c] == s.label {
+                for k in values.indices { values[k] = buffers[k][r * window.columns + c] }
+                for (k, v) in scorer.contributions(values: values).enumerated() { sums[k] += v }
             }
         }
         return zip(stack.layers, sums).map { LayerContribution(layer: $0.0.name, logit: $0.1 / Double(s.cells)) }

@@ -78,7 +78,8 @@ public struct ModelFile: Codable, Sendable {
     /// "wofe" or "logistic".
     public var method: String
     public var layers: [ModelLayer]
-    public var model: AdditiveModel
+    /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
+    public var model: AdditiveModel?
     public var parameters: [String: String]
     public var training: TrainingSummary
 
@@ -96,6 +97,18 @@ public struct ModelFile: Codable, Sendable {
     }
 
     /// A problem with a model file's content.
+    /// How many model payloads the file holds (exactly one is valid).
+    var payloadCount: Int { (model == nil ? 0 : 1) }
+
+    /// The model ready for the engine, using `nodata` (one per layer) as the missing values.
+    public func scorer(nodata: [Float]) -> any CellScorer {
+        if var m = model {
+            m.nodata = nodata
+            return CompiledModel(m)
+        }
+        preconditionFailure("decode checks that a model file holds one model")
+    }
+
     public struct FormatError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
@@ -132,8 +145,13 @@ public struct ModelFile: Codable, Sendable {
         } catch {
             throw FormatError(message: "malformed model file: \(error)")
         }
-        guard file.layers.count == file.model.terms.count, file.model.nodata.count == file.model.terms.count else {
-            throw FormatError(message: "malformed model file: \(file.layers.count) layers but \(file.model.terms.count) model terms")
+        if let model = file.model {
+            guard file.layers.count == model.terms.count, model.nodata.count == model.terms.count else {
+                throw FormatError(message: "malformed model file: \(file.layers.count) layers but \(model.terms.count) model terms")
+            }
+        }
+        guard file.payloadCount == 1 else {
+            throw FormatError(message: "malformed model file: it must hold exactly one model (found \(file.payloadCount))")
         }
         return file
     }

@@ -3,7 +3,8 @@ import PackageDescription
 
 // Throughput suites for Prospect's kernels and engine. A separate package so that building
 // and testing Prospect never compiles benchmark code. Run from this folder:
-//   swift run -c release prospect-benchmarks
+//   swift run -c release prospect-benchmarks [--files]
+//   swift run -c release prospect-benchmarks --prepare
 let package = Package(
     name: "ProspectBenchmarks",
     dependencies: [.package(name: "Prospect", path: "..")],

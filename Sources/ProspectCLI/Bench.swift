@@ -3,16 +3,18 @@ import Foundation
 import ProspectCore
 import ProspectPipeline
 
+extension BenchModel: ExpressibleByArgument {}
+
 extension ProspectCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure scoring throughput in memory and end to end, against this machine's memory bandwidth.",
             discussion: """
-            In memory: a logistic model over --layers float32 layers, all threads and one thread, with the STREAM triad bandwidth measured in the same run. End to end: --layers uncompressed tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
+            For each model kind (--model, repeatable; default every kind): in memory, the model over --layers float32 layers on all threads and one thread, with the STREAM triad bandwidth measured in the same run and the scalar reference alongside; end to end, --layers uncompressed tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
 
             Example:
               prospect bench --size 8192 --work-dir /tmp/prospect-bench
-              prospect bench --skip-end-to-end --json
+              prospect bench --model logistic --skip-end-to-end --json
             """)
 
         @Option(help: "Evidence layers.") var layers: Int = 8
@@ -21,6 +23,8 @@ extension ProspectCommand {
         @Option(name: .customLong("work-dir"), help: "Folder for the end-to-end rasters (kept for reuse).")
         var workDir: String = NSTemporaryDirectory() + "prospect-bench"
         @Flag(name: .customLong("skip-end-to-end"), help: "Only the in-memory benchmark.") var skipEndToEnd = false
+        @Option(help: "A model kind to score (repeatable): \(BenchModel.allCases.map(\.rawValue).joined(separator: ", ")); default all.")
+        var model: [BenchModel] = []
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
@@ -30,38 +34,51 @@ extension ProspectCommand {
         func run() throws {
             try runReportingErrors {
                 let threads = ProcessInfoCores.active
-                var endToEnd: [BenchmarkReport.EndToEnd] = []
+                let kinds = model.isEmpty ? BenchModel.allCases : model
+                let machine = "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+                var specs: [LayerSpec] = []
                 if !skipEndToEnd {
                     if !json { print("preparing \(layers) rasters of \(size)² cells in \(workDir) …") }
-                    let specs = try Benchmark.prepareStack(directory: workDir, size: size, layers: layers)
-                    for compression in [ScoreOptions.Compression.none, ScoreOptions().compression] {
-                        // One warm-up pass so the inputs are in the page cache, as for every peer measured.
-                        if endToEnd.isEmpty { _ = try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: .none) }
-                        endToEnd.append(try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: compression))
+                    specs = try Benchmark.prepareStack(directory: workDir, size: size, layers: layers)
+                    // One warm-up pass so the inputs are in the page cache, as for every peer measured.
+                    _ = try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: .none)
+                }
+                var reports: [BenchmarkReport] = []
+                for kind in kinds {
+                    var endToEnd: [BenchmarkReport.EndToEnd] = []
+                    if !skipEndToEnd {
+                        for compression in [ScoreOptions.Compression.none, ScoreOptions().compression] {
+                            endToEnd.append(try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: compression, model: kind))
+                        }
                     }
+                    let (runs, scalar) = Benchmark.inMemory(layers: layers, cells: cells, threadCounts: threads > 1 ? [threads, 1] : [1], model: kind)
+                    let report = BenchmarkReport(model: kind.rawValue, layers: layers, inMemoryCells: cells, scalarReferenceCellsPerSecond: scalar,
+                                                 inMemory: runs, endToEndSize: skipEndToEnd ? nil : size, endToEnd: endToEnd, machine: machine)
+                    reports.append(report)
+                    if !json { print(Self.render(report)) }
                 }
-                let (runs, scalar) = Benchmark.inMemory(layers: layers, cells: cells, threadCounts: threads > 1 ? [threads, 1] : [1])
-                let report = BenchmarkReport(layers: layers, inMemoryCells: cells, scalarReferenceCellsPerSecond: scalar, inMemory: runs,
-                                             endToEndSize: skipEndToEnd ? nil : size, endToEnd: endToEnd,
-                                             machine: "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
-                if json { try printJSON(report); return }
-                print("in memory: logistic model, \(layers) float32 layers, \(cells) cells (\(report.machine))")
-                var table = [["threads", "M cells/s", "GB/s", "triad GB/s", "of triad"]]
-                for r in runs {
-                    table.append([String(r.threads), format(r.cellsPerSecond / 1e6, 1), format(r.bytesPerSecond / 1e9, 2),
-                                  format(r.triadBytesPerSecond / 1e9, 2), format(100 * r.fractionOfBandwidth, 0) + " %"])
-                }
-                print(Reports.table(table), terminator: "")
-                print("scalar reference kernel, 1 thread: \(format(scalar / 1e6, 1)) M cells/s")
-                if !endToEnd.isEmpty {
-                    print("\nend to end: \(layers) tiled float32 GeoTIFFs of \(size)² → GeoTIFF")
-                    var t = [["output", "M cells/s", "seconds", "peak RSS MiB"]]
-                    for e in endToEnd {
-                        t.append([e.compression, format(e.cellsPerSecond / 1e6, 1), format(e.seconds, 2), String(e.peakRSSBytes >> 20)])
-                    }
-                    print(Reports.table(t), terminator: "")
-                }
+                if json { try printJSON(reports) }
             }
+        }
+
+        static func render(_ report: BenchmarkReport) -> String {
+            var out = "\(report.model): in memory, \(report.layers) float32 layers, \(report.inMemoryCells) cells (\(report.machine))\n"
+            var table = [["threads", "M cells/s", "GB/s", "triad GB/s", "of triad"]]
+            for r in report.inMemory {
+                table.append([String(r.threads), format(r.cellsPerSecond / 1e6, 1), format(r.bytesPerSecond / 1e9, 2),
+                              format(r.triadBytesPerSecond / 1e9, 2), format(100 * r.fractionOfBandwidth, 0) + " %"])
+            }
+            out += Reports.table(table)
+            out += "scalar reference, 1 thread: \(format(report.scalarReferenceCellsPerSecond / 1e6, 1)) M cells/s\n"
+            if let size = report.endToEndSize {
+                out += "end to end: \(report.layers) tiled float32 GeoTIFFs of \(size)² → GeoTIFF\n"
+                var t = [["output", "M cells/s", "seconds", "peak RSS MiB"]]
+                for e in report.endToEnd {
+                    t.append([e.compression, format(e.cellsPerSecond / 1e6, 1), format(e.seconds, 2), String(e.peakRSSBytes >> 20)])
+                }
+                out += Reports.table(t)
+            }
+            return out
         }
     }
 }

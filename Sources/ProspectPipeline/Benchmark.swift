@@ -23,6 +23,8 @@ public struct BenchmarkReport: Sendable, Codable {
         /// Size of the map written.
         public var outputBytes: Int
     }
+    /// The model kind scored (`BenchModel`).
+    public var model: String
     public var layers: Int
     public var inMemoryCells: Int
     public var scalarReferenceCellsPerSecond: Double
@@ -31,8 +33,9 @@ public struct BenchmarkReport: Sendable, Codable {
     public var endToEnd: [EndToEnd]
     public var machine: String
 
-    public init(layers: Int, inMemoryCells: Int, scalarReferenceCellsPerSecond: Double, inMemory: [InMemory],
+    public init(model: String, layers: Int, inMemoryCells: Int, scalarReferenceCellsPerSecond: Double, inMemory: [InMemory],
                 endToEndSize: Int?, endToEnd: [EndToEnd], machine: String) {
+        self.model = model
         self.layers = layers
         self.inMemoryCells = inMemoryCells
         self.scalarReferenceCellsPerSecond = scalarReferenceCellsPerSecond
@@ -40,6 +43,37 @@ public struct BenchmarkReport: Sendable, Codable {
         self.endToEndSize = endToEndSize
         self.endToEnd = endToEnd
         self.machine = machine
+    }
+}
+
+/// The models `prospect bench` scores: one of each kind, over synthetic continuous layers.
+public enum BenchModel: String, CaseIterable, Sendable {
+    /// Logistic regression: a linear term per layer.
+    case logistic
+    /// Weights of evidence: a binary pattern (step) per layer.
+    case wofe
+
+    /// The model file over `layers` (their names and paths).
+    public func file(layers: [ModelLayer]) -> ModelFile {
+        let n = layers.count
+        let nodata = [Float](repeating: -9999, count: n)
+        let additive: AdditiveModel
+        switch self {
+        case .logistic: additive = Benchmark.logisticModel(layers: n)
+        case .wofe:
+            // Thresholds near the synthetic fields' medians: both sides of every step occur.
+            additive = AdditiveModel(intercept: -6, terms: (0..<n).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.8, below: -0.3) },
+                                     nodata: nodata)
+        }
+        return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, model: additive,
+                         parameters: [:], training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
+                                                                    depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
+                                                                    layerRanking: []))
+    }
+
+    /// Placeholder layers for in-memory runs.
+    public static func layers(_ n: Int) -> [ModelLayer] {
+        (0..<n).map { ModelLayer(name: "layer\($0)", path: "layer\($0).tif", kind: .continuous) }
     }
 }
 
@@ -52,7 +86,8 @@ public enum Benchmark {
     }
 
     /// In-memory kernel throughput over `cells` cells of `layers` float32 layers.
-    public static func inMemory(layers: Int, cells: Int, threadCounts: [Int], repetitions: Int = 5) -> (runs: [BenchmarkReport.InMemory], scalar: Double) {
+    public static func inMemory(layers: Int, cells: Int, threadCounts: [Int], repetitions: Int = 5,
+                                model kind: BenchModel = .logistic) -> (runs: [BenchmarkReport.InMemory], scalar: Double) {
         let buffers = (0..<layers).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
         let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
         defer { buffers.forEach { $0.deallocate() }; output.deallocate() }
@@ -64,14 +99,14 @@ public enum Benchmark {
             for i in (cells / columns * columns)..<cells { shared.value[k][i] = 100 }
         }
         output.initialize(repeating: 0)
-        let compiled = CompiledModel(logisticModel(layers: layers))
+        let scorer = kind.file(layers: BenchModel.layers(layers)).scorer(nodata: [Float](repeating: -9999, count: layers))
         let inputs = buffers.map { UnsafeBufferPointer($0) }
         var runs: [BenchmarkReport.InMemory] = []
         for threads in threadCounts {
             var best = Double.infinity
             for _ in 0..<repetitions {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                ParallelScorer.score(compiled, layers: inputs, output: output, outputNodata: -1, threads: threads)
+                ParallelScorer.score(scorer, layers: inputs, outputs: [output], outputNodata: -1, threads: threads)
                 best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
             let rate = Double(cells) / best
@@ -83,8 +118,8 @@ public enum Benchmark {
         // The scalar reference, one thread, on a slice.
         let slice = min(cells, 1 << 20)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        ScoreKernel.reference(model: compiled.model, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
-                              output: UnsafeMutableBufferPointer(rebasing: output[0..<slice]), outputNodata: -1)
+        scorer.scoreReference(layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
+                              outputs: [UnsafeMutableBufferPointer(rebasing: output[0..<slice])], outputNodata: -1)
         let scalar = Double(slice) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         return (runs, scalar)
     }
@@ -127,13 +162,9 @@ public enum Benchmark {
 
     /// Scores the stack end to end (files → GeoTIFF) and reports the rate and peak memory.
     public static func endToEnd(specs: [LayerSpec], outputDirectory: String, compression: ScoreOptions.Compression,
-                                level: Int? = nil, predictor: Bool = true) throws -> BenchmarkReport.EndToEnd {
+                                level: Int? = nil, predictor: Bool = true, model kind: BenchModel = .logistic) throws -> BenchmarkReport.EndToEnd {
         let stack = try EvidenceStack.open(specs)
-        let model = ModelFile(tool: ProspectVersion.tool, created: "", method: "logistic",
-                              layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) },
-                              model: logisticModel(layers: specs.count),
-                              parameters: [:], training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
-                                                                         depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
+        let model = kind.file(layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) })
         var options = ScoreOptions()
         options.compression = compression
         options.level = level

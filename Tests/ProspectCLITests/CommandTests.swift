@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Subcommands on small stacks")
 struct CommandTests {
-    @Test("every subcommand's help shows an example", arguments: ["info", "train", "score", "targets", "validate", "demo", "bench", "generate-demo"])
+    @Test("every subcommand's help shows an example", arguments: ["info", "prepare", "train", "run", "score", "targets", "validate", "demo", "bench", "generate-demo"])
     func helpHasExample(command: String) throws {
         let r = try CLI.run([command, "--help"])
         #expect(r.status == 0)

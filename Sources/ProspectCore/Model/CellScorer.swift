@@ -15,6 +15,9 @@ public protocol CellScorer: Sendable {
     /// Scores `outputs[0].count` cells. `layers[k]` holds layer k's values (at least that many);
     /// `outputs[0]` receives the score and `outputs[j]` (when given) extra band `j − 1`.
     func score(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float)
+    /// The same, by the model's scalar definition (one cell at a time, double precision): what
+    /// the fast path is tested against, and the baseline the benchmarks report.
+    func scoreReference(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float)
     /// Each layer's contribution to one valid cell's score, in the model's own units (logit for
     /// additive models and tree ensembles), for explaining targets.
     func contributions(values: [Float]) -> [Double]
@@ -28,6 +31,10 @@ extension CompiledModel: CellScorer {
 
     public func score(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
         ScoreKernel.score(self, layers: layers, output: outputs[0], outputNodata: outputNodata)
+    }
+
+    public func scoreReference(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
+        ScoreKernel.reference(model: model, layers: layers, output: outputs[0], outputNodata: outputNodata)
     }
 
     public func contributions(values: [Float]) -> [Double] {

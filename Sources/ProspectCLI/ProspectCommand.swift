@@ -18,7 +18,7 @@ public struct ProspectCommand: ParsableCommand {
           prospect validate map.tif --deposits Rasters/deposits.gpkg
         """,
         version: ProspectVersion.string,
-        subcommands: [Info.self, Prepare.self, Train.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self, Bench.self, GenerateDemo.self]
+        subcommands: [Info.self, Prepare.self, Train.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self, Bench.self, GenerateDemo.self]
     )
     public init() {}
 }

@@ -64,22 +64,24 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// The versioned model file: method, layers, the additive model, parameters and provenance.
 ///
-/// Format version 2; version 2 added layer transforms, and version 1 files (whose transform
-/// lists are empty) read unchanged. A reader refuses files whose `formatVersion` is newer than
+/// Format version 3; version 2 added layer transforms, version 3 tree ensembles (`trees`).
+/// Version 1 and 2 files (whose transform lists are empty, or which hold no trees) read unchanged. A reader refuses files whose `formatVersion` is newer than
 /// it knows.
 public struct ModelFile: Codable, Sendable {
     public static let formatName = "prospect-model"
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var format: String
     public var formatVersion: Int
     public var tool: String
     public var created: String
-    /// "wofe" or "logistic".
+    /// "wofe", "logistic", or for imported tree ensembles "lightgbm", "xgboost".
     public var method: String
     public var layers: [ModelLayer]
     /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
     public var model: AdditiveModel?
+    /// A tree ensemble (format version 3); nil for other model kinds.
+    public var trees: TreeEnsemble?
     public var parameters: [String: String]
     public var training: TrainingSummary
 
@@ -98,7 +100,7 @@ public struct ModelFile: Codable, Sendable {
 
     /// A problem with a model file's content.
     /// How many model payloads the file holds (exactly one is valid).
-    var payloadCount: Int { (model == nil ? 0 : 1) }
+    var payloadCount: Int { (model == nil ? 0 : 1) + (trees == nil ? 0 : 1) }
 
     /// The model ready for the engine, using `nodata` (one per layer) as the missing values.
     public func scorer(nodata: [Float]) -> any CellScorer {
@@ -106,6 +108,7 @@ public struct ModelFile: Codable, Sendable {
             m.nodata = nodata
             return CompiledModel(m)
         }
+        if let trees { return ReferenceTreeScorer(trees, nodata: nodata) }
         preconditionFailure("decode checks that a model file holds one model")
     }
 
@@ -150,6 +153,7 @@ public struct ModelFile: Codable, Sendable {
                 throw FormatError(message: "malformed model file: \(file.layers.count) layers but \(model.terms.count) model terms")
             }
         }
+        if let problem = file.treeProblem { throw FormatError(message: "malformed model file: \(problem)") }
         guard file.payloadCount == 1 else {
             throw FormatError(message: "malformed model file: it must hold exactly one model (found \(file.payloadCount))")
         }

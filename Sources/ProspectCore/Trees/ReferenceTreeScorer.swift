@@ -34,6 +34,11 @@ public struct ReferenceTreeScorer: CellScorer {
         }
     }
 
+    /// This scorer is the scalar definition itself.
+    public func scoreReference(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
+        score(layers: layers, outputs: outputs, outputNodata: outputNodata)
+    }
+
     public func contributions(values: [Float]) -> [Double] {
         ensemble.contributions(values)
     }

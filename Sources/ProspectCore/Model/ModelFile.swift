@@ -38,6 +38,11 @@ public struct TrainingSummary: Codable, Sendable {
     public var priorProbability: Double?
     /// Weights of evidence: every class row (selected ones enter the model).
     public var weights: [WofEClassRow]?
+    /// Weights of evidence: the Agterberg & Cheng (2002) conditional independence test.
+    public var conditionalIndependence: WofEConditionalIndependence?
+    /// Weights of evidence: chi-square tests of independence between pairs of generalized
+    /// layers, on the deposit cells (Bonham-Carter 1994, p. 312).
+    public var pairwiseIndependence: [WofEPairwiseTest]?
     /// Logistic regression: coefficients with standard errors.
     public var coefficients: [LogisticCoefficientRow]?
     /// Logistic regression: background cells used and whether IRLS converged.
@@ -64,12 +69,13 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// The versioned model file: method, layers, the additive model, parameters and provenance.
 ///
-/// Format version 2; version 2 added layer transforms, and version 1 files (whose transform
-/// lists are empty) read unchanged. A reader refuses files whose `formatVersion` is newer than
+/// Format version 3; version 2 added layer transforms, and version 1 files (whose transform
+/// lists are empty) read unchanged. Version 3 added optional payloads and attachments such as
+/// `wofeVariance`; files without them read as before. A reader refuses files whose `formatVersion` is newer than
 /// it knows.
 public struct ModelFile: Codable, Sendable {
     public static let formatName = "prospect-model"
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var format: String
     public var formatVersion: Int
@@ -80,6 +86,9 @@ public struct ModelFile: Codable, Sendable {
     public var layers: [ModelLayer]
     /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
     public var model: AdditiveModel?
+    /// Weights of evidence: the weights' variances, for the posterior's standard deviation and
+    /// confidence bands (an attachment to `model`, not a model of its own).
+    public var wofeVariance: WofEVariance?
     public var parameters: [String: String]
     public var training: TrainingSummary
 
@@ -104,6 +113,7 @@ public struct ModelFile: Codable, Sendable {
     public func scorer(nodata: [Float]) -> any CellScorer {
         if var m = model {
             m.nodata = nodata
+            if let v = wofeVariance { return WofEScorer(model: m, variance: v) }
             return CompiledModel(m)
         }
         preconditionFailure("decode checks that a model file holds one model")
@@ -148,6 +158,11 @@ public struct ModelFile: Codable, Sendable {
         if let model = file.model {
             guard file.layers.count == model.terms.count, model.nodata.count == model.terms.count else {
                 throw FormatError(message: "malformed model file: \(file.layers.count) layers but \(model.terms.count) model terms")
+            }
+        }
+        if let v = file.wofeVariance {
+            guard let model = file.model, v.terms.count == model.terms.count else {
+                throw FormatError(message: "malformed model file: wofeVariance needs an additive model with one term per variance term")
             }
         }
         guard file.payloadCount == 1 else {

@@ -33,6 +33,14 @@ extension ProspectCommand {
         var evidence: [String] = []
         @Option(help: "A categorical evidence raster, PATH or NAME=PATH (repeatable).")
         var categorical: [String] = []
+        @Option(help: "Weights of evidence: a class raster whose cumulative classes x <= v (small values favourable) are weighed and generalized to a binary pattern, PATH or NAME=PATH (repeatable).")
+        var ascending: [String] = []
+        @Option(help: "Weights of evidence: a class raster whose cumulative classes x >= v (large values favourable) are weighed and generalized to a binary pattern, PATH or NAME=PATH (repeatable).")
+        var descending: [String] = []
+        @Option(help: "Weights of evidence: NAME=VALUE, the binary pattern of an --ascending (x <= VALUE) or --descending (x >= VALUE) layer, instead of the class with the largest studentized contrast (repeatable).")
+        var threshold: [String] = []
+        @Option(help: "Weights of evidence: NAME=1,2/3,4/5 merges a categorical layer's class codes into one class per group, weighed together (repeatable).")
+        var generalize: [String] = []
         @Option(help: "A transform for one layer, NAME=SPEC, applied in the order given and repeated by score (repeatable; see above).")
         var transform: [String] = []
         @Option(help: "Method: wofe (weights of evidence) or logistic.")
@@ -53,11 +61,24 @@ extension ProspectCommand {
         var json = false
 
         func validate() throws {
-            guard !(evidence.isEmpty && categorical.isEmpty && stack == nil) else {
-                throw ValidationError("give --stack, or at least one --evidence or --categorical raster")
+            guard !(evidence.isEmpty && categorical.isEmpty && ascending.isEmpty && descending.isEmpty && stack == nil) else {
+                throw ValidationError("give --stack, or at least one --evidence, --categorical, --ascending or --descending raster")
             }
             for t in transform where !t.contains("=") { throw ValidationError("--transform takes NAME=SPEC, got \(t)") }
             guard unitCellKm2 > 0 else { throw ValidationError("--unit-cell-km2 must be positive") }
+            if method != .wofe, !(ascending.isEmpty && descending.isEmpty && threshold.isEmpty && generalize.isEmpty) {
+                throw ValidationError("--ascending, --descending, --threshold and --generalize are for --method wofe")
+            }
+            for t in threshold {
+                guard let eq = t.firstIndex(of: "="), Float(t[t.index(after: eq)...]) != nil else {
+                    throw ValidationError("--threshold takes NAME=VALUE with a number, got \(t)")
+                }
+            }
+            for g in generalize {
+                guard (try? WofEOptions.groups(g)) != nil else {
+                    throw ValidationError("--generalize takes NAME=CODES/CODES… with comma-separated whole-number codes, each code in one group (e.g. geology=1,2/3,4), got \(g)")
+                }
+            }
             guard l2 >= 0 else { throw ValidationError("--l2 must be non-negative") }
         }
 
@@ -76,6 +97,8 @@ extension ProspectCommand {
                 }
                 layers += evidence.map { LayerSpec(argument: $0, kind: .continuous) }
                     + categorical.map { LayerSpec(argument: $0, kind: .categorical) }
+                try WofEOptions.apply(ascending: ascending, descending: descending, thresholds: threshold, groups: generalize,
+                                      layers: &layers, options: &options)
                 for t in transform {
                     let eq = t.firstIndex(of: "=")!
                     let name = String(t[..<eq])
@@ -112,17 +135,20 @@ enum TrainingText {
         if result.skipped.count > 10 { out += "  … and \(result.skipped.count - 10) more\n" }
         out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² where every layer has data\n\n"
         if let rows = t.weights {
-            out += "weights of evidence (Bonham-Carter 1994); areas in unit cells; selected classes of continuous layers\n"
-            let shown = rows.filter { $0.code != nil || $0.selected }
-            var table = [["layer", "class", "area", "deps", "W+", "s(W+)", "W-", "s(W-)", "C", "s(C)", "stud(C)"]]
+            out += "weights of evidence (Bonham-Carter 1994); areas in unit cells; every class of class layers, the selected class of continuous layers; * = generalized pattern\n"
+            let shown = rows.filter { $0.code != nil || $0.selected || $0.generalizedClass != nil }
+            var table = [["layer", "class", "area", "deps", "W+", "s(W+)", "W-", "s(W-)", "C", "s(C)", "stud(C)", "gen", "W", "s(W)"]]
             for r in shown {
                 let w = r.weights
-                table.append([r.layer, r.label + (r.code == nil ? "" : ""), format(r.area, 2), String(r.deposits),
+                table.append([r.layer, r.label + (r.selected && r.code == nil ? " *" : ""), format(r.area, 2), String(r.deposits),
                               format(w.wPlus), format(w.sWPlus), format(w.wMinus), format(w.sWMinus),
-                              format(w.contrast), format(w.sContrast), format(w.studentizedContrast, 2)])
+                              format(w.contrast), format(w.sContrast), format(w.studentizedContrast, 2),
+                              r.generalizedClass.map(String.init) ?? "", r.generalizedWeight.map { format($0) } ?? "",
+                              r.generalizedStd.map { format($0) } ?? ""])
             }
             out += Reports.table(table)
             if let p = t.priorProbability { out += "prior probability \(String(format: "%.6g", p)) per unit cell\n" }
+            out += WofEOptions.render(t)
         }
         if let rows = t.coefficients {
             out += "logistic regression (IRLS, L2 \(m.parameters["l2"] ?? "?")), \(t.backgroundCells ?? 0) background cells, "

@@ -8,6 +8,15 @@ public struct TrainingOptions: Sendable {
     public var method: Method
     /// Weights of evidence: the unit cell in km² (ArcSDM's "unit cell size").
     public var unitCellKm2: Double = 1
+    /// Weights of evidence: layers (by name) whose values are classes cumulated upwards
+    /// (`x <= v`, ascending) or downwards (`x >= v`, descending) instead of thresholds at the
+    /// deposits' values.
+    public var cumulative: [String: CumulativeTally.Direction] = [:]
+    /// Weights of evidence: the threshold of a cumulative layer's binary pattern, by layer
+    /// name, instead of the largest studentized contrast.
+    public var thresholds: [String: Float] = [:]
+    /// Weights of evidence: groups of class codes merged into one class, by categorical layer.
+    public var groups: [String: [[Int32]]] = [:]
     /// Logistic regression: L2 penalty on standardized slopes.
     public var l2: Double = 1e-3
     /// Logistic regression: at most this many background cells (a seeded reservoir sample when
@@ -84,6 +93,7 @@ public enum Trainer {
                                       depositsUsed: usable.count, depositsOutsideGrid: deposits.outside.count,
                                       depositsOnNodata: onNodata, depositsSharingCell: sharing, layerRanking: [])
         let additive: AdditiveModel
+        var wofeVariance: WofEVariance?
         var warnings: [String] = []
         if approximateArea {
             warnings.append("the grid is in degrees (\(grid.crsName.isEmpty ? "geographic CRS" : grid.crsName)); areas use the cell size at its central latitude (\(String(format: "%.4g", cellAreaKm2)) km²); reproject to an equal-area or projected grid for exact areas")
@@ -94,37 +104,22 @@ public enum Trainer {
         switch options.method {
         case .wofe:
             parameters["unitCellKm2"] = String(options.unitCellKm2)
+            for d in CumulativeTally.Direction.allCases {
+                let names = options.cumulative.filter { $0.value == d }.keys.sorted()
+                if !names.isEmpty { parameters[d.rawValue] = names.joined(separator: ",") }
+            }
+            if !options.thresholds.isEmpty {
+                parameters["thresholds"] = options.thresholds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+            }
+            if !options.groups.isEmpty {
+                parameters["groups"] = options.groups.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=" + $0.value.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/") }.joined(separator: ";")
+            }
             let unitCells = cellAreaKm2 / options.unitCellKm2
-            var categorical = [CategoricalTally](repeating: CategoricalTally(), count: stack.layers.count)
-            var continuous = stack.layers.indices.map { k in ContinuousTally(depositValues: usable.values.map { $0[k] }) }
-            for values in usable.values {
-                for k in stack.layers.indices where stack.layers[k].kind == .categorical {
-                    categorical[k].addDeposit(code: Int32(values[k].rounded()))
-                }
-            }
-            let valid = try streamValidCells(stack: stack, progress: progress) { k, value in
-                if stack.layers[k].kind == .categorical {
-                    categorical[k].add(code: Int32(value.rounded()))
-                } else {
-                    continuous[k].add(value)
-                }
-            } sample: { _ in }
+            let trained = try trainWofE(stack: stack, usable: usable, options: options, unitCells: unitCells,
+                                        legend: legend, progress: progress)
+            let (valid, terms, variances, rows, strength) = (trained.valid, trained.terms, trained.variances, trained.rows, trained.strength)
             summary.validCells = valid
-            var terms: [LayerTerm] = []
-            var rows: [WofEClassRow] = []
-            var strength: [(String, Double)] = []
-            for (k, layer) in stack.layers.enumerated() {
-                var (r, term) = layer.kind == .categorical
-                    ? categorical[k].weights(layer: layer.name, cellAreaInUnitCells: unitCells)
-                    : continuous[k].weights(layer: layer.name, cellAreaInUnitCells: unitCells)
-                // Class names from the layer's legend (a rasterized field, a raster's categories).
-                if let names = legend[layer.name] {
-                    for i in r.indices { if let code = r[i].code, let name = names[String(code)] { r[i].label = name } }
-                }
-                terms.append(term)
-                rows += r
-                strength.append((layer.name, r.filter(\.selected).map { abs($0.weights.studentizedContrast) }.max() ?? 0))
-            }
             let totalArea = Double(valid) * unitCells
             let prior = WeightsOfEvidence.priorLogit(totalArea: totalArea, totalDeposits: usable.count)
             summary.priorProbability = Double(usable.count) / totalArea
@@ -134,6 +129,21 @@ public enum Trainer {
             }
             summary.layerRanking = strength.sorted { $0.1 > $1.1 }.map(\.0)
             additive = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
+            let variance = WofEVariance(priorVariance: Float(1 / Double(usable.count)), terms: variances)
+            wofeVariance = variance
+            // Agterberg & Cheng: a second pass counts the unique conditions.
+            var conditions = UniqueConditionTally(terms: terms)
+            _ = try streamValidCells(stack: stack, progress: nil) { _, _ in } sample: { cell in
+                conditions.add { cell.buffers[$0][cell.offset] }
+            }
+            summary.conditionalIndependence = WofEConditionalIndependence.test(
+                conditions: conditions.conditions(model: additive, variance: variance, cellAreaInUnitCells: unitCells),
+                deposits: usable.count)
+            if let ci = summary.conditionalIndependence, !ci.independentAt95 {
+                warnings.append(String(format: "conditional independence is rejected at 95 %% (Agterberg & Cheng: T = %.2f expected deposits for n = %d, s(T) = %.2f); the posterior probabilities are likely too high — drop or combine correlated layers", ci.expected, ci.observed, ci.standardDeviation))
+            }
+            summary.pairwiseIndependence = pairwiseTests(trained.layerWeights, names: stack.layers.map(\.name),
+                                                         deposits: usable.keys.sorted().map { usable[$0]! })
         case .logistic:
             parameters["l2"] = String(options.l2)
             parameters["backgroundSample"] = String(options.backgroundSample)
@@ -180,9 +190,10 @@ public enum Trainer {
             ModelLayer(name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind,
                        transforms: $0.transforms, legend: legend[$0.name])
         }
-        let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
+        var file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
                              method: options.method.rawValue, layers: layers, model: additive,
                              parameters: parameters, training: summary)
+        file.wofeVariance = wofeVariance
         return TrainingResult(model: file, skipped: skipped, warnings: warnings)
     }
 

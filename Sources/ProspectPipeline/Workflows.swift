@@ -59,13 +59,15 @@ public enum Workflows {
 /// Plain-text tables and CSV.
 public enum Reports {
     public static func weightsCSV(_ rows: [WofEClassRow]) -> String {
-        var out = "layer,class,code,threshold,direction,cells,area_unit_cells,deposits,w_plus,s_w_plus,w_minus,s_w_minus,contrast,s_contrast,studentized_contrast,defined,selected\n"
+        var out = "layer,class,code,threshold,direction,cells,area_unit_cells,deposits,w_plus,s_w_plus,w_minus,s_w_minus,contrast,s_contrast,studentized_contrast,defined,selected,generalized_class,generalized_weight,generalized_std,note\n"
         for r in rows {
             let w = r.weights
             let fields: [String] = [
                 csv(r.layer), csv(r.label), r.code.map(String.init) ?? "", r.threshold.map { "\($0)" } ?? "", r.direction ?? "",
                 String(r.cells), fmt(r.area), String(r.deposits), fmt(w.wPlus), fmt(w.sWPlus), fmt(w.wMinus), fmt(w.sWMinus),
                 fmt(w.contrast), fmt(w.sContrast), fmt(w.studentizedContrast), String(w.defined), String(r.selected),
+                r.generalizedClass.map(String.init) ?? "", r.generalizedWeight.map(fmt) ?? "", r.generalizedStd.map(fmt) ?? "",
+                csv(w.note ?? ""),
             ]
             out += fields.joined(separator: ",") + "\n"
         }

@@ -429,10 +429,12 @@ struct ModelFileTransformTests {
         #expect(text.contains("\"zscore:mean=0.25,std=1.5\""))
         #expect(try ModelFile.decode(data).layers[0].transforms == chain)
 
-        let v1 = try String(decoding: Self.file(transforms: []).encoded(), as: UTF8.self)
-            .replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : 1")
-        let old = try ModelFile.decode(Data(v1.utf8))
-        #expect(old.formatVersion == 1 && old.layers[0].transforms.isEmpty)
+        for version in [1, 2] {
+            let old = try String(decoding: Self.file(transforms: []).encoded(), as: UTF8.self)
+                .replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : \(version)")
+            let decoded = try ModelFile.decode(Data(old.utf8))
+            #expect(decoded.formatVersion == version && decoded.layers[0].transforms.isEmpty && decoded.wofeVariance == nil)
+        }
 
         let bad = text.replacingOccurrences(of: "zscore:mean=0.25", with: "zscore:mean=x")
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(Data(bad.utf8)) }

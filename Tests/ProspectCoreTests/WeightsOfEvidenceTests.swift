@@ -36,40 +36,54 @@ import Testing
     }
 
     @Test func classWithNoDeposit() {
-        // W+ needs ln(0): undefined, 0 with s 0. W− = ln[(10/10) / (70/90)] = ln(9/7), s² = 1/10 + 1/70.
+        // ArcSDM and eis_toolkit: a class without deposits gets zeros (it adds nothing).
         let w = WeightsOfEvidence.weights(patternArea: 20, patternDeposits: 0, totalArea: 100, totalDeposits: 10)
         #expect(allFinite(w))
         #expect(!w.defined)
-        #expect(w.wPlus == 0 && w.sWPlus == 0)
-        #expect(abs(w.wMinus - log(9.0 / 7.0)) < 1e-9)
-        #expect(abs(w.sWMinus - (1.0 / 10 + 1.0 / 70).squareRoot()) < 1e-9)
-        #expect(w.studentizedContrast == 0)
+        #expect(w == .undefined("no deposit in the class"))
     }
 
+    /// B holds every deposit: a = 10 − 0.99 = 9.01 inside, b = 0.99 outside; c = 20 − 10 = 10,
+    /// d = 90 − 10 = 80, N(D̄) = 90. W+ = ln[(9.01/10)/(10/90)], s² = 1/9.01 + 1/10;
+    /// W− = ln[(0.99/10)/(80/90)], s² = 1/0.99 + 1/80.
     @Test func classWithAllDeposits() {
-        // W+ = ln[(10/10) / (10/90)] = ln 9, s² = 1/10 + 1/10; W− needs N(B̄∩D) = 0: undefined.
         let w = WeightsOfEvidence.weights(patternArea: 20, patternDeposits: 10, totalArea: 100, totalDeposits: 10)
         #expect(allFinite(w))
-        #expect(!w.defined)
-        #expect(abs(w.wPlus - log(9.0)) < 1e-9)
-        #expect(abs(w.sWPlus - 0.2.squareRoot()) < 1e-9)
-        #expect(w.wMinus == 0 && w.sWMinus == 0)
-        #expect(w.studentizedContrast == 0)
+        #expect(w.defined)
+        #expect(w.note?.contains("0.99 of a deposit") == true)
+        #expect(abs(w.wPlus - log((9.01 / 10) / (10.0 / 90))) < 1e-12)
+        #expect(abs(w.sWPlus - (1 / 9.01 + 1.0 / 10).squareRoot()) < 1e-12)
+        #expect(abs(w.wMinus - log((0.99 / 10) / (80.0 / 90))) < 1e-12)
+        #expect(abs(w.sWMinus - (1 / 0.99 + 1.0 / 80).squareRoot()) < 1e-12)
+        #expect(abs(w.studentizedContrast - w.contrast / w.sContrast) < 1e-12)
+    }
+
+    /// B covers every deposit-free cell (d = 0): c = 80 − 0.99, d = 0.99.
+    @Test func classLeavingNoDepositFreeArea() {
+        let w = WeightsOfEvidence.weights(patternArea: 96, patternDeposits: 6, totalArea: 100, totalDeposits: 10)
+        #expect(w.defined && allFinite(w))
+        #expect(abs(w.wPlus - log((6.0 / 10) / ((90 - 0.99) / 90))) < 1e-12)
+        #expect(abs(w.wMinus - log((4.0 / 10) / (0.99 / 90))) < 1e-12)
+        #expect(abs(w.sWMinus - (1.0 / 4 + 1 / 0.99).squareRoot()) < 1e-12)
     }
 
     @Test func degenerateInputsNeverNaN() {
-        let cases: [(Double, Int, Double, Int)] = [
-            (100, 10, 100, 10),  // all the area
-            (0, 0, 100, 10),  // empty pattern
-            (20, 0, 100, 0),  // no deposits at all
-            (5, 5, 100, 10),  // pattern entirely deposits
-            (10, 10, 10, 10),  // deposits fill the area
-            (0, 0, 0, 0),
+        let cases: [(Double, Int, Double, Int, Bool)] = [
+            (100, 10, 100, 10, true),  // all the area: both 0.99 rules (eis_toolkit's last cumulative class)
+            (0, 0, 100, 10, false),  // empty pattern
+            (20, 0, 100, 0, false),  // no deposits at all
+            (5, 5, 100, 10, false),  // pattern entirely deposits
+            (10, 10, 10, 10, false),  // deposits fill the area
+            (0, 0, 0, 0, false),
+            (3, 5, 100, 10, false),  // more deposits than unit cells
+            (50, 11, 100, 10, false),  // more deposits than there are
+            (98, 7, 100, 10, false),  // the rest holds more deposits than unit cells
         ]
-        for (a, d, t, n) in cases {
+        for (a, d, t, n, defined) in cases {
             let w = WeightsOfEvidence.weights(patternArea: a, patternDeposits: d, totalArea: t, totalDeposits: n)
             #expect(allFinite(w), "\(a) \(d) \(t) \(n)")
-            #expect(!w.defined)
+            #expect(w.defined == defined, "\(a) \(d) \(t) \(n): \(w)")
+            if !w.defined { #expect(w.wPlus == 0 && w.wMinus == 0 && w.studentizedContrast == 0 && w.note != nil) }
         }
     }
 
@@ -81,9 +95,9 @@ import Testing
     // MARK: Continuous tally
 
     /// 20 cells valued 1…20, one unit cell each; deposits at 12, 16, 19. N(T) = 20, N(D) = 3.
-    /// Descending classes: x >= 12 (9 cells, 3 deposits: W− undefined), x >= 16 (5 cells, 2),
+    /// Descending classes: x >= 12 (9 cells, 3 deposits: the 0.99 rule), x >= 16 (5 cells, 2),
     /// x >= 19 (2 cells, 1). Ascending: x <= 12 (12 cells, 1), x <= 16 (16, 2), x <= 19 (19, 3:
-    /// undefined). x >= 16: W+ = ln[(2/3)/(3/17)] = ln(34/9), W− = ln[(1/3)/(14/17)] = ln(17/42),
+    /// the 0.99 rule). x >= 12: studentized contrast ≈ 0.99. x >= 16: W+ = ln[(2/3)/(3/17)] = ln(34/9), W− = ln[(1/3)/(14/17)] = ln(17/42),
     /// s(C) = sqrt(1/2 + 1/3 + 1 + 1/14), studentized ≈ 1.618 — the largest (x >= 19 gives
     /// ln(17/3) − ln(34/48) over sqrt(2.5625) ≈ 1.299; the ascending contrasts are negative).
     @Test func continuousTallyPicksBestThreshold() throws {
@@ -97,7 +111,8 @@ import Testing
         #expect(rows.map(\.label) == [">= 12.0", ">= 16.0", ">= 19.0", "<= 12.0", "<= 16.0", "<= 19.0"])
         #expect(rows.map(\.cells) == [9, 5, 2, 12, 16, 19])
         #expect(rows.map(\.deposits) == [3, 2, 1, 1, 2, 3])
-        #expect(rows.map(\.weights.defined) == [false, true, true, true, true, false])
+        #expect(rows.map(\.weights.defined) == [true, true, true, true, true, true])
+        #expect(rows[0].weights.note != nil && rows[5].weights.note != nil)
         #expect(rows.filter { $0.selected }.count == 1)
         let best = try #require(rows.first { $0.selected })
         #expect(best.threshold == 16 && best.direction == "descending")
@@ -176,7 +191,7 @@ import Testing
         #expect(rows.map(\.deposits) == [5, 0, 5])
         #expect(rows.allSatisfy { $0.selected })
         #expect(abs(rows[0].weights.wPlus - log(9.0 / 7.0)) < 1e-9)
-        #expect(rows[1].weights.wPlus == 0 && !rows[1].weights.defined)
+        #expect(rows[1].weights.wPlus == 0 && !rows[1].weights.defined && rows[1].weights.wMinus == 0)
         #expect(abs(rows[2].weights.wPlus - log(9.0)) < 1e-9)
         for r in rows { #expect(r.weights.wPlus.isFinite && r.weights.studentizedContrast.isFinite) }
         #expect(term == .lookup(codes: [1, 2, 3], values: [Float(log(9.0 / 7.0)), 0, Float(log(9.0))], otherwise: 0))

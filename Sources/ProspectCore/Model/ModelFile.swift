@@ -38,6 +38,11 @@ public struct TrainingSummary: Codable, Sendable {
     public var priorProbability: Double?
     /// Weights of evidence: every class row (selected ones enter the model).
     public var weights: [WofEClassRow]?
+    /// Weights of evidence: the Agterberg & Cheng (2002) conditional independence test.
+    public var conditionalIndependence: WofEConditionalIndependence?
+    /// Weights of evidence: chi-square tests of independence between pairs of generalized
+    /// layers, on the deposit cells (Bonham-Carter 1994, p. 312).
+    public var pairwiseIndependence: [WofEPairwiseTest]?
     /// Logistic regression: coefficients with standard errors.
     public var coefficients: [LogisticCoefficientRow]?
     /// Logistic regression: background cells used and whether IRLS converged.
@@ -64,8 +69,9 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// The versioned model file: method, layers, the additive model, parameters and provenance.
 ///
-/// Format version 3; version 2 added layer transforms, version 3 tree ensembles (`trees`).
-/// Version 1 and 2 files (whose transform lists are empty, or which hold no trees) read unchanged. A reader refuses files whose `formatVersion` is newer than
+/// Format version 3; version 2 added layer transforms, version 3 tree ensembles (`trees`) and
+/// attachments such as `wofeVariance`. Version 1 and 2 files read unchanged. A reader refuses
+/// files whose `formatVersion` is newer than
 /// it knows.
 public struct ModelFile: Codable, Sendable {
     public static let formatName = "prospect-model"
@@ -82,6 +88,9 @@ public struct ModelFile: Codable, Sendable {
     public var model: AdditiveModel?
     /// A tree ensemble (format version 3); nil for other model kinds.
     public var trees: TreeEnsemble?
+    /// Weights of evidence: the weights' variances, for the posterior's standard deviation and
+    /// confidence bands (an attachment to `model`, not a model of its own).
+    public var wofeVariance: WofEVariance?
     public var parameters: [String: String]
     public var training: TrainingSummary
 
@@ -106,6 +115,7 @@ public struct ModelFile: Codable, Sendable {
     public func scorer(nodata: [Float]) -> any CellScorer {
         if var m = model {
             m.nodata = nodata
+            if let v = wofeVariance { return WofEScorer(model: m, variance: v) }
             return CompiledModel(m)
         }
         if let trees { return ReferenceTreeScorer(trees, nodata: nodata) }
@@ -154,6 +164,11 @@ public struct ModelFile: Codable, Sendable {
             }
         }
         if let problem = file.treeProblem { throw FormatError(message: "malformed model file: \(problem)") }
+        if let v = file.wofeVariance {
+            guard let model = file.model, v.terms.count == model.terms.count else {
+                throw FormatError(message: "malformed model file: wofeVariance needs an additive model with one term per variance term")
+            }
+        }
         guard file.payloadCount == 1 else {
             throw FormatError(message: "malformed model file: it must hold exactly one model (found \(file.payloadCount))")
         }

@@ -68,8 +68,9 @@ public struct ContinuousTally: Sendable {
     /// For each candidate threshold t (ascending) there is a descending class `x >= t` (high
     /// values favourable) and an ascending class `x <= t` (low values favourable). Rows list all
     /// descending classes, then all ascending classes, each by threshold ascending. The defined
-    /// class with the largest studentized contrast is `selected` (the first on ties); the
-    /// layer is then binary: pattern B gets W+, the rest W− (Bonham-Carter 1994, p. 327).
+    /// class with the largest studentized contrast that leaves cells on both sides is `selected`
+    /// (the first on ties); the layer is then binary: pattern B gets W+, the rest W−
+    /// (Bonham-Carter 1994, p. 327).
     ///
     /// - Parameters:
     ///   - layer: the layer name recorded in the rows.
@@ -79,6 +80,13 @@ public struct ContinuousTally: Sendable {
     ///   (`x <= t` is `!(x >= t.nextUp)`). With no defined class, a step at the smallest
     ///   deposit value (or 0) with both weights 0.
     public func weights(layer: String, cellAreaInUnitCells: Double) -> (rows: [WofEClassRow], term: LayerTerm) {
+        let w = layerWeights(layer: layer, cellAreaInUnitCells: cellAreaInUnitCells)
+        return (w.rows, w.term)
+    }
+
+    /// The rows of `weights(layer:cellAreaInUnitCells:)` with the binary term and its variance
+    /// term (s²(W+) inside the pattern, s²(W−) outside).
+    public func layerWeights(layer: String, cellAreaInUnitCells: Double) -> WofELayerWeights {
         let m = thresholds.count
         let totalCells = cellCount
         let totalArea = Double(totalCells) * cellAreaInUnitCells
@@ -117,17 +125,16 @@ public struct ContinuousTally: Sendable {
         }
         rows = descending + ascending
         var best: Int?
-        for (i, row) in rows.enumerated() where row.weights.defined {
+        for (i, row) in rows.enumerated() where row.weights.defined && row.cells > 0 && row.cells < totalCells {
             if best == nil || row.weights.studentizedContrast > rows[best!].weights.studentizedContrast { best = i }
         }
         guard let b = best else {
-            return (rows, .step(threshold: thresholds.first ?? 0, above: 0, below: 0))
+            let zero = LayerTerm.step(threshold: thresholds.first ?? 0, above: 0, below: 0)
+            return WofELayerWeights(rows: rows, term: zero, variance: zero)
         }
         rows[b].selected = true
-        let w = rows[b].weights, t = rows[b].threshold!
-        let term: LayerTerm = rows[b].direction == "descending"
-            ? .step(threshold: t, above: Float(w.wPlus), below: Float(w.wMinus))
-            : .step(threshold: t.nextUp, above: Float(w.wMinus), below: Float(w.wPlus))
-        return (rows, term)
+        let (term, variance) = WofELayerWeights.binaryTerms(rows[b].weights, threshold: rows[b].threshold!,
+                                                            ascending: rows[b].direction == "ascending")
+        return WofELayerWeights(rows: rows, term: term, variance: variance)
     }
 }

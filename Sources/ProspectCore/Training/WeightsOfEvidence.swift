@@ -18,12 +18,16 @@ public struct WofEWeights: Sendable, Equatable, Codable {
     public var contrast: Double
     public var sContrast: Double
     public var studentizedContrast: Double
-    /// False when W+ or W− could not be computed (a logarithm of zero or of a negative count);
-    /// the missing weight and its standard deviation are then 0 and the studentized contrast is 0.
+    /// False when the weights could not be computed (no deposit in the pattern, no deposit-free
+    /// area, more deposits than unit cells); every figure is then 0.
     public var defined: Bool
+    /// How the counts were adjusted or why the weights are undefined, when they were
+    /// (e.g. "every deposit in the class: 0.99 of a deposit counted outside it").
+    public var note: String?
 
     public init(wPlus: Double, sWPlus: Double, wMinus: Double, sWMinus: Double,
-                contrast: Double, sContrast: Double, studentizedContrast: Double, defined: Bool) {
+                contrast: Double, sContrast: Double, studentizedContrast: Double, defined: Bool,
+                note: String? = nil) {
         self.wPlus = wPlus
         self.sWPlus = sWPlus
         self.wMinus = wMinus
@@ -32,11 +36,19 @@ public struct WofEWeights: Sendable, Equatable, Codable {
         self.sContrast = sContrast
         self.studentizedContrast = studentizedContrast
         self.defined = defined
+        self.note = note
     }
 
     /// All zeros, not defined.
     public static let undefined = WofEWeights(wPlus: 0, sWPlus: 0, wMinus: 0, sWMinus: 0,
                                               contrast: 0, sContrast: 0, studentizedContrast: 0, defined: false)
+
+    /// All zeros, not defined, with the reason.
+    public static func undefined(_ reason: String) -> WofEWeights {
+        var w = WofEWeights.undefined
+        w.note = reason
+        return w
+    }
 }
 
 /// Weights of evidence for binary patterns (Bonham-Carter 1994, ch. 9).
@@ -44,19 +56,27 @@ public enum WeightsOfEvidence {
     /// The weights of a pattern B given its area and the deposits inside it.
     ///
     /// Areas are in unit cells (`cells * cellAreaKm2 / unitCellKm2`), deposits are counts, and
-    /// each deposit occupies one unit cell, as in ArcSDM, so `N(B∩D̄) = area(B) − deposits(B)`,
-    /// `N(D̄) = N(T) − N(D)`, `N(B̄∩D) = N(D) − N(B∩D)` and
-    /// `N(B̄∩D̄) = N(T) − area(B) − N(B̄∩D)`.
+    /// each deposit occupies one unit cell, as in ArcSDM. With `a = N(B∩D)`, `b = N(B̄∩D) =
+    /// N(D) − a`, `c = N(B∩D̄) = area(B) − a` and `d = N(B̄∩D̄) = N(T) − area(B) − b`:
     ///
-    /// `W+ = ln[(N(B∩D)/N(D)) / (N(B∩D̄)/N(D̄))]`, `s²(W+) = 1/N(B∩D) + 1/N(B∩D̄)`;
-    /// `W− = ln[(N(B̄∩D)/N(D)) / (N(B̄∩D̄)/N(D̄))]`, `s²(W−) = 1/N(B̄∩D) + 1/N(B̄∩D̄)`;
-    /// `C = W+ − W−`, `s(C) = sqrt(s²(W+) + s²(W−))` (Bonham-Carter 1994, eqs. 9-13 to 9-20).
+    /// `W+ = ln[(a/N(D)) / (c/N(D̄))]`, `s²(W+) = 1/a + 1/c`;
+    /// `W− = ln[(b/N(D)) / (d/N(D̄))]`, `s²(W−) = 1/b + 1/d`;
+    /// `C = W+ − W−`, `s(C) = sqrt(s²(W+) + s²(W−))`, studentized contrast `C / s(C)`
+    /// (Bonham-Carter 1994, eqs. 9-13 to 9-20).
     ///
-    /// Undefined weights: when a count inside a logarithm is zero or negative — B holds no
-    /// deposit, or all of them, or all the area, or covers nothing — that weight is set to 0 with
-    /// standard deviation 0, `defined` is false and the studentized contrast is 0. The contrast
-    /// and its standard deviation are still `W+ − W−` and `sqrt(s²(W+) + s²(W−))` of the
-    /// substituted values. This follows eis_toolkit's convention and never produces NaN.
+    /// Edge cases, as ArcSDM's "Calculate Weights" (its `MakeWts` traps, GitHub issue 66) and
+    /// eis_toolkit's `weights_of_evidence_calculate_weights` treat them:
+    /// - B holds no deposit (`a = 0`), there is no deposit-free area (`N(D̄) ≤ 0`), or B holds
+    ///   more deposits than unit cells (`c ≤ 0`, or `d < 0`): every figure is 0, `defined` is
+    ///   false and `note` says why. Such a class adds nothing to the logit.
+    /// - B holds every deposit (`b = 0`): 0.99 of a deposit is counted outside B (`a − 0.99`
+    ///   inside, `0.99` outside), so W− is finite; `note` says so.
+    /// - B leaves no deposit-free area outside it (`d = 0`): likewise 0.99 of a deposit-free
+    ///   unit cell is counted outside B.
+    ///
+    /// The adjusted counts follow eis_toolkit (the class area and N(D̄) stay as counted; ArcSDM
+    /// also moves the 0.99 from the class's deposit-free area, which changes W+ in the third
+    /// decimal). Never NaN or infinite.
     ///
     /// - Parameters:
     ///   - patternArea: area of B in unit cells.
@@ -68,30 +88,40 @@ public enum WeightsOfEvidence {
                                totalArea: Double, totalDeposits: Int) -> WofEWeights {
         let nD = Double(totalDeposits)
         let nNotD = totalArea - nD
-        let bD = Double(patternDeposits)
-        let bNotD = patternArea - bD
-        let notBD = nD - bD
-        let notBNotD = (totalArea - patternArea) - notBD
-
-        func weight(_ inside: Double, _ outside: Double) -> (w: Double, s: Double)? {
-            guard inside > 0, outside > 0, nD > 0, nNotD > 0 else { return nil }
-            let w = log((inside / nD) / (outside / nNotD))
-            let s = (1 / inside + 1 / outside).squareRoot()
-            guard w.isFinite, s.isFinite else { return nil }
-            return (w, s)
+        var a = Double(patternDeposits)
+        var b = nD - a
+        var c = patternArea - a
+        var d = nNotD - c
+        guard nD > 0, nNotD > 0, patternDeposits >= 0, patternDeposits <= totalDeposits else {
+            return .undefined(nD > 0 ? "no deposit-free area" : "no deposits")
         }
-
-        let plus = weight(bD, bNotD)
-        let minus = weight(notBD, notBNotD)
-        let wPlus = plus?.w ?? 0, sWPlus = plus?.s ?? 0
-        let wMinus = minus?.w ?? 0, sWMinus = minus?.s ?? 0
-        let defined = plus != nil && minus != nil
+        guard a > 0 else { return .undefined("no deposit in the class") }
+        let tolerance = 1e-9 * max(1, totalArea)
+        guard c > tolerance, d > -tolerance else { return .undefined("more deposits than unit cells; choose a smaller unit cell") }
+        var notes: [String] = []
+        if b <= 0 {
+            a -= 0.99
+            b = 0.99
+            notes.append("every deposit in the class: 0.99 of a deposit counted outside it")
+        }
+        if d <= tolerance {
+            c -= 0.99
+            d = 0.99
+            notes.append("no deposit-free area outside the class: 0.99 of a unit cell counted outside it")
+        }
+        guard a > 0, c > 0 else { return .undefined("more deposits than unit cells; choose a smaller unit cell") }
+        let wPlus = log((a / nD) / (c / nNotD))
+        let sWPlus = (1 / a + 1 / c).squareRoot()
+        let wMinus = log((b / nD) / (d / nNotD))
+        let sWMinus = (1 / b + 1 / d).squareRoot()
         let contrast = wPlus - wMinus
         let sContrast = (sWPlus * sWPlus + sWMinus * sWMinus).squareRoot()
-        let studentized = defined && sContrast > 0 ? contrast / sContrast : 0
+        let figures = [wPlus, sWPlus, wMinus, sWMinus, contrast, sContrast]
+        guard figures.allSatisfy(\.isFinite), sContrast > 0 else { return .undefined("counts too small for finite weights") }
         return WofEWeights(wPlus: wPlus, sWPlus: sWPlus, wMinus: wMinus, sWMinus: sWMinus,
                            contrast: contrast, sContrast: sContrast,
-                           studentizedContrast: studentized, defined: defined)
+                           studentizedContrast: contrast / sContrast, defined: true,
+                           note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     /// The prior log-odds of a deposit in a unit cell, `ln(N(D) / (N(T) − N(D)))`
@@ -124,6 +154,14 @@ public struct WofEClassRow: Sendable, Codable, Equatable {
     public var weights: WofEWeights
     /// True for the class(es) the model uses.
     public var selected: Bool
+    /// The class this class belongs to after generalization (ArcSDM's GEN_CLASS): for a binary
+    /// generalization 2 inside the favourable pattern and 1 outside; for a categorical layer
+    /// the class's own code or the number of its group.
+    public var generalizedClass: Int?
+    /// The weight the model adds for cells of this class (ArcSDM's WEIGHT) and its standard
+    /// deviation (W_STD).
+    public var generalizedWeight: Double?
+    public var generalizedStd: Double?
 
     public init(layer: String, label: String, code: Int32? = nil, threshold: Float? = nil,
                 direction: String? = nil, cells: Int, area: Double, deposits: Int,

@@ -97,6 +97,9 @@ public struct StudyFile: Sendable {
         let makeValid = try reader.bool("make_valid") ?? false
 
         var layers: [Layer] = []
+        var wofeCumulative: [String: CumulativeTally.Direction] = [:]
+        var wofeThresholds: [String: Float] = [:]
+        var wofeGroups: [String: [[Int32]]] = [:]
         let entries = try reader.list("layers", required: true)!
         guard !entries.isEmpty else { throw PipelineError(path, "layers: the list is empty") }
         for (i, entry) in entries.enumerated() {
@@ -147,6 +150,28 @@ public struct StudyFile: Sendable {
                 }
             }
             let crs = try l.string("assume_crs")
+            // Weights of evidence, per layer: cumulative classes, a user threshold, class groups.
+            if let w = try l.string("wofe") {
+                guard let direction = CumulativeTally.Direction(rawValue: w) else {
+                    throw PipelineError(path, "layers[\(i)] (\(layerName)).wofe: \(w) is not ascending or descending")
+                }
+                wofeCumulative[layerName] = direction
+            }
+            if let t = try l.double("threshold") {
+                guard wofeCumulative[layerName] != nil else {
+                    throw PipelineError(path, "layers[\(i)] (\(layerName)).threshold needs wofe: ascending or descending")
+                }
+                wofeThresholds[layerName] = Float(t)
+            }
+            if let g = try l.string("generalize") {
+                let groups = g.split(separator: "/").map { $0.split(separator: ",").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) } }
+                let all = groups.flatMap { $0 }
+                guard !groups.isEmpty, !groups.contains(where: \.isEmpty), Set(all).count == all.count,
+                      all.count == g.split(whereSeparator: { $0 == "," || $0 == "/" }).count else {
+                    throw PipelineError(path, "layers[\(i)] (\(layerName)).generalize: give groups of class codes like \"1,2/3,4\", got \(g)")
+                }
+                wofeGroups[layerName] = groups
+            }
             try l.finish()
             layers.append(Layer(name: layerName, source: source, assumedCRS: crs, transforms: transforms))
         }
@@ -156,6 +181,9 @@ public struct StudyFile: Sendable {
         let depositsCRS = try reader.string("deposits_crs")
 
         var training = TrainingOptions(method: .wofe)
+        training.cumulative = wofeCumulative
+        training.thresholds = wofeThresholds
+        training.groups = wofeGroups
         if var model = try reader.map("model") {
             if let m = try model.string("method") {
                 guard let method = TrainingOptions.Method(rawValue: m) else {

@@ -425,14 +425,16 @@ struct ModelFileTransformTests {
         let chain: [LayerTransform] = [.log(offset: 1), .zScore(mean: 0.25, std: 1.5)]
         let data = try Self.file(transforms: chain).encoded()
         let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains("\"formatVersion\" : 2"))
+        #expect(text.contains("\"formatVersion\" : \(ModelFile.currentVersion)"))
         #expect(text.contains("\"zscore:mean=0.25,std=1.5\""))
         #expect(try ModelFile.decode(data).layers[0].transforms == chain)
 
         let v1 = try String(decoding: Self.file(transforms: []).encoded(), as: UTF8.self)
-            .replacingOccurrences(of: "\"formatVersion\" : 2", with: "\"formatVersion\" : 1")
+            .replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : 1")
         let old = try ModelFile.decode(Data(v1.utf8))
         #expect(old.formatVersion == 1 && old.layers[0].transforms.isEmpty)
+        let v2 = text.replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : 2")
+        #expect(try ModelFile.decode(Data(v2.utf8)).layers[0].transforms == chain)
 
         let bad = text.replacingOccurrences(of: "zscore:mean=0.25", with: "zscore:mean=x")
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(Data(bad.utf8)) }

@@ -44,6 +44,10 @@ public struct TrainingSummary: Codable, Sendable {
     public var backgroundCells: Int?
     public var converged: Bool?
     public var iterations: Int?
+    /// Knowledge-driven models (fuzzy, index) given deposits: ROC AUC of the model's scores at
+    /// the deposit cells against every valid cell. The deposits did not shape the model, so this
+    /// measures prediction, not fit.
+    public var depositAUC: Double?
     /// Layer names ordered from strongest to weakest evidence (|studentized contrast| for
     /// weights of evidence, |z| of the strongest term for logistic regression).
     public var layerRanking: [String]
@@ -64,22 +68,27 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// The versioned model file: method, layers, the additive model, parameters and provenance.
 ///
-/// Format version 2; version 2 added layer transforms, and version 1 files (whose transform
-/// lists are empty) read unchanged. A reader refuses files whose `formatVersion` is newer than
+/// Format version 3; version 2 added layer transforms, version 3 the knowledge-driven overlays
+/// (`fuzzy`, `index`). Version 1 and 2 files (version 1's transform lists are empty) read
+/// unchanged. A reader refuses files whose `formatVersion` is newer than
 /// it knows.
 public struct ModelFile: Codable, Sendable {
     public static let formatName = "prospect-model"
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var format: String
     public var formatVersion: Int
     public var tool: String
     public var created: String
-    /// "wofe" or "logistic".
+    /// "wofe", "logistic", "fuzzy" or "index".
     public var method: String
     public var layers: [ModelLayer]
     /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
     public var model: AdditiveModel?
+    /// A fuzzy overlay (knowledge-driven); nil for other model kinds.
+    public var fuzzy: FuzzyOverlayModel?
+    /// A weighted index overlay (knowledge-driven); nil for other model kinds.
+    public var index: WeightedIndexModel?
     public var parameters: [String: String]
     public var training: TrainingSummary
 
@@ -98,7 +107,7 @@ public struct ModelFile: Codable, Sendable {
 
     /// A problem with a model file's content.
     /// How many model payloads the file holds (exactly one is valid).
-    var payloadCount: Int { (model == nil ? 0 : 1) }
+    var payloadCount: Int { (model == nil ? 0 : 1) + (fuzzy == nil ? 0 : 1) + (index == nil ? 0 : 1) }
 
     /// The model ready for the engine, using `nodata` (one per layer) as the missing values.
     public func scorer(nodata: [Float]) -> any CellScorer {
@@ -106,6 +115,7 @@ public struct ModelFile: Codable, Sendable {
             m.nodata = nodata
             return CompiledModel(m)
         }
+        if let overlay = overlayScorer(nodata: nodata) { return overlay }
         preconditionFailure("decode checks that a model file holds one model")
     }
 
@@ -153,6 +163,7 @@ public struct ModelFile: Codable, Sendable {
         guard file.payloadCount == 1 else {
             throw FormatError(message: "malformed model file: it must hold exactly one model (found \(file.payloadCount))")
         }
+        try file.checkOverlayPayloads()
         return file
     }
 }

@@ -13,6 +13,7 @@ extension ProspectCommand {
             Example:
               prospect bench --size 8192 --work-dir /tmp/prospect-bench
               prospect bench --skip-end-to-end --json
+              prospect bench --overlay
             """)
 
         @Option(help: "Evidence layers.") var layers: Int = 8
@@ -22,6 +23,8 @@ extension ProspectCommand {
         var workDir: String = NSTemporaryDirectory() + "prospect-bench"
         @Flag(name: .customLong("skip-end-to-end"), help: "Only the in-memory benchmark.") var skipEndToEnd = false
         @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Only the knowledge-driven models (fuzzy and index overlays over --layers layers, even) in memory.")
+        var overlay = false
 
         func validate() throws {
             guard layers >= 1, cells >= 8192, size >= 256 else { throw ValidationError("--layers ≥ 1, --cells ≥ 8192, --size ≥ 256") }
@@ -29,6 +32,7 @@ extension ProspectCommand {
 
         func run() throws {
             try runReportingErrors {
+                if overlay { try OverlayBenchText.run(layers: layers, cells: cells, json: json); return }
                 let threads = ProcessInfoCores.active
                 var endToEnd: [BenchmarkReport.EndToEnd] = []
                 if !skipEndToEnd {

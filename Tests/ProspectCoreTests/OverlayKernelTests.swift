@@ -126,9 +126,9 @@ struct FuzzyOverlayKernelTests {
         typealias S = FuzzyProgram.Step
         #expect(overlay.program.steps == [
             S.load(dst: 2, source: .layer(0), complement: false), .minimum(dst: 2, source: .layer(1)),
-            .load(dst: 0, source: .register(2), complement: false), .load(dst: 1, source: .register(2), complement: true),
+            .gammaLoad(product: 0, complements: 1, source: .register(2)),
             .load(dst: 2, source: .layer(2), complement: false), .maximum(dst: 2, source: .layer(3)),
-            .multiply(dst: 0, source: .register(2), complement: false), .multiply(dst: 1, source: .register(2), complement: true),
+            .gammaMultiply(product: 0, complements: 1, source: .register(2)),
             .gamma(dst: 0, product: 0, complements: 1, gamma: 0.9),
             .mask(dst: 0, layer: 4),
         ])
@@ -238,7 +238,7 @@ struct WeightedIndexOverlayTests {
     @Test("fast kernel matches the reference on random data with gaps", arguments: FuzzyOverlayKernelTests.lengths)
     func matchesReference(length: Int) {
         let layers = OverlayData.withGaps(OverlayData.layers(count: length, seed: UInt64(length) + 9), seed: 4)
-        // Few listed classes (blends) and many (lane-by-lane lookup).
+        // Few listed classes and many.
         let many = ClassTable(codes: (1...20).map { Int32($0) }, scores: (1...20).map { Float($0) / 7 })
         for overlay in [Self.overlay(), Self.overlay(many)] {
             let (fast, ref) = Self.run(overlay, layers)
@@ -297,7 +297,7 @@ struct ClassTableTests {
             while xs.count % 8 != 0 { xs.append(0) }
             for start in stride(from: 0, to: xs.count, by: 8) {
                 let v = SIMD8<Float>(xs[start..<start + 8])
-                let s = table.score(v)
+                let s = table.withLookup { $0.score(v) }
                 for j in 0..<8 where !xs[start + j].isNaN {
                     #expect(s[j] == table.score(xs[start + j]), "x = \(xs[start + j])")
                 }

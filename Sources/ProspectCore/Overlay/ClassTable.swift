@@ -2,19 +2,24 @@
 ///
 /// A cell's value is its class code rounded to the nearest whole number (halves away from
 /// zero, as `LayerTerm.lookup` does). The vector lookup compares each lane with every listed
-/// code's rounding interval and blends the scores in, so it needs no Float↔Int conversion
-/// (scalar code on Linux); past `blendLimit` listed codes it looks lanes up one by one.
+/// code's rounding interval and blends the scores in (`Interval`), so it needs no Float↔Int
+/// conversion (scalar code on Linux); its cost grows with the number of listed codes, which
+/// are the classes an expert scored.
 public struct ClassTable: Sendable, Equatable {
     public var codes: [Int32]
     public var scores: [Float]
     public var otherwise: Float
 
-    /// Listed codes up to which the vector lookup blends.
-    public static let blendLimit = 16
+    /// The values rounding to one listed code, [lower, upper), and its score, splatted once so
+    /// that kernels never build vector constants inside their loops (LLVM then scalarizes the
+    /// comparisons).
+    struct Interval: Sendable {
+        var lower: SIMD8<Float>
+        var upper: SIMD8<Float>
+        var score: SIMD8<Float>
+    }
 
-    /// Per listed code, the half-open interval [lower, upper) of values rounding to it.
-    @usableFromInline let lower: [Float]
-    @usableFromInline let upper: [Float]
+    let intervals: [Interval]
     @usableFromInline let table: [Int32: Float]
 
     public init(codes: [Int32], scores: [Float], otherwise: Float = 0) {
@@ -26,8 +31,12 @@ public struct ClassTable: Sendable, Equatable {
         self.otherwise = otherwise
         // x.rounded() == c  ⇔  x in [c − ½, c + ½) for c > 0, (c − ½, c + ½] for c < 0,
         // (−½, ½) for c = 0; open ends become closed at the next float.
-        lower = codes.map { c in c > 0 ? Float(c) - 0.5 : (Float(c) - 0.5).nextUp }
-        upper = codes.map { c in c < 0 ? (Float(c) + 0.5).nextUp : Float(c) + 0.5 }
+        intervals = zip(codes, scores).map { (c: Int32, s: Float) -> Interval in
+            let code = Float(c)
+            let lower: Float = c > 0 ? code - 0.5 : (code - 0.5).nextUp
+            let upper: Float = c < 0 ? (code + 0.5).nextUp : code + 0.5
+            return Interval(lower: SIMD8(repeating: lower), upper: SIMD8(repeating: upper), score: SIMD8(repeating: s))
+        }
         table = Dictionary(uniqueKeysWithValues: zip(codes, scores))
     }
 
@@ -42,18 +51,24 @@ public struct ClassTable: Sendable, Equatable {
         return table[code] ?? otherwise
     }
 
-    /// The score of eight values (NaN lanes score `otherwise`; callers mask missing cells).
-    @inlinable @inline(__always)
-    func score(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        var s = SIMD8<Float>(repeating: otherwise)
-        if codes.count <= Self.blendLimit {
-            for j in codes.indices {
-                s.replace(with: SIMD8(repeating: scores[j]),
-                          where: (x .>= SIMD8(repeating: lower[j])) .& (x .< SIMD8(repeating: upper[j])))
+    /// Calls `body` with a vector lookup valid inside it (no reference counting in the loop).
+    @inline(__always)
+    func withLookup<R>(_ body: (Lookup) -> R) -> R {
+        intervals.withUnsafeBufferPointer { body(Lookup(intervals: $0, otherwise: SIMD8(repeating: otherwise))) }
+    }
+
+    /// The vector lookup: eight values at a time.
+    struct Lookup {
+        let intervals: UnsafeBufferPointer<Interval>
+        let otherwise: SIMD8<Float>
+
+        /// The scores of eight values (NaN lanes score `otherwise`; callers mask missing cells).
+        @inline(__always) func score(_ x: SIMD8<Float>) -> SIMD8<Float> {
+            var s = otherwise
+            for t in intervals {
+                s.replace(with: t.score, where: (x .>= t.lower) .& (x .< t.upper))
             }
-        } else {
-            for lane in 0..<8 { s[lane] = score(x[lane]) }
+            return s
         }
-        return s
     }
 }

@@ -115,19 +115,20 @@ public struct WeightedIndexOverlay: Sendable {
     static func addClassScores(_ table: ClassTable, nodata: Float, x: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, count: Int) {
         let nd = SIMD8<Float>(repeating: nodata), nan = SIMD8<Float>(repeating: .nan)
         let full = count & ~7
-        var i = 0
-        while i < full {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            var a = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD8<Float>.self)
-            a += table.score(v)
-            a.replace(with: nan, where: (v .== nd) .| (v .!= v))
-            UnsafeMutableRawPointer(acc + i).storeBytes(of: a, as: SIMD8<Float>.self)
-            i += 8
+        table.withLookup { lookup in
+            var i = 0
+            while i < full {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                var a = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD8<Float>.self)
+                a += lookup.score(v)
+                a.replace(with: nan, where: (v .== nd) .| (v .!= v))
+                UnsafeMutableRawPointer(acc + i).storeBytes(of: a, as: SIMD8<Float>.self)
+                i += 8
+            }
         }
-        while i < count {
+        for i in full..<count {
             let v = x[i]
             acc[i] = (v == nodata || v.isNaN) ? .nan : acc[i] + table.score(v)
-            i += 1
         }
     }
 }

@@ -164,7 +164,8 @@ public enum OverlayTrainer {
         let trimmed = key.trimmingCharacters(in: .whitespaces)
         if let code = Int32(trimmed) { return String(code) }
         if let legend, let code = legend.first(where: { $0.value == trimmed })?.key { return code }
-        let known = legend.map { ": known classes " + $0.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") } ?? ""
+        let known = legend.map { ": known classes " + $0.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+            ?? " (it carries no legend here, so give class codes; a stack from prepare carries its legends)"
         throw PipelineError(nil, "class scores for \(layer): \"\(key)\" is neither a class code nor a class name of \(layer)\(known)")
     }
 

@@ -72,3 +72,47 @@ public struct ClassTable: Sendable, Equatable {
         }
     }
 }
+
+/// The class tables of a model's layers in one flat array, so a kernel reaches every layer's
+/// lookup through one unsafe buffer: copying a `ClassTable` per chunk retains its arrays, and
+/// with several threads the shared reference counts became a bottleneck.
+struct FlatClassTables: Sendable {
+    struct Entry: Sendable {
+        var start: Int
+        var count: Int
+        var otherwise: SIMD8<Float>
+        var categorical: Bool
+    }
+
+    let entries: [Entry]
+    let intervals: [ClassTable.Interval]
+
+    init(_ tables: [ClassTable?]) {
+        var entries: [Entry] = [], intervals: [ClassTable.Interval] = []
+        for table in tables {
+            entries.append(Entry(start: intervals.count, count: table?.intervals.count ?? 0,
+                                 otherwise: SIMD8(repeating: table?.otherwise ?? 0), categorical: table != nil))
+            intervals += table?.intervals ?? []
+        }
+        self.entries = entries
+        self.intervals = intervals
+    }
+
+    /// Calls `body` with the lookups of every layer (nil for continuous layers), valid inside it.
+    @inline(__always)
+    func withLookups<R>(_ body: (UnsafeBufferPointer<ClassTable.Lookup?>) -> R) -> R {
+        intervals.withUnsafeBufferPointer { all in
+            entries.withUnsafeBufferPointer { e in
+                withUnsafeTemporaryAllocation(of: ClassTable.Lookup?.self, capacity: e.count) { lookups in
+                    for (k, entry) in e.enumerated() {
+                        lookups.initializeElement(at: k, to: entry.categorical
+                            ? ClassTable.Lookup(intervals: UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.count)]),
+                                                otherwise: entry.otherwise)
+                            : nil)
+                    }
+                    return body(UnsafeBufferPointer(lookups))
+                }
+            }
+        }
+    }
+}

@@ -28,7 +28,7 @@ public struct FuzzyOverlay: Sendable {
         self.expression = expression
         self.classTables = classTables
         self.nodata = nodata
-        self.program = FuzzyProgram(expression, layerCount: nodata.count)
+        self.program = FuzzyProgram(expression, classTables: classTables)
     }
 
     public var layerCount: Int { nodata.count }

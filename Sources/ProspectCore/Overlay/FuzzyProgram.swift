@@ -42,8 +42,11 @@ struct FuzzyProgram: Sendable {
 
     let steps: [Step]
     let registers: Int
+    let tables: FlatClassTables
 
-    init(_ expression: FuzzyExpression, layerCount: Int) {
+    init(_ expression: FuzzyExpression, classTables: [ClassTable?]) {
+        let layerCount = classTables.count
+        tables = FlatClassTables(classTables)
         var steps: [Step] = []
         var highest = 0
         func source(_ e: FuzzyExpression, free: Int) -> Source {
@@ -96,17 +99,25 @@ struct FuzzyProgram: Sendable {
         guard n > 0 else { return }
         for layer in layers { precondition(layer.count >= n, "layer shorter than output") }
         let chunk = Self.chunk
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk * registers) { scratch in
-            let base = scratch.baseAddress!
-            base.initialize(repeating: 0, count: chunk * registers)
-            var start = 0
-            while start < n {
-                let count = min(chunk, n - start)
-                for step in steps {
-                    Self.execute(step, overlay: overlay, layers: layers, start: start, count: count, registers: base)
+        // Everything the passes read, through unsafe buffers: no reference counting per chunk.
+        tables.withLookups { lookups in
+            overlay.nodata.withUnsafeBufferPointer { nodata in
+                steps.withUnsafeBufferPointer { steps in
+                    layers.withUnsafeBufferPointer { layers in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk * registers) { scratch in
+                            let base = scratch.baseAddress!
+                            base.initialize(repeating: 0, count: chunk * registers)
+                            let context = Context(layers: layers, nodata: nodata, lookups: lookups, registers: base)
+                            var start = 0
+                            while start < n {
+                                let count = min(chunk, n - start)
+                                for step in steps { Self.execute(step, context, start: start, count: count) }
+                                ScoreKernel.finishLinear(base, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
+                                start += count
+                            }
+                        }
+                    }
                 }
-                ScoreKernel.finishLinear(base, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
-                start += count
             }
         }
     }
@@ -239,8 +250,16 @@ struct FuzzyProgram: Sendable {
         }
     }
 
-    static func execute(_ step: Step, overlay: FuzzyOverlay, layers: [UnsafeBufferPointer<Float>], start: Int, count: Int,
-                        registers: UnsafeMutablePointer<Float>) {
+    /// What the passes of one `run` read.
+    struct Context {
+        let layers: UnsafeBufferPointer<UnsafeBufferPointer<Float>>
+        let nodata: UnsafeBufferPointer<Float>
+        let lookups: UnsafeBufferPointer<ClassTable.Lookup?>
+        let registers: UnsafeMutablePointer<Float>
+    }
+
+    static func execute(_ step: Step, _ context: Context, start: Int, count: Int) {
+        let registers = context.registers
         let source: Source
         switch step {
         case let .load(_, s, _), let .minimum(_, s), let .maximum(_, s), let .multiply(_, s, _),
@@ -267,8 +286,8 @@ struct FuzzyProgram: Sendable {
             return
         case let .mask(dst, k):
             let r = registers + dst * chunk
-            let x = layers[k].baseAddress! + start
-            let nodata = overlay.nodata[k]
+            let x = context.layers[k].baseAddress! + start
+            let nodata = context.nodata[k]
             for i in 0..<count where x[i].isNaN || x[i] == nodata { r[i] = .nan }
             return
         }
@@ -276,13 +295,11 @@ struct FuzzyProgram: Sendable {
         case let .register(j):
             apply(step, Register(p: registers + j * chunk), count: count, registers: registers)
         case let .layer(k):
-            let p = layers[k].baseAddress! + start
-            if let table = overlay.classTables[k] {
-                table.withLookup { lookup in
-                    apply(step, Categorical(p: p, nodata: overlay.nodata[k], lookup: lookup), count: count, registers: registers)
-                }
+            let p = context.layers[k].baseAddress! + start
+            if let lookup = context.lookups[k] {
+                apply(step, Categorical(p: p, nodata: context.nodata[k], lookup: lookup), count: count, registers: registers)
             } else {
-                apply(step, Continuous(p: p, nodata: overlay.nodata[k]), count: count, registers: registers)
+                apply(step, Continuous(p: p, nodata: context.nodata[k]), count: count, registers: registers)
             }
         }
     }

@@ -21,7 +21,7 @@ public struct WeightedIndexOverlay: Sendable {
     public let nodata: [Float]
     /// wₖ / Σ w, and the class tables with their scores multiplied by it.
     let normalized: [Float]
-    let scaledTables: [ClassTable?]
+    let scaledTables: FlatClassTables
 
     public init(weights: [Double], classTables: [ClassTable?], nodata: [Float]) {
         precondition(weights.count == nodata.count && classTables.count == nodata.count, "one weight, class table slot and nodata value per layer")
@@ -31,11 +31,11 @@ public struct WeightedIndexOverlay: Sendable {
         self.nodata = nodata
         let total = weights.reduce(0, +)
         normalized = weights.map { Float($0 / total) }
-        scaledTables = zip(classTables, weights).map { table, w in
+        scaledTables = FlatClassTables(zip(classTables, weights).map { table, w in
             table.map { t in
                 ClassTable(codes: t.codes, scores: t.scores.map { Float(Double($0) * w / total) }, otherwise: Float(Double(t.otherwise) * w / total))
             }
-        }
+        })
     }
 
     public var layerCount: Int { nodata.count }
@@ -69,22 +69,31 @@ public struct WeightedIndexOverlay: Sendable {
         guard n > 0 else { return }
         for layer in layers { precondition(layer.count >= n, "layer shorter than output") }
         let chunk = ScoreKernel.chunk
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { scratch in
-            let acc = scratch.baseAddress!
-            var start = 0
-            while start < n {
-                let count = min(chunk, n - start)
-                acc.initialize(repeating: 0, count: count)
-                for k in 0..<layerCount {
-                    let x = layers[k].baseAddress! + start
-                    if let table = scaledTables[k] {
-                        Self.addClassScores(table, nodata: nodata[k], x: x, acc: acc, count: count)
-                    } else {
-                        Self.addLinear(normalized[k], nodata: nodata[k], x: x, acc: acc, count: count)
+        // Everything the loop reads, through unsafe buffers: no reference counting per chunk.
+        scaledTables.withLookups { lookups in
+            normalized.withUnsafeBufferPointer { w in
+                nodata.withUnsafeBufferPointer { nd in
+                    layers.withUnsafeBufferPointer { layers in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { scratch in
+                            let acc = scratch.baseAddress!
+                            var start = 0
+                            while start < n {
+                                let count = min(chunk, n - start)
+                                acc.initialize(repeating: 0, count: count)
+                                for k in 0..<w.count {
+                                    let x = layers[k].baseAddress! + start
+                                    if let lookup = lookups[k] {
+                                        Self.addClassScores(lookup, nodata: nd[k], x: x, acc: acc, count: count)
+                                    } else {
+                                        Self.addLinear(w[k], nodata: nd[k], x: x, acc: acc, count: count)
+                                    }
+                                }
+                                ScoreKernel.finishLinear(acc, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
+                                start += count
+                            }
+                        }
                     }
                 }
-                ScoreKernel.finishLinear(acc, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
-                start += count
             }
         }
     }
@@ -110,26 +119,27 @@ public struct WeightedIndexOverlay: Sendable {
         }
     }
 
-    /// acc += the class's (weighted) score; NaN where x is missing.
+    /// acc += the class's (weighted) score; NaN where x is missing. The ragged tail goes
+    /// through the same vector lookup, so every cell sees the same arithmetic.
     @inline(__always)
-    static func addClassScores(_ table: ClassTable, nodata: Float, x: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, count: Int) {
+    static func addClassScores(_ lookup: ClassTable.Lookup, nodata: Float, x: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, count: Int) {
         let nd = SIMD8<Float>(repeating: nodata), nan = SIMD8<Float>(repeating: .nan)
         let full = count & ~7
-        table.withLookup { lookup in
-            var i = 0
-            while i < full {
-                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                var a = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD8<Float>.self)
-                a += lookup.score(v)
-                a.replace(with: nan, where: (v .== nd) .| (v .!= v))
-                UnsafeMutableRawPointer(acc + i).storeBytes(of: a, as: SIMD8<Float>.self)
-                i += 8
-            }
+        var i = 0
+        while i < full {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            var a = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD8<Float>.self)
+            a += lookup.score(v)
+            a.replace(with: nan, where: (v .== nd) .| (v .!= v))
+            UnsafeMutableRawPointer(acc + i).storeBytes(of: a, as: SIMD8<Float>.self)
+            i += 8
         }
-        for i in full..<count {
-            let v = x[i]
-            acc[i] = (v == nodata || v.isNaN) ? .nan : acc[i] + table.score(v)
-        }
+        guard full < count else { return }
+        var v = SIMD8<Float>(repeating: 0), a = v
+        for j in 0..<(count - full) { v[j] = x[full + j]; a[j] = acc[full + j] }
+        a += lookup.score(v)
+        a.replace(with: nan, where: (v .== nd) .| (v .!= v))
+        for j in 0..<(count - full) { acc[full + j] = a[j] }
     }
 }
 

@@ -15,6 +15,7 @@ extension ProspectCommand {
             Example:
               prospect bench --size 8192 --work-dir /tmp/prospect-bench
               prospect bench --model logistic --skip-end-to-end --json
+              prospect bench --overlay
             """)
 
         @Option(help: "Evidence layers.") var layers: Int = 8
@@ -26,6 +27,8 @@ extension ProspectCommand {
         @Option(help: "A model kind to score (repeatable): \(BenchModel.allCases.map(\.rawValue).joined(separator: ", ")); default all.")
         var model: [BenchModel] = []
         @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Only the knowledge-driven models (fuzzy and index overlays over --layers layers, even) in memory.")
+        var overlay = false
 
         func validate() throws {
             guard layers >= 1, cells >= 8192, size >= 256 else { throw ValidationError("--layers ≥ 1, --cells ≥ 8192, --size ≥ 256") }
@@ -33,6 +36,7 @@ extension ProspectCommand {
 
         func run() throws {
             try runReportingErrors {
+                if overlay { try OverlayBenchText.run(layers: layers, cells: cells, json: json); return }
                 let threads = ProcessInfoCores.active
                 let kinds = model.isEmpty ? BenchModel.allCases : model
                 let machine = "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"

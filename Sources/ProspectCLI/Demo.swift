@@ -23,6 +23,12 @@ extension ProspectCommand {
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
+        func validate() throws {
+            guard !method.isKnowledgeDriven else {
+                throw ValidationError("the demo trains wofe or logistic; for a fuzzy overlay of the demo region run: prospect run Rasters/demo-fuzzy.yaml")
+            }
+        }
+
         func run() throws {
             try runReportingErrors {
                 guard let rasters = data ?? DemoRegion.locate() else {

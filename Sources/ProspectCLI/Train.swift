@@ -8,11 +8,13 @@ extension TrainingOptions.Method: ExpressibleByArgument {}
 extension ProspectCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a weights-of-evidence or logistic-regression model from evidence rasters and deposits.",
+            abstract: "Train a weights-of-evidence or logistic-regression model from evidence rasters and deposits, or make a fuzzy or index overlay from expert knowledge.",
             discussion: """
             Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
 
             Transforms (--transform NAME=SPEC) map a layer's values before the model sees them; score repeats them exactly from the model file. SPEC is KIND[:KEY=VALUE,…]: minmax[:min=,max=], zscore[:mean=,std=], log[:offset=], clip:lower=,upper=, reclass:breaks=A/B/C[,values=…], fuzzy-linear[:min=,max=], fuzzy-small|fuzzy-large[:midpoint=,spread=5], fuzzy-gaussian|fuzzy-near[:midpoint=,spread=0.1], fuzzy-power[:min=,max=,exponent=2]. Parameters left out are taken from the layer's valid cells when training (midpoint: the middle of its range). A missing or nodata cell stays missing, and a value a transform cannot map (log of a value ≤ 0) becomes missing.
+
+            Knowledge-driven models (--method fuzzy, --method index) need no deposits; given some, training reports the model's ROC AUC on them. A fuzzy overlay combines layers' memberships in [0, 1] (give continuous layers a fuzzy-* or minmax transform) by --expression, with and (min), or (max), product, sum (1 − Π(1 − μ)) and gamma(γ, …) = sum^γ · product^(1 − γ), nested freely. An index overlay scores Σ w·s / Σ w with --weight NAME=W (layers without a weight are left out; none given: every layer weighs 1), s the value of a continuous layer or the class score of a categorical one. --class-score NAME:CLASS=SCORE scores a categorical layer's class (a code or a legend name; classes not listed score 0).
 
             Example:
               prospect train --method wofe --deposits Rasters/deposits.gpkg \\
@@ -21,10 +23,16 @@ extension ProspectCommand {
                 --unit-cell-km2 0.01 --out model.json --weights-table weights.csv
               prospect train --method logistic --stack stack --transform th=log \\
                 --deposits gold.csv --assume-crs EPSG:20350 --out model.json
+              prospect train --method fuzzy --stack stack --out fuzzy.json \\
+                --expression "gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))" \\
+                --transform thorium=fuzzy-large --transform magnetics=fuzzy-large \\
+                --transform fault_distance=fuzzy-small:midpoint=500,spread=3 --class-score lithology:4=1
+              prospect train --method index --stack stack --out index.json --weight thorium=3 \\
+                --weight lithology=2 --transform thorium=minmax --class-score lithology:4=1
             """)
 
-        @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns).")
-        var deposits: String
+        @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns); optional for fuzzy and index.")
+        var deposits: String?
         @Option(name: .customLong("assume-crs"), help: "The deposits' CRS when their file declares none (EPSG:N).")
         var assumeCRS: String?
         @Option(help: "A folder written by `prospect prepare` (or its stack.json): all its layers, kinds and legends.")
@@ -43,7 +51,7 @@ extension ProspectCommand {
         var generalize: [String] = []
         @Option(help: "A transform for one layer, NAME=SPEC, applied in the order given and repeated by score (repeatable; see above).")
         var transform: [String] = []
-        @Option(help: "Method: wofe (weights of evidence) or logistic.")
+        @Option(help: "Method: wofe (weights of evidence), logistic, fuzzy (fuzzy overlay) or index (weighted index overlay).")
         var method: TrainingOptions.Method = .wofe
         @Option(help: "Where to write the model (JSON).")
         var out: String
@@ -57,6 +65,12 @@ extension ProspectCommand {
         var background: Int = 1_000_000
         @Option(help: "Seed for background sampling.")
         var seed: UInt64 = 1
+        @Option(help: "Fuzzy overlay: how the layers' memberships combine, e.g. \"gamma(0.9, and(a, b), or(c, d))\".")
+        var expression: String?
+        @Option(help: "Index overlay: a layer's weight, NAME=WEIGHT (repeatable).")
+        var weight: [String] = []
+        @Option(name: .customLong("class-score"), help: "Fuzzy or index overlay: a categorical layer's class score, NAME:CLASS=SCORE (repeatable).")
+        var classScore: [String] = []
         @Flag(help: "Print the training summary as JSON.")
         var json = false
 
@@ -80,6 +94,10 @@ extension ProspectCommand {
                 }
             }
             guard l2 >= 0 else { throw ValidationError("--l2 must be non-negative") }
+            guard deposits != nil || method.isKnowledgeDriven else { throw ValidationError("give --deposits (only fuzzy and index models do without)") }
+            guard method.isKnowledgeDriven || (expression == nil && weight.isEmpty && classScore.isEmpty) else {
+                throw ValidationError("--expression, --weight and --class-score are for --method fuzzy or index")
+            }
         }
 
         func run() throws {
@@ -89,6 +107,7 @@ extension ProspectCommand {
                 options.l2 = l2
                 options.backgroundSample = background
                 options.seed = seed
+                options.overlay = try OverlayOptions(expression: expression, weights: weight, classScores: classScore)
                 var layers: [LayerSpec] = []
                 var legends: [String: [String: String]] = [:]
                 if let stack {
@@ -109,8 +128,11 @@ extension ProspectCommand {
                         throw PipelineError(nil, "--transform \(t): \(error)")
                     }
                 }
-                let result = try Workflows.train(layers: layers, deposits: VectorSource(argument: deposits), depositsCRS: assumeCRS,
-                                                 options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends)
+                let result = method.isKnowledgeDriven
+                    ? try Workflows.trainOverlay(layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: assumeCRS,
+                                                 options: options, modelPath: out, legend: legends)
+                    : try Workflows.train(layers: layers, deposits: VectorSource(argument: deposits!), depositsCRS: assumeCRS,
+                                          options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends)
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(result.model.training)
@@ -128,6 +150,7 @@ extension ProspectCommand {
 enum TrainingText {
     static func render(_ result: TrainingResult) -> String {
         let m = result.model
+        if m.fuzzy != nil || m.index != nil { return OverlayText.render(result) }
         let t = m.training
         var out = "method \(m.method): \(t.depositsUsed) deposits used of \(t.depositsGiven)"
         out += " (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell)\n"

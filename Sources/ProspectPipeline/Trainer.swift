@@ -2,9 +2,11 @@ import Foundation
 import ProspectCore
 import ProspectGDAL
 
-/// Training options shared by both methods.
+/// Training options of every method.
 public struct TrainingOptions: Sendable {
-    public enum Method: String, Sendable, CaseIterable { case wofe, logistic }
+    /// Data-driven methods (wofe, logistic) fit deposits; knowledge-driven ones (fuzzy, index:
+    /// `OverlayTrainer`) are given by the expert and only evaluated on deposits.
+    public enum Method: String, Sendable, CaseIterable { case wofe, logistic, fuzzy, index }
     public var method: Method
     /// Weights of evidence: the unit cell in km² (ArcSDM's "unit cell size").
     public var unitCellKm2: Double = 1
@@ -23,6 +25,8 @@ public struct TrainingOptions: Sendable {
     /// there are more; 0 = all valid cells). The cap bounds memory on large grids.
     public var backgroundSample: Int = 1_000_000
     public var seed: UInt64 = 1
+    /// Fuzzy and index overlays: the expression, weights and class scores.
+    public var overlay = OverlayOptions()
 
     public init(method: Method) { self.method = method }
 }
@@ -184,6 +188,8 @@ public enum Trainer {
             for r in rows { strength[r.layer] = max(strength[r.layer] ?? 0, abs(r.z)) }
             summary.layerRanking = stack.layers.map(\.name).sorted { (strength[$0] ?? 0) > (strength[$1] ?? 0) }
             additive = fitted
+        case .fuzzy, .index:
+            preconditionFailure("knowledge-driven models are made by Workflows.trainOverlay")
         }
         let modelDir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
         let layers = stack.layers.map {

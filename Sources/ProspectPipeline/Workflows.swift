@@ -13,6 +13,10 @@ public enum Workflows {
     public static func train(layers: [LayerSpec], deposits depositsSource: VectorSource, depositsCRS: String? = nil,
                              options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
                              legend: [String: [String: String]] = [:]) throws -> TrainingResult {
+        if options.method.isKnowledgeDriven {
+            return try trainOverlay(layers: layers, deposits: depositsSource, depositsCRS: depositsCRS, options: options,
+                                    modelPath: modelPath, legend: legend)
+        }
         let resolved = try TransformResolver.resolve(layers)
         let stack = try EvidenceStack.open(resolved)
         let deposits = try DepositSet.load(depositsSource.path, layer: depositsSource.layer, grid: stack.grid,

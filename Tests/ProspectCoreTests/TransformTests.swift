@@ -435,6 +435,8 @@ struct ModelFileTransformTests {
             let decoded = try ModelFile.decode(Data(old.utf8))
             #expect(decoded.formatVersion == version && decoded.layers[0].transforms.isEmpty && decoded.wofeVariance == nil)
         }
+        let v2 = text.replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : 2")
+        #expect(try ModelFile.decode(Data(v2.utf8)).layers[0].transforms == chain)
 
         let bad = text.replacingOccurrences(of: "zscore:mean=0.25", with: "zscore:mean=x")
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(Data(bad.utf8)) }

@@ -4,6 +4,7 @@
 //   swift run -c release prospect-benchmarks --files    # plus end to end, 8 × 8192² GeoTIFFs
 //   swift run -c release prospect-benchmarks --prepare  # only evidence preparation (PrepareBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --wofe     # only weights of evidence: uncertainty bands, tallies (WofEBenchmarks.swift)
+//   swift run -c release prospect-benchmarks --overlay  # only fuzzy and index overlays (OverlayBenchmarks.swift)
 //
 // Every figure is the best of several repetitions; the STREAM triad is measured in the same
 // run, so ratios stay meaningful on a shared, noisy machine.
@@ -19,6 +20,10 @@ if arguments.contains("--prepare") {
 }
 if arguments.contains("--wofe") {
     WofEBenchmarks.run()
+    exit(0)
+}
+if arguments.contains("--overlay") {
+    OverlayBenchmarks.run()
     exit(0)
 }
 let cells = 1 << 24

@@ -49,6 +49,10 @@ public struct TrainingSummary: Codable, Sendable {
     public var backgroundCells: Int?
     public var converged: Bool?
     public var iterations: Int?
+    /// Knowledge-driven models (fuzzy, index) given deposits: ROC AUC of the model's scores at
+    /// the deposit cells against every valid cell. The deposits did not shape the model, so this
+    /// measures prediction, not fit.
+    public var depositAUC: Double?
     /// Layer names ordered from strongest to weakest evidence (|studentized contrast| for
     /// weights of evidence, |z| of the strongest term for logistic regression).
     public var layerRanking: [String]
@@ -69,9 +73,10 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// The versioned model file: method, layers, the additive model, parameters and provenance.
 ///
-/// Format version 3; version 2 added layer transforms, version 3 tree ensembles (`trees`) and
-/// attachments such as `wofeVariance`. Version 1 and 2 files read unchanged. A reader refuses
-/// files whose `formatVersion` is newer than
+/// Format version 3; version 2 added layer transforms, version 3 the other model kinds (tree
+/// ensembles `trees`, the knowledge-driven overlays `fuzzy` and `index`) and attachments such as
+/// `wofeVariance`. Version 1 and 2 files read unchanged. A reader refuses files whose
+/// `formatVersion` is newer than
 /// it knows.
 public struct ModelFile: Codable, Sendable {
     public static let formatName = "prospect-model"
@@ -81,7 +86,7 @@ public struct ModelFile: Codable, Sendable {
     public var formatVersion: Int
     public var tool: String
     public var created: String
-    /// "wofe", "logistic", or for imported tree ensembles "lightgbm", "xgboost".
+    /// "wofe", "logistic", "fuzzy", "index", or for imported tree ensembles "lightgbm", "xgboost".
     public var method: String
     public var layers: [ModelLayer]
     /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
@@ -91,6 +96,10 @@ public struct ModelFile: Codable, Sendable {
     /// Weights of evidence: the weights' variances, for the posterior's standard deviation and
     /// confidence bands (an attachment to `model`, not a model of its own).
     public var wofeVariance: WofEVariance?
+    /// A fuzzy overlay (knowledge-driven); nil for other model kinds.
+    public var fuzzy: FuzzyOverlayModel?
+    /// A weighted index overlay (knowledge-driven); nil for other model kinds.
+    public var index: WeightedIndexModel?
     public var parameters: [String: String]
     public var training: TrainingSummary
 
@@ -109,7 +118,7 @@ public struct ModelFile: Codable, Sendable {
 
     /// A problem with a model file's content.
     /// How many model payloads the file holds (exactly one is valid).
-    var payloadCount: Int { (model == nil ? 0 : 1) + (trees == nil ? 0 : 1) }
+    var payloadCount: Int { (model == nil ? 0 : 1) + (trees == nil ? 0 : 1) + (fuzzy == nil ? 0 : 1) + (index == nil ? 0 : 1) }
 
     /// The model ready for the engine, using `nodata` (one per layer) as the missing values.
     public func scorer(nodata: [Float]) -> any CellScorer {
@@ -119,6 +128,7 @@ public struct ModelFile: Codable, Sendable {
             return CompiledModel(m)
         }
         if let trees { return ReferenceTreeScorer(trees, nodata: nodata) }
+        if let overlay = overlayScorer(nodata: nodata) { return overlay }
         preconditionFailure("decode checks that a model file holds one model")
     }
 
@@ -172,6 +182,7 @@ public struct ModelFile: Codable, Sendable {
         guard file.payloadCount == 1 else {
             throw FormatError(message: "malformed model file: it must hold exactly one model (found \(file.payloadCount))")
         }
+        try file.checkOverlayPayloads()
         return file
     }
 }

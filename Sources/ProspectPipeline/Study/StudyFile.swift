@@ -21,9 +21,13 @@ import Yams
 ///   - name: fault_distance
 ///     distance: faults.gpkg
 /// deposits: deposits.gpkg       # PATH or PATH:LAYER; CSV with lon/lat or x/y columns
+///                               # (optional for fuzzy and index models)
 /// model:
-///   method: wofe                # wofe or logistic
+///   method: wofe                # wofe, logistic, fuzzy or index
 ///   unit_cell_km2: 0.01
+///   # fuzzy: expression: "gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))"
+///   # index: weights: {thorium: 3, lithology: 2}
+///   # fuzzy and index: class_scores: {lithology: {4: 10, 3: 5}}
 /// outputs:
 ///   cog: true
 ///   targets: { top: 10, top_area_percent: 5 }
@@ -45,7 +49,8 @@ public struct StudyFile: Sendable {
     public var assumedCRS: String?
     public var makeValid: Bool
     public var layers: [Layer]
-    public var deposits: VectorSource
+    /// Nil only for knowledge-driven models (fuzzy, index), which need no deposits.
+    public var deposits: VectorSource?
     public var depositsCRS: String?
     public var training: TrainingOptions
     public var score: ScoreOptions
@@ -176,8 +181,7 @@ public struct StudyFile: Sendable {
             layers.append(Layer(name: layerName, source: source, assumedCRS: crs, transforms: transforms))
         }
 
-        guard let depositsText = try reader.string("deposits") else { throw PipelineError(path, "deposits: give the known deposits (PATH or PATH:LAYER)") }
-        let deposits = vector(depositsText)
+        let deposits = try reader.string("deposits").map(vector)
         let depositsCRS = try reader.string("deposits_crs")
 
         var training = TrainingOptions(method: .wofe)
@@ -198,7 +202,11 @@ public struct StudyFile: Sendable {
             if let v = try model.double("l2") { training.l2 = v }
             if let v = try model.int("background") { training.backgroundSample = v }
             if let v = try model.int("seed") { training.seed = UInt64(max(0, v)) }
+            training.overlay = try Self.overlayOptions(&model, method: training.method, layers: layers.map(\.name), path: path)
             try model.finish()
+        }
+        guard deposits != nil || training.method.isKnowledgeDriven else {
+            throw PipelineError(path, "deposits: give the known deposits (PATH or PATH:LAYER); only fuzzy and index models do without")
         }
 
         var score = ScoreOptions()

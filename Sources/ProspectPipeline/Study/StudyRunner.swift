@@ -47,17 +47,33 @@ public enum StudyRunner {
         for (k, layer) in study.layers.enumerated() { specs[k].transforms = layer.transforms }
         let modelPath = out + "/model.json"
         let weightsPath = study.training.method == .wofe ? out + "/weights.csv" : nil
-        log("train: \(study.training.method.rawValue) on \(DisplayPath.of(study.deposits))")
-        let training = try Workflows.train(layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS,
+        log("train: \(study.training.method.rawValue) on \(study.deposits.map(DisplayPath.of) ?? "no deposits (knowledge-driven)")")
+        let training: TrainingResult
+        if study.training.method.isKnowledgeDriven {
+            training = try StudyRunner.namingStudy(study) {
+                try Workflows.trainOverlay(layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS,
+                                           options: study.training, modelPath: modelPath, legend: legends)
+            }
+        } else {
+            guard let deposits = study.deposits else { throw PipelineError(study.path, "deposits: give the known deposits (PATH or PATH:LAYER)") }
+            training = try Workflows.train(layers: specs, deposits: deposits, depositsCRS: study.depositsCRS,
                                            options: study.training, modelPath: modelPath, weightsTablePath: weightsPath,
                                            legend: legends)
+        }
         let t = training.model.training
-        log("  \(t.depositsUsed) of \(t.depositsGiven) deposits used (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell); training area \(t.validCells) cells")
+        if study.deposits != nil {
+            log("  \(t.depositsUsed) of \(t.depositsGiven) deposits used (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell); training area \(t.validCells) cells")
+        } else {
+            log("  training area \(t.validCells) cells")
+        }
+        for line in StudyRunner.overlayLines(training.model) { log("  " + line) }
         for w in training.warnings { log("  warning: \(w)") }
         for layer in training.model.layers where !layer.transforms.isEmpty {
             log("  \(layer.name) transforms: \(layer.transforms.map(\.description).joined(separator: " → "))")
         }
-        log("  layers by strength of evidence: \(t.layerRanking.joined(separator: " > "))")
+        let ranking = !study.training.method.isKnowledgeDriven ? "strength of evidence"
+            : t.depositsUsed > 0 ? "mean contribution at the deposits" : study.training.method == .index ? "weight" : "order in the expression"
+        log("  layers by \(ranking): \(t.layerRanking.joined(separator: " > "))")
 
         // 3. score
         let mapPath = out + "/prospectivity.tif"
@@ -73,8 +89,10 @@ public enum StudyRunner {
         var files = ["stack/", "model.json"] + (weightsPath == nil ? [] : ["weights.csv"])
             + ["prospectivity.tif", "targets.geojson", "tiles.geojson"]
         var validation: ValidationReport?
-        if study.validate {
-            let v = try Validator.validate(mapPath: mapPath, deposits: study.deposits, depositsCRS: study.depositsCRS)
+        if study.validate, study.deposits == nil {
+            log("validate: skipped (no deposits)")
+        } else if study.validate, let deposits = study.deposits {
+            let v = try Validator.validate(mapPath: mapPath, deposits: deposits, depositsCRS: study.depositsCRS)
             validation = v
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -82,7 +100,9 @@ public enum StudyRunner {
             files.append("validation.json")
             let top10 = v.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan
             log("validate: ROC AUC \(String(format: "%.4f", v.auc)); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json")
-            log("  (deposits used for training are validated against the map they trained: this measures fit, not prediction)")
+            log(study.training.method.isKnowledgeDriven
+                ? "  (the deposits did not shape this knowledge-driven model: this measures prediction)"
+                : "  (deposits used for training are validated against the map they trained: this measures fit, not prediction)")
         }
         files.append("run.log")
         log("done")

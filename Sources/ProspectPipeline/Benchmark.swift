@@ -52,23 +52,49 @@ public enum BenchModel: String, CaseIterable, Sendable {
     case logistic
     /// Weights of evidence: a binary pattern (step) per layer.
     case wofe
+    /// Fuzzy overlay: gamma 0.9 of an AND over the first half of the layers and an OR over the
+    /// rest, each layer through a fuzzy-linear membership.
+    case fuzzy
+    /// Weighted index overlay: weights 1…n, each layer scaled by min–max.
+    case index
 
     /// The model file over `layers` (their names and paths).
-    public func file(layers: [ModelLayer]) -> ModelFile {
-        let n = layers.count
+    public func file(layers given: [ModelLayer]) -> ModelFile {
+        let n = given.count
+        var layers = given
+        let summary = TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
+                                      depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
+        // The synthetic fields centre on 100·(k+1) with a spread of about ±80.
+        func range(_ k: Int) -> (Double, Double) { (Double(100 * (k + 1) - 80), Double(100 * (k + 1) + 80)) }
+        switch self {
+        case .fuzzy:
+            for k in layers.indices { layers[k].transforms = [.fuzzyLinear(min: range(k).0, max: range(k).1)] }
+            let names = layers.map(\.name)
+            let half = max(1, n / 2)
+            let first = names[..<half].joined(separator: ", ")
+            let rest = n > half ? names[half...].joined(separator: ", ") : names[0]
+            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
+                             fuzzy: FuzzyOverlayModel(expression: "gamma(0.9, and(\(first)), or(\(rest)))"),
+                             parameters: [:], training: summary)
+        case .index:
+            for k in layers.indices { layers[k].transforms = [.minMax(min: range(k).0, max: range(k).1)] }
+            var weights: [String: Double] = [:]
+            for (k, l) in layers.enumerated() { weights[l.name] = Double(k + 1) }
+            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers, index: WeightedIndexModel(weights: weights),
+                             parameters: [:], training: summary)
+        case .logistic, .wofe: break
+        }
         let nodata = [Float](repeating: -9999, count: n)
         let additive: AdditiveModel
         switch self {
         case .logistic: additive = Benchmark.logisticModel(layers: n)
-        case .wofe:
+        case .wofe, .fuzzy, .index:
             // Thresholds near the synthetic fields' medians: both sides of every step occur.
             additive = AdditiveModel(intercept: -6, terms: (0..<n).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.8, below: -0.3) },
                                      nodata: nodata)
         }
         return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, model: additive,
-                         parameters: [:], training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
-                                                                    depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
-                                                                    layerRanking: []))
+                         parameters: [:], training: summary)
     }
 
     /// Placeholder layers for in-memory runs.
@@ -85,7 +111,8 @@ public enum Benchmark {
                       nodata: Array(repeating: nodata, count: layers))
     }
 
-    /// In-memory kernel throughput over `cells` cells of `layers` float32 layers.
+    /// In-memory kernel throughput over `cells` cells of `layers` float32 layers (the model's
+    /// transforms are left out here; the end-to-end run applies them as it reads).
     public static func inMemory(layers: Int, cells: Int, threadCounts: [Int], repetitions: Int = 5,
                                 model kind: BenchModel = .logistic) -> (runs: [BenchmarkReport.InMemory], scalar: Double) {
         let buffers = (0..<layers).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }

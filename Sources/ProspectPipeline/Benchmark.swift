@@ -57,6 +57,12 @@ public enum BenchModel: String, CaseIterable, Sendable {
     case fuzzy
     /// Weighted index overlay: weights 1…n, each layer scaled by min–max.
     case index
+    /// 100 oblivious trees of depth 6 (the layout Prospect's own tree learners are to grow),
+    /// through the engine's oblivious path.
+    case trees
+    /// 100 unbalanced trees of depth up to 6, as LightGBM and XGBoost grow them, through the
+    /// general path.
+    case treesGeneral = "trees-general"
 
     /// The model file over `layers` (their names and paths).
     public func file(layers given: [ModelLayer]) -> ModelFile {
@@ -82,13 +88,20 @@ public enum BenchModel: String, CaseIterable, Sendable {
             for (k, l) in layers.enumerated() { weights[l.name] = Double(k + 1) }
             return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers, index: WeightedIndexModel(weights: weights),
                              parameters: [:], training: summary)
+        case .trees, .treesGeneral:
+            // Thresholds over the span of every synthetic layer's values.
+            let ensemble = self == .trees
+                ? SyntheticTrees.oblivious(trees: 100, depth: 6, layers: n, range: 20...Double(100 * n + 80), seed: 11)
+                : SyntheticTrees.general(trees: 100, depth: 6, layers: n, range: 20...Double(100 * n + 80), seed: 11)
+            return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, trees: ensemble,
+                             parameters: [:], training: summary)
         case .logistic, .wofe: break
         }
         let nodata = [Float](repeating: -9999, count: n)
         let additive: AdditiveModel
         switch self {
         case .logistic: additive = Benchmark.logisticModel(layers: n)
-        case .wofe, .fuzzy, .index:
+        case .wofe, .fuzzy, .index, .trees, .treesGeneral:
             // Thresholds near the synthetic fields' medians: both sides of every step occur.
             additive = AdditiveModel(intercept: -6, terms: (0..<n).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.8, below: -0.3) },
                                      nodata: nodata)

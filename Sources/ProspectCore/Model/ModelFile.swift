@@ -127,7 +127,7 @@ public struct ModelFile: Codable, Sendable {
             if let v = wofeVariance { return WofEScorer(model: m, variance: v) }
             return CompiledModel(m)
         }
-        if let trees { return ReferenceTreeScorer(trees, nodata: nodata) }
+        if let trees { return CompiledTrees(trees, nodata: nodata) }
         if let overlay = overlayScorer(nodata: nodata) { return overlay }
         preconditionFailure("decode checks that a model file holds one model")
     }

@@ -121,7 +121,6 @@ public enum Scorer {
                 let cells = reader.tileCells
                 let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
                 let results = (0..<bands).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
-                let result = results[0]
                 defer { buffers.forEach { $0.deallocate() }; results.forEach { $0.deallocate() } }
                 let inputs = buffers.map { UnsafeBufferPointer($0) }
                 var validHere = 0

@@ -44,6 +44,8 @@ public struct TrainingSummary: Codable, Sendable {
     public var backgroundCells: Int?
     public var converged: Bool?
     public var iterations: Int?
+    /// Tree ensembles: trees, depth, sample, class weights, AUC and importance per layer.
+    public var trees: TreeTrainingSummary?
     /// Layer names ordered from strongest to weakest evidence (|studentized contrast| for
     /// weights of evidence, |z| of the strongest term for logistic regression).
     public var layerRanking: [String]
@@ -64,22 +66,24 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// The versioned model file: method, layers, the additive model, parameters and provenance.
 ///
-/// Format version 2; version 2 added layer transforms, and version 1 files (whose transform
-/// lists are empty) read unchanged. A reader refuses files whose `formatVersion` is newer than
+/// Format version 3; version 3 added tree ensembles (`trees`), version 2 layer transforms, and
+/// version 1 and 2 files read unchanged. A reader refuses files whose `formatVersion` is newer than
 /// it knows.
 public struct ModelFile: Codable, Sendable {
     public static let formatName = "prospect-model"
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var format: String
     public var formatVersion: Int
     public var tool: String
     public var created: String
-    /// "wofe" or "logistic".
+    /// "wofe", "logistic", "rf" or "gbt".
     public var method: String
     public var layers: [ModelLayer]
     /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
     public var model: AdditiveModel?
+    /// A tree ensemble (random forest, gradient boosting); nil for other model kinds.
+    public var trees: TreeEnsemble?
     public var parameters: [String: String]
     public var training: TrainingSummary
 
@@ -98,7 +102,7 @@ public struct ModelFile: Codable, Sendable {
 
     /// A problem with a model file's content.
     /// How many model payloads the file holds (exactly one is valid).
-    var payloadCount: Int { (model == nil ? 0 : 1) }
+    var payloadCount: Int { (model == nil ? 0 : 1) + (trees == nil ? 0 : 1) }
 
     /// The model ready for the engine, using `nodata` (one per layer) as the missing values.
     public func scorer(nodata: [Float]) -> any CellScorer {
@@ -106,6 +110,7 @@ public struct ModelFile: Codable, Sendable {
             m.nodata = nodata
             return CompiledModel(m)
         }
+        if let t = trees { return CompiledTrees(t, nodata: nodata) }
         preconditionFailure("decode checks that a model file holds one model")
     }
 
@@ -148,6 +153,12 @@ public struct ModelFile: Codable, Sendable {
         if let model = file.model {
             guard file.layers.count == model.terms.count, model.nodata.count == model.terms.count else {
                 throw FormatError(message: "malformed model file: \(file.layers.count) layers but \(model.terms.count) model terms")
+            }
+        }
+        if let trees = file.trees {
+            if let problem = trees.structuralProblem { throw FormatError(message: "malformed model file: \(problem)") }
+            guard trees.featureCount == file.layers.count else {
+                throw FormatError(message: "malformed model file: \(file.layers.count) layers but the trees use \(trees.featureCount)")
             }
         }
         guard file.payloadCount == 1 else {

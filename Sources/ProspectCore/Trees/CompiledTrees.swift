@@ -1,0 +1,257 @@
+import Foundation
+
+/// A tree ensemble prepared for the engine: oblivious trees in a binned, byte-wide layout,
+/// any other trees in a compact breadth-first node layout with `Float` thresholds.
+///
+/// Two fast paths, both processing a block of `TreeKernel.block` cells per pass over the trees:
+/// - **oblivious** (every level of a tree splits on one layer and threshold, as Prospect grows
+///   them): each layer's value is first replaced by its bin among the ensemble's thresholds on
+///   that layer (a 9-ary search with SIMD compares); then the leaf index of 32 cells at once is
+///   `Σ_l (bin[layer_l] > j_l) << (depth − 1 − l)` with byte compares, and the leaf values
+///   (quantized to integers, so the sum is exact and in any order) are summed per cell.
+/// - **general** (any tree, e.g. imported LightGBM or XGBoost models): nodes breadth-first with
+///   siblings adjacent, leaves pointing at themselves, so a cell's walk is a fixed number of
+///   branch-free steps `node = child + (x > τ)`; four cells walk each tree at a time.
+///
+/// `TreeEnsemble.probability` is the scalar definition both are tested against.
+public struct CompiledTrees: Sendable {
+    public enum Path: String, Sendable, CaseIterable {
+        case oblivious, general
+    }
+
+    public let ensemble: TreeEnsemble
+    /// Per-layer nodata values (NaN means "NaN only").
+    public let nodata: [Float]
+    public let path: Path
+    let oblivious: ObliviousLayout?
+    let general: GeneralLayout?
+
+    /// Compiles `ensemble`.
+    /// - Parameters:
+    ///   - nodata: one missing value per layer.
+    ///   - path: the layout to use; nil picks the oblivious one when it applies. Asking for
+    ///     `.oblivious` when it does not apply is a programmer error.
+    public init(_ ensemble: TreeEnsemble, nodata: [Float], path: Path? = nil) {
+        precondition(ensemble.structuralProblem == nil, "compile a sound ensemble")
+        precondition(nodata.count == ensemble.featureCount, "one nodata value per layer")
+        self.ensemble = ensemble
+        self.nodata = nodata
+        let layout = ObliviousLayout(ensemble)
+        switch path {
+        case .general?:
+            self.path = .general
+        case .oblivious?:
+            precondition(layout != nil, "the oblivious path needs oblivious trees of depth ≤ 8 and ≤ 255 thresholds per layer")
+            self.path = .oblivious
+        case nil:
+            self.path = layout == nil ? .general : .oblivious
+        }
+        self.oblivious = self.path == .oblivious ? layout : nil
+        self.general = self.path == .general ? GeneralLayout(ensemble) : nil
+    }
+
+    /// Why the oblivious path does not apply to `ensemble`, or nil when it does.
+    public static func obliviousProblem(_ ensemble: TreeEnsemble) -> String? {
+        if let p = ensemble.obliviousProblem { return p }
+        return ObliviousLayout(ensemble) == nil ? "deeper than \(ObliviousLayout.maxDepth) levels or more than 255 thresholds on one layer" : nil
+    }
+}
+
+extension CompiledTrees: CellScorer {
+    public var layerCount: Int { ensemble.featureCount }
+
+    /// A forest (averaged trees) can write the trees' standard deviation; a boosted ensemble
+    /// writes no extra band (see `TreeEnsemble.spread`).
+    public var extraBands: [String] { ensemble.output == .average ? ["ensemble_spread"] : [] }
+
+    /// Logit units for boosted ensembles, probability for forests.
+    public var contributionUnit: String { ensemble.output == .logistic ? "logit" : "probability" }
+
+    public func score(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
+        TreeKernel.score(self, layers: layers, outputs: outputs, outputNodata: outputNodata)
+    }
+
+    /// Path contributions (`TreeEnsemble.contributions`).
+    public func contributions(values: [Float]) -> [Double] {
+        ensemble.contributions(values)
+    }
+}
+
+/// The oblivious layout: per (tree, level) a layer and a bin threshold, leaf values quantized.
+struct ObliviousLayout: Sendable {
+    static let maxDepth = 8
+
+    /// Uniform depth: shallower trees get leading levels that never go right.
+    var depth: Int
+    var treeCount: Int
+    /// `treeCount × depth` layer indices and bin thresholds (`j − 128`: right when bin > j).
+    var splitLayer: [Int32]
+    var splitByte: [Int8]
+    /// `treeCount × 2^depth` leaf values as integers, `value ≈ q · scale` (forests: divided by
+    /// the number of trees, so the sum is the mean).
+    var leaves: [Int32]
+    var scale: Double
+    /// Forests: squared tree outputs, `v² ≈ q · squareScale`, for the spread; else empty.
+    var squares: [Int32]
+    var squareScale: Double
+    /// Per layer: search levels (0 when no split uses it) and offset of its keys in `keys`.
+    var levels: [Int]
+    var keyOffset: [Int]
+    /// Per layer, a 9-ary search tree of its sorted thresholds: level ℓ holds 9^(ℓ−1) nodes of
+    /// 8 keys, padded with +∞.
+    var keys: [Float]
+    var base: Double
+
+    init?(_ ensemble: TreeEnsemble) {
+        let k = ensemble.featureCount
+        var perTree: [(splits: [(feature: Int32, threshold: Float)], leaves: [Double])] = []
+        var thresholds = [Set<Float>](repeating: [], count: k)
+        for tree in ensemble.trees {
+            let o = tree.obliviousLevels()
+            guard o.problem == nil, o.splits.count <= Self.maxDepth, o.leaves.allSatisfy(\.isFinite) else { return nil }
+            let splits = o.splits.map { ($0.feature, FloatThreshold.right(of: $0.threshold, ensemble.comparison)) }
+            for s in splits { thresholds[Int(s.0)].insert(s.1) }
+            perTree.append((splits, o.leaves))
+        }
+        let sorted = thresholds.map { $0.sorted() }
+        guard sorted.allSatisfy({ $0.count <= 255 }) else { return nil }
+        let depth = max(1, perTree.map(\.splits.count).max() ?? 1)
+        let leafCount = 1 << depth
+        let t = ensemble.trees.count
+        self.depth = depth
+        self.treeCount = t
+        let anyLayer = Int32(sorted.firstIndex(where: { !$0.isEmpty }) ?? 0)
+        var splitLayer = [Int32](), splitByte = [Int8]()
+        splitLayer.reserveCapacity(t * depth)
+        splitByte.reserveCapacity(t * depth)
+        for tree in perTree {
+            for _ in tree.splits.count..<depth {
+                splitLayer.append(anyLayer)
+                splitByte.append(127)   // bin − 128 ≤ 127: never right
+            }
+            for s in tree.splits {
+                let j = sorted[Int(s.feature)].firstIndex(of: s.threshold)!
+                splitLayer.append(s.feature)
+                splitByte.append(Int8(j - 128))
+            }
+        }
+        self.splitLayer = splitLayer
+        self.splitByte = splitByte
+        // Leaf values: forests average, so each tree's share is its value / trees.
+        let share = ensemble.output == .average ? 1 / Double(max(t, 1)) : 1
+        let values = perTree.map { $0.leaves.map { $0 * share } }
+        (leaves, scale) = Self.quantize(values, leafCount: leafCount)
+        if ensemble.output == .average {
+            (squares, squareScale) = Self.quantize(perTree.map { $0.leaves.map { $0 * $0 } }, leafCount: leafCount)
+        } else {
+            squares = []
+            squareScale = 0
+        }
+        // Search trees over each layer's thresholds.
+        var keys: [Float] = [], levels: [Int] = [], offsets: [Int] = []
+        for s in sorted {
+            offsets.append(keys.count)
+            guard !s.isEmpty else { levels.append(0); continue }
+            let h = s.count <= 8 ? 1 : (s.count <= 80 ? 2 : 3)
+            levels.append(h)
+            var span = 1
+            for _ in 0..<h { span *= 9 }       // 9^h: positions 0 ..< 9^h − 1
+            var nodes = 1
+            for _ in 1...h {
+                let child = span / 9           // keys of a node at this level are `child` apart
+                for n in 0..<nodes {
+                    for i in 0..<8 {
+                        let p = n * span + (i + 1) * child - 1
+                        keys.append(p < s.count ? s[p] : .infinity)
+                    }
+                }
+                nodes *= 9
+                span = child
+            }
+        }
+        self.keys = keys + Array(repeating: .infinity, count: 8)   // never empty
+        self.levels = levels
+        self.base = ensemble.base
+        self.keyOffset = offsets
+    }
+
+    /// Integers `q` with `value ≈ q · scale` for every tree's leaves, laid out `2^depth` per tree.
+    ///
+    /// `scale` is a power of two chosen so that the largest possible sum, `Σ_t max |q_t|`, stays
+    /// below 2^31 − 2^20: the sum of any cell's leaves is then exact in `Int32`, whatever the
+    /// order. Each leaf is off by at most `scale / 2`, so a sum over T trees by `T · scale / 2`
+    /// (for 100 trees whose largest leaves sum to 20: 5e-7).
+    static func quantize(_ trees: [[Double]], leafCount: Int) -> ([Int32], Double) {
+        let bound = trees.reduce(0.0) { $0 + ($1.map(abs).max() ?? 0) }
+        var exponent = 0
+        if bound > 0 {
+            exponent = Int(Foundation.floor(Foundation.log2(Double((1 << 31) - (1 << 20)) / bound)))
+            exponent = min(exponent, 60)
+        }
+        let factor = Foundation.pow(2.0, Double(exponent))
+        var q = [Int32](repeating: 0, count: trees.count * leafCount)
+        for (t, leaves) in trees.enumerated() {
+            for (j, v) in leaves.enumerated() { q[t * leafCount + j] = Int32((v * factor).rounded()) }
+        }
+        return (q, 1 / factor)
+    }
+}
+
+/// A node of the general layout: right when `x > threshold`; children at `child`, `child + 1`.
+struct GeneralNode: Sendable {
+    var threshold: Float
+    var feature: Int32
+    var child: Int32
+}
+
+/// The general layout: every tree breadth-first with siblings adjacent; a leaf has threshold
+/// +∞ and is its own child, so a fixed number of steps reaches it from the root.
+struct GeneralLayout: Sendable {
+    var nodes: [GeneralNode]
+    /// Value of each node (0 for internal nodes); forests: divided by the number of trees.
+    var values: [Double]
+    /// Forests: each node's raw value, for the spread; else empty.
+    var raw: [Double]
+    var treeStart: [Int]
+    var treeDepth: [Int]
+    var base: Double
+
+    init(_ ensemble: TreeEnsemble) {
+        var nodes: [GeneralNode] = [], values: [Double] = [], raw: [Double] = []
+        var starts: [Int] = [], depths: [Int] = []
+        let share = ensemble.output == .average ? 1 / Double(max(ensemble.trees.count, 1)) : 1
+        for tree in ensemble.trees {
+            let start = nodes.count
+            starts.append(start)
+            depths.append(tree.depth)
+            // Breadth-first order: old index of each new slot; children are appended in pairs.
+            var order = [0]
+            var i = 0
+            var local: [GeneralNode] = []
+            while i < order.count {
+                let old = order[i]
+                if tree.feature[old] >= 0 {
+                    let child = order.count
+                    order.append(Int(tree.left[old]))
+                    order.append(Int(tree.right[old]))
+                    local.append(GeneralNode(threshold: FloatThreshold.right(of: tree.threshold[old], ensemble.comparison),
+                                             feature: tree.feature[old], child: Int32(child)))
+                    values.append(0)
+                    raw.append(0)
+                } else {
+                    local.append(GeneralNode(threshold: .infinity, feature: 0, child: Int32(i)))
+                    values.append(tree.value[old] * share)
+                    raw.append(tree.value[old])
+                }
+                i += 1
+            }
+            nodes += local
+        }
+        self.nodes = nodes
+        self.values = values
+        self.raw = ensemble.output == .average ? raw : []
+        self.treeStart = starts
+        self.treeDepth = depths
+        self.base = ensemble.base
+    }
+}

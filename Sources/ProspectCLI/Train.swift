@@ -8,9 +8,11 @@ extension TrainingOptions.Method: ExpressibleByArgument {}
 extension ProspectCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a weights-of-evidence or logistic-regression model from evidence rasters and deposits.",
+            abstract: "Train a weights-of-evidence, logistic-regression, random-forest or gradient-boosting model from evidence rasters and deposits.",
             discussion: """
             Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
+
+            Random forests (rf) and gradient-boosted trees (gbt) grow oblivious trees (one layer and threshold per level) on deposit cells against a background sample (--background cells, seeded by --seed; --exclude-buffer M leaves out cells within M metres of a deposit), deposits weighted so both classes weigh the same. The model is bit-identical whatever --threads.
 
             Transforms (--transform NAME=SPEC) map a layer's values before the model sees them; score repeats them exactly from the model file. SPEC is KIND[:KEY=VALUE,…]: minmax[:min=,max=], zscore[:mean=,std=], log[:offset=], clip:lower=,upper=, reclass:breaks=A/B/C[,values=…], fuzzy-linear[:min=,max=], fuzzy-small|fuzzy-large[:midpoint=,spread=5], fuzzy-gaussian|fuzzy-near[:midpoint=,spread=0.1], fuzzy-power[:min=,max=,exponent=2]. Parameters left out are taken from the layer's valid cells when training (midpoint: the middle of its range). A missing or nodata cell stays missing, and a value a transform cannot map (log of a value ≤ 0) becomes missing.
 
@@ -21,6 +23,8 @@ extension ProspectCommand {
                 --unit-cell-km2 0.01 --out model.json --weights-table weights.csv
               prospect train --method logistic --stack stack --transform th=log \\
                 --deposits gold.csv --assume-crs EPSG:20350 --out model.json
+              prospect train --method gbt --stack stack --deposits gold.gpkg --trees 200 --depth 6 \\
+                --learning-rate 0.05 --exclude-buffer 500 --out gbt.json
             """)
 
         @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns).")
@@ -35,7 +39,7 @@ extension ProspectCommand {
         var categorical: [String] = []
         @Option(help: "A transform for one layer, NAME=SPEC, applied in the order given and repeated by score (repeatable; see above).")
         var transform: [String] = []
-        @Option(help: "Method: wofe (weights of evidence) or logistic.")
+        @Option(help: "Method: wofe (weights of evidence), logistic, rf (random forest) or gbt (gradient-boosted trees).")
         var method: TrainingOptions.Method = .wofe
         @Option(help: "Where to write the model (JSON).")
         var out: String
@@ -45,10 +49,11 @@ extension ProspectCommand {
         var weightsTable: String?
         @Option(help: "Logistic regression: L2 penalty on standardized slopes.")
         var l2: Double = 1e-3
-        @Option(help: "Logistic regression: at most this many background cells, a seeded random sample when there are more (0 = every valid cell).")
+        @Option(help: "Logistic regression and trees: at most this many background cells, a seeded random sample when there are more (0 = every valid cell).")
         var background: Int = 1_000_000
-        @Option(help: "Seed for background sampling.")
+        @Option(help: "Seed for background sampling and tree growing.")
         var seed: UInt64 = 1
+        @OptionGroup var treeOptions: TreeArguments
         @Flag(help: "Print the training summary as JSON.")
         var json = false
 
@@ -59,6 +64,7 @@ extension ProspectCommand {
             for t in transform where !t.contains("=") { throw ValidationError("--transform takes NAME=SPEC, got \(t)") }
             guard unitCellKm2 > 0 else { throw ValidationError("--unit-cell-km2 must be positive") }
             guard l2 >= 0 else { throw ValidationError("--l2 must be non-negative") }
+            try treeOptions.check()
         }
 
         func run() throws {
@@ -68,6 +74,7 @@ extension ProspectCommand {
                 options.l2 = l2
                 options.backgroundSample = background
                 options.seed = seed
+                options.trees = treeOptions.options
                 var layers: [LayerSpec] = []
                 var legends: [String: [String: String]] = [:]
                 if let stack {
@@ -135,6 +142,7 @@ enum TrainingText {
             }
             out += Reports.table(table)
         }
+        if let trees = t.trees { out += TreeText.render(trees, parameters: m.parameters) }
         out += "layers by strength of evidence: \(t.layerRanking.joined(separator: " > "))\n"
         return out
     }

@@ -2,9 +2,9 @@ import Foundation
 import ProspectCore
 import ProspectGDAL
 
-/// Training options shared by both methods.
+/// Training options shared by every method.
 public struct TrainingOptions: Sendable {
-    public enum Method: String, Sendable, CaseIterable { case wofe, logistic }
+    public enum Method: String, Sendable, CaseIterable { case wofe, logistic, rf, gbt }
     public var method: Method
     /// Weights of evidence: the unit cell in km² (ArcSDM's "unit cell size").
     public var unitCellKm2: Double = 1
@@ -14,6 +14,8 @@ public struct TrainingOptions: Sendable {
     /// there are more; 0 = all valid cells). The cap bounds memory on large grids.
     public var backgroundSample: Int = 1_000_000
     public var seed: UInt64 = 1
+    /// Random forest and gradient boosting (`TreeTrainer`); they share `backgroundSample` and `seed`.
+    public var trees = TreeOptions()
 
     public init(method: Method) { self.method = method }
 }
@@ -92,6 +94,12 @@ public enum Trainer {
             warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in \(assumed) as asked")
         }
         switch options.method {
+        case .rf, .gbt:
+            var result = try TreeTrainer.train(stack: stack, deposits: usable, options: options, summary: summary,
+                                               parameters: parameters, warnings: warnings, modelPath: modelPath,
+                                               legend: legend, depositsPath: deposits.path, progress: progress)
+            result.skipped = skipped
+            return result
         case .wofe:
             parameters["unitCellKm2"] = String(options.unitCellKm2)
             let unitCells = cellAreaKm2 / options.unitCellKm2

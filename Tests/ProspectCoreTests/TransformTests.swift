@@ -425,12 +425,12 @@ struct ModelFileTransformTests {
         let chain: [LayerTransform] = [.log(offset: 1), .zScore(mean: 0.25, std: 1.5)]
         let data = try Self.file(transforms: chain).encoded()
         let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains("\"formatVersion\" : 2"))
+        #expect(text.contains("\"formatVersion\" : \(ModelFile.currentVersion)"))
         #expect(text.contains("\"zscore:mean=0.25,std=1.5\""))
         #expect(try ModelFile.decode(data).layers[0].transforms == chain)
 
         let v1 = try String(decoding: Self.file(transforms: []).encoded(), as: UTF8.self)
-            .replacingOccurrences(of: "\"formatVersion\" : 2", with: "\"formatVersion\" : 1")
+            .replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : 1")
         let old = try ModelFile.decode(Data(v1.utf8))
         #expect(old.formatVersion == 1 && old.layers[0].transforms.isEmpty)
 

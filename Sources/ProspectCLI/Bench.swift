@@ -8,7 +8,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure scoring throughput in memory and end to end, against this machine's memory bandwidth.",
             discussion: """
-            In memory: a logistic model over --layers float32 layers, all threads and one thread, with the STREAM triad bandwidth measured in the same run. End to end: --layers uncompressed tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
+            In memory: a logistic model over --layers float32 layers, all threads and one thread, with the STREAM triad bandwidth measured in the same run; then tree ensembles of 100 trees of depth 6 (boosted and a forest, grown on a sample of the same cells, and unbalanced LightGBM-like trees) through the oblivious and general paths, with the scalar reference (--skip-trees leaves them out). End to end: --layers uncompressed tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
 
             Example:
               prospect bench --size 8192 --work-dir /tmp/prospect-bench
@@ -21,6 +21,7 @@ extension ProspectCommand {
         @Option(name: .customLong("work-dir"), help: "Folder for the end-to-end rasters (kept for reuse).")
         var workDir: String = NSTemporaryDirectory() + "prospect-bench"
         @Flag(name: .customLong("skip-end-to-end"), help: "Only the in-memory benchmark.") var skipEndToEnd = false
+        @Flag(name: .customLong("skip-trees"), help: "Leave out the tree ensembles.") var skipTrees = false
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
@@ -41,9 +42,10 @@ extension ProspectCommand {
                     }
                 }
                 let (runs, scalar) = Benchmark.inMemory(layers: layers, cells: cells, threadCounts: threads > 1 ? [threads, 1] : [1])
-                let report = BenchmarkReport(layers: layers, inMemoryCells: cells, scalarReferenceCellsPerSecond: scalar, inMemory: runs,
+                var report = BenchmarkReport(layers: layers, inMemoryCells: cells, scalarReferenceCellsPerSecond: scalar, inMemory: runs,
                                              endToEndSize: skipEndToEnd ? nil : size, endToEnd: endToEnd,
                                              machine: "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+                if !skipTrees { report.trees = TreeBench.measure(layers: layers, cells: cells, threads: threads) }
                 if json { try printJSON(report); return }
                 print("in memory: logistic model, \(layers) float32 layers, \(cells) cells (\(report.machine))")
                 var table = [["threads", "M cells/s", "GB/s", "triad GB/s", "of triad"]]
@@ -53,6 +55,7 @@ extension ProspectCommand {
                 }
                 print(Reports.table(table), terminator: "")
                 print("scalar reference kernel, 1 thread: \(format(scalar / 1e6, 1)) M cells/s")
+                if !report.trees.isEmpty { print("\n" + TreeBench.table(report.trees), terminator: "") }
                 if !endToEnd.isEmpty {
                     print("\nend to end: \(layers) tiled float32 GeoTIFFs of \(size)² → GeoTIFF")
                     var t = [["output", "M cells/s", "seconds", "peak RSS MiB"]]

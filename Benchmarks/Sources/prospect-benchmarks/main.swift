@@ -3,7 +3,7 @@
 //   swift run -c release prospect-benchmarks            # kernels in memory
 //   swift run -c release prospect-benchmarks --files    # plus end to end, 8 × 8192² GeoTIFFs
 //   swift run -c release prospect-benchmarks --prepare  # only evidence preparation (PrepareBenchmarks.swift)
-//   swift run -c release prospect-benchmarks --trees    # only tree ensembles (TreeBenchmarks.swift)
+//   swift run -c release prospect-benchmarks --trees    # only tree ensembles (TreeBenchmarks.swift; + --files)
 //
 // Every figure is the best of several repetitions; the STREAM triad is measured in the same
 // run, so ratios stay meaningful on a shared, noisy machine.
@@ -18,7 +18,7 @@ if arguments.contains("--prepare") {
     exit(0)
 }
 if arguments.contains("--trees") {
-    try TreeBenchmarks.run()
+    try TreeBenchmarks.run(files: arguments.contains("--files"))
     exit(0)
 }
 let cells = 1 << 24

@@ -261,17 +261,20 @@ public enum TreeKernel {
                           trees: Int, into sums: UnsafeMutablePointer<Int32>) {
         var c = 0
         while c < block {
-            var acc = SIMD8<Int32>()
+            var lo = SIMD8<Int32>(), hi = SIMD8<Int32>()
             var p = indices + c
             var table = leaves
             for _ in 0..<trees {
-                acc &+= SIMD8(table[Int(p[0])], table[Int(p[1])], table[Int(p[2])], table[Int(p[3])],
-                              table[Int(p[4])], table[Int(p[5])], table[Int(p[6])], table[Int(p[7])])
+                lo &+= SIMD8(table[Int(p[0])], table[Int(p[1])], table[Int(p[2])], table[Int(p[3])],
+                             table[Int(p[4])], table[Int(p[5])], table[Int(p[6])], table[Int(p[7])])
+                hi &+= SIMD8(table[Int(p[8])], table[Int(p[9])], table[Int(p[10])], table[Int(p[11])],
+                             table[Int(p[12])], table[Int(p[13])], table[Int(p[14])], table[Int(p[15])])
                 p += block
                 table += leafCount
             }
-            UnsafeMutableRawPointer(sums + c).storeBytes(of: acc, as: SIMD8<Int32>.self)
-            c &+= 8
+            UnsafeMutableRawPointer(sums + c).storeBytes(of: lo, as: SIMD8<Int32>.self)
+            UnsafeMutableRawPointer(sums + c + 8).storeBytes(of: hi, as: SIMD8<Int32>.self)
+            c &+= 16
         }
     }
 

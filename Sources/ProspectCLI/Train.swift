@@ -8,9 +8,11 @@ extension TrainingOptions.Method: ExpressibleByArgument {}
 extension ProspectCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a weights-of-evidence or logistic-regression model from evidence rasters and deposits, or make a fuzzy or index overlay from expert knowledge.",
+            abstract: "Train a weights-of-evidence, logistic-regression, random-forest or gradient-boosting model from evidence rasters and deposits, or make a fuzzy or index overlay from expert knowledge.",
             discussion: """
             Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
+
+            Random forests (rf) and gradient-boosted trees (gbt) grow oblivious trees (one layer and threshold per level) on deposit cells against a background sample (--background cells, seeded by --seed; --exclude-buffer M leaves out cells within M metres of a deposit), deposits weighted so both classes weigh the same. The model is bit-identical whatever --threads.
 
             Transforms (--transform NAME=SPEC) map a layer's values before the model sees them; score repeats them exactly from the model file. SPEC is KIND[:KEY=VALUE,…]: minmax[:min=,max=], zscore[:mean=,std=], log[:offset=], clip:lower=,upper=, reclass:breaks=A/B/C[,values=…], fuzzy-linear[:min=,max=], fuzzy-small|fuzzy-large[:midpoint=,spread=5], fuzzy-gaussian|fuzzy-near[:midpoint=,spread=0.1], fuzzy-power[:min=,max=,exponent=2]. Parameters left out are taken from the layer's valid cells when training (midpoint: the middle of its range). A missing or nodata cell stays missing, and a value a transform cannot map (log of a value ≤ 0) becomes missing.
 
@@ -29,6 +31,8 @@ extension ProspectCommand {
                 --transform fault_distance=fuzzy-small:midpoint=500,spread=3 --class-score lithology:4=1
               prospect train --method index --stack stack --out index.json --weight thorium=3 \\
                 --weight lithology=2 --transform thorium=minmax --class-score lithology:4=1
+              prospect train --method gbt --stack stack --deposits gold.gpkg --trees 200 --depth 6 \\
+                --learning-rate 0.05 --exclude-buffer 500 --out gbt.json
             """)
 
         @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns); optional for fuzzy and index.")
@@ -51,7 +55,7 @@ extension ProspectCommand {
         var generalize: [String] = []
         @Option(help: "A transform for one layer, NAME=SPEC, applied in the order given and repeated by score (repeatable; see above).")
         var transform: [String] = []
-        @Option(help: "Method: wofe (weights of evidence), logistic, fuzzy (fuzzy overlay) or index (weighted index overlay).")
+        @Option(help: "Method: wofe (weights of evidence), logistic, rf (random forest), gbt (gradient-boosted trees), fuzzy (fuzzy overlay) or index (weighted index overlay).")
         var method: TrainingOptions.Method = .wofe
         @Option(help: "Where to write the model (JSON).")
         var out: String
@@ -61,9 +65,9 @@ extension ProspectCommand {
         var weightsTable: String?
         @Option(help: "Logistic regression: L2 penalty on standardized slopes.")
         var l2: Double = 1e-3
-        @Option(help: "Logistic regression: at most this many background cells, a seeded random sample when there are more (0 = every valid cell).")
+        @Option(help: "Logistic regression and trees: at most this many background cells, a seeded random sample when there are more (0 = every valid cell).")
         var background: Int = 1_000_000
-        @Option(help: "Seed for background sampling.")
+        @Option(help: "Seed for background sampling and tree growing.")
         var seed: UInt64 = 1
         @Option(help: "Fuzzy overlay: how the layers' memberships combine, e.g. \"gamma(0.9, and(a, b), or(c, d))\".")
         var expression: String?
@@ -71,6 +75,7 @@ extension ProspectCommand {
         var weight: [String] = []
         @Option(name: .customLong("class-score"), help: "Fuzzy or index overlay: a categorical layer's class score, NAME:CLASS=SCORE (repeatable).")
         var classScore: [String] = []
+        @OptionGroup var treeOptions: TreeArguments
         @Flag(help: "Print the training summary as JSON.")
         var json = false
 
@@ -98,6 +103,7 @@ extension ProspectCommand {
             guard method.isKnowledgeDriven || (expression == nil && weight.isEmpty && classScore.isEmpty) else {
                 throw ValidationError("--expression, --weight and --class-score are for --method fuzzy or index")
             }
+            try treeOptions.check()
         }
 
         func run() throws {
@@ -108,6 +114,7 @@ extension ProspectCommand {
                 options.backgroundSample = background
                 options.seed = seed
                 options.overlay = try OverlayOptions(expression: expression, weights: weight, classScores: classScore)
+                options.trees = treeOptions.options
                 var layers: [LayerSpec] = []
                 var legends: [String: [String: String]] = [:]
                 if let stack {
@@ -184,6 +191,7 @@ enum TrainingText {
             }
             out += Reports.table(table)
         }
+        if let trees = t.trees { out += TreeText.render(trees, parameters: m.parameters) }
         out += "layers by strength of evidence: \(t.layerRanking.joined(separator: " > "))\n"
         return out
     }

@@ -6,7 +6,7 @@ import ProspectGDAL
 public struct TrainingOptions: Sendable {
     /// Data-driven methods (wofe, logistic) fit deposits; knowledge-driven ones (fuzzy, index:
     /// `OverlayTrainer`) are given by the expert and only evaluated on deposits.
-    public enum Method: String, Sendable, CaseIterable { case wofe, logistic, fuzzy, index }
+    public enum Method: String, Sendable, CaseIterable { case wofe, logistic, rf, gbt, fuzzy, index }
     public var method: Method
     /// Weights of evidence: the unit cell in km² (ArcSDM's "unit cell size").
     public var unitCellKm2: Double = 1
@@ -27,6 +27,8 @@ public struct TrainingOptions: Sendable {
     public var seed: UInt64 = 1
     /// Fuzzy and index overlays: the expression, weights and class scores.
     public var overlay = OverlayOptions()
+    /// Random forest and gradient boosting (`TreeTrainer`); they share `backgroundSample` and `seed`.
+    public var trees = TreeOptions()
 
     public init(method: Method) { self.method = method }
 }
@@ -106,6 +108,12 @@ public enum Trainer {
             warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in \(assumed) as asked")
         }
         switch options.method {
+        case .rf, .gbt:
+            var result = try TreeTrainer.train(stack: stack, deposits: usable, options: options, summary: summary,
+                                               parameters: parameters, warnings: warnings, modelPath: modelPath,
+                                               legend: legend, depositsPath: deposits.path, progress: progress)
+            result.skipped = skipped
+            return result
         case .wofe:
             parameters["unitCellKm2"] = String(options.unitCellKm2)
             for d in CumulativeTally.Direction.allCases {

@@ -5,6 +5,7 @@
 //   swift run -c release prospect-benchmarks --prepare  # only evidence preparation (PrepareBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --wofe     # only weights of evidence: uncertainty bands, tallies (WofEBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --overlay  # only fuzzy and index overlays (OverlayBenchmarks.swift)
+//   swift run -c release prospect-benchmarks --trees    # only tree ensembles (TreeBenchmarks.swift; + --files)
 //
 // Every figure is the best of several repetitions; the STREAM triad is measured in the same
 // run, so ratios stay meaningful on a shared, noisy machine.
@@ -24,6 +25,10 @@ if arguments.contains("--wofe") {
 }
 if arguments.contains("--overlay") {
     OverlayBenchmarks.run()
+    exit(0)
+}
+if arguments.contains("--trees") {
+    try TreeBenchmarks.run(files: arguments.contains("--files"))
     exit(0)
 }
 let cells = 1 << 24

@@ -49,6 +49,8 @@ public struct TrainingSummary: Codable, Sendable {
     public var backgroundCells: Int?
     public var converged: Bool?
     public var iterations: Int?
+    /// Tree ensembles: trees, depth, sample, class weights, AUC and importance per layer.
+    public var trees: TreeTrainingSummary?
     /// Knowledge-driven models (fuzzy, index) given deposits: ROC AUC of the model's scores at
     /// the deposit cells against every valid cell. The deposits did not shape the model, so this
     /// measures prediction, not fit.

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import ProspectCore
+import ProspectPipeline
+
+/// `prospect train` options for random forests and gradient-boosted trees.
+struct TreeArguments: ParsableArguments {
+    @Option(help: "rf/gbt: number of trees.")
+    var trees: Int = 100
+    @Option(help: "rf/gbt: levels per tree, 1 to 8 (oblivious trees: 2^depth leaves).")
+    var depth: Int = 6
+    @Option(name: .customLong("learning-rate"), help: "gbt: shrinkage of each tree's leaf values.")
+    var learningRate: Double = 0.1
+    @Option(name: .customLong("exclude-buffer"), help: "rf/gbt: leave cells within this many metres of a deposit out of the background.")
+    var excludeBuffer: Double?
+    @Option(help: "rf/gbt: training threads (default: all cores); the model does not depend on it.")
+    var threads: Int?
+
+    func check() throws {
+        guard trees >= 1 else { throw ValidationError("--trees must be at least 1") }
+        guard (1...8).contains(depth) else { throw ValidationError("--depth must be 1 to 8") }
+        guard learningRate > 0, learningRate <= 1 else { throw ValidationError("--learning-rate must be in (0, 1]") }
+        if let excludeBuffer, !(excludeBuffer >= 0) { throw ValidationError("--exclude-buffer must be non-negative metres") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    var options: TreeOptions {
+        var o = TreeOptions()
+        o.trees = trees
+        o.depth = depth
+        o.learningRate = learningRate
+        o.excludeBuffer = excludeBuffer
+        if let threads { o.threads = threads }
+        return o
+    }
+}
+
+/// The tree part of a training summary.
+enum TreeText {
+    static func render(_ t: TreeTrainingSummary, parameters: [String: String]) -> String {
+        let name = t.method == "rf" ? "random forest" : "gradient-boosted trees (learning rate \(parameters["learningRate"] ?? "?"))"
+        var out = "\(name): \(t.trees) oblivious trees, depth \(t.depth); \(t.depositCells) deposit cells (weight \(format(t.depositWeight, 3)) each) "
+        out += "against \(t.backgroundCells) background cells (\(t.background))\n"
+        out += "ROC AUC \(format(t.auc, 4)) (\(t.aucKind == "out-of-bag" ? "out of bag" : "on the training sample"))\n"
+        var table = [["layer", "gain", "share"]]
+        for i in t.importance { table.append([i.layer, String(format: "%.4g", i.gain), format(100 * i.share, 1) + " %"]) }
+        out += Reports.table(table)
+        return out
+    }
+}

@@ -1,0 +1,32 @@
+/// Settings for growing a random forest or gradient-boosted trees.
+public struct TreeOptions: Sendable, Equatable {
+    public var trees = 100
+    /// Levels per tree (oblivious trees: `2^depth` leaves), 1 to 8.
+    public var depth = 6
+    /// Boosting: shrinkage applied to every tree's leaf values.
+    public var learningRate = 0.1
+    /// Boosting: L2 penalty on leaf values (the λ of `−G / (H + λ)`).
+    public var l2 = 1.0
+    /// A split's gain in a leaf counts only when both children get at least this many training
+    /// cells (boosting: cells in the row sample; forests: draws of the bootstrap).
+    public var minSamplesLeaf = 5
+    /// Boosting: … and at least this much hessian (Σ w·p·(1 − p)) on each side.
+    public var minHessianLeaf = 1e-3
+    /// Boosting: the fraction of cells each tree sees (a seeded Bernoulli sample per tree).
+    public var rowSample = 0.8
+    /// The fraction of layers a tree (boosting) or a level (forests) may split on; nil means
+    /// all layers for boosting and √(layers) of them for forests (Breiman 2001).
+    public var layerFraction: Double?
+    /// Histogram bins per layer (at most 255).
+    public var maxBins = 255
+    /// The weight of each deposit cell, each background cell weighing 1; nil means balanced:
+    /// `background cells / deposit cells`, so both classes weigh the same in total.
+    public var depositWeight: Double?
+    /// Worker threads. The result is the same for every thread count.
+    public var threads = ProcessInfoCores.active
+    /// Pipeline: leave out of the background sample every cell within this many metres of a
+    /// deposit; nil draws the background from every valid non-deposit cell.
+    public var excludeBuffer: Double?
+
+    public init() {}
+}

@@ -7,6 +7,13 @@ import PackageDescription
 // baseline (Benchmarks/README.md). Set PROSPECT_PORTABLE=1 to build for the baseline instead.
 let portable = ProcessInfo.processInfo.environment["PROSPECT_PORTABLE"] == "1"
 let coreSettings: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
+// The AVX2 kernels are always built for AVX2 (Haswell's instruction set): the core calls them only
+// on processors that have it, checked at run time, so they stay safe in a portable build.
+#if arch(x86_64)
+let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let avx2Settings: [SwiftSetting] = []
+#endif
 
 let package = Package(
     name: "Prospect",
@@ -31,8 +38,10 @@ let package = Package(
             pkgConfig: "proj",
             providers: [.apt(["libproj-dev"])]
         ),
-        // Pure Swift: grids, models, kernels, the parallel engine, metrics. Imports no C.
-        .target(name: "ProspectCore", swiftSettings: coreSettings),
+        // Swift kernels written with the compiler's x86 intrinsics (AVX2), empty on other processors.
+        .target(name: "ProspectAVX2", swiftSettings: avx2Settings),
+        // Pure Swift: grids, models, kernels, the parallel engine, metrics. Imports no C library.
+        .target(name: "ProspectCore", dependencies: ["ProspectAVX2"], swiftSettings: coreSettings),
         // Safe wrapper over GDAL/OGR/OSR and PROJ.
         .target(
             name: "ProspectGDAL",
@@ -55,7 +64,7 @@ let package = Package(
             name: "prospect",
             dependencies: ["ProspectCLI"]
         ),
-        .testTarget(name: "ProspectCoreTests", dependencies: ["ProspectCore"]),
+        .testTarget(name: "ProspectCoreTests", dependencies: ["ProspectCore", "ProspectAVX2"]),
         .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL"]),
         .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL"]),
         // Depends on the executable so `swift test` builds the binary these tests run.

@@ -1,4 +1,5 @@
 import Foundation
+import ProspectAVX2
 
 /// A tree ensemble prepared for the engine: oblivious trees in a binned, byte-wide layout,
 /// any other trees in a compact breadth-first node layout with `Float` thresholds.
@@ -25,6 +26,11 @@ public struct CompiledTrees: Sendable {
     public let path: Path
     let oblivious: ObliviousLayout?
     let general: GeneralLayout?
+    /// How the oblivious path sums leaf values: byte-plane lookups with AVX2 where the processor
+    /// has it and trees are at most 6 deep, else the portable kernel.
+    let leafSums: LeafSumKernel
+
+    enum LeafSumKernel: Sendable { case portable, avx2 }
 
     /// Compiles `ensemble`.
     /// - Parameters:
@@ -32,6 +38,11 @@ public struct CompiledTrees: Sendable {
     ///   - path: the layout to use; nil picks the oblivious one when it applies. Asking for
     ///     `.oblivious` when it does not apply is a programmer error.
     public init(_ ensemble: TreeEnsemble, nodata: [Float], path: Path? = nil) {
+        self.init(ensemble, nodata: nodata, path: path, leafSums: nil)
+    }
+
+    /// `leafSums`: force a leaf-sum kernel (tests); nil picks the fastest available.
+    init(_ ensemble: TreeEnsemble, nodata: [Float], path: Path?, leafSums: LeafSumKernel?) {
         precondition(ensemble.structuralProblem == nil, "compile a sound ensemble")
         precondition(nodata.count == ensemble.featureCount, "one nodata value per layer")
         self.ensemble = ensemble
@@ -48,6 +59,16 @@ public struct CompiledTrees: Sendable {
         }
         self.oblivious = self.path == .oblivious ? layout : nil
         self.general = self.path == .general ? GeneralLayout(ensemble) : nil
+        let planesFit = self.oblivious.map { !$0.planes.isEmpty } ?? false
+        switch leafSums {
+        case .avx2?:
+            precondition(planesFit && AVX2Kernels.built && CPUFeatures.avx2, "the AVX2 leaf sums need AVX2 and oblivious trees of depth ≤ 6")
+            self.leafSums = .avx2
+        case .portable?:
+            self.leafSums = .portable
+        case nil:
+            self.leafSums = planesFit && AVX2Kernels.built && CPUFeatures.avx2 ? .avx2 : .portable
+        }
     }
 
     /// Why the oblivious path does not apply to `ensemble`, or nil when it does.
@@ -110,12 +131,20 @@ struct ObliviousLayout: Sendable {
     /// Forests: squared tree outputs, `v² ≈ q · squareScale`, for the spread; else empty.
     var squares: [Int32]
     var squareScale: Double
+    /// Depth ≤ 6: `leaves` (and `squares`) as byte planes for `AVX2Kernels.sumLeafPlanes`, 256
+    /// bytes per tree; empty for deeper trees.
+    var planes: [UInt8]
+    var squarePlanes: [UInt8]
     /// Per layer: search levels (0 when no split uses it) and offset of its keys in `keys`.
     var levels: [Int]
     var keyOffset: [Int]
     /// Per layer, a 9-ary search tree of its sorted thresholds: level ℓ holds 9^(ℓ−1) nodes of
     /// 8 keys, padded with +∞.
     var keys: [Float]
+    /// Per two-level layer, 72 floats at `columnOffset`: key `i` of second-level nodes 0–7 at
+    /// `8i + n`, then node 8's keys (see `AVX2Kernels.bin`).
+    var columns: [Float]
+    var columnOffset: [Int]
 
     init?(_ ensemble: TreeEnsemble) {
         let k = ensemble.featureCount
@@ -162,6 +191,8 @@ struct ObliviousLayout: Sendable {
             squares = []
             squareScale = 0
         }
+        planes = depth <= 6 ? Self.bytePlanes(leaves, leafCount: leafCount) : []
+        squarePlanes = depth <= 6 && !squares.isEmpty ? Self.bytePlanes(squares, leafCount: leafCount) : []
         // Search trees over each layer's thresholds.
         var keys: [Float] = [], levels: [Int] = [], offsets: [Int] = []
         for s in sorted {
@@ -187,6 +218,30 @@ struct ObliviousLayout: Sendable {
         self.keys = keys
         self.levels = levels
         self.keyOffset = offsets
+        // Two-level layers, for `AVX2Kernels.bin`: each second-level key column across nodes.
+        var columns: [Float] = [], columnOffset: [Int] = []
+        for j in 0..<k {
+            columnOffset.append(columns.count)
+            guard levels[j] == 2 else { continue }
+            let second = offsets[j] + 8
+            for i in 0..<8 { for n in 0..<8 { columns.append(keys[second + 8 * n + i]) } }
+            for i in 0..<8 { columns.append(keys[second + 64 + i]) }
+        }
+        self.columns = columns
+        self.columnOffset = columnOffset
+    }
+
+    /// Each tree's (at most 64) leaf values, byte `p` of the two's complement at `256·t + 64·p + j`.
+    static func bytePlanes(_ values: [Int32], leafCount: Int) -> [UInt8] {
+        let trees = values.count / leafCount
+        var out = [UInt8](repeating: 0, count: trees * 256)
+        for t in 0..<trees {
+            for j in 0..<leafCount {
+                let u = UInt32(bitPattern: values[t * leafCount + j])
+                for p in 0..<4 { out[t * 256 + 64 * p + j] = UInt8(truncatingIfNeeded: u >> UInt32(8 * p)) }
+            }
+        }
+        return out
     }
 
     /// Integers `q` with `value ≈ q · scale` for every tree's leaves, laid out `2^depth` per tree.

@@ -1,0 +1,173 @@
+// 256-bit kernels for x86-64 processors with AVX2, built for that instruction set whatever the
+// rest of the package is built for. ProspectCore calls them only after checking at run time that
+// the processor has AVX2 (`CPUFeatures.avx2`), and keeps a portable kernel beside each one;
+// tests compare the two.
+#if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+import _Builtin_intrinsics.intel
+
+public enum AVX2Kernels {
+    /// Whether this build holds the AVX2 kernels (x86-64 only).
+    public static let built = true
+
+    /// Most trees summed per pass: a plane's byte sums stay below 2^16 for 257 trees.
+    static let treesPerPass = 256
+
+    /// `sums[c] = Σ_t leaf_t(indices[t·stride + c])` for `cells` cells (a multiple of 32), with
+    /// each tree's 64 leaf values (Int32, two's complement) stored as four byte planes.
+    ///
+    /// - Parameters:
+    ///   - indices: leaf-index bytes (< 64), `trees × stride`.
+    ///   - planes: per tree 256 bytes: plane `p` (byte `p` of every leaf value, lowest first) at
+    ///     `64·p`, leaf `j` at `64·p + j`.
+    ///
+    /// Looking up 32 cells at once: each 16-leaf quarter of a plane is one `vpshufb` table, and
+    /// bits 4 and 5 of the leaf index pick the quarter with two rounds of byte blends. The
+    /// looked-up bytes add up in 16-bit lanes per plane, and the planes recombine as
+    /// `Σ_p sum_p · 2^(8p)` in wrapping 32-bit arithmetic, which is the exact sum of the leaf
+    /// values whenever that sum fits in Int32 (as `ObliviousLayout.quantize` guarantees).
+    public static func sumLeafPlanes(indices: UnsafePointer<UInt8>, stride: Int, cells: Int, planes: UnsafePointer<UInt8>,
+                                     trees: Int, into sums: UnsafeMutablePointer<Int32>) {
+        precondition(cells % 32 == 0 && stride >= cells, "whole groups of 32 cells")
+        for c in 0..<cells { sums[c] = 0 }
+        var first = 0
+        while first < trees {
+            let count = min(treesPerPass, trees - first)
+            var c = 0
+            while c < cells {
+                group(indices: indices + first * stride + c, stride: stride, planes: planes + first * 256, trees: count,
+                      into: sums + c)
+                c += 32
+            }
+            first += count
+        }
+    }
+
+    /// Bins `cells` values (a multiple of 8) of one layer whose thresholds fit one or two levels
+    /// of the 9-ary search (at most 80): `out[c] = #{thresholds < x[c]} − 128`.
+    ///
+    /// - Parameters:
+    ///   - root: the root's 8 keys.
+    ///   - columns: two levels only: 72 floats, key `i` of second-level nodes 0–7 at `8i + n`,
+    ///     then node 8's keys.
+    ///
+    /// Eight cells at once: the root count is 8 broadcast compares; at the second level each
+    /// cell's node differs, so key `i` of every cell's node comes from one `vpermps` over column
+    /// `i` (node 8, past the last root key, blended in).
+    public static func bin(_ x: UnsafePointer<Float>, cells: Int, root: UnsafePointer<Float>, columns: UnsafePointer<Float>?,
+                           into out: UnsafeMutablePointer<Int8>) {
+        precondition(cells % 8 == 0, "whole groups of 8 cells")
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+        // −1 where the key is below the value.
+        @inline(__always) func below(_ k: SIMD8<Float>, _ v: SIMD8<Float>) -> SIMD8<Int32> { (k .< v)._storage }
+        let r0 = SIMD8<Float>(repeating: root[0]), r1 = SIMD8<Float>(repeating: root[1])
+        let r2 = SIMD8<Float>(repeating: root[2]), r3 = SIMD8<Float>(repeating: root[3])
+        let r4 = SIMD8<Float>(repeating: root[4]), r5 = SIMD8<Float>(repeating: root[5])
+        let r6 = SIMD8<Float>(repeating: root[6]), r7 = SIMD8<Float>(repeating: root[7])
+        var g = 0
+        while g < cells {
+            let v = load(x + g)
+            let m = (below(r0, v) &+ below(r1, v)) &+ (below(r2, v) &+ below(r3, v))
+                &+ (below(r4, v) &+ below(r5, v)) &+ (below(r6, v) &+ below(r7, v))
+            let first = SIMD8<Int32>() &- m
+            var bin = first
+            if let columns {
+                let index = unsafeBitCast(first, to: __m256i.self)
+                let last = _mm256_castsi256_ps(_mm256_cmpeq_epi32(index, _mm256_set1_epi32(8)))
+                var second = SIMD8<Int32>()
+                for i in 0..<8 {
+                    // __m256 is SIMD8<Float> in Swift.
+                    let k = _mm256_blendv_ps(_mm256_permutevar8x32_ps(load(columns + 8 * i), index), _mm256_set1_ps(columns[64 + i]), last)
+                    second &-= below(k, v)
+                }
+                bin = first &* 9 &+ second
+            }
+            let bytes = SIMD8<Int8>(truncatingIfNeeded: bin &- 128)
+            UnsafeMutableRawPointer(out + g).storeBytes(of: bytes, as: SIMD8<Int8>.self)
+            g += 8
+        }
+    }
+
+    @inline(__always)
+    static func broadcast(_ p: UnsafePointer<UInt8>) -> __m256i {
+        _mm256_broadcastsi128_si256(_mm_loadu_si128(UnsafeRawPointer(p).assumingMemoryBound(to: __m128i.self)))
+    }
+
+    /// One plane's bytes for 32 leaf indices `i`; `s3`, `s2` hold bits 4 and 5 of each index in
+    /// bit 7 (`vpblendvb` selects on bit 7).
+    @inline(__always)
+    static func lookup(_ t: UnsafePointer<UInt8>, _ i: __m256i, _ s3: __m256i, _ s2: __m256i) -> __m256i {
+        let low = _mm256_blendv_epi8(_mm256_shuffle_epi8(broadcast(t), i), _mm256_shuffle_epi8(broadcast(t + 16), i), s3)
+        let high = _mm256_blendv_epi8(_mm256_shuffle_epi8(broadcast(t + 32), i), _mm256_shuffle_epi8(broadcast(t + 48), i), s3)
+        return _mm256_blendv_epi8(low, high, s2)
+    }
+
+    /// Adds the leaf sums of 32 cells over at most `treesPerPass` trees into `sums`.
+    @inline(never)
+    static func group(indices: UnsafePointer<UInt8>, stride: Int, planes: UnsafePointer<UInt8>, trees: Int,
+                      into sums: UnsafeMutablePointer<Int32>) {
+        let zero = _mm256_setzero_si256()
+        // Per plane, 16-bit sums: `lo` holds cells 0–7 | 16–23, `hi` cells 8–15 | 24–31.
+        var l0 = zero, h0 = zero, l1 = zero, h1 = zero, l2 = zero, h2 = zero, l3 = zero, h3 = zero
+        var p = indices
+        var t = planes
+        for _ in 0..<trees {
+            let i = _mm256_loadu_si256(UnsafeRawPointer(p).assumingMemoryBound(to: __m256i.self))
+            let s3 = _mm256_slli_epi16(i, 3), s2 = _mm256_slli_epi16(i, 2)
+            var r = lookup(t, i, s3, s2)
+            l0 = _mm256_add_epi16(l0, _mm256_unpacklo_epi8(r, zero))
+            h0 = _mm256_add_epi16(h0, _mm256_unpackhi_epi8(r, zero))
+            r = lookup(t + 64, i, s3, s2)
+            l1 = _mm256_add_epi16(l1, _mm256_unpacklo_epi8(r, zero))
+            h1 = _mm256_add_epi16(h1, _mm256_unpackhi_epi8(r, zero))
+            r = lookup(t + 128, i, s3, s2)
+            l2 = _mm256_add_epi16(l2, _mm256_unpacklo_epi8(r, zero))
+            h2 = _mm256_add_epi16(h2, _mm256_unpackhi_epi8(r, zero))
+            r = lookup(t + 192, i, s3, s2)
+            l3 = _mm256_add_epi16(l3, _mm256_unpacklo_epi8(r, zero))
+            h3 = _mm256_add_epi16(h3, _mm256_unpackhi_epi8(r, zero))
+            p += stride
+            t += 256
+        }
+        // 16-bit plane sums to 32 bits, then Σ_p sum_p << 8p.
+        @inline(__always) func combine(_ a: __m256i, _ b: __m256i, _ c: __m256i, _ d: __m256i) -> SIMD8<Int32> {
+            unsafeBitCast(_mm256_add_epi32(_mm256_add_epi32(a, _mm256_slli_epi32(b, 8)),
+                                           _mm256_add_epi32(_mm256_slli_epi32(c, 16), _mm256_slli_epi32(d, 24))),
+                          to: SIMD8<Int32>.self)
+        }
+        // unpacklo_epi16 of `lo`: cells 0–3 | 16–19; unpackhi: 4–7 | 20–23 (and 8–11 | 24–27,
+        // 12–15 | 28–31 from `hi`).
+        let a = combine(_mm256_unpacklo_epi16(l0, zero), _mm256_unpacklo_epi16(l1, zero),
+                        _mm256_unpacklo_epi16(l2, zero), _mm256_unpacklo_epi16(l3, zero))
+        let b = combine(_mm256_unpackhi_epi16(l0, zero), _mm256_unpackhi_epi16(l1, zero),
+                        _mm256_unpackhi_epi16(l2, zero), _mm256_unpackhi_epi16(l3, zero))
+        let c = combine(_mm256_unpacklo_epi16(h0, zero), _mm256_unpacklo_epi16(h1, zero),
+                        _mm256_unpacklo_epi16(h2, zero), _mm256_unpacklo_epi16(h3, zero))
+        let d = combine(_mm256_unpackhi_epi16(h0, zero), _mm256_unpackhi_epi16(h1, zero),
+                        _mm256_unpackhi_epi16(h2, zero), _mm256_unpackhi_epi16(h3, zero))
+        let out = UnsafeMutableRawPointer(sums)
+        @inline(__always) func add(_ v: SIMD8<Int32>, at k: Int) {
+            let slot = out + 32 * k
+            slot.storeBytes(of: slot.loadUnaligned(as: SIMD8<Int32>.self) &+ v, as: SIMD8<Int32>.self)
+        }
+        add(SIMD8(lowHalf: a.lowHalf, highHalf: b.lowHalf), at: 0)
+        add(SIMD8(lowHalf: c.lowHalf, highHalf: d.lowHalf), at: 1)
+        add(SIMD8(lowHalf: a.highHalf, highHalf: b.highHalf), at: 2)
+        add(SIMD8(lowHalf: c.highHalf, highHalf: d.highHalf), at: 3)
+    }
+}
+#else
+/// Processors without AVX2 builds: the kernels are absent and `built` is false.
+public enum AVX2Kernels {
+    public static let built = false
+
+    public static func sumLeafPlanes(indices: UnsafePointer<UInt8>, stride: Int, cells: Int, planes: UnsafePointer<UInt8>,
+                                     trees: Int, into sums: UnsafeMutablePointer<Int32>) {
+        preconditionFailure("the AVX2 kernels are not in this build")
+    }
+
+    public static func bin(_ x: UnsafePointer<Float>, cells: Int, root: UnsafePointer<Float>, columns: UnsafePointer<Float>?,
+                           into out: UnsafeMutablePointer<Int8>) {
+        preconditionFailure("the AVX2 kernels are not in this build")
+    }
+}
+#endif

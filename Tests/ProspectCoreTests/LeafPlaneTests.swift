@@ -13,7 +13,7 @@ struct LeafPlaneTests {
         // Any Int32 values: the wrapping sums of both kernels agree whether or not the true sum fits.
         let leaves = (0..<(trees * leafCount)).map { _ in Int32(truncatingIfNeeded: rng.next()) }
         let indices = (0..<(trees * b)).map { _ in UInt8(truncatingIfNeeded: rng.next() % UInt64(leafCount)) }
-        let planes = ObliviousLayout.bytePlanes(leaves, leafCount: leafCount)
+        let planes = QuantizedLeaves.bytePlanes(leaves, leafCount: leafCount)
         var fast = [Int32](repeating: 99, count: b), slow = [Int32](repeating: -99, count: b)
         var idx = indices
         idx.withUnsafeMutableBufferPointer { i in
@@ -50,21 +50,21 @@ struct LeafPlaneTests {
                  missingLeft: [true, true, true], value: [0, 0, 1])
         })
         let o = try #require(ObliviousLayout(ensemble))
-        #expect(o.levels[0] == (sorted.count <= 8 ? 1 : 2))
+        #expect(o.search.levels[0] == (sorted.count <= 8 ? 1 : 2))
         // Values on, between and beyond the thresholds, and NaN.
         var x = (0..<TreeKernel.block).map { _ in Float(rng.nextUnit() * 1.2 - 0.1) }
         for (i, t) in sorted.prefix(40).enumerated() { x[3 * i] = t }
         x[1] = .infinity; x[2] = -.infinity; x[4] = .nan
         var fast = [Int8](repeating: 0, count: x.count), slow = [Int8](repeating: 1, count: x.count)
         x.withUnsafeBufferPointer { xs in
-            o.keys.withUnsafeBufferPointer { keys in
-                o.columns.withUnsafeBufferPointer { columns in
+            o.search.keys.withUnsafeBufferPointer { keys in
+                o.search.columns.withUnsafeBufferPointer { columns in
                     fast.withUnsafeMutableBufferPointer {
                         AVX2Kernels.bin(xs.baseAddress!, cells: x.count, root: keys.baseAddress!,
-                                        columns: o.levels[0] == 2 ? columns.baseAddress! : nil, into: $0.baseAddress!)
+                                        columns: o.search.levels[0] == 2 ? columns.baseAddress! : nil, into: $0.baseAddress!)
                     }
                 }
-                slow.withUnsafeMutableBufferPointer { BlockEngine.bin(xs.baseAddress!, keys: keys.baseAddress!, levels: o.levels[0], into: $0.baseAddress!) }
+                slow.withUnsafeMutableBufferPointer { BlockEngine.bin(xs.baseAddress!, keys: keys.baseAddress!, levels: o.search.levels[0], into: $0.baseAddress!) }
             }
         }
         #expect(fast == slow)

@@ -59,7 +59,7 @@ public struct CompiledTrees: Sendable {
         }
         self.oblivious = self.path == .oblivious ? layout : nil
         self.general = self.path == .general ? GeneralLayout(ensemble) : nil
-        let planesFit = self.oblivious.map { !$0.planes.isEmpty } ?? false
+        let planesFit = self.oblivious.map { !$0.leaves.planes.isEmpty } ?? false
         switch leafSums {
         case .avx2?:
             precondition(planesFit && AVX2Kernels.built && CPUFeatures.avx2, "the AVX2 leaf sums need AVX2 and oblivious trees of depth ≤ 6")
@@ -124,27 +124,8 @@ struct ObliviousLayout: Sendable {
     /// `treeCount × depth` layer indices and bin thresholds (`j − 128`: right when bin > j).
     var splitLayer: [Int32]
     var splitByte: [Int8]
-    /// `treeCount × 2^depth` leaf values as integers, `value ≈ q · scale` (forests: divided by
-    /// the number of trees, so the sum is the mean).
-    var leaves: [Int32]
-    var scale: Double
-    /// Forests: squared tree outputs, `v² ≈ q · squareScale`, for the spread; else empty.
-    var squares: [Int32]
-    var squareScale: Double
-    /// Depth ≤ 6: `leaves` (and `squares`) as byte planes for `AVX2Kernels.sumLeafPlanes`, 256
-    /// bytes per tree; empty for deeper trees.
-    var planes: [UInt8]
-    var squarePlanes: [UInt8]
-    /// Per layer: search levels (0 when no split uses it) and offset of its keys in `keys`.
-    var levels: [Int]
-    var keyOffset: [Int]
-    /// Per layer, a 9-ary search tree of its sorted thresholds: level ℓ holds 9^(ℓ−1) nodes of
-    /// 8 keys, padded with +∞.
-    var keys: [Float]
-    /// Per two-level layer, 72 floats at `columnOffset`: key `i` of second-level nodes 0–7 at
-    /// `8i + n`, then node 8's keys (see `AVX2Kernels.bin`).
-    var columns: [Float]
-    var columnOffset: [Int]
+    var leaves: QuantizedLeaves
+    var search: BinSearch
 
     init?(_ ensemble: TreeEnsemble) {
         let k = ensemble.featureCount
@@ -157,14 +138,13 @@ struct ObliviousLayout: Sendable {
             for s in splits { thresholds[Int(s.0)].insert(s.1) }
             perTree.append((splits, o.leaves))
         }
-        let sorted = thresholds.map { $0.sorted() }
-        guard sorted.allSatisfy({ $0.count <= 255 }) else { return nil }
+        guard let search = BinSearch(thresholds) else { return nil }
         let depth = max(1, perTree.map(\.splits.count).max() ?? 1)
-        let leafCount = 1 << depth
         let t = ensemble.trees.count
         self.depth = depth
         self.treeCount = t
-        let anyLayer = Int32(sorted.firstIndex(where: { !$0.isEmpty }) ?? 0)
+        self.search = search
+        let anyLayer = Int32(search.levels.firstIndex(where: { $0 > 0 }) ?? 0)
         var splitLayer = [Int32](), splitByte = [Int8]()
         splitLayer.reserveCapacity(t * depth)
         splitByte.reserveCapacity(t * depth)
@@ -174,26 +154,36 @@ struct ObliviousLayout: Sendable {
                 splitByte.append(127)   // bin − 128 ≤ 127: never right
             }
             for s in tree.splits {
-                let j = sorted[Int(s.feature)].firstIndex(of: s.threshold)!
                 splitLayer.append(s.feature)
-                splitByte.append(Int8(j - 128))
+                splitByte.append(search.byte(layer: Int(s.feature), threshold: s.threshold))
             }
         }
         self.splitLayer = splitLayer
         self.splitByte = splitByte
-        // Leaf values: forests average, so each tree's share is its value / trees.
-        let share = ensemble.output == .average ? 1 / Double(max(t, 1)) : 1
-        let values = perTree.map { $0.leaves.map { $0 * share } }
-        (leaves, scale) = Self.quantize(values, leafCount: leafCount)
-        if ensemble.output == .average {
-            (squares, squareScale) = Self.quantize(perTree.map { $0.leaves.map { $0 * $0 } }, leafCount: leafCount)
-        } else {
-            squares = []
-            squareScale = 0
-        }
-        planes = depth <= 6 ? Self.bytePlanes(leaves, leafCount: leafCount) : []
-        squarePlanes = depth <= 6 && !squares.isEmpty ? Self.bytePlanes(squares, leafCount: leafCount) : []
-        // Search trees over each layer's thresholds.
+        // A tree with fewer levels than `depth` goes left first, so its leaf j sits at j.
+        leaves = QuantizedLeaves(perTree.map(\.leaves), leafCount: 1 << depth, output: ensemble.output)
+    }
+}
+
+/// Each layer's thresholds as bins: `bin(x) = #{τ < x}`, found by a 9-ary search tree per
+/// layer (level ℓ holds 9^(ℓ−1) nodes of 8 keys, padded with +∞; 1, 2 or 3 levels for up to 8,
+/// 80 and 255 thresholds). A split `x > τ_j` is then the byte compare `bin − 128 > j − 128`.
+struct BinSearch: Sendable {
+    /// Per layer: search levels (0 when no split uses it) and offset of its keys in `keys`.
+    var levels: [Int]
+    var keyOffset: [Int]
+    var keys: [Float]
+    /// Per two-level layer, 72 floats at `columnOffset`: key `i` of second-level nodes 0–7 at
+    /// `8i + n`, then node 8's keys (see `AVX2Kernels.bin`).
+    var columns: [Float]
+    var columnOffset: [Int]
+    /// Per layer, its thresholds ascending.
+    var sorted: [[Float]]
+
+    /// nil when a layer has more than 255 thresholds (a bin must fit a byte).
+    init?(_ thresholds: [Set<Float>]) {
+        sorted = thresholds.map { $0.sorted() }
+        guard sorted.allSatisfy({ $0.count <= 255 }) else { return nil }
         var keys: [Float] = [], levels: [Int] = [], offsets: [Int] = []
         for s in sorted {
             offsets.append(keys.count)
@@ -218,9 +208,8 @@ struct ObliviousLayout: Sendable {
         self.keys = keys
         self.levels = levels
         self.keyOffset = offsets
-        // Two-level layers, for `AVX2Kernels.bin`: each second-level key column across nodes.
         var columns: [Float] = [], columnOffset: [Int] = []
-        for j in 0..<k {
+        for j in sorted.indices {
             columnOffset.append(columns.count)
             guard levels[j] == 2 else { continue }
             let second = offsets[j] + 8
@@ -229,6 +218,42 @@ struct ObliviousLayout: Sendable {
         }
         self.columns = columns
         self.columnOffset = columnOffset
+    }
+
+    /// The split byte of threshold `τ` on `layer`: `j − 128` with `τ` the j-th smallest.
+    func byte(layer: Int, threshold: Float) -> Int8 {
+        Int8(sorted[layer].firstIndex(of: threshold)! - 128)
+    }
+}
+
+/// Leaf values as integers, `value ≈ q · scale`, `leafCount` per tree (forests: divided by the
+/// number of trees, so the sum is the mean), with the squared tree outputs for a forest's spread.
+struct QuantizedLeaves: Sendable {
+    var leafCount: Int
+    var values: [Int32]
+    var scale: Double
+    /// Forests: squared tree outputs, `v² ≈ q · squareScale`; else empty.
+    var squares: [Int32]
+    var squareScale: Double
+    /// At most 64 leaves: `values` (and `squares`) as byte planes for
+    /// `AVX2Kernels.sumLeafPlanes`, 256 bytes per tree; else empty.
+    var planes: [UInt8]
+    var squarePlanes: [UInt8]
+
+    /// - Parameter trees: each tree's leaf values in leaf-index order, at most `leafCount`
+    ///   (missing ones are 0).
+    init(_ trees: [[Double]], leafCount: Int, output: TreeEnsemble.Output) {
+        self.leafCount = leafCount
+        let share = output == .average ? 1 / Double(max(trees.count, 1)) : 1
+        (values, scale) = Self.quantize(trees.map { $0.map { $0 * share } }, leafCount: leafCount)
+        if output == .average {
+            (squares, squareScale) = Self.quantize(trees.map { $0.map { $0 * $0 } }, leafCount: leafCount)
+        } else {
+            squares = []
+            squareScale = 0
+        }
+        planes = leafCount <= 64 ? Self.bytePlanes(values, leafCount: leafCount) : []
+        squarePlanes = leafCount <= 64 && !squares.isEmpty ? Self.bytePlanes(squares, leafCount: leafCount) : []
     }
 
     /// Each tree's (at most 64) leaf values, byte `p` of the two's complement at `256·t + 64·p + j`.
@@ -244,7 +269,7 @@ struct ObliviousLayout: Sendable {
         return out
     }
 
-    /// Integers `q` with `value ≈ q · scale` for every tree's leaves, laid out `2^depth` per tree.
+    /// Integers `q` with `value ≈ q · scale` for every tree's leaves, laid out `leafCount` per tree.
     ///
     /// `scale` is a power of two chosen so that the largest possible sum, `Σ_t max |q_t|`, stays
     /// below 2^31 − 2^20: the sum of any cell's leaves is then exact in `Int32`, whatever the

@@ -174,51 +174,63 @@ struct BlockEngine {
 
     func runOblivious(_ o: ObliviousLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
                       margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
-        let b = TreeKernel.block
-        o.keys.withUnsafeBufferPointer { keys in
-            o.columns.withUnsafeBufferPointer { columns in
-                for j in 0..<inputs.count where o.levels[j] > 0 {
-                    let root = keys.baseAddress! + o.keyOffset[j]
-                    if compiled.leafSums == .avx2 && o.levels[j] <= 2 {
-                        AVX2Kernels.bin(inputs[j], cells: b, root: root, columns: o.levels[j] == 2 ? columns.baseAddress! + o.columnOffset[j] : nil,
-                                        into: bins + j * b)
-                    } else {
-                        Self.bin(inputs[j], keys: root, levels: o.levels[j], into: bins + j * b)
-                    }
-                }
-            }
-        }
+        binLayers(o.search, inputs: inputs)
         o.splitLayer.withUnsafeBufferPointer { layer in
             o.splitByte.withUnsafeBufferPointer { split in
                 Self.leafIndices(bins: bins, layer: layer.baseAddress!, split: split.baseAddress!, depth: o.depth,
                                  trees: o.treeCount, into: indices)
             }
         }
-        if compiled.leafSums == .avx2 {
-            o.planes.withUnsafeBufferPointer { planes in
-                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, trees: o.treeCount, into: sums)
-            }
-        } else {
-            o.leaves.withUnsafeBufferPointer { leaves in
-                Self.sumLeaves(indices: indices, leaves: leaves.baseAddress!, leafCount: 1 << o.depth, trees: o.treeCount, into: sums)
+        sumLeaves(o.leaves, trees: o.treeCount, margin: margin, spread: out)
+    }
+
+    /// Replaces each layer's block by its bins (`bins`, `layers × block`).
+    func binLayers(_ search: BinSearch, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>) {
+        let b = TreeKernel.block
+        search.keys.withUnsafeBufferPointer { keys in
+            search.columns.withUnsafeBufferPointer { columns in
+                for j in 0..<inputs.count where search.levels[j] > 0 {
+                    let root = keys.baseAddress! + search.keyOffset[j]
+                    if compiled.leafSums == .avx2 && search.levels[j] <= 2 {
+                        AVX2Kernels.bin(inputs[j], cells: b, root: root,
+                                        columns: search.levels[j] == 2 ? columns.baseAddress! + search.columnOffset[j] : nil,
+                                        into: bins + j * b)
+                    } else {
+                        Self.bin(inputs[j], keys: root, levels: search.levels[j], into: bins + j * b)
+                    }
+                }
             }
         }
-        let scale = Float(o.scale), base = Float(compiled.ensemble.base)
+    }
+
+    /// The block's margin from the leaf indices in `indices` (and the spread when asked).
+    func sumLeaves(_ q: QuantizedLeaves, trees: Int, margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
+        let b = TreeKernel.block
+        if compiled.leafSums == .avx2 {
+            q.planes.withUnsafeBufferPointer { planes in
+                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, trees: trees, into: sums)
+            }
+        } else {
+            q.values.withUnsafeBufferPointer { leaves in
+                Self.sumLeaves(indices: indices, leaves: leaves.baseAddress!, leafCount: q.leafCount, trees: trees, into: sums)
+            }
+        }
+        let scale = Float(q.scale), base = Float(compiled.ensemble.base)
         for c in 0..<b { margin[c] = Float(sums[c]) * scale + base }
         guard spread, let out else { return }
         if compiled.leafSums == .avx2 {
-            o.squarePlanes.withUnsafeBufferPointer { planes in
-                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, trees: o.treeCount, into: sums + b)
+            q.squarePlanes.withUnsafeBufferPointer { planes in
+                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, trees: trees, into: sums + b)
             }
         } else {
-            o.squares.withUnsafeBufferPointer { squares in
-                Self.sumLeaves(indices: indices, leaves: squares.baseAddress!, leafCount: 1 << o.depth, trees: o.treeCount, into: sums + b)
+            q.squares.withUnsafeBufferPointer { squares in
+                Self.sumLeaves(indices: indices, leaves: squares.baseAddress!, leafCount: q.leafCount, trees: trees, into: sums + b)
             }
         }
-        let trees = Double(max(o.treeCount, 1))
+        let count = Double(max(trees, 1))
         for c in 0..<b {
-            let mean = Double(sums[c]) * o.scale
-            let meanSquare = Double(sums[b + c]) * o.squareScale / trees
+            let mean = Double(sums[c]) * q.scale
+            let meanSquare = Double(sums[b + c]) * q.squareScale / count
             out[c] = Float(max(0, meanSquare - mean * mean).squareRoot())
         }
     }

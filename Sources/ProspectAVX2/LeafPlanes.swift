@@ -87,6 +87,60 @@ public enum AVX2Kernels {
         }
     }
 
+    /// Leaf indices of complete trees of at most 6 levels (`CompleteLayout`) for `cells` cells
+    /// (a multiple of 32): `out[t·outStride + c]`.
+    ///
+    /// - Parameters:
+    ///   - bins: per layer a row of `binStride` bin bytes (`bin − 128`).
+    ///   - depth: levels per tree.
+    ///   - nodeLayer, nodeByte: per tree 112 bytes, level ℓ's node `n` at `16ℓ + n`.
+    ///   - usedStart, used: the layers tested at level ℓ of tree t are
+    ///     `used[usedStart[6t + ℓ] ..< usedStart[6t + ℓ + 1]]`.
+    ///
+    /// Per level, for 32 cells: each cell's node threshold and layer by `vpshufb` on the level's
+    /// table with the cell's node index (two tables and a blend at level 5), its bin on that
+    /// layer by blending the rows of the level's layers, and `index = 2·index + (bin > τ)`.
+    public static func completeIndices(bins: UnsafePointer<Int8>, binStride: Int, cells: Int, depth: UnsafePointer<UInt8>,
+                                       nodeLayer: UnsafePointer<UInt8>, nodeByte: UnsafePointer<Int8>,
+                                       usedStart: UnsafePointer<Int32>, used: UnsafePointer<UInt8>, trees: Int,
+                                       into out: UnsafeMutablePointer<UInt8>, outStride: Int) {
+        precondition(cells % 32 == 0, "whole groups of 32 cells")
+        @inline(__always) func row(_ layer: UInt8, _ g: Int) -> __m256i {
+            let offset: Int = Int(layer) &* binStride &+ g
+            return _mm256_loadu_si256(UnsafeRawPointer(bins + offset).assumingMemoryBound(to: __m256i.self))
+        }
+        @inline(__always) func table(_ p: UnsafeRawPointer, level: Int, _ index: __m256i) -> __m256i {
+            let t = p.assumingMemoryBound(to: UInt8.self) + 16 &* level
+            if level < 5 { return _mm256_shuffle_epi8(broadcast(t), index) }
+            return _mm256_blendv_epi8(_mm256_shuffle_epi8(broadcast(t), index), _mm256_shuffle_epi8(broadcast(t + 16), index),
+                                      _mm256_slli_epi16(index, 3))
+        }
+        for tree in 0..<trees {
+            let d = Int(depth[tree])
+            let layers = UnsafeRawPointer(nodeLayer + 112 &* tree), bytes = UnsafeRawPointer(nodeByte + 112 &* tree)
+            var g = 0
+            while g < cells {
+                var index = _mm256_setzero_si256()
+                for level in 0..<d {
+                    let from = Int(usedStart[6 &* tree &+ level]), to = Int(usedStart[6 &* tree &+ level &+ 1])
+                    let threshold = table(bytes, level: level, index)
+                    var bin = row(used[from], g)
+                    if to &- from > 1 {
+                        let layer = table(layers, level: level, index)
+                        for u in (from &+ 1)..<to {
+                            let l = used[u]
+                            bin = _mm256_blendv_epi8(bin, row(l, g), _mm256_cmpeq_epi8(layer, _mm256_set1_epi8(Int8(bitPattern: l))))
+                        }
+                    }
+                    index = _mm256_sub_epi8(_mm256_add_epi8(index, index), _mm256_cmpgt_epi8(bin, threshold))
+                }
+                let offset: Int = tree &* outStride &+ g
+                _mm256_storeu_si256(UnsafeMutableRawPointer(out + offset).assumingMemoryBound(to: __m256i.self), index)
+                g &+= 32
+            }
+        }
+    }
+
     @inline(__always)
     static func broadcast(_ p: UnsafePointer<UInt8>) -> __m256i {
         _mm256_broadcastsi128_si256(_mm_loadu_si128(UnsafeRawPointer(p).assumingMemoryBound(to: __m128i.self)))
@@ -167,6 +221,13 @@ public enum AVX2Kernels {
 
     public static func bin(_ x: UnsafePointer<Float>, cells: Int, root: UnsafePointer<Float>, columns: UnsafePointer<Float>?,
                            into out: UnsafeMutablePointer<Int8>) {
+        preconditionFailure("the AVX2 kernels are not in this build")
+    }
+
+    public static func completeIndices(bins: UnsafePointer<Int8>, binStride: Int, cells: Int, depth: UnsafePointer<UInt8>,
+                                       nodeLayer: UnsafePointer<UInt8>, nodeByte: UnsafePointer<Int8>,
+                                       usedStart: UnsafePointer<Int32>, used: UnsafePointer<UInt8>, trees: Int,
+                                       into out: UnsafeMutablePointer<UInt8>, outStride: Int) {
         preconditionFailure("the AVX2 kernels are not in this build")
     }
 }

@@ -82,7 +82,7 @@ extension Benchmark {
             }
             runs.append(TreeThroughput(ensemble: name, path: "reference", threads: 1, cellsPerSecond: reference))
             for path in CompiledTrees.Path.allCases {
-                if path == .oblivious, CompiledTrees.obliviousProblem(ensemble) != nil { continue }
+                if CompiledTrees.problem(path, ensemble) != nil { continue }
                 let compiled = CompiledTrees(ensemble, nodata: nd, path: path)
                 let n = path == .oblivious ? cells : max(1, cells / 8)
                 for threads in threadCounts {

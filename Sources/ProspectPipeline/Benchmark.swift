@@ -94,7 +94,7 @@ public enum BenchModel: String, CaseIterable, Sendable {
             // Thresholds over the span of every synthetic layer's values.
             let ensemble = self == .trees
                 ? SyntheticTrees.oblivious(trees: 100, depth: 6, layers: n, range: 20...Double(100 * n + 80), seed: 11)
-                : SyntheticTrees.general(trees: 100, depth: 6, layers: n, range: 20...Double(100 * n + 80), seed: 11)
+                : SyntheticTrees.general(trees: 100, depth: 6, layers: n, thresholdsPerLayer: 254, range: 20...Double(100 * n + 80), seed: 11)
             return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, trees: ensemble,
                              parameters: [:], training: summary)
         case .logistic, .wofe: break

@@ -28,6 +28,8 @@ struct TreeKernelTests {
                                                                          comparison: comparison, seed: 3)))
                 out.append(("general \(tag)", SyntheticTrees.general(trees: 23, depth: 7, layers: 4, output: output,
                                                                      comparison: comparison, seed: 4)))
+                out.append(("complete \(tag)", SyntheticTrees.general(trees: 31, depth: 6, layers: 4, output: output,
+                                                                      comparison: comparison, seed: 14)))
             }
         }
         // Mixed depths, many thresholds on one layer (three search levels), a single leaf.
@@ -35,6 +37,12 @@ struct TreeKernelTests {
         deep.trees += SyntheticTrees.oblivious(trees: 5, depth: 2, layers: 4, seed: 6).trees
         deep.trees.append(.leaf(0.25))
         out.append(("oblivious mixed depths", deep))
+        // Unbalanced trees of 0 to 6 levels, many thresholds on one layer (three search levels).
+        var mixed = SyntheticTrees.general(trees: 20, depth: 3, layers: 4, seed: 15)
+        mixed.trees += SyntheticTrees.general(trees: 8, depth: 6, layers: 4, seed: 16).trees
+        mixed.trees += SyntheticTrees.oblivious(trees: 20, depth: 5, layers: 4, thresholdsPerLayer: 200, seed: 17).trees
+        mixed.trees.append(.leaf(-0.5))
+        out.append(("complete mixed depths", mixed))
         out.append(("oblivious few thresholds", SyntheticTrees.oblivious(trees: 10, depth: 3, layers: 4, thresholdsPerLayer: 5, seed: 8)))
         return out
     }
@@ -59,7 +67,7 @@ struct TreeKernelTests {
         let layers = Self.makeLayers(count: length, seed: UInt64(length) + 17)
         for (name, ensemble) in Self.ensembles() {
             for path in CompiledTrees.Path.allCases {
-                if path == .oblivious, CompiledTrees.obliviousProblem(ensemble) != nil { continue }
+                if CompiledTrees.problem(path, ensemble) != nil { continue }
                 let (fast, ref) = Self.run(ensemble, path: path, layers: layers)
                 var worst: Float = 0, worstSpread: Float = 0
                 for i in 0..<length {
@@ -72,11 +80,15 @@ struct TreeKernelTests {
         }
     }
 
-    @Test("oblivious ensembles take the oblivious path, others the general one")
+    @Test("oblivious ensembles take the oblivious path; others of ≤ 6 levels the complete one with AVX2; the rest the general one")
     func pathChoice() {
+        let avx2 = CompiledTrees.problem(.complete, SyntheticTrees.general(trees: 1, depth: 2, layers: 1, seed: 1)) == nil
+        #expect(avx2 == CPUFeatures.avx2)
         for (name, ensemble) in Self.ensembles() {
             let compiled = CompiledTrees(ensemble, nodata: Self.nodata)
-            #expect(compiled.path == (name.hasPrefix("oblivious") ? .oblivious : .general), "\(name)")
+            let expected: CompiledTrees.Path = name.hasPrefix("oblivious") ? .oblivious : (name.hasPrefix("complete") && avx2 ? .complete : .general)
+            #expect(compiled.path == expected, "\(name)")
+            if name == "complete mixed depths" { #expect(CompleteLayout(ensemble)?.search.levels.contains(3) == true) }
         }
         // More than 255 thresholds on a layer, or deeper than 8 levels: general.
         let wide = SyntheticTrees.oblivious(trees: 200, depth: 6, layers: 1, thresholdsPerLayer: 2000, seed: 1)
@@ -91,7 +103,7 @@ struct TreeKernelTests {
                          SyntheticTrees.general(trees: 12, depth: 5, layers: 4, output: .average, seed: 9)]
         for ensemble in ensembles {
             for path in CompiledTrees.Path.allCases {
-                if path == .oblivious, CompiledTrees.obliviousProblem(ensemble) != nil { continue }
+                if CompiledTrees.problem(path, ensemble) != nil { continue }
                 for layer in 0..<4 {
                     for lane in 0..<min(length, 17) {
                         var layers = Self.makeLayers(count: length, seed: 99)

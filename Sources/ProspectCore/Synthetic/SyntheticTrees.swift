@@ -44,10 +44,17 @@ public enum SyntheticTrees {
 
     /// An ensemble of unbalanced trees (leaves at any depth up to `depth`, every node its own
     /// layer and threshold), as gradient-boosting libraries grow them.
+    ///
+    /// - Parameter thresholdsPerLayer: thresholds drawn from a grid of this many values per
+    ///   layer, as histogram-based libraries (LightGBM, XGBoost `hist`, at most 255 bins by
+    ///   default) place them; nil draws every threshold anywhere in `range`.
     public static func general(trees: Int, depth: Int, layers: Int, output: TreeEnsemble.Output = .logistic,
-                               comparison: TreeEnsemble.Comparison = .lessOrEqual, range: ClosedRange<Double> = 0...1,
-                               seed: UInt64) -> TreeEnsemble {
+                               comparison: TreeEnsemble.Comparison = .lessOrEqual, thresholdsPerLayer: Int? = nil,
+                               range: ClosedRange<Double> = 0...1, seed: UInt64) -> TreeEnsemble {
         var rng = SplitMix64(seed: seed)
+        let grid = thresholdsPerLayer.map { m in
+            (0..<layers).map { _ in (0..<m).map { _ in range.lowerBound + rng.nextUnit() * (range.upperBound - range.lowerBound) } }
+        }
         var out: [Tree] = []
         for _ in 0..<trees {
             var tree = Tree(feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [])
@@ -56,8 +63,13 @@ public enum SyntheticTrees {
                 tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
                 tree.missingLeft.append(rng.next() & 1 == 0); tree.value.append(0)
                 if level < depth && (level < 2 || rng.nextUnit() < 0.75) {
-                    tree.feature[i] = Int32(rng.next() % UInt64(layers))
-                    tree.threshold[i] = range.lowerBound + rng.nextUnit() * (range.upperBound - range.lowerBound)
+                    let f = Int(rng.next() % UInt64(layers))
+                    tree.feature[i] = Int32(f)
+                    if let grid {
+                        tree.threshold[i] = grid[f][Int(rng.next() % UInt64(grid[f].count))]
+                    } else {
+                        tree.threshold[i] = range.lowerBound + rng.nextUnit() * (range.upperBound - range.lowerBound)
+                    }
                     let l = grow(level + 1)
                     let r = grow(level + 1)
                     tree.left[i] = l

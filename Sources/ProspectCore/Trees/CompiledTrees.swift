@@ -17,7 +17,7 @@ import ProspectAVX2
 /// `TreeEnsemble.probability` is the scalar definition both are tested against.
 public struct CompiledTrees: Sendable {
     public enum Path: String, Sendable, CaseIterable {
-        case oblivious, general
+        case oblivious, complete, general
     }
 
     public let ensemble: TreeEnsemble
@@ -25,6 +25,7 @@ public struct CompiledTrees: Sendable {
     public let nodata: [Float]
     public let path: Path
     let oblivious: ObliviousLayout?
+    let complete: CompleteLayout?
     let general: GeneralLayout?
     /// How the oblivious path sums leaf values: byte-plane lookups with AVX2 where the processor
     /// has it and trees are at most 6 deep, else the portable kernel.
@@ -35,39 +36,55 @@ public struct CompiledTrees: Sendable {
     /// Compiles `ensemble`.
     /// - Parameters:
     ///   - nodata: one missing value per layer.
-    ///   - path: the layout to use; nil picks the oblivious one when it applies. Asking for
-    ///     `.oblivious` when it does not apply is a programmer error.
+    ///   - path: the layout to use; nil picks the fastest that applies: oblivious, then complete
+    ///     (on AVX2 processors), then general. Asking for one that does not apply
+    ///     (`problem(_:_:)`) is a programmer error.
     public init(_ ensemble: TreeEnsemble, nodata: [Float], path: Path? = nil) {
         self.init(ensemble, nodata: nodata, path: path, leafSums: nil)
     }
 
-    /// `leafSums`: force a leaf-sum kernel (tests); nil picks the fastest available.
+    /// `leafSums`: force the oblivious path's leaf-sum kernel (tests); nil picks the fastest available.
     init(_ ensemble: TreeEnsemble, nodata: [Float], path: Path?, leafSums: LeafSumKernel?) {
         precondition(ensemble.structuralProblem == nil, "compile a sound ensemble")
         precondition(nodata.count == ensemble.featureCount, "one nodata value per layer")
         self.ensemble = ensemble
         self.nodata = nodata
-        let layout = ObliviousLayout(ensemble)
-        switch path {
-        case .general?:
-            self.path = .general
-        case .oblivious?:
-            precondition(layout != nil, "the oblivious path needs oblivious trees of depth ≤ 8 and ≤ 255 thresholds per layer")
+        let avx2 = AVX2Kernels.built && CPUFeatures.avx2
+        if let path {
+            precondition(Self.problem(path, ensemble) == nil, "the \(path) path does not apply: \(Self.problem(path, ensemble)!)")
+            self.path = path
+        } else if ObliviousLayout(ensemble) != nil {
             self.path = .oblivious
-        case nil:
-            self.path = layout == nil ? .general : .oblivious
+        } else {
+            self.path = avx2 && CompleteLayout(ensemble) != nil ? .complete : .general
         }
-        self.oblivious = self.path == .oblivious ? layout : nil
+        self.oblivious = self.path == .oblivious ? ObliviousLayout(ensemble) : nil
+        self.complete = self.path == .complete ? CompleteLayout(ensemble) : nil
         self.general = self.path == .general ? GeneralLayout(ensemble) : nil
-        let planesFit = self.oblivious.map { !$0.leaves.planes.isEmpty } ?? false
+        let planesFit = self.oblivious.map { !$0.leaves.planes.isEmpty } ?? (self.path == .complete)
         switch leafSums {
         case .avx2?:
-            precondition(planesFit && AVX2Kernels.built && CPUFeatures.avx2, "the AVX2 leaf sums need AVX2 and oblivious trees of depth ≤ 6")
+            precondition(planesFit && avx2, "the AVX2 leaf sums need AVX2 and trees of depth ≤ 6")
             self.leafSums = .avx2
         case .portable?:
+            precondition(self.path != .complete, "the complete path sums with AVX2")
             self.leafSums = .portable
         case nil:
-            self.leafSums = planesFit && AVX2Kernels.built && CPUFeatures.avx2 ? .avx2 : .portable
+            self.leafSums = planesFit && avx2 ? .avx2 : .portable
+        }
+    }
+
+    /// Why `path` does not apply to `ensemble` on this processor, or nil when it does.
+    public static func problem(_ path: Path, _ ensemble: TreeEnsemble) -> String? {
+        switch path {
+        case .oblivious:
+            return obliviousProblem(ensemble)
+        case .complete:
+            guard AVX2Kernels.built && CPUFeatures.avx2 else { return "the complete path needs a processor with AVX2" }
+            return CompleteLayout(ensemble) == nil
+                ? "deeper than \(CompleteLayout.maxDepth) levels, more than 255 thresholds on one layer or more than 255 layers" : nil
+        case .general:
+            return nil
         }
     }
 

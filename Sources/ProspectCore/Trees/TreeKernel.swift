@@ -140,7 +140,7 @@ struct BlockEngine {
         self.spread = spread
         let b = TreeKernel.block, k = compiled.layerCount
         let trees = compiled.ensemble.trees.count
-        if compiled.path == .oblivious {
+        if compiled.path != .general {
             bins = .allocate(capacity: k * b)
             bins.initialize(repeating: 0, count: k * b)
             indices = .allocate(capacity: trees * b)
@@ -165,6 +165,8 @@ struct BlockEngine {
              spread out: UnsafeMutablePointer<Float>?) {
         if let o = compiled.oblivious {
             runOblivious(o, inputs: inputs, margin: margin, spread: out)
+        } else if let c = compiled.complete {
+            runComplete(c, inputs: inputs, margin: margin, spread: out)
         } else if let g = compiled.general {
             runGeneral(g, inputs: inputs, margin: margin, spread: out)
         }
@@ -182,6 +184,29 @@ struct BlockEngine {
             }
         }
         sumLeaves(o.leaves, trees: o.treeCount, margin: margin, spread: out)
+    }
+
+    // MARK: complete path
+
+    func runComplete(_ c: CompleteLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
+                     margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
+        let b = TreeKernel.block
+        binLayers(c.search, inputs: inputs)
+        c.depth.withUnsafeBufferPointer { depth in
+            c.nodeLayer.withUnsafeBufferPointer { layer in
+                c.nodeByte.withUnsafeBufferPointer { byte in
+                    c.usedStart.withUnsafeBufferPointer { start in
+                        c.used.withUnsafeBufferPointer { used in
+                            AVX2Kernels.completeIndices(bins: bins, binStride: b, cells: b, depth: depth.baseAddress!,
+                                                        nodeLayer: layer.baseAddress!, nodeByte: byte.baseAddress!,
+                                                        usedStart: start.baseAddress!, used: used.baseAddress!, trees: c.treeCount,
+                                                        into: indices, outStride: b)
+                        }
+                    }
+                }
+            }
+        }
+        sumLeaves(c.leaves, trees: c.treeCount, margin: margin, spread: out)
     }
 
     /// Replaces each layer's block by its bins (`bins`, `layers × block`).

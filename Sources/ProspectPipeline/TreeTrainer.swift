@@ -11,6 +11,10 @@ import ProspectGDAL
 /// (so cells near known deposits, possibly unrecognised mineralisation, are not taught as
 /// barren). The sample's share of that background population enters the prior correction
 /// (`TreeLearner`), so the map holds per-cell probabilities relative to it.
+///
+/// With `trees.holdout` > 0, that fraction of the deposit cells and of the background sample is
+/// kept out of training (`TreeLearner.holdoutRows`, seeded by `seed`); the summary's sample
+/// sizes count the cells trained on, and `heldOutAUC` is the model's ROC AUC on the others.
 enum TreeTrainer {
     static func train(stack: EvidenceStack, deposits: [Int: [Float]], options: TrainingOptions,
                       summary: TrainingSummary, parameters: [String: String], warnings: [String],

@@ -15,6 +15,8 @@ struct TreeArguments: ParsableArguments {
     var excludeBuffer: Double?
     @Option(help: "rf/gbt: training threads (default: all cores); the model does not depend on it.")
     var threads: Int?
+    @Option(help: "rf/gbt: fraction of the deposit cells and of the background cells (each drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all.")
+    var holdout: Double = TreeOptions.defaultHoldout
 
     func check() throws {
         guard trees >= 1 else { throw ValidationError("--trees must be at least 1") }
@@ -22,6 +24,7 @@ struct TreeArguments: ParsableArguments {
         guard learningRate > 0, learningRate <= 1 else { throw ValidationError("--learning-rate must be in (0, 1]") }
         if let excludeBuffer, !(excludeBuffer >= 0) { throw ValidationError("--exclude-buffer must be non-negative metres") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard holdout >= 0, holdout < 1 else { throw ValidationError("--holdout must be at least 0 and below 1") }
     }
 
     var options: TreeOptions {
@@ -31,6 +34,7 @@ struct TreeArguments: ParsableArguments {
         o.learningRate = learningRate
         o.excludeBuffer = excludeBuffer
         if let threads { o.threads = threads }
+        o.holdout = holdout
         return o
     }
 }
@@ -42,9 +46,15 @@ enum TreeText {
         var out = "\(name): \(t.trees) oblivious trees, depth \(t.depth); \(t.depositCells) deposit cells (weight \(format(t.depositWeight, 3)) each) "
         out += "against \(t.backgroundCells) background cells (\(t.background))\n"
         out += "ROC AUC \(format(t.auc, 4)) (\(t.aucKind == "out-of-bag" ? "out of bag" : "on the training sample"))\n"
+        if let line = heldOutLine(t) { out += line + "\n" }
         var table = [["layer", "gain", "share"]]
         for i in t.importance { table.append([i.layer, String(format: "%.4g", i.gain), format(100 * i.share, 1) + " %"]) }
         out += Reports.table(table)
         return out
+    }
+
+    /// "held-out ROC AUC 0.91 on 15 deposit and … background cells (25 %) kept out of training".
+    static func heldOutLine(_ t: TreeTrainingSummary) -> String? {
+        TreeTrainingSummary.heldOutText(t)
     }
 }

@@ -28,12 +28,7 @@ extension Benchmark {
             guard !values.contains(where: { $0 == nodata || $0.isNaN }) else { continue }
             for j in 0..<k { columns[j].append(values[j]) }
         }
-        // Deposits (5 %) where layer 0 is in its top 30 % and the last layer in its bottom 40 %, 0.2 % elsewhere.
-        let high = columns[0].sorted()[columns[0].count * 7 / 10], low = columns[k - 1].sorted()[columns[k - 1].count * 4 / 10]
-        var rng = SplitMix64(seed: 11)
-        let labels = (0..<columns[0].count).map { r in
-            rng.nextUnit() < (columns[0][r] > high && columns[k - 1][r] < low ? 0.05 : 0.002)
-        }
+        let labels = benchLabels(columns)
         var options = TreeOptions()
         options.trees = 100
         options.depth = 6
@@ -50,6 +45,46 @@ extension Benchmark {
         }
         return [("gbt, 100 trees of depth 6", boosted), ("rf, 100 trees of depth 6, + spread", forest),
                 ("unbalanced, 100 trees of depth ≤ 6", general)]
+    }
+
+    /// Deposit labels for a sample of the synthetic layers, seeded: a deposit with probability
+    /// 5 % where layer 0 is in its top 30 % and the last layer in its bottom 40 %, 0.2 % elsewhere.
+    public static func benchLabels(_ columns: [[Float]]) -> [Bool] {
+        let k = columns.count
+        let high = columns[0].sorted()[columns[0].count * 7 / 10], low = columns[k - 1].sorted()[columns[k - 1].count * 4 / 10]
+        var rng = SplitMix64(seed: 11)
+        return (0..<columns[0].count).map { r in
+            rng.nextUnit() < (columns[0][r] > high && columns[k - 1][r] < low ? 0.05 : 0.002)
+        }
+    }
+
+    /// The `rf` and `gbt` bench models: 100 oblivious trees of depth 6 grown by `TreeLearner`
+    /// (its defaults otherwise, seed 1, every core) on a fixed sample of the synthetic bench
+    /// layers (`SyntheticStack`, seed 7: every 64th row of the first 2048 and every 4th of the
+    /// first 8192 columns, 32 768 cells less the nodata ones), labelled by `benchLabels`. The
+    /// layers' values depend only on the cell's position, so the in-memory and the end-to-end
+    /// runs score the same model on the same fields.
+    public static func trainedTrees(_ method: TreeLearner.Method, layers k: Int) -> TreeEnsemble {
+        let width = 8192
+        var columns = [[Float]](repeating: [], count: k)
+        var row = [Float](repeating: 0, count: width)
+        var valid = [Bool](repeating: true, count: 32 * width / 4)
+        for j in 0..<k {
+            for r in 0..<32 {
+                row.withUnsafeMutableBufferPointer {
+                    SyntheticStack.fillLayer($0, columns: width, firstRow: 64 * r, rows: 1, layer: j, seed: 7)
+                }
+                for c in stride(from: 0, to: width, by: 4) {
+                    if row[c] == SyntheticStack.nodata { valid[r * width / 4 + c / 4] = false }
+                    columns[j].append(row[c])
+                }
+            }
+        }
+        columns = columns.map { c in c.indices.filter { valid[$0] }.map { c[$0] } }
+        var options = TreeOptions()
+        options.trees = 100
+        options.depth = 6
+        return TreeLearner.fit(method, columns: columns, labels: benchLabels(columns), options: options, seed: 1).ensemble
     }
 
     /// In-memory throughput of every tree model on each applicable path and thread count, with

@@ -65,6 +65,11 @@ public enum BenchModel: String, CaseIterable, Sendable {
     /// 100 unbalanced trees of depth up to 6, as LightGBM and XGBoost grow them, through the
     /// general path.
     case treesGeneral = "trees-general"
+    /// A random forest of 100 oblivious trees of depth 6 trained by `TreeLearner` on a seeded
+    /// sample of the synthetic layers (`Benchmark.trainedTrees`), through the engine.
+    case rf
+    /// Gradient-boosted trees, 100 of depth 6, trained the same way.
+    case gbt
 
     /// The model file over `layers` (their names and paths).
     public func file(layers given: [ModelLayer]) -> ModelFile {
@@ -97,13 +102,17 @@ public enum BenchModel: String, CaseIterable, Sendable {
                 : SyntheticTrees.general(trees: 100, depth: 6, layers: n, thresholdsPerLayer: 254, range: 20...Double(100 * n + 80), seed: 11)
             return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, trees: ensemble,
                              parameters: [:], training: summary)
+        case .rf, .gbt:
+            let ensemble = Benchmark.trainedTrees(self == .rf ? .randomForest : .gradientBoosting, layers: n)
+            return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, trees: ensemble,
+                             parameters: [:], training: summary)
         case .logistic, .wofe: break
         }
         let nodata = [Float](repeating: -9999, count: n)
         let additive: AdditiveModel
         switch self {
         case .logistic: additive = Benchmark.logisticModel(layers: n)
-        case .wofe, .fuzzy, .index, .trees, .treesGeneral:
+        case .wofe, .fuzzy, .index, .trees, .treesGeneral, .rf, .gbt:
             // Thresholds near the synthetic fields' medians: both sides of every step occur.
             additive = AdditiveModel(intercept: -6, terms: (0..<n).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.8, below: -0.3) },
                                      nodata: nodata)

@@ -28,7 +28,7 @@ public struct TrainingOptions: Sendable {
     /// Fuzzy and index overlays: the expression, weights and class scores.
     public var overlay = OverlayOptions()
     /// Random forest and gradient boosting (`TreeTrainer`); they share `backgroundSample` and `seed`.
-    public var trees = TreeOptions()
+    public var trees = TreeOptions.pipelineDefault
 
     public init(method: Method) { self.method = method }
 }

@@ -11,6 +11,10 @@ import ProspectGDAL
 /// (so cells near known deposits, possibly unrecognised mineralisation, are not taught as
 /// barren). The sample's share of that background population enters the prior correction
 /// (`TreeLearner`), so the map holds per-cell probabilities relative to it.
+///
+/// With `trees.holdout` > 0, that fraction of the deposit cells and of the background sample is
+/// kept out of training (`TreeLearner.holdoutRows`, seeded by `seed`); the summary's sample
+/// sizes count the cells trained on, and `heldOutAUC` is the model's ROC AUC on the others.
 enum TreeTrainer {
     static func train(stack: EvidenceStack, deposits: [Int: [Float]], options: TrainingOptions,
                       summary: TrainingSummary, parameters: [String: String], warnings: [String],
@@ -62,12 +66,16 @@ enum TreeTrainer {
             .map { TreeTrainingSummary.Importance(layer: $0.0, gain: $0.1, share: total > 0 ? $0.1 / total : 0) }
             .sorted { ($0.gain, $1.layer) > ($1.gain, $0.layer) }
         let backgroundText = tree.excludeBuffer.map { "random, excluding \(format($0)) m around deposits" } ?? "random"
-        summary.backgroundCells = kept
+        let held = fit.heldOut
+        let trainedBackground = kept - (held?.background ?? 0)
+        summary.backgroundCells = trainedBackground
         summary.layerRanking = importance.map(\.layer)
         summary.trees = TreeTrainingSummary(method: options.method.rawValue, trees: fit.ensemble.trees.count, depth: fit.depth,
-                                            depositCells: depositCells.count, backgroundCells: kept, background: backgroundText,
-                                            depositWeight: fit.depositWeight, auc: fit.auc, aucKind: fit.aucKind,
-                                            importance: importance)
+                                            depositCells: depositCells.count - (held?.deposits ?? 0), backgroundCells: trainedBackground,
+                                            background: backgroundText, depositWeight: fit.depositWeight, auc: fit.auc,
+                                            aucKind: fit.aucKind, importance: importance, holdout: held.map { _ in tree.holdout },
+                                            heldOutDepositCells: held?.deposits, heldOutBackgroundCells: held?.background,
+                                            heldOutAUC: held?.auc)
         parameters["trees"] = String(tree.trees)
         parameters["depth"] = String(tree.depth)
         parameters["seed"] = String(options.seed)
@@ -84,6 +92,10 @@ enum TreeTrainer {
             parameters["rowSample"] = String(tree.rowSample)
         }
         if let f = tree.layerFraction { parameters["layerFraction"] = String(f) }
+        parameters["holdout"] = String(tree.holdout)
+        if tree.holdout > 0, held == nil {
+            warnings.append("too few deposit cells (\(depositCells.count)) to hold \(TreeTrainer.format(100 * tree.holdout)) % out: trained on all of them, no held-out AUC")
+        }
         if depositCells.count < 10 {
             warnings.append("only \(depositCells.count) deposit cells: the trees' splits rest on very few examples")
         }

@@ -66,8 +66,15 @@ struct TreeCommandTests {
         #expect(t.status == 0, "\(t.stderr)")
         let m0 = try model(dir + "/rf0.json"), m = try model(dir + "/rf.json")
         // 6 deposits, each with the cells within 300 m (3 cells) left out: fewer background cells.
-        let all = try #require(m0.training.trees?.backgroundCells), buffered = try #require(m.training.trees?.backgroundCells)
+        // Background cells: trained on plus held out (a quarter by default).
+        func background(_ m: ModelFile) throws -> Int {
+            let t = try #require(m.training.trees)
+            return t.backgroundCells + (t.heldOutBackgroundCells ?? 0)
+        }
+        let all = try background(m0), buffered = try background(m)
         #expect(all == 64 * 48 - 6)
+        #expect(m0.training.trees?.heldOutBackgroundCells == Int((0.25 * Double(all)).rounded()))
+        #expect(plain.stdout.contains("held-out ROC AUC") && plain.stdout.contains("(25 % of each)"), "\(plain.stdout)")
         #expect(buffered < all - 6 * 20 && buffered > all - 6 * 29)
         #expect(m.training.trees?.background == "random, excluding 300 m around deposits")
         #expect(m.parameters["excludeBufferMetres"] == "300.0")
@@ -102,7 +109,8 @@ struct TreeCommandTests {
     }
 
     @Test("tree options are checked", arguments: [["--depth", "9"], ["--trees", "0"], ["--learning-rate", "0"],
-                                                  ["--exclude-buffer", "-1"], ["--threads", "0"]])
+                                                  ["--exclude-buffer", "-1"], ["--threads", "0"], ["--holdout", "1"],
+                                                  ["--holdout", "-0.1"]])
     func badOptions(arguments: [String]) throws {
         let dir = try CLI.temporaryDirectory()
         let s = try Fixture.stack(in: dir)

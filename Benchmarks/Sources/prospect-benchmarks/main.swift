@@ -6,6 +6,7 @@
 //   swift run -c release prospect-benchmarks --wofe     # only weights of evidence: uncertainty bands, tallies (WofEBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --overlay  # only fuzzy and index overlays (OverlayBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --trees    # only tree ensembles (TreeBenchmarks.swift; + --files)
+//   swift run -c release prospect-benchmarks --tree-training  # only growing rf/gbt (TreeTrainingBenchmarks.swift)
 //
 // Every figure is the best of several repetitions; the STREAM triad is measured in the same
 // run, so ratios stay meaningful on a shared, noisy machine.
@@ -25,6 +26,10 @@ if arguments.contains("--wofe") {
 }
 if arguments.contains("--overlay") {
     OverlayBenchmarks.run()
+    exit(0)
+}
+if arguments.contains("--tree-training") {
+    TreeTrainingBenchmarks.run()
     exit(0)
 }
 if arguments.contains("--trees") {

@@ -55,6 +55,9 @@ public enum TreeLearner {
         public var depositWeight: Double
         /// Deepest tree grown.
         public var depth: Int
+        /// The cells kept out of training and the ensemble's ROC AUC on them, when
+        /// `options.holdout` > 0 (`fit`'s holdout path).
+        public var heldOut: HeldOut? = nil
     }
 
     /// Grows an ensemble.
@@ -71,6 +74,10 @@ public enum TreeLearner {
         precondition(options.trees >= 1, "at least one tree")
         let positives = labels.filter { $0 }.count, negatives = labels.count - positives
         precondition(positives > 0 && negatives > 0, "deposits and background both present")
+        if options.holdout > 0 {
+            return fitHoldingOut(method, columns: columns, labels: labels, options: options,
+                                 backgroundFraction: backgroundFraction, seed: seed)
+        }
         let bins = FeatureBins(columns: columns, maxBins: options.maxBins)
         let data = Data(bins: bins, columns: columns, labels: labels, options: options,
                         depositWeight: options.depositWeight ?? Double(negatives) / Double(positives))

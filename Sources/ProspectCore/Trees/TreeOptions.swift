@@ -27,6 +27,21 @@ public struct TreeOptions: Sendable, Equatable {
     /// Pipeline: leave out of the background sample every cell within this many metres of a
     /// deposit; nil draws the background from every valid non-deposit cell.
     public var excludeBuffer: Double?
+    /// The fraction of the deposit cells and of the background cells (each class on its own, a
+    /// seeded draw) kept out of training to measure a held-out ROC AUC (`TreeLearner.holdoutRows`);
+    /// 0 trains on every cell. `TreeLearner.fit` defaults to 0; `prospect train` and study files
+    /// to `defaultHoldout`.
+    public var holdout = 0.0
+
+    /// The held-out fraction `prospect train --method rf|gbt` and study files use unless told.
+    public static let defaultHoldout = 0.25
+
+    /// The options the pipeline starts from: the learner's defaults with `defaultHoldout`.
+    public static var pipelineDefault: TreeOptions {
+        var o = TreeOptions()
+        o.holdout = defaultHoldout
+        return o
+    }
 
     public init() {}
 }

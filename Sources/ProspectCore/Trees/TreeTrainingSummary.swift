@@ -20,7 +20,8 @@ public struct TreeTrainingSummary: Codable, Sendable, Equatable {
     public var trees: Int
     /// Deepest tree, in levels (oblivious trees: every leaf at that depth).
     public var depth: Int
-    /// Training sample: deposit cells and background cells.
+    /// Training sample: the deposit cells and background cells the trees grew on (held-out
+    /// cells not included).
     public var depositCells: Int
     public var backgroundCells: Int
     /// How the background was drawn ("random", or "random, excluding 500 m around deposits").
@@ -34,9 +35,19 @@ public struct TreeTrainingSummary: Codable, Sendable, Equatable {
     public var aucKind: String
     /// Layers, strongest first.
     public var importance: [Importance]
+    /// The fraction of each class held out of training (`TreeOptions.holdout`); nil in files
+    /// written before held-out validation, and when nothing was held out.
+    public var holdout: Double?
+    /// Cells held out of training, by class; nil when none were.
+    public var heldOutDepositCells: Int?
+    public var heldOutBackgroundCells: Int?
+    /// ROC AUC of the model on the held-out cells, which it never saw; nil when none were held out.
+    public var heldOutAUC: Double?
 
     public init(method: String, trees: Int, depth: Int, depositCells: Int, backgroundCells: Int, background: String,
-                depositWeight: Double, auc: Double, aucKind: String, importance: [Importance]) {
+                depositWeight: Double, auc: Double, aucKind: String, importance: [Importance],
+                holdout: Double? = nil, heldOutDepositCells: Int? = nil, heldOutBackgroundCells: Int? = nil,
+                heldOutAUC: Double? = nil) {
         self.method = method
         self.trees = trees
         self.depth = depth
@@ -47,5 +58,19 @@ public struct TreeTrainingSummary: Codable, Sendable, Equatable {
         self.auc = auc
         self.aucKind = aucKind
         self.importance = importance
+        self.holdout = holdout
+        self.heldOutDepositCells = heldOutDepositCells
+        self.heldOutBackgroundCells = heldOutBackgroundCells
+        self.heldOutAUC = heldOutAUC
+    }
+}
+
+extension TreeTrainingSummary {
+    /// One line on the held-out validation, for the CLI and `run.log`; nil when nothing was held out.
+    public static func heldOutText(_ t: TreeTrainingSummary) -> String? {
+        guard let auc = t.heldOutAUC, let d = t.heldOutDepositCells, let b = t.heldOutBackgroundCells else { return nil }
+        let percent = (t.holdout ?? 0) * 100
+        let share = percent == percent.rounded() ? String(Int(percent)) : String(format: "%.1f", percent)
+        return "held-out ROC AUC \(String(format: "%.4f", auc)) on \(d) deposit and \(b) background cells kept out of training (\(share) % of each)"
     }
 }

@@ -23,13 +23,17 @@ import Yams
 /// deposits: deposits.gpkg       # PATH or PATH:LAYER; CSV with lon/lat or x/y columns
 ///                               # (optional for fuzzy and index models)
 /// model:
-///   method: wofe                # wofe, logistic, fuzzy or index
+///   method: wofe                # wofe, logistic, rf, gbt, fuzzy or index
 ///   unit_cell_km2: 0.01
+///   # rf and gbt: trees: 100, depth: 6, learning_rate: 0.1 (gbt), exclude_buffer: 500,
+///   #   holdout: 0.25, background: 1000000, seed: 1 (StudyFile+Trees.swift)
 ///   # fuzzy: expression: "gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))"
 ///   # index: weights: {thorium: 3, lithology: 2}
 ///   # fuzzy and index: class_scores: {lithology: {4: 10, 3: 5}}
 /// outputs:
 ///   cog: true
+///   uncertainty: true           # the model's extra bands (wofe: posterior_std, confidence;
+///                               # rf: ensemble_spread) after the score
 ///   targets: { top: 10, top_area_percent: 5 }
 /// ```
 public struct StudyFile: Sendable {
@@ -203,6 +207,7 @@ public struct StudyFile: Sendable {
             if let v = try model.int("background") { training.backgroundSample = v }
             if let v = try model.int("seed") { training.seed = UInt64(max(0, v)) }
             training.overlay = try Self.overlayOptions(&model, method: training.method, layers: layers.map(\.name), path: path)
+            training.trees = try Self.treeOptions(&model, method: training.method, path: path)
             try model.finish()
         }
         guard deposits != nil || training.method.isKnowledgeDriven else {
@@ -220,6 +225,7 @@ public struct StudyFile: Sendable {
                 score.compression = compression
             }
             score.cog = try outputs.bool("cog") ?? false
+            score.extraBands = try outputs.bool("uncertainty") ?? false
             validate = try outputs.bool("validate") ?? true
             if var t = try outputs.map("targets") {
                 if let v = try t.int("top") { targets.top = v }

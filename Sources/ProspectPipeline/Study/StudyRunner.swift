@@ -67,6 +67,7 @@ public enum StudyRunner {
             log("  training area \(t.validCells) cells")
         }
         for line in StudyRunner.overlayLines(training.model) { log("  " + line) }
+        for line in StudyRunner.treeLines(training.model) { log("  " + line) }
         for w in training.warnings { log("  warning: \(w)") }
         for layer in training.model.layers where !layer.transforms.isEmpty {
             log("  \(layer.name) transforms: \(layer.transforms.map(\.description).joined(separator: " → "))")
@@ -78,7 +79,7 @@ public enum StudyRunner {
         // 3. score
         let mapPath = out + "/prospectivity.tif"
         let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath, options: study.score)
-        log("score: \(score.cells) cells (\(score.validCells) with data) in \(String(format: "%.2f", score.seconds)) s → prospectivity.tif")
+        log("score: \(score.cells) cells (\(score.validCells) with data) in \(String(format: "%.2f", score.seconds)) s → prospectivity.tif\(StudyRunner.extraBandsNote(training.model, options: study.score))")
 
         // 4. targets
         let targets = try TargetFinder.find(mapPath: mapPath, outputPath: out + "/targets.geojson",
@@ -103,6 +104,9 @@ public enum StudyRunner {
             log(study.training.method.isKnowledgeDriven
                 ? "  (the deposits did not shape this knowledge-driven model: this measures prediction)"
                 : "  (deposits used for training are validated against the map they trained: this measures fit, not prediction)")
+            if let auc = t.trees?.heldOutAUC {
+                log("  (the held-out ROC AUC of training, \(String(format: "%.4f", auc)), measures prediction)")
+            }
         }
         files.append("run.log")
         log("done")

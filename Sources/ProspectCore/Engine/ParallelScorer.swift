@@ -1,11 +1,13 @@
 import Foundation
 import Dispatch
+import Synchronization
 
 /// Scores an in-memory stack on all cores.
 ///
-/// The cells are split into contiguous ranges, a few per worker, run with
-/// `DispatchQueue.concurrentPerform`; each range is scored by `ScoreKernel.score`
-/// and written to its own disjoint part of the output.
+/// The cells are split into ranges of `grain` cells that the workers of
+/// `DispatchQueue.concurrentPerform` take in turn from a shared counter, so a worker slowed by
+/// the rest of the machine takes fewer; each range is scored by the model's kernel and written to
+/// its own disjoint part of the output.
 public enum ParallelScorer {
     /// Cells per work item: large enough to amortize dispatch, small enough to balance.
     public static let grain = 1 << 16
@@ -25,16 +27,7 @@ public enum ParallelScorer {
                               output: UnsafeMutableBufferPointer(rebasing: output[lo..<hi]),
                               outputNodata: outputNodata)
         }
-        if threads <= 1 {
-            for item in 0..<items { run(item) }
-        } else {
-            // Each of `threads` workers takes a contiguous run of items.
-            let workers = min(threads, items)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let first = items * w / workers, last = items * (w + 1) / workers
-                for item in first..<last { run(item) }
-            }
-        }
+        perform(items: items, threads: threads, run)
     }
 }
 
@@ -55,13 +48,24 @@ extension ParallelScorer {
                          outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[lo..<hi]) },
                          outputNodata: outputNodata)
         }
-        if threads <= 1 {
+        perform(items: items, threads: threads, run)
+    }
+}
+
+extension ParallelScorer {
+    /// Runs `run(0) … run(items − 1)` on up to `threads` workers, each taking the next item
+    /// from a shared counter (ascending on one thread).
+    static func perform(items: Int, threads: Int, _ run: @Sendable (Int) -> Void) {
+        if threads <= 1 || items <= 1 {
             for item in 0..<items { run(item) }
-        } else {
-            let workers = min(threads, items)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let first = items * w / workers, last = items * (w + 1) / workers
-                for item in first..<last { run(item) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(threads, items)) { _ in
+            while true {
+                let item = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard item < items else { return }
+                run(item)
             }
         }
     }

@@ -285,7 +285,7 @@ struct BlockEngine {
             m &+= (r2 .< v)._storage &+ (r3 .< v)._storage
             m &+= (r4 .< v)._storage &+ (r5 .< v)._storage
             m &+= (r6 .< v)._storage &+ (r7 .< v)._storage
-            let first = SIMD8<Int32>(repeating: 0) &- unsafeBitCast(m, to: SIMD8<Int32>.self)
+            let first = SIMD8<Int32>(repeating: 0) &- m
             // Eight bins, written as one word (byte c is cell c).
             var word: UInt64 = 0
             switch levels {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ProspectCore
 
@@ -315,6 +316,24 @@ struct BandedFillTests {
             })
         }
         #expect(written == [0, 4, 8])
+    }
+
+    @Test("a write that fails while later bands are computed leaves no buffer held", arguments: [2, 4])
+    func failureWithBandsWaiting(threads: Int) {
+        // The failing write waits until the other workers have finished later bands, which then
+        // are never written: the fill must still end cleanly (their buffers go back to the pool).
+        let g = EvidenceFixtures.grid(columns: 5, rows: 80, cell: 1)
+        let computed = Mutex(0)
+        #expect(throws: WriteFailed.self) {
+            try BandedFill.fill(grid: g, rowsPerBand: 4, threads: threads, body: { w, out in
+                for i in 0..<out.count { out[i] = Float(w.row) }
+                computed.withLock { $0 += 1 }
+            }, write: { w, _ in
+                let deadline = Date().addingTimeInterval(2)
+                while computed.withLock({ $0 }) < min(threads, 4) && Date() < deadline { usleep(1000) }
+                throw WriteFailed()
+            })
+        }
     }
 
     @Test("distance bands equal the whole-grid field")

@@ -97,7 +97,11 @@ private final class BandQueue: @unchecked Sendable {
 
     init(bands: Int, slots: Int) {
         self.bands = bands
-        free = DispatchSemaphore(value: slots)
+        // Created at 0 and raised to `slots`: libdispatch traps when a semaphore is freed below
+        // its initial value, which is what a failed fill leaves (computed bands never written
+        // keep their buffers).
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<slots { free.signal() }
         freeSlots = Array(0..<slots)
     }
 

@@ -11,16 +11,6 @@ import ProspectCore
 import ProspectPipeline
 
 enum TreeTrainingBenchmarks {
-    static func seconds(_ repetitions: Int, _ body: () -> Void) -> Double {
-        var best = Double.infinity
-        for _ in 0..<repetitions {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        }
-        return best
-    }
-
     /// `rows` cells of `layers` synthetic layers: every cell of the first rows of an 8192-wide
     /// grid, nodata cells left out.
     static func sample(rows: Int, layers: Int) -> [[Float]] {
@@ -52,7 +42,7 @@ enum TreeTrainingBenchmarks {
                         options.threads = t
                         options.holdout = holdout
                         var fit: TreeLearner.Fit?
-                        let s = seconds(2) {
+                        let s = time(2) {
                             fit = TreeLearner.fit(method, columns: columns, labels: labels, options: options, seed: 1)
                         }
                         let same = first.map { $0.ensemble == fit!.ensemble } ?? true

@@ -8,16 +8,6 @@ import ProspectPipeline
 ///
 ///   swift run -c release prospect-benchmarks --wofe
 enum WofEBenchmarks {
-    static func best(_ repetitions: Int, _ body: () -> Void) -> Double {
-        var best = Double.infinity
-        for _ in 0..<repetitions {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        }
-        return best
-    }
-
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 
     /// Scores `cells` cells in `threads` contiguous blocks (the engine's split).
@@ -56,7 +46,7 @@ enum WofEBenchmarks {
             let variance = WofEVariance(priorVariance: 0.01, terms: (0..<layers).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.09, below: 0.01) })
             let scorer = WofEScorer(model: model, variance: variance)
             let slice = 1 << 20
-            let scalar = Double(slice) / best(3) {
+            let scalar = Double(slice) / time(3) {
                 UncertaintyKernel.reference(model: model, variance: variance, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
                                             outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<slice]) }, outputNodata: -1)
             }
@@ -64,7 +54,7 @@ enum WofEBenchmarks {
                 let triad = t == 1 ? triadOne : triadAll
                 var posterior = 0.0
                 for bands in [1, 3] {
-                    let rate = Double(cells) / best(5) { score(scorer, layers: inputs, outputs: Array(outputs.prefix(bands)), threads: t) }
+                    let rate = Double(cells) / time(5) { score(scorer, layers: inputs, outputs: Array(outputs.prefix(bands)), threads: t) }
                     if bands == 1 { posterior = rate }
                     let bytes = rate * Double(4 * (layers + bands))
                     print(pad(bands == 1 ? "posterior" : "posterior + std + conf", 26) + pad(String(layers), 8) + pad(String(t), 9)
@@ -83,17 +73,17 @@ enum WofEBenchmarks {
         let classes = (0..<n).map { _ in Float(Int(rng.next() % 40)) }
         let continuous = (0..<n).map { _ in Float(rng.nextUnit() * 1000) }
         let deposits = (0..<200).map { _ in Float(rng.nextUnit() * 1000) }
-        let cumulative = Double(n) / best(3) {
+        let cumulative = Double(n) / time(3) {
             var t = CumulativeTally()
             for v in classes { t.add(v) }
             precondition(t.cellCount == n)
         }
-        let categorical = Double(n) / best(3) {
+        let categorical = Double(n) / time(3) {
             var t = CategoricalTally()
             for v in classes { t.add(code: Int32(v)) }
             precondition(t.cellCount == n)
         }
-        let thresholds = Double(n) / best(3) {
+        let thresholds = Double(n) / time(3) {
             var t = ContinuousTally(depositValues: deposits)
             continuous.withUnsafeBufferPointer { t.add($0, isValid: { _ in true }) }
             precondition(t.cellCount == n)

@@ -180,6 +180,9 @@ public struct ModelFile: Codable, Sendable {
             guard let model = file.model, v.terms.count == model.terms.count else {
                 throw FormatError(message: "malformed model file: wofeVariance needs an additive model with one term per variance term")
             }
+            if let classes = v.missingClasses, classes.count != model.terms.count || classes.contains(where: { $0.weights.count != $0.fractions.count }) {
+                throw FormatError(message: "malformed model file: wofeVariance.missingClasses needs one entry per layer, with one fraction per weight")
+            }
         }
         guard file.payloadCount == 1 else {
             throw FormatError(message: "malformed model file: it must hold exactly one model (found \(file.payloadCount))")

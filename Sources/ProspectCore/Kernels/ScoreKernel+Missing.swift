@@ -45,7 +45,17 @@ extension ScoreKernel {
     /// Makes the logit NaN where no layer was present.
     @inlinable
     static func markAbsent(logit: UnsafeMutablePointer<Float>, present: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count where present[i] == 0 { logit[i] = .nan }
+        let nan = SIMD8<Float>(repeating: .nan), zero = SIMD8<Float>(repeating: 0)
+        let vectorEnd = count & ~7
+        var i = 0
+        while i < vectorEnd {
+            let seen = UnsafeRawPointer(present + i).loadUnaligned(as: SIMD8<Float>.self)
+            var z = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
+            z.replace(with: nan, where: seen .== zero)
+            UnsafeMutableRawPointer(logit + i).storeBytes(of: z, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { if present[i] == 0 { logit[i] = .nan }; i += 1 }
     }
 
     /// Adds one layer's term to `logit[0..<count]` where the layer is valid and `missingTerm`

@@ -66,7 +66,11 @@ extension UncertaintyKernel {
                 let bands = outputs.map { $0.baseAddress! + start }
                 finish(logit: logit, variance: v, outputs: bands, count: count, outputNodata: outputNodata)
                 if bands.count > 1 {
-                    for i in 0..<count where present[i] > 0 && present[i] < layerCount {
+                    // Only cells with some but not all layers present; 8 cells at a time are
+                    // skipped when none is such a cell.
+                    let zero = SIMD8<Float>(repeating: 0), all = SIMD8<Float>(repeating: layerCount)
+                    @inline(__always) func fix(_ i: Int) {
+                        guard present[i] > 0 && present[i] < layerCount else { return }
                         let z = Double(logit[i])
                         let p = 1 / (1 + Foundation.exp(-z))
                         let extra = terms.missingVariance(logit: z, posterior: p) { k in
@@ -77,6 +81,13 @@ extension UncertaintyKernel {
                         bands[1][i] = Float(std)
                         if bands.count > 2 { bands[2][i] = Float(p / std) }
                     }
+                    var i = 0
+                    while i + 8 <= count {
+                        let seen = UnsafeRawPointer(present + i).loadUnaligned(as: SIMD8<Float>.self)
+                        if any((seen .> zero) .& (seen .< all)) { for j in i..<(i + 8) { fix(j) } }
+                        i += 8
+                    }
+                    while i < count { fix(i); i += 1 }
                 }
                 start += count
             }

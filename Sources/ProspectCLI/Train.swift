@@ -167,7 +167,8 @@ enum TrainingText {
         out += " (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell)\n"
         for s in result.skipped.prefix(10) { out += "  skipped \(s.id): \(s.reason)\n" }
         if result.skipped.count > 10 { out += "  … and \(result.skipped.count - 10) more\n" }
-        out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² where every layer has data\n\n"
+        let area = m.model?.missingAsUnknown == true ? "where at least one layer has data (missing layers as unknown; each layer weighed on its own data area)" : "where every layer has data"
+        out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² \(area)\n\n"
         if let rows = t.weights {
             out += "weights of evidence (Bonham-Carter 1994); areas in unit cells; every class of class layers, the selected class of continuous layers; * = generalized pattern\n"
             let shown = rows.filter { $0.code != nil || $0.selected || $0.generalizedClass != nil }

@@ -98,7 +98,7 @@ public enum Trainer {
         }
         for ds in datasets { try ds.close() }
         guard usable.count >= 2 else {
-            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where every layer has data; at least 2 are needed")
+            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where \(options.missing == .unknown ? "some" : "every") layer has data; at least 2 are needed")
         }
         let (cellAreaKm2, approximateArea) = CellArea.km2(of: grid)
         var parameters: [String: String] = [:]

@@ -24,7 +24,8 @@ public struct ModelLayer: Codable, Sendable, Equatable {
 
 /// What training saw and decided, kept with the model for reports.
 public struct TrainingSummary: Codable, Sendable {
-    /// Cells where every layer was valid (the training area).
+    /// Cells where every layer was valid (the training area); with missing data as unknown,
+    /// cells where at least one layer was valid.
     public var validCells: Int
     public var cellAreaKm2: Double
     /// Deposits given, used, and skipped with the reason.

@@ -76,6 +76,8 @@ extension ProspectCommand {
         @Option(name: .customLong("class-score"), help: "Fuzzy or index overlay: a categorical layer's class score, NAME:CLASS=SCORE (repeatable).")
         var classScore: [String] = []
         @OptionGroup var treeOptions: TreeArguments
+        @Flag(name: .customLong("missing-as-unknown"), help: "Weights of evidence: a layer missing on a cell (nodata) is unknown evidence, weight 0 and a missing-data variance term, instead of making the cell nodata; each layer is weighed on its own data area.")
+        var missingAsUnknown = false
         @Flag(help: "Print the training summary as JSON.")
         var json = false
 
@@ -104,6 +106,7 @@ extension ProspectCommand {
                 throw ValidationError("--expression, --weight and --class-score are for --method fuzzy or index")
             }
             try treeOptions.check()
+            if missingAsUnknown, method != .wofe { throw ValidationError("--missing-as-unknown is for --method wofe") }
         }
 
         func run() throws {
@@ -113,6 +116,7 @@ extension ProspectCommand {
                 options.l2 = l2
                 options.backgroundSample = background
                 options.seed = seed
+                if missingAsUnknown { options.missing = .unknown }
                 options.overlay = try OverlayOptions(expression: expression, weights: weight, classScores: classScore)
                 options.trees = treeOptions.options
                 var layers: [LayerSpec] = []
@@ -163,7 +167,8 @@ enum TrainingText {
         out += " (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell)\n"
         for s in result.skipped.prefix(10) { out += "  skipped \(s.id): \(s.reason)\n" }
         if result.skipped.count > 10 { out += "  … and \(result.skipped.count - 10) more\n" }
-        out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² where every layer has data\n\n"
+        let area = m.model?.missingAsUnknown == true ? "where at least one layer has data (missing layers as unknown; each layer weighed on its own data area)" : "where every layer has data"
+        out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² \(area)\n\n"
         if let rows = t.weights {
             out += "weights of evidence (Bonham-Carter 1994); areas in unit cells; every class of class layers, the selected class of continuous layers; * = generalized pattern\n"
             let shown = rows.filter { $0.code != nil || $0.selected || $0.generalizedClass != nil }

@@ -33,12 +33,16 @@ public enum LayerTerm: Equatable, Sendable, Codable {
 /// A scoring model over `terms.count` evidence layers: `p = sigmoid(intercept + Σ terms[k](x_k))`.
 ///
 /// A cell is scored only when every layer holds a valid value there: a value that is not NaN
-/// and not equal to that layer's nodata value. Otherwise the output cell is nodata.
+/// and not equal to that layer's nodata value. Otherwise the output cell is nodata. With
+/// `missing == .unknown` a missing layer adds 0 instead, and only a cell missing in every
+/// layer is nodata (`MissingDataRule`).
 public struct AdditiveModel: Equatable, Sendable, Codable {
     public var intercept: Float
     public var terms: [LayerTerm]
     /// Per-layer nodata values (NaN means "NaN only").
     public var nodata: [Float]
+    /// The missing-data rule; nil (absent from the file) means `.nodata`.
+    public var missing: MissingDataRule?
 
     public init(intercept: Float, terms: [LayerTerm], nodata: [Float]? = nil) {
         self.intercept = intercept

@@ -11,6 +11,8 @@ extension Trainer {
         var rows: [WofEClassRow]
         /// Layer name and the largest |studentized contrast| of its selected classes.
         var strength: [(String, Double)]
+        /// Per layer, its classes' weights and area fractions (for `MissingDataRule.unknown`).
+        var missingClasses: [WofEMissingClasses]
     }
 
     /// Counts every layer's classes in one streaming pass and computes each layer's weights:
@@ -32,7 +34,7 @@ extension Trainer {
             return ContinuousTally(depositValues: [])
         }
         for values in usable.values {
-            for k in layers.indices {
+            for k in layers.indices where !values[k].isNaN {  // NaN: missing, MissingDataRule.unknown
                 switch modes[k] {
                 case .categorical: categorical[k].addDeposit(code: Int32(values[k].rounded()))
                 case .cumulative: cumulative[k].addDeposit(values[k])
@@ -40,16 +42,18 @@ extension Trainer {
                 }
             }
         }
-        let valid = try streamValidCells(stack: stack, progress: progress) { k, value in
+        let stream = options.missing == .unknown ? streamCellsWithData : streamValidCells
+        let valid = try stream(stack, progress, { k, value in
             switch modes[k] {
             case .categorical: categorical[k].add(code: Int32(value.rounded()))
             case .cumulative: cumulative[k].add(value)
             case .continuous: continuous[k].add(value)
             }
-        } sample: { _ in }
+        }, { _ in })
         var all: [WofELayerWeights] = []
         var rows: [WofEClassRow] = []
         var strength: [(String, Double)] = []
+        var missingClasses: [WofEMissingClasses] = []
         for (k, layer) in layers.enumerated() {
             var w: WofELayerWeights
             switch modes[k] {
@@ -74,22 +78,32 @@ extension Trainer {
             if let names = legend[layer.name] {
                 for i in w.rows.indices { if let code = w.rows[i].code, let name = names[String(code)] { w.rows[i].label = name } }
             }
+            let dataCells: Int
+            switch modes[k] {
+            case .categorical: dataCells = categorical[k].cellCount
+            case .cumulative: dataCells = cumulative[k].cellCount
+            case .continuous: dataCells = continuous[k].cellCount
+            }
+            missingClasses.append(w.missingClasses(dataCells: dataCells))
             all.append(w)
             rows += w.rows
             strength.append((layer.name, w.rows.filter(\.selected).map { abs($0.weights.studentizedContrast) }.max() ?? 0))
         }
-        return WofETraining(valid: valid, layerWeights: all, rows: rows, strength: strength)
+        return WofETraining(valid: valid, layerWeights: all, rows: rows, strength: strength, missingClasses: missingClasses)
     }
 
     /// Chi-square tests of independence on the deposit cells for every pair of layers with
     /// more than one generalized class among the deposits.
     static func pairwiseTests(_ layers: [WofELayerWeights], names: [String], deposits: [[Float]]) -> [WofEPairwiseTest] {
-        let classes = layers.indices.map { k in deposits.map { layers[k].generalizedClass(of: $0[k]) } }
+        // A deposit missing in a layer (NaN, MissingDataRule.unknown) is left out of that layer's pairs.
+        let classes = layers.indices.map { k in deposits.map { $0[k].isNaN ? nil : layers[k].generalizedClass(of: $0[k]) } }
         var tests: [WofEPairwiseTest] = []
         for i in layers.indices {
             for j in layers.indices where j > i {
-                guard Set(classes[i]).count > 1, Set(classes[j]).count > 1 else { continue }
-                tests.append(WofEPairwiseTest.test(layerA: names[i], classes[i], layerB: names[j], classes[j]))
+                let both = deposits.indices.filter { classes[i][$0] != nil && classes[j][$0] != nil }
+                let a = both.map { classes[i][$0]! }, b = both.map { classes[j][$0]! }
+                guard Set(a).count > 1, Set(b).count > 1 else { continue }
+                tests.append(WofEPairwiseTest.test(layerA: names[i], a, layerB: names[j], b))
             }
         }
         return tests

@@ -25,6 +25,9 @@ public struct TrainingOptions: Sendable {
     /// there are more; 0 = all valid cells). The cap bounds memory on large grids.
     public var backgroundSample: Int = 1_000_000
     public var seed: UInt64 = 1
+    /// Weights of evidence: `.unknown` treats a missing layer as unknown evidence (weight 0,
+    /// missing-data variance) instead of leaving the cell out (`MissingDataRule`).
+    public var missing: MissingDataRule = .nodata
     /// Fuzzy and index overlays: the expression, weights and class scores.
     public var overlay = OverlayOptions()
     /// Random forest and gradient boosting (`TreeTrainer`); they share `backgroundSample` and `seed`.
@@ -71,11 +74,15 @@ public enum Trainer {
                         TransformKernel.apply(chain, UnsafeMutableBufferPointer(start: $0, count: 1), nodata: stack.fileNodata[k])
                     }
                 }
-                if !model.isValid(v, layer: k) { missing = stack.layers[k].name; break }
+                if !model.isValid(v, layer: k) {
+                    if options.missing == .unknown { values.append(.nan); continue }
+                    missing = "on a nodata cell of layer \(stack.layers[k].name)"; break
+                }
                 values.append(v)
             }
+            if options.missing == .unknown, !values.contains(where: { !$0.isNaN }) { missing = "on a cell where every layer is nodata" }
             if let missing {
-                skipped.append((d.id, "on a nodata cell of layer \(missing)"))
+                skipped.append((d.id, missing))
                 onNodata += 1
                 depositValues[d.cellIndex] = []
             } else {
@@ -91,7 +98,7 @@ public enum Trainer {
         }
         for ds in datasets { try ds.close() }
         guard usable.count >= 2 else {
-            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where every layer has data; at least 2 are needed")
+            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where \(options.missing == .unknown ? "some" : "every") layer has data; at least 2 are needed")
         }
         let (cellAreaKm2, approximateArea) = CellArea.km2(of: grid)
         var parameters: [String: String] = [:]
@@ -140,14 +147,18 @@ public enum Trainer {
                 warnings.append("the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2")
             }
             summary.layerRanking = strength.sorted { $0.1 > $1.1 }.map(\.0)
-            additive = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
-            let variance = WofEVariance(priorVariance: Float(1 / Double(usable.count)), terms: variances)
+            var wofe = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
+            var variance = WofEVariance(priorVariance: Float(1 / Double(usable.count)), terms: variances)
+            if options.missing == .unknown {
+                wofe.missing = .unknown
+                variance.missingClasses = trained.missingClasses
+                parameters["missing"] = MissingDataRule.unknown.rawValue
+            }
+            additive = wofe
             wofeVariance = variance
             // Agterberg & Cheng: a second pass counts the unique conditions.
             var conditions = UniqueConditionTally(terms: terms)
-            _ = try streamValidCells(stack: stack, progress: nil) { _, _ in } sample: { cell in
-                conditions.add { cell.buffers[$0][cell.offset] }
-            }
+            try streamConditions(stack: stack, missing: options.missing) { conditions.add($0) }
             summary.conditionalIndependence = WofEConditionalIndependence.test(
                 conditions: conditions.conditions(model: additive, variance: variance, cellAreaInUnitCells: unitCells),
                 deposits: usable.count)

@@ -4,6 +4,7 @@
 //   swift run -c release prospect-benchmarks --files    # plus end to end, 8 × 8192² GeoTIFFs
 //   swift run -c release prospect-benchmarks --prepare  # only evidence preparation (PrepareBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --wofe     # only weights of evidence: uncertainty bands, tallies (WofEBenchmarks.swift)
+//   swift run -c release prospect-benchmarks --missing  # only wofe with missing data as unknown (MissingBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --overlay  # only fuzzy and index overlays (OverlayBenchmarks.swift)
 //   swift run -c release prospect-benchmarks --trees    # only tree ensembles (TreeBenchmarks.swift; + --files)
 //   swift run -c release prospect-benchmarks --tree-training  # only growing rf/gbt (TreeTrainingBenchmarks.swift)
@@ -22,6 +23,10 @@ if arguments.contains("--prepare") {
 }
 if arguments.contains("--wofe") {
     WofEBenchmarks.run()
+    exit(0)
+}
+if arguments.contains("--missing") {
+    MissingBenchmarks.run()
     exit(0)
 }
 if arguments.contains("--overlay") {

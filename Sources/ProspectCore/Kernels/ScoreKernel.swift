@@ -13,12 +13,18 @@ public struct CompiledModel: Sendable {
     @usableFromInline let intercept: Float
     @usableFromInline let ops: [Op]
     @usableFromInline let nodata: [Float]
+    /// Per layer, what a missing cell adds under `MissingDataRule.unknown`: `coefficient ·
+    /// center` for a linear term (undoing its share of the folded intercept, so the layer adds
+    /// 0 in all), else 0.
+    @usableFromInline let missingTerm: [Float]
 
     public init(_ model: AdditiveModel) {
         self.model = model
         var intercept = model.intercept
         var ops: [Op] = []
+        var missingTerm: [Float] = []
         for term in model.terms {
+            if case let .linear(coefficient, center) = term { missingTerm.append(coefficient * center) } else { missingTerm.append(0) }
             switch term {
             case let .linear(coefficient, center):
                 intercept -= coefficient * center
@@ -36,6 +42,7 @@ public struct CompiledModel: Sendable {
         self.intercept = intercept
         self.ops = ops
         self.nodata = model.nodata
+        self.missingTerm = missingTerm
     }
 
     public var layerCount: Int { ops.count }
@@ -55,6 +62,7 @@ public enum ScoreKernel {
     public static func reference(model: AdditiveModel, layers: [UnsafeBufferPointer<Float>],
                                  output: UnsafeMutableBufferPointer<Float>, outputNodata: Float) {
         precondition(layers.count == model.layerCount, "one buffer per layer")
+        if model.missingAsUnknown { return referenceUnknown(model: model, layers: layers, output: output, outputNodata: outputNodata) }
         for i in 0..<output.count {
             var logit = Double(model.intercept)
             var valid = true
@@ -80,6 +88,7 @@ public enum ScoreKernel {
         let n = output.count
         guard n > 0 else { return }
         for layer in layers { precondition(layer.count >= n, "layer shorter than output") }
+        if compiled.model.missingAsUnknown { return scoreUnknown(compiled, layers: layers, output: output, outputNodata: outputNodata) }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { scratch in
             let logit = scratch.baseAddress!
             var start = 0

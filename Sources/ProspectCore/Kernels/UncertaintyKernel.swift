@@ -14,6 +14,9 @@ public enum UncertaintyKernel {
     public static func reference(model: AdditiveModel, variance: WofEVariance, layers: [UnsafeBufferPointer<Float>],
                                  outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
         precondition(layers.count == model.layerCount && variance.terms.count == model.layerCount, "one buffer per layer")
+        if model.missingAsUnknown {
+            return referenceUnknown(model: model, variance: variance, layers: layers, outputs: outputs, outputNodata: outputNodata)
+        }
         for i in 0..<outputs[0].count {
             var logit = Double(model.intercept)
             var v = Double(variance.priorVariance)
@@ -42,6 +45,9 @@ public enum UncertaintyKernel {
         guard n > 0 else { return }
         for layer in layers { precondition(layer.count >= n, "layer shorter than output") }
         for out in outputs { precondition(out.count >= n, "output band shorter than the score band") }
+        if compiled.model.missingAsUnknown {
+            return scoreUnknown(scorer, layers: layers, outputs: outputs, outputNodata: outputNodata)
+        }
         let chunk = ScoreKernel.chunk
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * chunk) { scratch in
             let logit = scratch.baseAddress!, v = scratch.baseAddress! + chunk

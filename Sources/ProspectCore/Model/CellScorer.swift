@@ -38,6 +38,9 @@ extension CompiledModel: CellScorer {
     }
 
     public func contributions(values: [Float]) -> [Double] {
-        zip(model.terms, values).map { Double($0.0.contribution($0.1)) }
+        let unknown = model.missingAsUnknown
+        return values.indices.map { k in
+            unknown && !model.isValid(values[k], layer: k) ? 0 : Double(model.terms[k].contribution(values[k]))
+        }
     }
 }

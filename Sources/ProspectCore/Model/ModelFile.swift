@@ -24,7 +24,8 @@ public struct ModelLayer: Codable, Sendable, Equatable {
 
 /// What training saw and decided, kept with the model for reports.
 public struct TrainingSummary: Codable, Sendable {
-    /// Cells where every layer was valid (the training area).
+    /// Cells where every layer was valid (the training area); with missing data as unknown,
+    /// cells where at least one layer was valid.
     public var validCells: Int
     public var cellAreaKm2: Double
     /// Deposits given, used, and skipped with the reason.
@@ -179,6 +180,9 @@ public struct ModelFile: Codable, Sendable {
         if let v = file.wofeVariance {
             guard let model = file.model, v.terms.count == model.terms.count else {
                 throw FormatError(message: "malformed model file: wofeVariance needs an additive model with one term per variance term")
+            }
+            if let classes = v.missingClasses, classes.count != model.terms.count || classes.contains(where: { $0.weights.count != $0.fractions.count }) {
+                throw FormatError(message: "malformed model file: wofeVariance.missingClasses needs one entry per layer, with one fraction per weight")
             }
         }
         guard file.payloadCount == 1 else {

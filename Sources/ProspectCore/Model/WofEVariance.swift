@@ -13,10 +13,14 @@ public struct WofEVariance: Codable, Sendable, Equatable {
     /// Per layer, s²(W) of the weight the model adds on each cell value: a step where the
     /// model has a step (s²(W+) and s²(W−)), a lookup where it has a lookup.
     public var terms: [LayerTerm]
+    /// Under `MissingDataRule.unknown`, per layer, its classes' weights and area fractions for
+    /// the missing-data variance term (`WofEMissingClasses`); nil otherwise.
+    public var missingClasses: [WofEMissingClasses]?
 
-    public init(priorVariance: Float, terms: [LayerTerm]) {
+    public init(priorVariance: Float, terms: [LayerTerm], missingClasses: [WofEMissingClasses]? = nil) {
         self.priorVariance = priorVariance
         self.terms = terms
+        self.missingClasses = missingClasses
     }
 
     /// The variance sum `1/N(D) + Σ s²(W_k)` as an additive model (its "intercept" is the

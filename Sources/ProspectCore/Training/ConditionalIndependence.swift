@@ -178,6 +178,7 @@ public struct UniqueConditionTally: Sendable {
         for k in terms.indices {
             let x = value(k)
             let c: Int
+            if x.isNaN { hasher.combine(-1); continue }  // a missing layer (MissingDataRule.unknown)
             switch terms[k] {
             case let .step(threshold, _, _): c = x >= threshold ? 1 : 0
             case .lookup: c = codeIndex[k][Int32(exactly: x.rounded()) ?? Int32.min] ?? 0
@@ -208,12 +209,15 @@ public struct UniqueConditionTally: Sendable {
                            cellAreaInUnitCells unit: Double) -> [(area: Double, posterior: Double, std: Double)] {
         conditions.values.map { c in
             var logit = Double(model.intercept), v = Double(variance.priorVariance)
-            for k in c.values.indices {
+            for k in c.values.indices where !c.values[k].isNaN {
                 logit += Double(model.terms[k].contribution(c.values[k]))
                 v += Double(variance.terms[k].contribution(c.values[k]))
             }
             let p = 1 / (1 + exp(-logit))
-            return (Double(c.cells) * unit, p, p * v.squareRoot())
+            guard c.values.contains(where: \.isNaN) else { return (Double(c.cells) * unit, p, p * v.squareRoot()) }
+            // Missing layers (MissingDataRule.unknown) add their missing-data variance.
+            let extra = variance.missingVariance(logit: logit, posterior: p) { c.values[$0].isNaN }
+            return (Double(c.cells) * unit, p, (p * p * v + extra).squareRoot())
         }.sorted { ($0.posterior, $0.area) < ($1.posterior, $1.area) }
     }
 }

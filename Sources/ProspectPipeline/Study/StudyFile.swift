@@ -25,6 +25,7 @@ import Yams
 /// model:
 ///   method: wofe                # wofe, logistic, rf, gbt, fuzzy or index
 ///   unit_cell_km2: 0.01
+///   # wofe: missing: unknown (a missing layer weighs 0, not nodata; StudyFile+Missing.swift)
 ///   # rf and gbt: trees: 100, depth: 6, learning_rate: 0.1 (gbt), exclude_buffer: 500,
 ///   #   holdout: 0.25, background: 1000000, seed: 1 (StudyFile+Trees.swift)
 ///   # fuzzy: expression: "gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))"
@@ -203,6 +204,7 @@ public struct StudyFile: Sendable {
                 guard v > 0 else { throw PipelineError(path, "model.unit_cell_km2 must be positive") }
                 training.unitCellKm2 = v
             }
+            training.missing = try Self.missingRule(&model, method: training.method, path: path)
             if let v = try model.double("l2") { training.l2 = v }
             if let v = try model.int("background") { training.backgroundSample = v }
             if let v = try model.int("seed") { training.seed = UInt64(max(0, v)) }

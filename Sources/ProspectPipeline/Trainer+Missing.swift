@@ -7,36 +7,7 @@ extension Trainer {
     /// `MissingDataRule.unknown`. Returns the count of such cells.
     static func streamCellsWithData(stack: EvidenceStack, progress: Progress?,
                                     each: (Int, Float) -> Void, sample: (Cell) -> Void) throws -> Int {
-        let tiling = stack.tiling
-        let reader = try StackReader(stack, tiling: tiling)
-        let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells) }
-        defer { buffers.forEach { $0.deallocate() } }
-        let nodata = stack.nodata
-        var count = 0
-        var validity = ValidityCheck(stack)
-        for t in 0..<tiling.count {
-            let (window, stride) = try reader.read(tile: t, into: buffers)
-            validity.note(buffers, window: window, stride: stride)
-            for r in 0..<window.rows {
-                for c in 0..<window.columns {
-                    let o = r * stride + c
-                    var any = false
-                    for k in buffers.indices {
-                        let x = buffers[k][o]
-                        guard !x.isNaN && x != nodata[k] else { continue }
-                        any = true
-                        each(k, x)
-                    }
-                    guard any else { continue }
-                    count += 1
-                    sample(Cell(index: (window.row + r) * stack.grid.columns + window.column + c, buffers: buffers, offset: o))
-                }
-            }
-            progress?.update(t + 1, of: tiling.count)
-        }
-        progress?.finish()
-        try validity.check(stack)
-        return count
+        try streamCells(stack: stack, progress: progress, rule: .unknown, each: each, sample: sample)
     }
 
     /// Calls `add` with each training cell's value accessor for the conditional-independence

@@ -234,13 +234,21 @@ public enum Trainer {
     /// where all layers are valid, and `sample` once per such cell. Returns the count of such cells.
     static func streamValidCells(stack: EvidenceStack, progress: Progress?,
                                  each: (Int, Float) -> Void, sample: (Cell) -> Void) throws -> Int {
+        try streamCells(stack: stack, progress: progress, rule: .nodata, each: each, sample: sample)
+    }
+
+    /// The training area under `rule`, tile by tile: `.nodata` takes the cells where every layer
+    /// is valid and calls `each` for all their values; `.unknown` takes the cells where any layer
+    /// is valid and calls `each` for their valid values only. `sample` is called once per cell
+    /// taken; returns their count.
+    static func streamCells(stack: EvidenceStack, progress: Progress?, rule: MissingDataRule,
+                            each: (Int, Float) -> Void, sample: (Cell) -> Void) throws -> Int {
         let tiling = stack.tiling
         let reader = try StackReader(stack, tiling: tiling)
         let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells) }
         defer { buffers.forEach { $0.deallocate() } }
-        let model = AdditiveModel(intercept: 0, terms: stack.layers.map { _ in .linear(coefficient: 0, center: 0) },
-                                  nodata: stack.nodata)
-        var valid = 0
+        let nodata = stack.nodata
+        var count = 0
         var validity = ValidityCheck(stack)
         for t in 0..<tiling.count {
             let (window, stride) = try reader.read(tile: t, into: buffers)
@@ -248,11 +256,17 @@ public enum Trainer {
             for r in 0..<window.rows {
                 for c in 0..<window.columns {
                     let o = r * stride + c
-                    var ok = true
-                    for k in buffers.indices where !model.isValid(buffers[k][o], layer: k) { ok = false; break }
-                    guard ok else { continue }
-                    valid += 1
-                    for k in buffers.indices { each(k, buffers[k][o]) }
+                    var valid = 0
+                    for k in buffers.indices {
+                        let x = buffers[k][o]
+                        if !x.isNaN && x != nodata[k] { valid += 1 }
+                    }
+                    guard rule == .unknown ? valid > 0 : valid == buffers.count else { continue }
+                    count += 1
+                    for k in buffers.indices {
+                        let x = buffers[k][o]
+                        if !x.isNaN && x != nodata[k] { each(k, x) }
+                    }
                     sample(Cell(index: (window.row + r) * stack.grid.columns + window.column + c, buffers: buffers, offset: o))
                 }
             }
@@ -260,7 +274,7 @@ public enum Trainer {
         }
         progress?.finish()
         try validity.check(stack)
-        return valid
+        return count
     }
 }
 

@@ -5,7 +5,7 @@ import ProspectCore
 /// Tree-ensemble scoring throughput in memory, one row per (ensemble, path, threads).
 public struct TreeThroughput: Sendable, Codable {
     public var ensemble: String
-    /// "oblivious", "general" or "reference" (the scalar definition, one thread, on a slice).
+    /// A `CompiledTrees.Path` name, or "reference" (the scalar definition, one thread, on a slice).
     public var path: String
     public var threads: Int
     public var cellsPerSecond: Double
@@ -87,10 +87,10 @@ extension Benchmark {
         return TreeLearner.fit(method, columns: columns, labels: benchLabels(columns), options: options, seed: 1).ensemble
     }
 
-    /// In-memory throughput of every tree model on each applicable path and thread count, with
-    /// the scalar reference on a slice (2^15 cells) and the general path on the first eighth.
-    public static func treeThroughput(layers: [UnsafeBufferPointer<Float>], threadCounts: [Int], repetitions: Int = 3,
-                                      nodata: Float = -9999) -> [TreeThroughput] {
+    /// In-memory throughput of `models` (`treeModels`) on each applicable path and thread count,
+    /// with the scalar reference on a slice (2^15 cells) and the slower paths on the first eighth.
+    public static func treeThroughput(_ models: [(name: String, ensemble: TreeEnsemble)], layers: [UnsafeBufferPointer<Float>],
+                                      threadCounts: [Int], repetitions: Int = 3, nodata: Float = -9999) -> [TreeThroughput] {
         let cells = layers[0].count
         let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
         let spread = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
@@ -108,7 +108,7 @@ extension Benchmark {
             return seconds
         }
         var runs: [TreeThroughput] = []
-        for (name, ensemble) in treeModels(layers: layers, nodata: nodata) {
+        for (name, ensemble) in models {
             let outs = ensemble.output == .average ? [output, spread] : [output]
             let slice = min(cells, 1 << 15)
             let reference = Double(slice) / best {

@@ -32,8 +32,6 @@ public struct BenchmarkReport: Sendable, Codable {
     public var endToEndSize: Int?
     public var endToEnd: [EndToEnd]
     public var machine: String
-    /// Tree ensembles in memory (`Benchmark.treeThroughput`), when measured.
-    public var trees: [TreeThroughput] = []
 
     public init(model: String, layers: Int, inMemoryCells: Int, scalarReferenceCellsPerSecond: Double, inMemory: [InMemory],
                 endToEndSize: Int?, endToEnd: [EndToEnd], machine: String) {

@@ -221,13 +221,7 @@ public enum OverlayTrainer {
                 guard seen.insert(d.cellIndex).inserted else { summary.depositsSharingCell += 1; continue }
                 var values: [Float] = []
                 for (k, ds) in datasets.enumerated() {
-                    var v = try ds.value(column: d.column, row: d.row)
-                    let chain = stack.layers[k].transforms
-                    if !chain.isEmpty {
-                        withUnsafeMutablePointer(to: &v) {
-                            TransformKernel.apply(chain, UnsafeMutableBufferPointer(start: $0, count: 1), nodata: stack.fileNodata[k])
-                        }
-                    }
+                    let v = try stack.value(of: k, in: ds, column: d.column, row: d.row)
                     if v.isNaN || v == stack.nodata[k] {
                         skipped.append((d.id, "on a nodata cell of layer \(stack.layers[k].name)"))
                         summary.depositsOnNodata += 1

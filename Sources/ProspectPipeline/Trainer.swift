@@ -67,13 +67,7 @@ public enum Trainer {
             var values: [Float] = []
             var missing: String?
             for (k, ds) in datasets.enumerated() {
-                var v = try ds.value(column: d.column, row: d.row)
-                let chain = stack.layers[k].transforms
-                if !chain.isEmpty {
-                    withUnsafeMutablePointer(to: &v) {
-                        TransformKernel.apply(chain, UnsafeMutableBufferPointer(start: $0, count: 1), nodata: stack.fileNodata[k])
-                    }
-                }
+                let v = try stack.value(of: k, in: ds, column: d.column, row: d.row)
                 if !model.isValid(v, layer: k) {
                     if options.missing == .unknown { values.append(.nan); continue }
                     missing = "on a nodata cell of layer \(stack.layers[k].name)"; break

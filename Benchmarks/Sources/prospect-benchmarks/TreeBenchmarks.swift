@@ -48,7 +48,7 @@ enum TreeBenchmarks {
         let models = Benchmark.treeModels(layers: inputs)
         print("grew the gbt and rf models on a 60 000-cell sample in \(f(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, 1)) s")
 
-        let runs = Benchmark.treeThroughput(layers: inputs, threadCounts: Set([threads, 1]).sorted(by: >))
+        let runs = Benchmark.treeThroughput(models, layers: inputs, threadCounts: Set([threads, 1]).sorted(by: >))
         print(pad("model", 38) + pad("path", 11) + pad("threads", 9) + pad("M cells/s", 11) + pad("GB/s", 7) + pad("of triad", 10) + "vs reference")
         for r in runs {
             let reference = runs.first { $0.ensemble == r.ensemble && $0.path == "reference" }!.cellsPerSecond

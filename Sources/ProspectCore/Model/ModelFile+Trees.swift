@@ -4,15 +4,8 @@ extension ModelFile {
     /// A model file holding a tree ensemble (imported from LightGBM or XGBoost, or trained).
     public init(tool: String, created: String, method: String, layers: [ModelLayer], trees: TreeEnsemble,
                 parameters: [String: String], training: TrainingSummary) {
-        self.format = Self.formatName
-        self.formatVersion = Self.currentVersion
-        self.tool = tool
-        self.created = created
-        self.method = method
-        self.layers = layers
+        self.init(tool: tool, created: created, method: method, layers: layers, parameters: parameters, training: training)
         self.trees = trees
-        self.parameters = parameters
-        self.training = training
     }
 
     /// Why a tree payload does not fit the file's layers; nil when it does.

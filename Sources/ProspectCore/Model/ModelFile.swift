@@ -108,13 +108,19 @@ public struct ModelFile: Codable, Sendable {
 
     public init(tool: String, created: String, method: String, layers: [ModelLayer], model: AdditiveModel,
                 parameters: [String: String], training: TrainingSummary) {
+        self.init(tool: tool, created: created, method: method, layers: layers, parameters: parameters, training: training)
+        self.model = model
+    }
+
+    /// A current-format file without a payload; each public initializer adds its own.
+    init(tool: String, created: String, method: String, layers: [ModelLayer], parameters: [String: String],
+         training: TrainingSummary) {
         self.format = Self.formatName
         self.formatVersion = Self.currentVersion
         self.tool = tool
         self.created = created
         self.method = method
         self.layers = layers
-        self.model = model
         self.parameters = parameters
         self.training = training
     }

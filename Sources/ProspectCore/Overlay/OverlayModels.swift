@@ -120,29 +120,15 @@ extension ModelFile {
     /// A model file holding a fuzzy overlay.
     public init(tool: String, created: String, method: String = "fuzzy", layers: [ModelLayer], fuzzy: FuzzyOverlayModel,
                 parameters: [String: String], training: TrainingSummary) {
-        self.format = Self.formatName
-        self.formatVersion = Self.currentVersion
-        self.tool = tool
-        self.created = created
-        self.method = method
-        self.layers = layers
+        self.init(tool: tool, created: created, method: method, layers: layers, parameters: parameters, training: training)
         self.fuzzy = fuzzy
-        self.parameters = parameters
-        self.training = training
     }
 
     /// A model file holding a weighted index overlay.
     public init(tool: String, created: String, method: String = "index", layers: [ModelLayer], index: WeightedIndexModel,
                 parameters: [String: String], training: TrainingSummary) {
-        self.format = Self.formatName
-        self.formatVersion = Self.currentVersion
-        self.tool = tool
-        self.created = created
-        self.method = method
-        self.layers = layers
+        self.init(tool: tool, created: created, method: method, layers: layers, parameters: parameters, training: training)
         self.index = index
-        self.parameters = parameters
-        self.training = training
     }
 
     /// The overlay scorer, when the file holds an overlay (checked by `decode`).

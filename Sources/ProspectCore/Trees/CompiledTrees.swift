@@ -50,16 +50,24 @@ public struct CompiledTrees: Sendable {
         self.ensemble = ensemble
         self.nodata = nodata
         let avx2 = AVX2Kernels.built && CPUFeatures.avx2
+        // Each layout is built at most once: the first that applies is kept.
+        var oblivious: ObliviousLayout?, complete: CompleteLayout?
         if let path {
             precondition(Self.problem(path, ensemble) == nil, "the \(path) path does not apply: \(Self.problem(path, ensemble)!)")
             self.path = path
-        } else if ObliviousLayout(ensemble) != nil {
+            if path == .oblivious { oblivious = ObliviousLayout(ensemble) }
+            if path == .complete { complete = CompleteLayout(ensemble) }
+        } else if let o = ObliviousLayout(ensemble) {
             self.path = .oblivious
+            oblivious = o
+        } else if avx2, let c = CompleteLayout(ensemble) {
+            self.path = .complete
+            complete = c
         } else {
-            self.path = avx2 && CompleteLayout(ensemble) != nil ? .complete : .general
+            self.path = .general
         }
-        self.oblivious = self.path == .oblivious ? ObliviousLayout(ensemble) : nil
-        self.complete = self.path == .complete ? CompleteLayout(ensemble) : nil
+        self.oblivious = oblivious
+        self.complete = complete
         self.general = self.path == .general ? GeneralLayout(ensemble) : nil
         let planesFit = self.oblivious.map { !$0.leaves.planes.isEmpty } ?? (self.path == .complete)
         switch leafSums {

@@ -44,7 +44,7 @@ enum MissingBenchmarks {
             let holes = Int(fraction * Double(cells))
             for h in 0..<holes { buffers[h % layers][Int(rng.next() % UInt64(cells))] = -9999 }
             let slice = 1 << 20
-            let scalar = Double(slice) / WofEBenchmarks.best(3) {
+            let scalar = Double(slice) / time(3) {
                 UncertaintyKernel.reference(model: model, variance: variance, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
                                             outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<slice]) }, outputNodata: -1)
             }
@@ -52,8 +52,8 @@ enum MissingBenchmarks {
                 let triad = t == 1 ? triadOne : triadAll
                 for bands in [1, 3] {
                     let out = Array(outputs.prefix(bands))
-                    let base = Double(cells) / WofEBenchmarks.best(5) { WofEBenchmarks.score(plain, layers: inputs, outputs: out, threads: t) }
-                    let rate = Double(cells) / WofEBenchmarks.best(5) { WofEBenchmarks.score(unknown, layers: inputs, outputs: out, threads: t) }
+                    let base = Double(cells) / time(5) { WofEBenchmarks.score(plain, layers: inputs, outputs: out, threads: t) }
+                    let rate = Double(cells) / time(5) { WofEBenchmarks.score(unknown, layers: inputs, outputs: out, threads: t) }
                     for (rule, r) in [("nodata", base), ("unknown", rate)] {
                         print(WofEBenchmarks.pad(rule, 10) + WofEBenchmarks.pad(String(format: "%.0f %%", 100 * fraction), 9)
                               + WofEBenchmarks.pad(String(bands), 7) + WofEBenchmarks.pad(String(t), 9)

@@ -42,48 +42,73 @@ public enum AVX2Kernels {
         }
     }
 
-    /// Bins `cells` values (a multiple of 8) of one layer whose thresholds fit one or two levels
-    /// of the 9-ary search (at most 80): `out[c] = #{thresholds < x[c]} − 128`.
+    /// Bins `cells` values (a multiple of 32) of one layer with a two-level search:
+    /// `out[c] = #{thresholds < x[c]} − 128`, where bin = `n·(second + 1) + k` for `n` root keys
+    /// and `k` keys of node `n` below `x[c]`.
     ///
     /// - Parameters:
-    ///   - root: the root's 8 keys.
-    ///   - columns: two levels only: 72 floats, key `i` of second-level nodes 0–7 at `8i + n`,
-    ///     then node 8's keys.
+    ///   - root: 8 keys (unused ones +∞).
+    ///   - columns: `second` columns of 8 floats (key `i` of nodes 0–7 at `8i + n`), then, when
+    ///     `ninth`, node 8's `second` keys.
+    ///   - second: keys per second-level node, 0 for a root-only search.
     ///
-    /// Eight cells at once: the root count is 8 broadcast compares; at the second level each
-    /// cell's node differs, so key `i` of every cell's node comes from one `vpermps` over column
-    /// `i` (node 8, past the last root key, blended in).
-    public static func bin(_ x: UnsafePointer<Float>, cells: Int, root: UnsafePointer<Float>, columns: UnsafePointer<Float>?,
-                           into out: UnsafeMutablePointer<Int8>) {
-        precondition(cells % 8 == 0, "whole groups of 8 cells")
-        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-        // −1 where the key is below the value.
-        @inline(__always) func below(_ k: SIMD8<Float>, _ v: SIMD8<Float>) -> SIMD8<Int32> { (k .< v)._storage }
-        let r0 = SIMD8<Float>(repeating: root[0]), r1 = SIMD8<Float>(repeating: root[1])
-        let r2 = SIMD8<Float>(repeating: root[2]), r3 = SIMD8<Float>(repeating: root[3])
-        let r4 = SIMD8<Float>(repeating: root[4]), r5 = SIMD8<Float>(repeating: root[5])
-        let r6 = SIMD8<Float>(repeating: root[6]), r7 = SIMD8<Float>(repeating: root[7])
+    /// 32 cells per pass as four independent vectors of 8: the root count is 8 broadcast
+    /// compares; key `i` of every cell's node is one `vpermps` over column `i` (node 8, past the
+    /// last root key, blended in when `ninth`). The four vectors pack to 32 bytes.
+    public static func bin(_ x: UnsafePointer<Float>, cells: Int, root: UnsafePointer<Float>, columns: UnsafePointer<Float>,
+                           second: Int, ninth: Bool, into out: UnsafeMutablePointer<Int8>) {
+        precondition(cells % 32 == 0 && second >= 0 && second <= 8, "whole groups of 32 cells, at most 8 keys per node")
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> __m256 { _mm256_loadu_ps(p) }
+        // −1 where the key is below the value (never for NaN).
+        @inline(__always) func below(_ k: __m256, _ v: __m256) -> __m256i { unsafeBitCast((k .< v)._storage, to: __m256i.self) }
+        @inline(__always) func add(_ a: __m256i, _ b: __m256i) -> __m256i { _mm256_add_epi32(a, b) }
+        // Minus the number of root keys below v.
+        @inline(__always) func rootCount(_ v: __m256) -> __m256i {
+            let a = add(below(_mm256_broadcast_ss(root), v), below(_mm256_broadcast_ss(root + 1), v))
+            let b = add(below(_mm256_broadcast_ss(root + 2), v), below(_mm256_broadcast_ss(root + 3), v))
+            let c = add(below(_mm256_broadcast_ss(root + 4), v), below(_mm256_broadcast_ss(root + 5), v))
+            let d = add(below(_mm256_broadcast_ss(root + 6), v), below(_mm256_broadcast_ss(root + 7), v))
+            return add(add(a, b), add(c, d))
+        }
+        let zero = _mm256_setzero_si256(), width = _mm256_set1_epi32(Int32(second + 1)), eight = _mm256_set1_epi32(8)
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7), flip = _mm256_set1_epi8(-128)
         var g = 0
         while g < cells {
-            let v = load(x + g)
-            let m = (below(r0, v) &+ below(r1, v)) &+ (below(r2, v) &+ below(r3, v))
-                &+ (below(r4, v) &+ below(r5, v)) &+ (below(r6, v) &+ below(r7, v))
-            let first = SIMD8<Int32>() &- m
-            var bin = first
-            if let columns {
-                let index = unsafeBitCast(first, to: __m256i.self)
-                let last = _mm256_castsi256_ps(_mm256_cmpeq_epi32(index, _mm256_set1_epi32(8)))
-                var second = SIMD8<Int32>()
-                for i in 0..<8 {
-                    // __m256 is SIMD8<Float> in Swift.
-                    let k = _mm256_blendv_ps(_mm256_permutevar8x32_ps(load(columns + 8 * i), index), _mm256_set1_ps(columns[64 + i]), last)
-                    second &-= below(k, v)
+            let v0 = load(x + g), v1 = load(x + g + 8), v2 = load(x + g + 16), v3 = load(x + g + 24)
+            let n0 = _mm256_sub_epi32(zero, rootCount(v0)), n1 = _mm256_sub_epi32(zero, rootCount(v1))
+            let n2 = _mm256_sub_epi32(zero, rootCount(v2)), n3 = _mm256_sub_epi32(zero, rootCount(v3))
+            var b0 = n0, b1 = n1, b2 = n2, b3 = n3
+            if second > 0 {
+                // Minus the node keys below v.
+                var k0 = zero, k1 = zero, k2 = zero, k3 = zero
+                if ninth {
+                    let l0 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(n0, eight)), l1 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(n1, eight))
+                    let l2 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(n2, eight)), l3 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(n3, eight))
+                    for i in 0..<second {
+                        let column = load(columns + 8 &* i), last = _mm256_broadcast_ss(columns + (8 &* second &+ i))
+                        k0 = add(k0, below(_mm256_blendv_ps(_mm256_permutevar8x32_ps(column, n0), last, l0), v0))
+                        k1 = add(k1, below(_mm256_blendv_ps(_mm256_permutevar8x32_ps(column, n1), last, l1), v1))
+                        k2 = add(k2, below(_mm256_blendv_ps(_mm256_permutevar8x32_ps(column, n2), last, l2), v2))
+                        k3 = add(k3, below(_mm256_blendv_ps(_mm256_permutevar8x32_ps(column, n3), last, l3), v3))
+                    }
+                } else {
+                    for i in 0..<second {
+                        let column = load(columns + 8 &* i)
+                        k0 = add(k0, below(_mm256_permutevar8x32_ps(column, n0), v0))
+                        k1 = add(k1, below(_mm256_permutevar8x32_ps(column, n1), v1))
+                        k2 = add(k2, below(_mm256_permutevar8x32_ps(column, n2), v2))
+                        k3 = add(k3, below(_mm256_permutevar8x32_ps(column, n3), v3))
+                    }
                 }
-                bin = first &* 9 &+ second
+                b0 = _mm256_sub_epi32(_mm256_mullo_epi32(n0, width), k0)
+                b1 = _mm256_sub_epi32(_mm256_mullo_epi32(n1, width), k1)
+                b2 = _mm256_sub_epi32(_mm256_mullo_epi32(n2, width), k2)
+                b3 = _mm256_sub_epi32(_mm256_mullo_epi32(n3, width), k3)
             }
-            let bytes = SIMD8<Int8>(truncatingIfNeeded: bin &- 128)
-            UnsafeMutableRawPointer(out + g).storeBytes(of: bytes, as: SIMD8<Int8>.self)
-            g += 8
+            // Bins ≤ 80: Int32 → Int16 → UInt8, then one dword permute restores the cell order.
+            let bytes = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(_mm256_packs_epi32(b0, b1), _mm256_packs_epi32(b2, b3)), order)
+            _mm256_storeu_si256(UnsafeMutableRawPointer(out + g).assumingMemoryBound(to: __m256i.self), _mm256_xor_si256(bytes, flip))
+            g &+= 32
         }
     }
 
@@ -219,8 +244,8 @@ public enum AVX2Kernels {
         preconditionFailure("the AVX2 kernels are not in this build")
     }
 
-    public static func bin(_ x: UnsafePointer<Float>, cells: Int, root: UnsafePointer<Float>, columns: UnsafePointer<Float>?,
-                           into out: UnsafeMutablePointer<Int8>) {
+    public static func bin(_ x: UnsafePointer<Float>, cells: Int, root: UnsafePointer<Float>, columns: UnsafePointer<Float>,
+                           second: Int, ninth: Bool, into out: UnsafeMutablePointer<Int8>) {
         preconditionFailure("the AVX2 kernels are not in this build")
     }
 

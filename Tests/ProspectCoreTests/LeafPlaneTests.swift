@@ -40,10 +40,12 @@ struct LeafPlaneTests {
         #expect(s.avx2 == s.portable)
     }
 
-    @Test("AVX2 bins equal the portable 9-ary search for one and two search levels", arguments: [1, 5, 8, 9, 40, 80])
+    @Test("AVX2 bins equal the portable 9-ary search for every search shape",
+          arguments: [1, 5, 8, 9, 15, 16, 40, 63, 64, 71, 72, 80])
     func bins(thresholds: Int) throws {
         var rng = SplitMix64(seed: UInt64(thresholds))
-        let sorted = Set((0..<thresholds).map { _ in Float(rng.nextUnit()) }).sorted()
+        var sorted = Set((0..<thresholds).map { _ in Float(rng.nextUnit()) }).sorted()
+        while sorted.count < thresholds { sorted = Set(sorted + [Float(rng.nextUnit())]).sorted() }
         // One stump per threshold (Float values, so `lessOrEqual` compiles them unchanged).
         let ensemble = TreeEnsemble(output: .logistic, comparison: .lessOrEqual, base: 0, featureCount: 1, trees: sorted.map { t in
             Tree(feature: [0, -1, -1], threshold: [Double(t), 0, 0], left: [1, -1, -1], right: [2, -1, -1],
@@ -51,19 +53,25 @@ struct LeafPlaneTests {
         })
         let o = try #require(ObliviousLayout(ensemble))
         #expect(o.search.levels[0] == (sorted.count <= 8 ? 1 : 2))
+        let shape = try #require(AVX2Shape(thresholds: thresholds))
+        #expect(o.search.second[0] == shape.second && o.search.ninth[0] == (thresholds >= 72))
+        #expect((shape.rootKeys + 1) * (shape.second + 1) >= thresholds + 1)
         // Values on, between and beyond the thresholds, and NaN.
         var x = (0..<TreeKernel.block).map { _ in Float(rng.nextUnit() * 1.2 - 0.1) }
         for (i, t) in sorted.prefix(40).enumerated() { x[3 * i] = t }
+        for (i, t) in sorted.suffix(8).enumerated() { x[120 + i] = t.nextUp }
         x[1] = .infinity; x[2] = -.infinity; x[4] = .nan
         var fast = [Int8](repeating: 0, count: x.count), slow = [Int8](repeating: 1, count: x.count)
         x.withUnsafeBufferPointer { xs in
-            o.search.keys.withUnsafeBufferPointer { keys in
+            o.search.roots.withUnsafeBufferPointer { roots in
                 o.search.columns.withUnsafeBufferPointer { columns in
                     fast.withUnsafeMutableBufferPointer {
-                        AVX2Kernels.bin(xs.baseAddress!, cells: x.count, root: keys.baseAddress!,
-                                        columns: o.search.levels[0] == 2 ? columns.baseAddress! : nil, into: $0.baseAddress!)
+                        AVX2Kernels.bin(xs.baseAddress!, cells: x.count, root: roots.baseAddress!, columns: columns.baseAddress!,
+                                        second: shape.second, ninth: o.search.ninth[0], into: $0.baseAddress!)
                     }
                 }
+            }
+            o.search.keys.withUnsafeBufferPointer { keys in
                 slow.withUnsafeMutableBufferPointer { BlockEngine.bin(xs.baseAddress!, keys: keys.baseAddress!, levels: o.search.levels[0], into: $0.baseAddress!) }
             }
         }

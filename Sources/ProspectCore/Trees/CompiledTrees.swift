@@ -198,8 +198,13 @@ struct BinSearch: Sendable {
     var levels: [Int]
     var keyOffset: [Int]
     var keys: [Float]
-    /// Per two-level layer, 72 floats at `columnOffset`: key `i` of second-level nodes 0–7 at
-    /// `8i + n`, then node 8's keys (see `AVX2Kernels.bin`).
+    /// The AVX2 search (`AVX2Kernels.bin`), per layer with 1 to 80 thresholds (else `second` is
+    /// nil): 8 root keys at `8·j` of `roots`; `second[j]` keys per second-level node, stored as
+    /// columns at `columnOffset[j]` (key `i` of nodes 0–7 at `8i + n`), then node 8's keys when
+    /// `ninth[j]`. See `AVX2Shape`.
+    var roots: [Float]
+    var second: [Int?]
+    var ninth: [Bool]
     var columns: [Float]
     var columnOffset: [Int]
     /// Per layer, its thresholds ascending.
@@ -233,14 +238,26 @@ struct BinSearch: Sendable {
         self.keys = keys
         self.levels = levels
         self.keyOffset = offsets
+        var roots: [Float] = [], second: [Int?] = [], ninth: [Bool] = []
         var columns: [Float] = [], columnOffset: [Int] = []
-        for j in sorted.indices {
+        for s in sorted {
             columnOffset.append(columns.count)
-            guard levels[j] == 2 else { continue }
-            let second = offsets[j] + 8
-            for i in 0..<8 { for n in 0..<8 { columns.append(keys[second + 8 * n + i]) } }
-            for i in 0..<8 { columns.append(keys[second + 64 + i]) }
+            guard let shape = AVX2Shape(thresholds: s.count) else {
+                roots += Array(repeating: .infinity, count: 8); second.append(nil); ninth.append(false)
+                continue
+            }
+            let width = shape.second + 1
+            func key(_ position: Int) -> Float { position < s.count ? s[position] : .infinity }
+            roots += (0..<8).map { i in i < shape.rootKeys ? key((i + 1) * width - 1) : .infinity }
+            second.append(shape.second)
+            ninth.append(shape.rootKeys == 8 && shape.second > 0)
+            for i in 0..<shape.second { for n in 0..<8 { columns.append(key(n * width + i)) } }
+            if ninth.last! { for i in 0..<shape.second { columns.append(key(8 * width + i)) } }
         }
+        columns += Array(repeating: .infinity, count: 8)   // never empty: a base address for any layer
+        self.roots = roots
+        self.second = second
+        self.ninth = ninth
         self.columns = columns
         self.columnOffset = columnOffset
     }
@@ -248,6 +265,28 @@ struct BinSearch: Sendable {
     /// The split byte of threshold `τ` on `layer`: `j − 128` with `τ` the j-th smallest.
     func byte(layer: Int, threshold: Float) -> Int8 {
         Int8(sorted[layer].firstIndex(of: threshold)! - 128)
+    }
+}
+
+/// The shape of a layer's two-level search in `AVX2Kernels.bin`: `rootKeys` keys (broadcast
+/// compares, common to every cell) split the thresholds into `rootKeys + 1` nodes of `second`
+/// keys, each looked up per cell with one `vpermps` per key; `bin = n·(second + 1) + #{node
+/// keys below x}`. Root key `i` is threshold `(i + 1)·(second + 1) − 1`, key `i` of node `n` is
+/// threshold `n·(second + 1) + i`. Seven root keys give 8 nodes, which one `vpermps` indexes
+/// directly; the second level is only as wide as the thresholds need (one key per 8 thresholds),
+/// since those lookups are the cost.
+struct AVX2Shape: Equatable {
+    var rootKeys: Int
+    var second: Int
+
+    /// nil outside 1…80 thresholds.
+    init?(thresholds t: Int) {
+        switch t {
+        case 1...8: (rootKeys, second) = (8, 0)
+        case 9...71: (rootKeys, second) = (7, t / 8)       // 8 nodes × (t/8 + 1) ≥ t + 1 positions
+        case 72...80: (rootKeys, second) = (8, 8)
+        default: return nil
+        }
     }
 }
 

@@ -212,16 +212,18 @@ struct BlockEngine {
     /// Replaces each layer's block by its bins (`bins`, `layers × block`).
     func binLayers(_ search: BinSearch, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>) {
         let b = TreeKernel.block
+        let avx2 = compiled.leafSums == .avx2
         search.keys.withUnsafeBufferPointer { keys in
-            search.columns.withUnsafeBufferPointer { columns in
-                for j in 0..<inputs.count where search.levels[j] > 0 {
-                    let root = keys.baseAddress! + search.keyOffset[j]
-                    if compiled.leafSums == .avx2 && search.levels[j] <= 2 {
-                        AVX2Kernels.bin(inputs[j], cells: b, root: root,
-                                        columns: search.levels[j] == 2 ? columns.baseAddress! + search.columnOffset[j] : nil,
-                                        into: bins + j * b)
-                    } else {
-                        Self.bin(inputs[j], keys: root, levels: search.levels[j], into: bins + j * b)
+            search.roots.withUnsafeBufferPointer { roots in
+                search.columns.withUnsafeBufferPointer { columns in
+                    for j in 0..<inputs.count where search.levels[j] > 0 {
+                        if avx2, let second = search.second[j] {
+                            AVX2Kernels.bin(inputs[j], cells: b, root: roots.baseAddress! + 8 * j,
+                                            columns: columns.baseAddress! + search.columnOffset[j], second: second,
+                                            ninth: search.ninth[j], into: bins + j * b)
+                        } else {
+                            Self.bin(inputs[j], keys: keys.baseAddress! + search.keyOffset[j], levels: search.levels[j], into: bins + j * b)
+                        }
                     }
                 }
             }

@@ -12,30 +12,36 @@ public enum AVX2Kernels {
     /// Most trees summed per pass: a plane's byte sums stay below 2^16 for 257 trees.
     static let treesPerPass = 256
 
-    /// `sums[c] = Σ_t leaf_t(indices[t·stride + c])` for `cells` cells (a multiple of 32), with
-    /// each tree's 64 leaf values (Int32, two's complement) stored as four byte planes.
+    /// `sums[c] = initial + Σ_t leaf_t(indices[t·stride + c])` for `cells` cells (a multiple of
+    /// 32), with each tree's 64 leaf values (Int32, two's complement) stored as byte planes.
     ///
     /// - Parameters:
     ///   - indices: leaf-index bytes (< 64), `trees × stride`.
     ///   - planes: per tree 256 bytes: plane `p` (byte `p` of every leaf value, lowest first) at
     ///     `64·p`, leaf `j` at `64·p + j`.
+    ///   - planeCount: 4, or 3 when every leaf value is below 2^24 (its top plane is zero and skipped).
     ///
     /// Looking up 32 cells at once: each 16-leaf quarter of a plane is one `vpshufb` table, and
     /// bits 4 and 5 of the leaf index pick the quarter with two rounds of byte blends. The
     /// looked-up bytes add up in 16-bit lanes per plane, and the planes recombine as
     /// `Σ_p sum_p · 2^(8p)` in wrapping 32-bit arithmetic, which is the exact sum of the leaf
-    /// values whenever that sum fits in Int32 (as `ObliviousLayout.quantize` guarantees).
+    /// values whenever that sum fits in Int32 (as `QuantizedLeaves` guarantees).
     public static func sumLeafPlanes(indices: UnsafePointer<UInt8>, stride: Int, cells: Int, planes: UnsafePointer<UInt8>,
-                                     trees: Int, into sums: UnsafeMutablePointer<Int32>) {
+                                     planeCount: Int = 4, trees: Int, initial: Int32 = 0, into sums: UnsafeMutablePointer<Int32>) {
         precondition(cells % 32 == 0 && stride >= cells, "whole groups of 32 cells")
-        for c in 0..<cells { sums[c] = 0 }
+        precondition(planeCount == 3 || planeCount == 4, "three or four byte planes")
+        for c in 0..<cells { sums[c] = initial }
         var first = 0
         while first < trees {
             let count = min(treesPerPass, trees - first)
             var c = 0
             while c < cells {
-                group(indices: indices + first * stride + c, stride: stride, planes: planes + first * 256, trees: count,
-                      into: sums + c)
+                let i = indices + first * stride + c, p = planes + first * 256
+                if planeCount == 3 {
+                    group3(indices: i, stride: stride, planes: p, trees: count, into: sums + c)
+                } else {
+                    group4(indices: i, stride: stride, planes: p, trees: count, into: sums + c)
+                }
                 c += 32
             }
             first += count
@@ -180,9 +186,22 @@ public enum AVX2Kernels {
         return _mm256_blendv_epi8(low, high, s2)
     }
 
-    /// Adds the leaf sums of 32 cells over at most `treesPerPass` trees into `sums`.
     @inline(never)
-    static func group(indices: UnsafePointer<UInt8>, stride: Int, planes: UnsafePointer<UInt8>, trees: Int,
+    static func group3(indices: UnsafePointer<UInt8>, stride: Int, planes: UnsafePointer<UInt8>, trees: Int,
+                       into sums: UnsafeMutablePointer<Int32>) {
+        group(indices: indices, stride: stride, planes: planes, trees: trees, three: true, into: sums)
+    }
+
+    @inline(never)
+    static func group4(indices: UnsafePointer<UInt8>, stride: Int, planes: UnsafePointer<UInt8>, trees: Int,
+                       into sums: UnsafeMutablePointer<Int32>) {
+        group(indices: indices, stride: stride, planes: planes, trees: trees, three: false, into: sums)
+    }
+
+    /// Adds the leaf sums of 32 cells over at most `treesPerPass` trees into `sums`, from the low
+    /// three planes only when `three`.
+    @inline(__always)
+    static func group(indices: UnsafePointer<UInt8>, stride: Int, planes: UnsafePointer<UInt8>, trees: Int, three: Bool,
                       into sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm256_setzero_si256()
         // Per plane, 16-bit sums: `lo` holds cells 0–7 | 16–23, `hi` cells 8–15 | 24–31.
@@ -201,9 +220,11 @@ public enum AVX2Kernels {
             r = lookup(t + 128, i, s3, s2)
             l2 = _mm256_add_epi16(l2, _mm256_unpacklo_epi8(r, zero))
             h2 = _mm256_add_epi16(h2, _mm256_unpackhi_epi8(r, zero))
-            r = lookup(t + 192, i, s3, s2)
-            l3 = _mm256_add_epi16(l3, _mm256_unpacklo_epi8(r, zero))
-            h3 = _mm256_add_epi16(h3, _mm256_unpackhi_epi8(r, zero))
+            if !three {
+                r = lookup(t + 192, i, s3, s2)
+                l3 = _mm256_add_epi16(l3, _mm256_unpacklo_epi8(r, zero))
+                h3 = _mm256_add_epi16(h3, _mm256_unpackhi_epi8(r, zero))
+            }
             p += stride
             t += 256
         }
@@ -240,7 +261,7 @@ public enum AVX2Kernels {
     public static let built = false
 
     public static func sumLeafPlanes(indices: UnsafePointer<UInt8>, stride: Int, cells: Int, planes: UnsafePointer<UInt8>,
-                                     trees: Int, into sums: UnsafeMutablePointer<Int32>) {
+                                     planeCount: Int = 4, trees: Int, initial: Int32 = 0, into sums: UnsafeMutablePointer<Int32>) {
         preconditionFailure("the AVX2 kernels are not in this build")
     }
 

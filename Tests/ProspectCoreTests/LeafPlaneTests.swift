@@ -40,6 +40,38 @@ struct LeafPlaneTests {
         #expect(s.avx2 == s.portable)
     }
 
+    @Test("three planes: identical sums when every tree's leaves span less than 2^24",
+          arguments: [1, 7, 100, 256, 257, 600])
+    func threePlanes(trees: Int) {
+        var rng = SplitMix64(seed: UInt64(trees) + 900)
+        let b = TreeKernel.block, leafCount = 64
+        // Each tree: any base value, leaves within 2^24 − 1 above it (wrapping sums, as above).
+        var leaves: [Int32] = []
+        for _ in 0..<trees {
+            let base = Int32(Int64(Int32.min) + Int64(rng.next() % UInt64(UInt32.max - (1 << 24))))
+            leaves += (0..<leafCount).map { j in base &+ Int32(j == 0 ? (1 << 24) - 1 : Int(rng.next() % (1 << 24))) }
+        }
+        var indices = (0..<(trees * b)).map { _ in UInt8(rng.next() % 64) }
+        let (planes, offset) = QuantizedLeaves.bytePlanes(leaves, leafCount: leafCount, offset: true)
+        #expect(stride(from: 3 * 64, to: planes.count, by: 256).allSatisfy { p in planes[p..<(p + 64)].allSatisfy { $0 == 0 } })
+        var fast = [Int32](repeating: 99, count: b), slow = [Int32](repeating: -99, count: b)
+        indices.withUnsafeMutableBufferPointer { i in
+            planes.withUnsafeBufferPointer { p in
+                fast.withUnsafeMutableBufferPointer {
+                    AVX2Kernels.sumLeafPlanes(indices: i.baseAddress!, stride: b, cells: b, planes: p.baseAddress!, planeCount: 3,
+                                              trees: trees, initial: offset, into: $0.baseAddress!)
+                }
+            }
+            leaves.withUnsafeBufferPointer { l in
+                slow.withUnsafeMutableBufferPointer {
+                    BlockEngine.sumLeaves(indices: i.baseAddress!, leaves: l.baseAddress!, leafCount: leafCount, trees: trees,
+                                          into: $0.baseAddress!)
+                }
+            }
+        }
+        #expect(fast == slow)
+    }
+
     @Test("AVX2 bins equal the portable 9-ary search for every search shape",
           arguments: [1, 5, 8, 9, 15, 16, 40, 63, 64, 71, 72, 80])
     func bins(thresholds: Int) throws {

@@ -178,6 +178,51 @@ struct TreeKernelTests {
         }
     }
 
+    /// `ensemble` with every leaf value multiplied by `k`.
+    static func scaled(_ ensemble: TreeEnsemble, by k: Double) -> TreeEnsemble {
+        var e = ensemble
+        e.trees = e.trees.map { t in var t = t; t.value = t.value.map { $0 * k }; return t }
+        return e
+    }
+
+    @Test("scores use three byte planes only within the error budget, and the spread keeps four")
+    func planeBudget() throws {
+        let boosted = SyntheticTrees.oblivious(trees: 100, depth: 6, layers: 4, seed: 61)
+        for (k, planes) in [(1.0, 3), (100.0, 4)] {
+            let e = Self.scaled(boosted, by: k)
+            let o = try #require(ObliviousLayout(e))
+            #expect(o.leaves.score.planeCount == planes, "leaves × \(k)")
+            #expect(o.leaves.mean == nil && o.leaves.squares == nil)
+            if planes == 3 {
+                let t = Double(e.trees.count), scale = o.leaves.score.scale
+                #expect(t * scale / 2 / 4 <= QuantizedLeaves.threePlaneBudget)
+                // Every leaf within half a step of its value.
+                for (i, tree) in e.trees.enumerated() {
+                    let leaves = tree.obliviousLevels().leaves
+                    for (j, v) in leaves.enumerated() {
+                        #expect(abs(Double(o.leaves.score.values[64 * i + j]) * scale - v) <= scale / 2 * (1 + 1e-12))
+                    }
+                }
+            }
+        }
+        let forest = try #require(ObliviousLayout(SyntheticTrees.oblivious(trees: 100, depth: 6, layers: 4, output: .average, seed: 62)))
+        #expect(forest.leaves.score.planeCount == 3)
+        let mean = try #require(forest.leaves.mean), squares = try #require(forest.leaves.squares)
+        #expect(mean.planeCount == 4 && squares.planeCount == 4 && mean.scale < forest.leaves.score.scale)
+    }
+
+    @Test("three planes at the edge of the budget still match the reference to 1e-6")
+    func planeBudgetEdge() throws {
+        // Leaves in ±0.5 over 100 trees: the worst-case bound is just under the budget.
+        let e = Self.scaled(SyntheticTrees.oblivious(trees: 100, depth: 6, layers: 4, seed: 63), by: 1 / 0.6)
+        let o = try #require(ObliviousLayout(e))
+        #expect(o.leaves.score.planeCount == 3)
+        #expect(100 * o.leaves.score.scale / 8 > 0.9 * QuantizedLeaves.threePlaneBudget)
+        let (fast, ref) = Self.run(e, path: .oblivious, layers: Self.makeLayers(count: 20_000, seed: 64))
+        let worst = zip(fast[0], ref[0]).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-6)
+    }
+
     @Test("a forest writes the ensemble spread; boosting writes no extra band")
     func extraBands() {
         #expect(CompiledTrees(SyntheticTrees.oblivious(trees: 3, depth: 2, layers: 4, output: .average, seed: 1), nodata: Self.nodata).extraBands == ["ensemble_spread"])

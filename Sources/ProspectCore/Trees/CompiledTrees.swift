@@ -69,7 +69,7 @@ public struct CompiledTrees: Sendable {
         self.oblivious = oblivious
         self.complete = complete
         self.general = self.path == .general ? GeneralLayout(ensemble) : nil
-        let planesFit = self.oblivious.map { !$0.leaves.planes.isEmpty } ?? (self.path == .complete)
+        let planesFit = self.oblivious.map { !$0.leaves.score.planes.isEmpty } ?? (self.path == .complete)
         switch leafSums {
         case .avx2?:
             precondition(planesFit && avx2, "the AVX2 leaf sums need AVX2 and trees of depth ≤ 6")
@@ -290,47 +290,119 @@ struct AVX2Shape: Equatable {
     }
 }
 
-/// Leaf values as integers, `value ≈ q · scale`, `leafCount` per tree (forests: divided by the
-/// number of trees, so the sum is the mean), with the squared tree outputs for a forest's spread.
-struct QuantizedLeaves: Sendable {
-    var leafCount: Int
+/// One table of leaf values as integers, `value ≈ q · scale`, `leafCount` per tree, with its byte
+/// planes for `AVX2Kernels.sumLeafPlanes` when trees have at most 64 leaves (else empty): 256
+/// bytes per tree, the low `planeCount` bytes of `q − min_t q` for each tree `t`, so that
+/// `Σ_t q = planeOffset + Σ_t (q − min_t q)` in wrapping Int32 arithmetic.
+struct LeafTable: Sendable {
     var values: [Int32]
     var scale: Double
-    /// Forests: squared tree outputs, `v² ≈ q · squareScale`; else empty.
-    var squares: [Int32]
-    var squareScale: Double
-    /// At most 64 leaves: `values` (and `squares`) as byte planes for
-    /// `AVX2Kernels.sumLeafPlanes`, 256 bytes per tree; else empty.
     var planes: [UInt8]
-    var squarePlanes: [UInt8]
+    var planeCount: Int
+    var planeOffset: Int32
+
+    /// At `scale` (nil: the four-plane scale of `quantize`); three planes when `planeCount` is 3
+    /// and every tree's quantized leaves span less than 2^24, else four.
+    init(_ trees: [[Double]], leafCount: Int, scale given: Double? = nil, planeCount wanted: Int = 4) {
+        if let given {
+            (values, scale) = (QuantizedLeaves.quantize(trees, leafCount: leafCount, scale: given), given)
+        } else {
+            (values, scale) = QuantizedLeaves.quantize(trees, leafCount: leafCount)
+        }
+        let three = wanted == 3 && QuantizedLeaves.spans(values, leafCount: leafCount).allSatisfy { $0 < 1 << 24 }
+        planeCount = three ? 3 : 4
+        if leafCount <= 64 {
+            (planes, planeOffset) = QuantizedLeaves.bytePlanes(values, leafCount: leafCount, offset: three)
+        } else {
+            (planes, planeOffset) = ([], 0)
+        }
+    }
+}
+
+/// The leaf tables of an ensemble (forests' leaves divided by the number of trees, so the sum is
+/// the mean): the score's, and for forests those of the spread band, which subtracts two close
+/// sums and so keeps the four-plane scale: the squared tree outputs and, when the score uses
+/// three planes, the leaves again.
+struct QuantizedLeaves: Sendable {
+    var leafCount: Int
+    var score: LeafTable
+    /// Forests: the leaves for the spread's mean (the score's table when it has four planes).
+    var mean: LeafTable?
+    /// Forests: squared tree outputs.
+    var squares: LeafTable?
+
+    /// The largest error, in the output's units (probability), that three planes may add: each
+    /// leaf is then off by at most `scale / 2` with `scale = max span / (2^24 − 2)`, so a sum by
+    /// `T · scale / 2`, and a probability by a quarter of that through the logistic function
+    /// (forests average probabilities directly). With the logistic's own error (under 1.6e-7,
+    /// `FastMath`) and the Float output's rounding, the kernels stay within 1e-6 of the definition.
+    static let threePlaneBudget = 7.5e-7
 
     /// - Parameter trees: each tree's leaf values in leaf-index order, at most `leafCount`
     ///   (missing ones are 0).
     init(_ trees: [[Double]], leafCount: Int, output: TreeEnsemble.Output) {
         self.leafCount = leafCount
         let share = output == .average ? 1 / Double(max(trees.count, 1)) : 1
-        (values, scale) = Self.quantize(trees.map { $0.map { $0 * share } }, leafCount: leafCount)
-        if output == .average {
-            (squares, squareScale) = Self.quantize(trees.map { $0.map { $0 * $0 } }, leafCount: leafCount)
+        let shared = trees.map { $0.map { $0 * share } }
+        let fine = LeafTable(shared, leafCount: leafCount)
+        if leafCount <= 64, let coarse = Self.threePlaneScale(shared, leafCount: leafCount, fine: fine.scale, logistic: output == .logistic) {
+            score = LeafTable(shared, leafCount: leafCount, scale: coarse, planeCount: 3)
+            if score.planeCount != 3 { score = fine }
         } else {
-            squares = []
-            squareScale = 0
+            score = fine
         }
-        planes = leafCount <= 64 ? Self.bytePlanes(values, leafCount: leafCount) : []
-        squarePlanes = leafCount <= 64 && !squares.isEmpty ? Self.bytePlanes(squares, leafCount: leafCount) : []
+        if output == .average {
+            mean = score.planeCount == 4 ? score : fine
+            squares = LeafTable(trees.map { $0.map { $0 * $0 } }, leafCount: leafCount)
+        }
     }
 
     /// Each tree's (at most 64) leaf values, byte `p` of the two's complement at `256·t + 64·p + j`.
     static func bytePlanes(_ values: [Int32], leafCount: Int) -> [UInt8] {
+        bytePlanes(values, leafCount: leafCount, offset: false).planes
+    }
+
+    /// As above; with `offset`, of each value less its tree's smallest, and the sum of those
+    /// smallest values (wrapping).
+    static func bytePlanes(_ values: [Int32], leafCount: Int, offset: Bool) -> (planes: [UInt8], offset: Int32) {
         let trees = values.count / leafCount
         var out = [UInt8](repeating: 0, count: trees * 256)
+        var total: Int32 = 0
         for t in 0..<trees {
+            let leaves = values[(t * leafCount)..<((t + 1) * leafCount)]
+            let low = offset ? leaves.min()! : 0
+            total &+= low
             for j in 0..<leafCount {
-                let u = UInt32(bitPattern: values[t * leafCount + j])
+                let u = UInt32(bitPattern: values[t * leafCount + j] &- low)
                 for p in 0..<4 { out[t * 256 + 64 * p + j] = UInt8(truncatingIfNeeded: u >> UInt32(8 * p)) }
             }
         }
-        return out
+        return (out, total)
+    }
+
+    /// The scale at which every tree's leaves span less than 2^24 (three byte planes), when that
+    /// keeps the worst-case error within `threePlaneBudget` and the sums exact in Int32; nil if not.
+    /// Never finer than `fine`, the four-plane scale.
+    static func threePlaneScale(_ trees: [[Double]], leafCount: Int, fine: Double, logistic: Bool) -> Double? {
+        // Missing leaves (trees with fewer levels) are 0 in the tables.
+        let span = trees.map { t in
+            let v = t.count < leafCount ? t + [0] : t
+            return (v.max() ?? 0) - (v.min() ?? 0)
+        }.max() ?? 0
+        guard span > 0, span.isFinite else { return nil }
+        let scale = max(span / Double((1 << 24) - 2), fine)
+        let error = Double(trees.count) * scale / 2 * (logistic ? 0.25 : 1)
+        let bound = trees.reduce(0.0) { $0 + ($1.map(abs).max() ?? 0) }
+        guard error <= threePlaneBudget, bound / scale < Double((1 << 31) - (1 << 20)) else { return nil }
+        return scale
+    }
+
+    /// Per tree, its largest quantized leaf less its smallest.
+    static func spans(_ q: [Int32], leafCount: Int) -> [Int64] {
+        stride(from: 0, to: q.count, by: leafCount).map { start in
+            let leaves = q[start..<(start + leafCount)]
+            return Int64(leaves.max()!) - Int64(leaves.min()!)
+        }
     }
 
     /// Integers `q` with `value ≈ q · scale` for every tree's leaves, laid out `leafCount` per tree.
@@ -346,12 +418,17 @@ struct QuantizedLeaves: Sendable {
             exponent = Int(Foundation.floor(Foundation.log2(Double((1 << 31) - (1 << 20)) / bound)))
             exponent = min(exponent, 60)
         }
-        let factor = Foundation.pow(2.0, Double(exponent))
+        let scale = 1 / Foundation.pow(2.0, Double(exponent))
+        return (quantize(trees, leafCount: leafCount, scale: scale), scale)
+    }
+
+    /// `q = round(value / scale)`, `leafCount` per tree (missing leaves 0).
+    static func quantize(_ trees: [[Double]], leafCount: Int, scale: Double) -> [Int32] {
         var q = [Int32](repeating: 0, count: trees.count * leafCount)
         for (t, leaves) in trees.enumerated() {
-            for (j, v) in leaves.enumerated() { q[t * leafCount + j] = Int32((v * factor).rounded()) }
+            for (j, v) in leaves.enumerated() { q[t * leafCount + j] = Int32((v / scale).rounded()) }
         }
-        return (q, 1 / factor)
+        return q
     }
 }
 

@@ -233,32 +233,33 @@ struct BlockEngine {
     /// The block's margin from the leaf indices in `indices` (and the spread when asked).
     func sumLeaves(_ q: QuantizedLeaves, trees: Int, margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
         let b = TreeKernel.block
-        if compiled.leafSums == .avx2 {
-            q.planes.withUnsafeBufferPointer { planes in
-                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, trees: trees, into: sums)
-            }
-        } else {
-            q.values.withUnsafeBufferPointer { leaves in
-                Self.sumLeaves(indices: indices, leaves: leaves.baseAddress!, leafCount: q.leafCount, trees: trees, into: sums)
-            }
-        }
-        let scale = Float(q.scale), base = Float(compiled.ensemble.base)
+        sum(q.score, leafCount: q.leafCount, trees: trees, into: sums)
+        let scale = Float(q.score.scale), base = Float(compiled.ensemble.base)
         for c in 0..<b { margin[c] = Float(sums[c]) * scale + base }
-        guard spread, let out else { return }
-        if compiled.leafSums == .avx2 {
-            q.squarePlanes.withUnsafeBufferPointer { planes in
-                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, trees: trees, into: sums + b)
-            }
-        } else {
-            q.squares.withUnsafeBufferPointer { squares in
-                Self.sumLeaves(indices: indices, leaves: squares.baseAddress!, leafCount: q.leafCount, trees: trees, into: sums + b)
-            }
-        }
+        guard spread, let out, let mean = q.mean, let squares = q.squares else { return }
+        sum(squares, leafCount: q.leafCount, trees: trees, into: sums + b)
+        // The score's sums are the mean's when the tables are one.
+        if mean.planeCount != q.score.planeCount { sum(mean, leafCount: q.leafCount, trees: trees, into: sums) }
         let count = Double(max(trees, 1))
         for c in 0..<b {
-            let mean = Double(sums[c]) * q.scale
-            let meanSquare = Double(sums[b + c]) * q.squareScale / count
-            out[c] = Float(max(0, meanSquare - mean * mean).squareRoot())
+            let m = Double(sums[c]) * mean.scale
+            let meanSquare = Double(sums[b + c]) * squares.scale / count
+            out[c] = Float(max(0, meanSquare - m * m).squareRoot())
+        }
+    }
+
+    /// `sums[c] = Σ_t table_t(indices[t][c])` for the block, with the kernel the layout chose.
+    func sum(_ table: LeafTable, leafCount: Int, trees: Int, into sums: UnsafeMutablePointer<Int32>) {
+        let b = TreeKernel.block
+        if compiled.leafSums == .avx2 {
+            table.planes.withUnsafeBufferPointer { planes in
+                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, planeCount: table.planeCount,
+                                          trees: trees, initial: table.planeOffset, into: sums)
+            }
+        } else {
+            table.values.withUnsafeBufferPointer { leaves in
+                Self.sumLeaves(indices: indices, leaves: leaves.baseAddress!, leafCount: leafCount, trees: trees, into: sums)
+            }
         }
     }
 

@@ -81,20 +81,19 @@ public enum TreeKernel {
         }
     }
 
-    /// `invalid[c]` = NaN where any layer is nodata or NaN, else 0.
+    /// `invalid[c]` = NaN where any layer is nodata or NaN, else 0. Eight cells at a time over
+    /// every layer, so each group's mask stays in a register and is stored once.
     @inline(never)
     static func validity(inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>, nodata: [Float], invalid: UnsafeMutablePointer<Float>) {
-        let zero = SIMD8<Float>(repeating: 0), nan = SIMD8<Float>(repeating: .nan)
-        for g in stride(from: 0, to: block, by: 8) {
-            UnsafeMutableRawPointer(invalid + g).storeBytes(of: zero, as: SIMD8<Float>.self)
-        }
-        for j in 0..<inputs.count {
-            let x = inputs[j], nd = SIMD8<Float>(repeating: nodata[j])
+        let nan = SIMD8<Float>(repeating: .nan), zero = SIMD8<Float>(repeating: 0)
+        nodata.withUnsafeBufferPointer { nd in
             for g in stride(from: 0, to: block, by: 8) {
-                let v = UnsafeRawPointer(x + g).loadUnaligned(as: SIMD8<Float>.self)
-                let row = UnsafeMutableRawPointer(invalid + g)
-                row.storeBytes(of: row.load(as: SIMD8<Float>.self).replacing(with: nan, where: (v .== nd) .| (v .!= v)),
-                               as: SIMD8<Float>.self)
+                var bad = SIMDMask<SIMD8<Int32>>()
+                for j in 0..<inputs.count {
+                    let v = UnsafeRawPointer(inputs[j] + g).loadUnaligned(as: SIMD8<Float>.self)
+                    bad .|= (v .== SIMD8(repeating: nd[j])) .| (v .!= v)
+                }
+                UnsafeMutableRawPointer(invalid + g).storeBytes(of: zero.replacing(with: nan, where: bad), as: SIMD8<Float>.self)
             }
         }
     }

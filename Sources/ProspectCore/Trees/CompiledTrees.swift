@@ -320,22 +320,22 @@ struct LeafTable: Sendable {
 }
 
 /// The leaf tables of an ensemble (forests' leaves divided by the number of trees, so the sum is
-/// the mean): the score's, and for forests those of the spread band, which subtracts two close
-/// sums and so keeps the four-plane scale: the squared tree outputs and, when the score uses
-/// three planes, the leaves again.
+/// the mean): the score's and, for forests, the squared tree outputs for the spread band.
+///
+/// Boosted ensembles use three byte planes when `threePlaneBudget` allows. Forests keep four: their
+/// spread subtracts the squared mean from the mean square, two close numbers, so the mean must
+/// keep the fine scale, and one table then serves the score and the spread.
 struct QuantizedLeaves: Sendable {
     var leafCount: Int
     var score: LeafTable
-    /// Forests: the leaves for the spread's mean (the score's table when it has four planes).
-    var mean: LeafTable?
     /// Forests: squared tree outputs.
     var squares: LeafTable?
 
-    /// The largest error, in the output's units (probability), that three planes may add: each
-    /// leaf is then off by at most `scale / 2` with `scale = max span / (2^24 − 2)`, so a sum by
-    /// `T · scale / 2`, and a probability by a quarter of that through the logistic function
-    /// (forests average probabilities directly). With the logistic's own error (under 1.6e-7,
-    /// `FastMath`) and the Float output's rounding, the kernels stay within 1e-6 of the definition.
+    /// The largest error, in probability, that three planes may add to a boosted ensemble's
+    /// score: each leaf is then off by at most `scale / 2` with `scale = max span / (2^24 − 2)`,
+    /// so a sum of T trees by `T · scale / 2`, and a probability by a quarter of that through the
+    /// logistic function. With the logistic's own error (under 1.6e-7, `FastMath`) and the Float
+    /// output's rounding, the kernels stay within 1e-6 of the definition.
     static let threePlaneBudget = 7.5e-7
 
     /// - Parameter trees: each tree's leaf values in leaf-index order, at most `leafCount`
@@ -345,16 +345,12 @@ struct QuantizedLeaves: Sendable {
         let share = output == .average ? 1 / Double(max(trees.count, 1)) : 1
         let shared = trees.map { $0.map { $0 * share } }
         let fine = LeafTable(shared, leafCount: leafCount)
-        if leafCount <= 64, let coarse = Self.threePlaneScale(shared, leafCount: leafCount, fine: fine.scale, logistic: output == .logistic) {
-            score = LeafTable(shared, leafCount: leafCount, scale: coarse, planeCount: 3)
-            if score.planeCount != 3 { score = fine }
-        } else {
-            score = fine
+        score = fine
+        if output == .logistic, leafCount <= 64, let coarse = Self.threePlaneScale(shared, leafCount: leafCount, fine: fine.scale) {
+            let three = LeafTable(shared, leafCount: leafCount, scale: coarse, planeCount: 3)
+            if three.planeCount == 3 { score = three }
         }
-        if output == .average {
-            mean = score.planeCount == 4 ? score : fine
-            squares = LeafTable(trees.map { $0.map { $0 * $0 } }, leafCount: leafCount)
-        }
+        if output == .average { squares = LeafTable(trees.map { $0.map { $0 * $0 } }, leafCount: leafCount) }
     }
 
     /// Each tree's (at most 64) leaf values, byte `p` of the two's complement at `256·t + 64·p + j`.
@@ -381,9 +377,9 @@ struct QuantizedLeaves: Sendable {
     }
 
     /// The scale at which every tree's leaves span less than 2^24 (three byte planes), when that
-    /// keeps the worst-case error within `threePlaneBudget` and the sums exact in Int32; nil if not.
-    /// Never finer than `fine`, the four-plane scale.
-    static func threePlaneScale(_ trees: [[Double]], leafCount: Int, fine: Double, logistic: Bool) -> Double? {
+    /// keeps a boosted score's worst-case error within `threePlaneBudget` and the sums exact in Int32; nil
+    /// if not. Never finer than `fine`, the four-plane scale.
+    static func threePlaneScale(_ trees: [[Double]], leafCount: Int, fine: Double) -> Double? {
         // Missing leaves (trees with fewer levels) are 0 in the tables.
         let span = trees.map { t in
             let v = t.count < leafCount ? t + [0] : t
@@ -391,7 +387,7 @@ struct QuantizedLeaves: Sendable {
         }.max() ?? 0
         guard span > 0, span.isFinite else { return nil }
         let scale = max(span / Double((1 << 24) - 2), fine)
-        let error = Double(trees.count) * scale / 2 * (logistic ? 0.25 : 1)
+        let error = Double(trees.count) * scale / 2 / 4
         let bound = trees.reduce(0.0) { $0 + ($1.map(abs).max() ?? 0) }
         guard error <= threePlaneBudget, bound / scale < Double((1 << 31) - (1 << 20)) else { return nil }
         return scale

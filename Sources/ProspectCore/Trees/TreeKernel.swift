@@ -235,13 +235,11 @@ struct BlockEngine {
         sum(q.score, leafCount: q.leafCount, trees: trees, into: sums)
         let scale = Float(q.score.scale), base = Float(compiled.ensemble.base)
         for c in 0..<b { margin[c] = Float(sums[c]) * scale + base }
-        guard spread, let out, let mean = q.mean, let squares = q.squares else { return }
+        guard spread, let out, let squares = q.squares else { return }
         sum(squares, leafCount: q.leafCount, trees: trees, into: sums + b)
-        // The score's sums are the mean's when the tables are one.
-        if mean.planeCount != q.score.planeCount { sum(mean, leafCount: q.leafCount, trees: trees, into: sums) }
         let count = Double(max(trees, 1))
         for c in 0..<b {
-            let m = Double(sums[c]) * mean.scale
+            let m = Double(sums[c]) * q.score.scale
             let meanSquare = Double(sums[b + c]) * squares.scale / count
             out[c] = Float(max(0, meanSquare - m * m).squareRoot())
         }

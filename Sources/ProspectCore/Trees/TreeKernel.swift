@@ -32,7 +32,7 @@ public enum TreeKernel {
     }
 
     /// Fast kernel: the compiled layout's path over blocks of `block` cells. Agrees with
-    /// `reference` to 1e-6 in probability (see `ObliviousLayout.quantize` and `FastMath`).
+    /// `reference` to 1e-6 in probability (see `QuantizedLeaves` and `FastMath`).
     static func score(_ compiled: CompiledTrees, layers: [UnsafeBufferPointer<Float>],
                       outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
         let k = compiled.layerCount

@@ -43,11 +43,7 @@ enum MissingBenchmarks {
             var rng = SplitMix64(seed: 11)
             let holes = Int(fraction * Double(cells))
             for h in 0..<holes { buffers[h % layers][Int(rng.next() % UInt64(cells))] = -9999 }
-            let slice = 1 << 20
-            let scalar = Double(slice) / time(3) {
-                UncertaintyKernel.reference(model: model, variance: variance, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
-                                            outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<slice]) }, outputNodata: -1)
-            }
+            let scalar = WofEBenchmarks.referenceRate(model: model, variance: variance, layers: inputs, outputs: outputs)
             for t in Set([threads, 1]).sorted(by: >) {
                 let triad = t == 1 ? triadOne : triadAll
                 for bands in [1, 3] {

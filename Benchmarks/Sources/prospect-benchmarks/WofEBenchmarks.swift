@@ -11,6 +11,16 @@ enum WofEBenchmarks {
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 
     /// Scores `cells` cells in `threads` contiguous blocks (the engine's split).
+    /// Cells per second of the scalar three-band reference, one thread, on the first 2^20 cells.
+    static func referenceRate(model: AdditiveModel, variance: WofEVariance, layers: [UnsafeBufferPointer<Float>],
+                              outputs: [UnsafeMutableBufferPointer<Float>]) -> Double {
+        let slice = 1 << 20
+        return Double(slice) / time(3) {
+            UncertaintyKernel.reference(model: model, variance: variance, layers: layers.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
+                                        outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<slice]) }, outputNodata: -1)
+        }
+    }
+
     static func score(_ scorer: WofEScorer, layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], threads: Int) {
         let n = outputs[0].count
         let block = (n + threads - 1) / threads
@@ -45,11 +55,7 @@ enum WofEBenchmarks {
             let model = AdditiveModel(intercept: -6, terms: (0..<layers).map { .step(threshold: Float(100 * ($0 + 1)), above: 1.2, below: -0.4) }, nodata: nd)
             let variance = WofEVariance(priorVariance: 0.01, terms: (0..<layers).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.09, below: 0.01) })
             let scorer = WofEScorer(model: model, variance: variance)
-            let slice = 1 << 20
-            let scalar = Double(slice) / time(3) {
-                UncertaintyKernel.reference(model: model, variance: variance, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
-                                            outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<slice]) }, outputNodata: -1)
-            }
+            let scalar = WofEBenchmarks.referenceRate(model: model, variance: variance, layers: inputs, outputs: outputs)
             for t in Set([threads, 1]).sorted(by: >) {
                 let triad = t == 1 ? triadOne : triadAll
                 var posterior = 0.0

@@ -19,8 +19,8 @@ extension ProspectCommand {
             Example:
               prospect prepare --crs EPSG:20350 --cell-size 500 \\
                 --study-area murchison.gpkg:window --assume-crs EPSG:20350 \\
-                --distance murchison.gpkg:faults=fault_distance \\
-                --inside murchison.gpkg:greenstone=greenstone --out stack
+                --distance fault_distance=murchison.gpkg:faults \\
+                --inside greenstone=murchison.gpkg:greenstone --out stack
             """)
 
         @Option(help: "Use this raster's grid (CRS, origin, cell size, size).")
@@ -35,17 +35,17 @@ extension ProspectCommand {
         var studyArea: String?
         @Option(help: "The output folder.")
         var out: String
-        @Option(help: "A continuous raster, PATH[=NAME] (repeatable).")
+        @Option(help: "A continuous raster, NAME=PATH or PATH (repeatable).")
         var raster: [String] = []
-        @Option(help: "A categorical raster, PATH[=NAME] (repeatable).")
+        @Option(help: "A categorical raster, NAME=PATH or PATH (repeatable).")
         var categorical: [String] = []
-        @Option(help: "Distance to features, VECTOR[:LAYER][=NAME] (repeatable).")
+        @Option(help: "Distance to features, NAME=VECTOR[:LAYER] or VECTOR[:LAYER] (repeatable).")
         var distance: [String] = []
-        @Option(help: "A field burned as classes, VECTOR[:LAYER]:FIELD[=NAME] (repeatable).")
+        @Option(help: "A field burned as classes, NAME=VECTOR[:LAYER]:FIELD or VECTOR[:LAYER]:FIELD (repeatable).")
         var rasterize: [String] = []
-        @Option(help: "1 inside polygons, 0 outside, VECTOR[:LAYER][=NAME] (repeatable).")
+        @Option(help: "1 inside polygons, 0 outside, NAME=VECTOR[:LAYER] or VECTOR[:LAYER] (repeatable).")
         var inside: [String] = []
-        @Option(help: "Points or line length per km² within a radius, VECTOR[:LAYER]@RADIUS_M[=NAME] (repeatable).")
+        @Option(help: "Points or line length per km² within a radius, NAME=VECTOR[:LAYER]@RADIUS_M or VECTOR[:LAYER]@RADIUS_M (repeatable).")
         var density: [String] = []
         @Option(help: "Resampling for one raster layer, NAME=METHOD (nearest, bilinear, cubic, average, mode, min, max, median).")
         var resampling: [String] = []
@@ -65,12 +65,24 @@ extension ProspectCommand {
             case (.some, _, _): throw ValidationError("give either --reference or --crs with --cell-size, not both")
             default: throw ValidationError("give --reference GRID.tif, or --crs EPSG:N with --cell-size")
             }
-            if let cellSize, !(cellSize > 0) { throw ValidationError("--cell-size must be positive") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            // Malformed arguments are reported by run(), naming the argument.
+            if let request = try? makeRequest() { try checkOptions { () throws(OptionError) in try request.validate() } }
+        }
+
+        /// Layer arguments in the older `PATH=NAME` order, which still work for now.
+        var oldOrderArguments: [(option: String, argument: String)] {
+            [("--raster", raster), ("--categorical", categorical), ("--distance", distance), ("--rasterize", rasterize),
+             ("--inside", inside), ("--density", density)].flatMap { option, arguments in
+                arguments.filter { LayerArgument.splitAllowingOldOrder($0).oldOrder }.map { (option, $0) }
+            }
         }
 
         func run() throws {
             try runReportingErrors {
+                for (option, argument) in oldOrderArguments {
+                    let (name, value, _) = LayerArgument.splitAllowingOldOrder(argument)
+                    FileHandle.standardError.write("prospect: warning: \(option) \(argument): PATH=NAME is deprecated; write NAME=PATH (\(name!)=\(value))\n".data(using: .utf8)!)
+                }
                 let request = try makeRequest()
                 let report = try Preparer.run(request) { line in
                     if !json { print(line) }

@@ -40,6 +40,15 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Runs the options layer's checks from a command's `validate()`: a refused value is one line
+/// on stderr naming the flag, as every other error (not the parser's usage text), and exit 1.
+func checkOptions(_ body: () throws(OptionError) -> Void) throws {
+    do { try body() } catch {
+        FileHandle.standardError.write("prospect: error: \(error)\n".data(using: .utf8)!)
+        throw ExitCode(1)
+    }
+}
+
 /// Prints a value as pretty JSON on stdout.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()

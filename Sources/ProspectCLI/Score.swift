@@ -36,8 +36,18 @@ extension ProspectCommand {
         var json = false
 
         func validate() throws {
-            for e in evidence where !e.contains("=") { throw ValidationError("--evidence takes NAME=PATH, got \(e)") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            for e in evidence where LayerArgument.split(e).name == nil { throw ValidationError("--evidence takes NAME=PATH, got \(e)") }
+            try checkOptions { () throws(OptionError) in try options.validate() }
+        }
+
+        /// The flags as score options.
+        var options: ScoreOptions {
+            var options = ScoreOptions()
+            options.compression = compress
+            options.cog = cog
+            options.extraBands = uncertainty
+            if let threads { options.threads = threads }
+            return options
         }
 
         func run() throws {
@@ -53,14 +63,9 @@ extension ProspectCommand {
                     }
                 }
                 for e in evidence {
-                    let eq = e.firstIndex(of: "=")!
-                    overrides[String(e[..<eq])] = String(e[e.index(after: eq)...])
+                    let (name, path) = LayerArgument.split(e)
+                    overrides[name!] = path
                 }
-                var options = ScoreOptions()
-                options.compression = compress
-                options.cog = cog
-                options.extraBands = uncertainty
-                if let threads { options.threads = threads }
                 let report = try Workflows.score(modelPath: model, outputPath: out, overrides: overrides, options: options)
                 if json {
                     struct Summary: Encodable { var output: String; var cells: Int; var validCells: Int; var seconds: Double; var cellsPerSecond: Double; var tiles: Int }

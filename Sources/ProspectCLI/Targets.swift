@@ -21,32 +21,35 @@ extension ProspectCommand {
         @Option(name: .customLong("tiles-out"), help: "Also write the ranked tiles as GeoJSON squares.")
         var tilesOut: String?
         @Option(name: .customLong("tile-size"), help: "Side of the ranking tiles in metres.")
-        var tileSize: Double = 1000
+        var tileSize: Double = TargetOptions().tileSize
         @Option(help: "Keep the K best targets and tiles (0 = all).")
-        var top: Int = 10
+        var top: Int = TargetOptions().top
         @Option(help: "Score threshold for target cells.")
         var threshold: Float?
         @Option(name: .customLong("top-area"), help: "Without --threshold: percent of the area, highest scores first, that targets may cover.")
-        var topArea: Double = 5
+        var topArea: Double = TargetOptions().topAreaPercent
         @Option(name: .customLong("min-cells"), help: "Drop connected areas smaller than this many cells.")
-        var minCells: Int = 4
+        var minCells: Int = TargetOptions().minCells
         @Flag(help: "Print the targets and tiles as JSON.")
         var json = false
 
+        /// The flags as target options.
+        var options: TargetOptions {
+            var options = TargetOptions()
+            options.tileSize = tileSize
+            options.top = top
+            options.threshold = threshold
+            options.topAreaPercent = topArea
+            options.minCells = minCells
+            return options
+        }
+
         func validate() throws {
-            guard tileSize > 0 else { throw ValidationError("--tile-size must be positive") }
-            guard top >= 0 else { throw ValidationError("--top must be non-negative") }
-            guard topArea > 0, topArea <= 100 else { throw ValidationError("--top-area must be in (0, 100]") }
+            try checkOptions { () throws(OptionError) in try options.validate() }
         }
 
         func run() throws {
             try runReportingErrors {
-                var options = TargetOptions()
-                options.tileSize = tileSize
-                options.top = top
-                options.threshold = threshold
-                options.topAreaPercent = topArea
-                options.minCells = minCells
                 let report = try TargetFinder.find(mapPath: map, outputPath: out, tilesOutputPath: tilesOut, options: options)
                 if json { try printJSON(report); return }
                 print(TargetText.render(report))

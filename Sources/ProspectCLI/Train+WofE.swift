@@ -2,59 +2,8 @@ import Foundation
 import ProspectCore
 import ProspectPipeline
 
-/// The weights-of-evidence options of `prospect train` and their report.
-enum WofEOptions {
-    /// Parses `NAME=1,2/3,4/5` into the name and its groups of codes.
-    static func groups(_ argument: String) throws -> (name: String, groups: [[Int32]]) {
-        struct Bad: Error {}
-        guard let eq = argument.firstIndex(of: "=") else { throw Bad() }
-        let name = String(argument[..<eq])
-        let groups = try argument[argument.index(after: eq)...].split(separator: "/").map { group in
-            try group.split(separator: ",").map { code -> Int32 in
-                guard let c = Int32(code.trimmingCharacters(in: .whitespaces)) else { throw Bad() }
-                return c
-            }
-        }
-        let all = groups.flatMap { $0 }
-        guard !name.isEmpty, !groups.isEmpty, !groups.contains(where: \.isEmpty), Set(all).count == all.count else { throw Bad() }
-        return (name, groups)
-    }
-
-    /// Adds the --ascending/--descending layers and fills the options, checking names.
-    static func apply(ascending: [String], descending: [String], thresholds: [String], groups: [String],
-                      layers: inout [LayerSpec], options: inout TrainingOptions) throws {
-        for (arguments, direction) in [(ascending, CumulativeTally.Direction.ascending), (descending, .descending)] {
-            for a in arguments {
-                let spec = LayerSpec(argument: a, kind: .continuous)
-                layers.append(spec)
-                options.cumulative[spec.name] = direction
-            }
-        }
-        let names = layers.map(\.name).joined(separator: ", ")
-        for t in thresholds {
-            let eq = t.firstIndex(of: "=")!
-            let name = String(t[..<eq])
-            guard options.cumulative[name] != nil else {
-                throw PipelineError(nil, "--threshold \(t): \(layers.contains { $0.name == name } ? "\(name) is not an --ascending or --descending layer" : "no layer is named \(name) (layers: \(names))")")
-            }
-            options.thresholds[name] = Float(t[t.index(after: eq)...])!
-        }
-        for g in groups {
-            let (name, codes) = try Self.groups(g)
-            guard let layer = layers.first(where: { $0.name == name }), layer.kind == .categorical,
-                  options.cumulative[name] == nil else {
-                throw PipelineError(nil, "--generalize \(g): \(layers.contains { $0.name == name } ? "\(name) is not a categorical layer" : "no layer is named \(name) (layers: \(names))")")
-            }
-            options.groups[name] = codes
-        }
-        if !options.cumulative.isEmpty {
-            let counts = Dictionary(grouping: layers, by: \.name)
-            if let dup = counts.first(where: { $0.value.count > 1 }) {
-                throw PipelineError(nil, "two layers are named \(dup.key); name them with NAME=PATH")
-            }
-        }
-    }
-
+/// The weights-of-evidence part of a training summary.
+enum WofEText {
     /// The conditional independence tests as text.
     static func render(_ t: TrainingSummary) -> String {
         var out = ""

@@ -59,16 +59,16 @@ extension ProspectCommand {
         var method: TrainingOptions.Method = .wofe
         @Option(help: "Where to write the model (JSON).")
         var out: String
-        @Option(name: .customLong("unit-cell-km2"), help: "Weights of evidence: unit cell area in km².")
-        var unitCellKm2: Double = 1
+        @Option(name: .customLong("unit-cell-km2"), help: "Weights of evidence: unit cell area in km² (default: \(WofEOptions().unitCellKm2)).")
+        var unitCellKm2: Double?
         @Option(name: .customLong("weights-table"), help: "Weights of evidence: write every class's weights as CSV here.")
         var weightsTable: String?
-        @Option(help: "Logistic regression: L2 penalty on standardized slopes.")
-        var l2: Double = 1e-3
-        @Option(help: "Logistic regression and trees: at most this many background cells, a seeded random sample when there are more (0 = every valid cell).")
-        var background: Int = 1_000_000
-        @Option(help: "Seed for background sampling and tree growing.")
-        var seed: UInt64 = 1
+        @Option(help: "Logistic regression: L2 penalty on standardized slopes (default: \(LogisticOptions().l2)).")
+        var l2: Double?
+        @Option(help: "Logistic regression and trees: at most this many background cells, a seeded random sample when there are more (0 = every valid cell; default: \(BackgroundSampling().size)).")
+        var background: Int?
+        @Option(help: "Seed for background sampling and tree growing (default: \(BackgroundSampling().seed)).")
+        var seed: Int?
         @Option(help: "Fuzzy overlay: how the layers' memberships combine, e.g. \"gamma(0.9, and(a, b), or(c, d))\".")
         var expression: String?
         @Option(help: "Index overlay: a layer's weight, NAME=WEIGHT (repeatable).")
@@ -85,65 +85,53 @@ extension ProspectCommand {
             guard !(evidence.isEmpty && categorical.isEmpty && ascending.isEmpty && descending.isEmpty && stack == nil) else {
                 throw ValidationError("give --stack, or at least one --evidence, --categorical, --ascending or --descending raster")
             }
-            for t in transform where !t.contains("=") { throw ValidationError("--transform takes NAME=SPEC, got \(t)") }
-            guard unitCellKm2 > 0 else { throw ValidationError("--unit-cell-km2 must be positive") }
-            if method != .wofe, !(ascending.isEmpty && descending.isEmpty && threshold.isEmpty && generalize.isEmpty) {
-                throw ValidationError("--ascending, --descending, --threshold and --generalize are for --method wofe")
-            }
-            for t in threshold {
-                guard let eq = t.firstIndex(of: "="), Float(t[t.index(after: eq)...]) != nil else {
-                    throw ValidationError("--threshold takes NAME=VALUE with a number, got \(t)")
-                }
-            }
-            for g in generalize {
-                guard (try? WofEOptions.groups(g)) != nil else {
-                    throw ValidationError("--generalize takes NAME=CODES/CODES… with comma-separated whole-number codes, each code in one group (e.g. geology=1,2/3,4), got \(g)")
-                }
-            }
-            guard l2 >= 0 else { throw ValidationError("--l2 must be non-negative") }
-            guard deposits != nil || method.isKnowledgeDriven else { throw ValidationError("give --deposits (only fuzzy and index models do without)") }
-            guard method.isKnowledgeDriven || (expression == nil && weight.isEmpty && classScore.isEmpty) else {
-                throw ValidationError("--expression, --weight and --class-score are for --method fuzzy or index")
-            }
-            try treeOptions.check()
-            if missingAsUnknown, method != .wofe { throw ValidationError("--missing-as-unknown is for --method wofe") }
+            // Every value is checked here, against the layers named on the command line (a
+            // stack's are added when it is read, in run()).
+            let layers = stack == nil ? commandLineLayers().map { TrainingSettings.Layer(name: $0.name, kind: $0.kind) } : nil
+            try checkOptions { () throws(OptionError) in _ = try settings().options(layers: layers) }
+        }
+
+        /// The flags, as the options layer takes them.
+        func settings() throws(OptionError) -> TrainingSettings {
+            var s = TrainingSettings(method: method)
+            s.hasDeposits = deposits != nil
+            s.unitCellKm2 = unitCellKm2
+            s.l2 = l2
+            s.background = background
+            s.seed = seed
+            if missingAsUnknown { s.missing = .unknown }
+            for a in ascending { s.cumulative[LayerSpec(argument: a, kind: .continuous).name] = .ascending }
+            for d in descending { s.cumulative[LayerSpec(argument: d, kind: .continuous).name] = .descending }
+            s.expression = expression
+            try s.add(thresholds: threshold, groups: generalize, weights: weight, classScores: classScore)
+            treeOptions.fill(&s)
+            return s
+        }
+
+        /// The layers named on the command line, in order.
+        func commandLineLayers() -> [LayerSpec] {
+            evidence.map { LayerSpec(argument: $0, kind: .continuous) } + categorical.map { LayerSpec(argument: $0, kind: .categorical) }
+                + (ascending + descending).map { LayerSpec(argument: $0, kind: .continuous) }
         }
 
         func run() throws {
             try runReportingErrors {
-                var options = TrainingOptions(method: method)
-                options.unitCellKm2 = unitCellKm2
-                options.l2 = l2
-                options.backgroundSample = background
-                options.seed = seed
-                if missingAsUnknown { options.missing = .unknown }
-                options.overlay = try OverlayOptions(expression: expression, weights: weight, classScores: classScore)
-                options.trees = treeOptions.options
                 var layers: [LayerSpec] = []
                 var legends: [String: [String: String]] = [:]
                 if let stack {
                     let manifest = try StackManifest.load(stack)
                     (layers, legends) = manifest.layerSpecs(manifestPath: StackManifest.path(for: stack))
                 }
-                layers += evidence.map { LayerSpec(argument: $0, kind: .continuous) }
-                    + categorical.map { LayerSpec(argument: $0, kind: .categorical) }
-                try WofEOptions.apply(ascending: ascending, descending: descending, thresholds: threshold, groups: generalize,
-                                      layers: &layers, options: &options)
-                for t in transform {
-                    let eq = t.firstIndex(of: "=")!
-                    let name = String(t[..<eq])
+                layers += commandLineLayers()
+                for (name, specs) in try transforms() {
                     guard let k = layers.firstIndex(where: { $0.name == name }) else {
-                        throw PipelineError(nil, "--transform \(t): no layer is named \(name) (layers: \(layers.map(\.name).joined(separator: ", ")))")
+                        throw OptionError(.transform, layer: name, "no layer is named \(name) (layers: \(layers.map(\.name).joined(separator: ", ")))")
                     }
-                    do { layers[k].transforms.append(try LayerTransform(parsing: String(t[t.index(after: eq)...]))) } catch {
-                        throw PipelineError(nil, "--transform \(t): \(error)")
-                    }
+                    layers[k].transforms += try LayerTransform.parse(specs, layer: name)
                 }
-                let result = method.isKnowledgeDriven
-                    ? try Workflows.trainOverlay(layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: assumeCRS,
-                                                 options: options, modelPath: out, legend: legends)
-                    : try Workflows.train(layers: layers, deposits: VectorSource(argument: deposits!), depositsCRS: assumeCRS,
-                                          options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends)
+                let options = try settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
+                let result = try Workflows.train(layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: assumeCRS,
+                                                 options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends)
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(result.model.training)
@@ -153,6 +141,17 @@ extension ProspectCommand {
                 print("model written to \(out)")
                 if let weightsTable { print("weights table written to \(weightsTable)") }
             }
+        }
+
+        /// `--transform NAME=SPEC` by layer, in the order given.
+        func transforms() throws(OptionError) -> [(String, [String])] {
+            var order: [String] = [], specs: [String: [String]] = [:]
+            for t in transform {
+                let (name, spec) = try TrainingSettings.nameValue(t, .transform, form: "NAME=SPEC")
+                if specs[name] == nil { order.append(name) }
+                specs[name, default: []].append(spec)
+            }
+            return order.map { ($0, specs[$0]!) }
         }
     }
 }
@@ -183,7 +182,7 @@ enum TrainingText {
             }
             out += Reports.table(table)
             if let p = t.priorProbability { out += "prior probability \(String(format: "%.6g", p)) per unit cell\n" }
-            out += WofEOptions.render(t)
+            out += WofEText.render(t)
         }
         if let rows = t.coefficients {
             out += "logistic regression (IRLS, L2 \(m.parameters["l2"] ?? "?")), \(t.backgroundCells ?? 0) background cells, "

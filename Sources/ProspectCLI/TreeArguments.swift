@@ -5,37 +5,27 @@ import ProspectPipeline
 
 /// `prospect train` options for random forests and gradient-boosted trees.
 struct TreeArguments: ParsableArguments {
-    @Option(help: "rf/gbt: number of trees.")
-    var trees: Int = 100
-    @Option(help: "rf/gbt: levels per tree, 1 to 8 (oblivious trees: 2^depth leaves).")
-    var depth: Int = 6
-    @Option(name: .customLong("learning-rate"), help: "gbt: shrinkage of each tree's leaf values.")
-    var learningRate: Double = 0.1
+    @Option(help: "rf/gbt: number of trees (default: \(TreeOptions.pipelineDefault.trees)).")
+    var trees: Int?
+    @Option(help: "rf/gbt: levels per tree, 1 to 8 (oblivious trees: 2^depth leaves; default: \(TreeOptions.pipelineDefault.depth)).")
+    var depth: Int?
+    @Option(name: .customLong("learning-rate"), help: "gbt: shrinkage of each tree's leaf values (default: \(TreeOptions.pipelineDefault.learningRate)).")
+    var learningRate: Double?
     @Option(name: .customLong("exclude-buffer"), help: "rf/gbt: leave cells within this many metres of a deposit out of the background.")
     var excludeBuffer: Double?
     @Option(help: "rf/gbt: training threads (default: all cores); the model does not depend on it.")
     var threads: Int?
-    @Option(help: "rf/gbt: fraction of the deposit cells and of the background cells (each drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all.")
-    var holdout: Double = TreeOptions.defaultHoldout
+    @Option(help: "rf/gbt: fraction of the deposit cells and of the background cells (each drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all (default: \(TreeOptions.defaultHoldout)).")
+    var holdout: Double?
 
-    func check() throws {
-        guard trees >= 1 else { throw ValidationError("--trees must be at least 1") }
-        guard (1...8).contains(depth) else { throw ValidationError("--depth must be 1 to 8") }
-        guard learningRate > 0, learningRate <= 1 else { throw ValidationError("--learning-rate must be in (0, 1]") }
-        if let excludeBuffer, !(excludeBuffer >= 0) { throw ValidationError("--exclude-buffer must be non-negative metres") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        guard holdout >= 0, holdout < 1 else { throw ValidationError("--holdout must be at least 0 and below 1") }
-    }
-
-    var options: TreeOptions {
-        var o = TreeOptions()
-        o.trees = trees
-        o.depth = depth
-        o.learningRate = learningRate
-        o.excludeBuffer = excludeBuffer
-        if let threads { o.threads = threads }
-        o.holdout = holdout
-        return o
+    /// Hands the given flags to the options layer, which checks them.
+    func fill(_ settings: inout TrainingSettings) {
+        settings.trees = trees
+        settings.depth = depth
+        settings.learningRate = learningRate
+        settings.excludeBuffer = excludeBuffer
+        settings.threads = threads
+        settings.holdout = holdout
     }
 }
 

@@ -102,7 +102,7 @@ public enum DemoRegion {
         var options = TrainingOptions(method: method)
         // Deposits cluster within a few hundred metres; a 1 ha unit cell keeps one deposit per
         // unit cell, as weights of evidence assumes (1 km² cells would hold several).
-        options.unitCellKm2 = demoUnitCellKm2
+        options.wofe.unitCellKm2 = demoUnitCellKm2
         let training = try Workflows.train(layers: layers, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"),
                                            options: options, modelPath: modelPath,
                                            weightsTablePath: method == .wofe ? "\(output)/weights.csv" : nil)

@@ -20,12 +20,8 @@ public struct LayerSpec: Sendable, Equatable {
 
     /// Parses `PATH` or `NAME=PATH`; the name defaults to the file name without extension.
     public init(argument: String, kind: LayerKind) {
-        if let eq = argument.firstIndex(of: "="), !argument[..<eq].contains("/") {
-            self.init(name: String(argument[..<eq]), path: String(argument[argument.index(after: eq)...]), kind: kind)
-        } else {
-            let base = URL(fileURLWithPath: argument).deletingPathExtension().lastPathComponent
-            self.init(name: base, path: argument, kind: kind)
-        }
+        let (name, path) = LayerArgument.split(argument)
+        self.init(name: name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, path: path, kind: kind)
     }
 }
 

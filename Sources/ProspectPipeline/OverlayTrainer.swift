@@ -2,53 +2,6 @@ import Foundation
 import ProspectCore
 import ProspectGDAL
 
-/// What a knowledge-driven model is made of: the expert's expression, weights and class scores.
-public struct OverlayOptions: Sendable, Equatable {
-    /// Fuzzy overlay: the expression over layer names, e.g.
-    /// `gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))`.
-    public var expression: String?
-    /// Index overlay: layer name → weight. Only the layers given a weight enter the model; when
-    /// none is given, every layer weighs 1.
-    public var weights: [String: Double] = [:]
-    /// Layer name → class (a code, or a class name from the layer's legend) → score: the
-    /// membership in [0, 1] for a fuzzy overlay, the score for an index overlay. Classes not
-    /// listed score 0.
-    public var classScores: [String: [String: Double]] = [:]
-
-    public init() {}
-
-    /// Parses the command-line forms `NAME=WEIGHT` and `NAME:CLASS=SCORE`.
-    /// - Throws: `PipelineError` quoting the argument at fault.
-    public init(expression: String?, weights: [String], classScores: [String]) throws {
-        self.expression = expression
-        for w in weights {
-            guard let eq = w.lastIndex(of: "="), let value = Double(w[w.index(after: eq)...]), value.isFinite, value > 0,
-                  !w[..<eq].isEmpty else {
-                throw PipelineError(nil, "--weight \(w): give NAME=WEIGHT with a positive weight, e.g. thorium=3")
-            }
-            let name = String(w[..<eq])
-            guard self.weights[name] == nil else { throw PipelineError(nil, "--weight \(w): \(name) is given a weight twice") }
-            self.weights[name] = value
-        }
-        for s in classScores {
-            guard let eq = s.lastIndex(of: "="), let colon = s[..<eq].lastIndex(of: ":"),
-                  let value = Double(s[s.index(after: eq)...]), value.isFinite,
-                  !s[..<colon].isEmpty, s.index(after: colon) < eq else {
-                throw PipelineError(nil, "--class-score \(s): give NAME:CLASS=SCORE, e.g. lithology:4=10")
-            }
-            let name = String(s[..<colon]), key = String(s[s.index(after: colon)..<eq])
-            guard self.classScores[name]?[key] == nil else { throw PipelineError(nil, "--class-score \(s): \(name) class \(key) is scored twice") }
-            self.classScores[name, default: [:]][key] = value
-        }
-    }
-}
-
-extension TrainingOptions.Method {
-    /// Fuzzy and index overlays are built from expert knowledge: deposits are optional and only
-    /// evaluate them.
-    public var isKnowledgeDriven: Bool { self == .fuzzy || self == .index }
-}
-
 extension Workflows {
     /// Makes a knowledge-driven model (fuzzy or index overlay) and writes it atomically.
     ///
@@ -350,6 +303,8 @@ extension StudyRunner {
     static func namingStudy<T>(_ study: StudyFile, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as PipelineError where e.path == nil {
             throw PipelineError(study.path, "model: \(e.message)")
+        } catch let e as OptionError {
+            throw e.inStudy(study.path) { name in study.layers.firstIndex { $0.name == name } }
         }
     }
 }

@@ -42,6 +42,7 @@ public enum Scorer {
     public static func score(model file: ModelFile, stack: EvidenceStack, outputPath: String,
                              options: ScoreOptions = ScoreOptions(), provenance: [String: String] = [:],
                              progress: Progress? = nil) throws -> ScoreReport {
+        try options.validate()
         GDAL.initialize()
         GDAL.setConfigOption("GDAL_CACHEMAX", "64")
         // Nodata is a property of the files being scored.

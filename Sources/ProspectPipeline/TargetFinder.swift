@@ -7,7 +7,7 @@ public struct TargetOptions: Sendable {
     /// Side of the square ranking tiles, in map units (metres).
     public var tileSize: Double = 1000
     /// Keep this many targets (0 = all).
-    public var top: Int = 20
+    public var top: Int = 10
     /// Score threshold for target cells; nil = the score bounding the top `topAreaPercent` of area.
     public var threshold: Float?
     public var topAreaPercent: Double = 5
@@ -67,8 +67,10 @@ public struct TargetReport: Sendable, Codable {
 public enum TargetFinder {
     public static func find(mapPath: String, outputPath: String, tilesOutputPath: String? = nil,
                             options: TargetOptions = TargetOptions()) throws -> TargetReport {
+        try options.validate()
         let map = try ScoreMap.read(mapPath)
         let grid = map.grid
+        _ = try options.tileCells(on: grid)
         let threshold = options.threshold ?? quantileThreshold(map, topPercent: options.topAreaPercent)
         var (labels, stats) = map.values.withUnsafeBufferPointer {
             ConnectedComponents.label(scores: $0, columns: grid.columns, rows: grid.rows, threshold: threshold, isValid: map.isValid)
@@ -101,7 +103,7 @@ public enum TargetFinder {
                                   centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y, contributions: contributions))
         }
         // Tiles.
-        let tileCells = max(1, Int((options.tileSize / abs(grid.transform.cellWidth)).rounded()))
+        let tileCells = try options.tileCells(on: grid)
         let tileStats = map.values.withUnsafeBufferPointer {
             TileRanking.tiles(scores: $0, columns: grid.columns, rows: grid.rows, tileCells: tileCells, threshold: threshold, isValid: map.isValid)
         }

@@ -24,7 +24,7 @@ extension Trainer {
         let layers = stack.layers
         enum Mode { case categorical, cumulative(CumulativeTally.Direction), continuous }
         let modes: [Mode] = layers.map { layer in
-            if let d = options.cumulative[layer.name] { return .cumulative(d) }
+            if let d = options.wofe.cumulative[layer.name] { return .cumulative(d) }
             return layer.kind == .categorical ? .categorical : .continuous
         }
         var categorical = [CategoricalTally](repeating: CategoricalTally(), count: layers.count)
@@ -42,7 +42,7 @@ extension Trainer {
                 }
             }
         }
-        let stream = options.missing == .unknown ? streamCellsWithData : streamValidCells
+        let stream = options.wofe.missing == .unknown ? streamCellsWithData : streamValidCells
         let valid = try stream(stack, progress, { k, value in
             switch modes[k] {
             case .categorical: categorical[k].add(code: Int32(value.rounded()))
@@ -59,12 +59,12 @@ extension Trainer {
             switch modes[k] {
             case .categorical:
                 w = categorical[k].layerWeights(layer: layer.name, cellAreaInUnitCells: unitCells,
-                                                groups: options.groups[layer.name] ?? [])
+                                                groups: options.wofe.groups[layer.name] ?? [])
             case .cumulative(let direction):
                 guard !cumulative[k].overflow else {
                     throw PipelineError(layer.path, "more than \(CumulativeTally.maximumClasses) distinct values: --\(direction.rawValue) takes every value as a class; reclassify it first (--transform \(layer.name)=reclass:breaks=…) or give it as --evidence")
                 }
-                let generalization: WofEGeneralization = options.thresholds[layer.name].map { .threshold($0) } ?? .maxStudentizedContrast
+                let generalization: WofEGeneralization = options.wofe.thresholds[layer.name].map { .threshold($0) } ?? .maxStudentizedContrast
                 do {
                     w = try cumulative[k].layerWeights(layer: layer.name, direction: direction,
                                                        cellAreaInUnitCells: unitCells, generalization: generalization)

@@ -2,40 +2,6 @@ import Foundation
 import ProspectCore
 import ProspectGDAL
 
-/// Training options of every method.
-public struct TrainingOptions: Sendable {
-    /// Data-driven methods (wofe, logistic) fit deposits; knowledge-driven ones (fuzzy, index:
-    /// `OverlayTrainer`) are given by the expert and only evaluated on deposits.
-    public enum Method: String, Sendable, CaseIterable { case wofe, logistic, rf, gbt, fuzzy, index }
-    public var method: Method
-    /// Weights of evidence: the unit cell in km² (ArcSDM's "unit cell size").
-    public var unitCellKm2: Double = 1
-    /// Weights of evidence: layers (by name) whose values are classes cumulated upwards
-    /// (`x <= v`, ascending) or downwards (`x >= v`, descending) instead of thresholds at the
-    /// deposits' values.
-    public var cumulative: [String: CumulativeTally.Direction] = [:]
-    /// Weights of evidence: the threshold of a cumulative layer's binary pattern, by layer
-    /// name, instead of the largest studentized contrast.
-    public var thresholds: [String: Float] = [:]
-    /// Weights of evidence: groups of class codes merged into one class, by categorical layer.
-    public var groups: [String: [[Int32]]] = [:]
-    /// Logistic regression: L2 penalty on standardized slopes.
-    public var l2: Double = 1e-3
-    /// Logistic regression: at most this many background cells (a seeded reservoir sample when
-    /// there are more; 0 = all valid cells). The cap bounds memory on large grids.
-    public var backgroundSample: Int = 1_000_000
-    public var seed: UInt64 = 1
-    /// Weights of evidence: `.unknown` treats a missing layer as unknown evidence (weight 0,
-    /// missing-data variance) instead of leaving the cell out (`MissingDataRule`).
-    public var missing: MissingDataRule = .nodata
-    /// Fuzzy and index overlays: the expression, weights and class scores.
-    public var overlay = OverlayOptions()
-    /// Random forest and gradient boosting (`TreeTrainer`); they share `backgroundSample` and `seed`.
-    public var trees = TreeOptions.pipelineDefault
-
-    public init(method: Method) { self.method = method }
-}
-
 /// The result of training: the model file and the tables to print.
 public struct TrainingResult: Sendable {
     public var model: ModelFile
@@ -69,12 +35,12 @@ public enum Trainer {
             for (k, ds) in datasets.enumerated() {
                 let v = try stack.value(of: k, in: ds, column: d.column, row: d.row)
                 if !model.isValid(v, layer: k) {
-                    if options.missing == .unknown { values.append(.nan); continue }
+                    if options.wofe.missing == .unknown { values.append(.nan); continue }
                     missing = "on a nodata cell of layer \(stack.layers[k].name)"; break
                 }
                 values.append(v)
             }
-            if options.missing == .unknown, !values.contains(where: { !$0.isNaN }) { missing = "on a cell where every layer is nodata" }
+            if options.wofe.missing == .unknown, !values.contains(where: { !$0.isNaN }) { missing = "on a cell where every layer is nodata" }
             if let missing {
                 skipped.append((d.id, missing))
                 onNodata += 1
@@ -92,7 +58,7 @@ public enum Trainer {
         }
         for ds in datasets { try ds.close() }
         guard usable.count >= 2 else {
-            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where \(options.missing == .unknown ? "some" : "every") layer has data; at least 2 are needed")
+            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where \(options.wofe.missing == .unknown ? "some" : "every") layer has data; at least 2 are needed")
         }
         let (cellAreaKm2, approximateArea) = CellArea.km2(of: grid)
         var parameters: [String: String] = [:]
@@ -116,19 +82,19 @@ public enum Trainer {
             result.skipped = skipped
             return result
         case .wofe:
-            parameters["unitCellKm2"] = String(options.unitCellKm2)
+            parameters["unitCellKm2"] = String(options.wofe.unitCellKm2)
             for d in CumulativeTally.Direction.allCases {
-                let names = options.cumulative.filter { $0.value == d }.keys.sorted()
+                let names = options.wofe.cumulative.filter { $0.value == d }.keys.sorted()
                 if !names.isEmpty { parameters[d.rawValue] = names.joined(separator: ",") }
             }
-            if !options.thresholds.isEmpty {
-                parameters["thresholds"] = options.thresholds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+            if !options.wofe.thresholds.isEmpty {
+                parameters["thresholds"] = options.wofe.thresholds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
             }
-            if !options.groups.isEmpty {
-                parameters["groups"] = options.groups.sorted { $0.key < $1.key }
+            if !options.wofe.groups.isEmpty {
+                parameters["groups"] = options.wofe.groups.sorted { $0.key < $1.key }
                     .map { "\($0.key)=" + $0.value.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/") }.joined(separator: ";")
             }
-            let unitCells = cellAreaKm2 / options.unitCellKm2
+            let unitCells = cellAreaKm2 / options.wofe.unitCellKm2
             let trained = try trainWofE(stack: stack, usable: usable, options: options, unitCells: unitCells,
                                         legend: legend, progress: progress)
             let (valid, terms, variances, rows, strength) = (trained.valid, trained.terms, trained.variances, trained.rows, trained.strength)
@@ -138,12 +104,12 @@ public enum Trainer {
             summary.priorProbability = Double(usable.count) / totalArea
             summary.weights = rows
             if let crowded = rows.first(where: { Double($0.deposits) > $0.area && $0.deposits > 0 }) {
-                warnings.append("the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2")
+                warnings.append("the unit cell (\(options.wofe.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2")
             }
             summary.layerRanking = strength.sorted { $0.1 > $1.1 }.map(\.0)
             var wofe = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
             var variance = WofEVariance(priorVariance: Float(1 / Double(usable.count)), terms: variances)
-            if options.missing == .unknown {
+            if options.wofe.missing == .unknown {
                 wofe.missing = .unknown
                 variance.missingClasses = trained.missingClasses
                 parameters["missing"] = MissingDataRule.unknown.rawValue
@@ -152,7 +118,7 @@ public enum Trainer {
             wofeVariance = variance
             // Agterberg & Cheng: a second pass counts the unique conditions.
             var conditions = UniqueConditionTally(terms: terms)
-            try streamConditions(stack: stack, missing: options.missing) { conditions.add($0) }
+            try streamConditions(stack: stack, missing: options.wofe.missing) { conditions.add($0) }
             summary.conditionalIndependence = WofEConditionalIndependence.test(
                 conditions: conditions.conditions(model: additive, variance: variance, cellAreaInUnitCells: unitCells),
                 deposits: usable.count)
@@ -162,12 +128,12 @@ public enum Trainer {
             summary.pairwiseIndependence = pairwiseTests(trained.layerWeights, names: stack.layers.map(\.name),
                                                          deposits: usable.keys.sorted().map { usable[$0]! })
         case .logistic:
-            parameters["l2"] = String(options.l2)
-            parameters["backgroundSample"] = String(options.backgroundSample)
-            parameters["seed"] = String(options.seed)
+            parameters["l2"] = String(options.logistic.l2)
+            parameters["backgroundSample"] = String(options.sampling.size)
+            parameters["seed"] = String(options.sampling.seed)
             // Background: every valid non-deposit cell, or a seeded reservoir sample of them.
-            var rng = SplitMix64(seed: options.seed)
-            let limit = options.backgroundSample > 0 ? options.backgroundSample : Int.max
+            var rng = SplitMix64(seed: options.sampling.seed)
+            let limit = options.sampling.size > 0 ? options.sampling.size : Int.max
             var background: [[Float]] = []
             var seen = 0
             let depositCells = Set(usable.keys)
@@ -185,7 +151,7 @@ public enum Trainer {
             let samples = usable.keys.sorted().map { usable[$0]! } + background
             let labels = [Bool](repeating: true, count: usable.count) + [Bool](repeating: false, count: background.count)
             let design = LogisticDesign(layerNames: stack.layers.map(\.name), kinds: stack.layers.map(\.kind), samples: samples)
-            var (fit, fitted, rows) = design.fit(labels: labels, l2: options.l2)
+            var (fit, fitted, rows) = design.fit(labels: labels, l2: options.logistic.l2)
             // A background sample scales the odds by (sample / all background): undo it so the
             // output is a per-cell probability (King & Zeng 2001, prior correction).
             if background.count < seen {

@@ -29,8 +29,8 @@ enum TreeTrainer {
         let excluded = try tree.excludeBuffer.map { try bufferMask(around: depositCells, grid: grid, metres: $0) }
 
         // Background: a seeded reservoir sample of the eligible valid non-deposit cells.
-        var rng = SplitMix64(seed: options.seed)
-        let limit = options.backgroundSample > 0 ? options.backgroundSample : Int.max
+        var rng = SplitMix64(seed: options.sampling.seed)
+        let limit = options.sampling.size > 0 ? options.sampling.size : Int.max
         var background = [[Float]](repeating: [], count: k)
         var kept = 0, eligible = 0
         let isDeposit = Set(depositCells)
@@ -58,7 +58,7 @@ enum TreeTrainer {
         var learner = tree
         learner.threads = max(1, tree.threads)
         let fit = TreeLearner.fit(method, columns: columns, labels: labels, options: learner,
-                                  backgroundFraction: Double(kept) / Double(eligible), seed: options.seed)
+                                  backgroundFraction: Double(kept) / Double(eligible), seed: options.sampling.seed)
 
         let names = stack.layers.map(\.name)
         let total = fit.gain.reduce(0, +)
@@ -78,8 +78,8 @@ enum TreeTrainer {
                                             heldOutAUC: held?.auc)
         parameters["trees"] = String(tree.trees)
         parameters["depth"] = String(tree.depth)
-        parameters["seed"] = String(options.seed)
-        parameters["backgroundSample"] = String(options.backgroundSample)
+        parameters["seed"] = String(options.sampling.seed)
+        parameters["backgroundSample"] = String(options.sampling.size)
         parameters["background"] = backgroundText
         parameters["depositWeight"] = String(fit.depositWeight)
         parameters["minSamplesLeaf"] = String(tree.minSamplesLeaf)

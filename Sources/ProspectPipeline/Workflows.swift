@@ -10,13 +10,14 @@ public enum Workflows {
     /// - Parameters:
     ///   - deposits: the deposits' file and layer.
     ///   - depositsCRS: the CRS of deposits whose file declares none.
-    public static func train(layers: [LayerSpec], deposits depositsSource: VectorSource, depositsCRS: String? = nil,
+    public static func train(layers: [LayerSpec], deposits source: VectorSource?, depositsCRS: String? = nil,
                              options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
                              legend: [String: [String: String]] = [:]) throws -> TrainingResult {
         if options.method.isKnowledgeDriven {
-            return try trainOverlay(layers: layers, deposits: depositsSource, depositsCRS: depositsCRS, options: options,
+            return try trainOverlay(layers: layers, deposits: source, depositsCRS: depositsCRS, options: options,
                                     modelPath: modelPath, legend: legend)
         }
+        guard let depositsSource = source else { throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)") }
         let resolved = try TransformResolver.resolve(layers)
         let stack = try EvidenceStack.open(resolved)
         let deposits = try DepositSet.load(depositsSource.path, layer: depositsSource.layer, grid: stack.grid,

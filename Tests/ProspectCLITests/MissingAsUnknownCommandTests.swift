@@ -104,11 +104,11 @@ struct MissingAsUnknownCommandTests {
         let dir = try CLI.temporaryDirectory()
         let s = try Self.holes(in: dir)
         let r = try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--missing-as-unknown", "--out", "m.json"], in: dir)
-        #expect(r.status != 0 && r.stderr.contains("--missing-as-unknown is for --method wofe"))
+        #expect(r.status != 0 && r.stderr.contains("--missing-as-unknown: only wofe models take it"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.json"))
         let base = "grid:\n  reference: \(s.a)\nlayers:\n  - raster: \(s.a)\ndeposits: \(s.deposits)\nmodel:\n  method: wofe\n"
         for (text, problem) in [(base + "  missing: maybe\n", "model.missing: maybe is not one of nodata, unknown"),
-                                (base.replacingOccurrences(of: "wofe", with: "logistic") + "  missing: unknown\n", "model.missing: unknown is for method wofe")] {
+                                (base.replacingOccurrences(of: "wofe", with: "logistic") + "  missing: unknown\n", "model.missing: only wofe models take it")] {
             let path = dir + "/study.yaml"
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             let run = try CLI.run(["run", path], in: dir)
@@ -117,6 +117,6 @@ struct MissingAsUnknownCommandTests {
         }
         let path = dir + "/study.yaml"
         try (base + "  missing: unknown\n").write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try StudyFile.load(path).training.missing == .unknown)
+        #expect(try StudyFile.load(path).training.wofe.missing == .unknown)
     }
 }

@@ -97,11 +97,11 @@ struct OverlayCommandTests {
     @Test("user errors: one line naming the problem, no model written", arguments: [
         (["--method", "fuzzy", "--expression", "and(a, b)"], "layer b ranges from 0.0 to 9.0; a fuzzy overlay combines memberships in [0, 1]", "b.tif"),
         (["--method", "fuzzy", "--expression", "and(a, c)", "--transform", "b=minmax"], "unknown layer \"c\" (layers: a, b)", ""),
-        (["--method", "fuzzy", "--transform", "b=minmax"], "a fuzzy model needs an expression", ""),
-        (["--method", "index", "--weight", "z=2"], "weight for z: no layer is named z", ""),
-        (["--method", "index", "--weight", "a=-1"], "--weight a=-1: give NAME=WEIGHT with a positive weight", ""),
+        (["--method", "fuzzy", "--transform", "b=minmax"], "--expression: a fuzzy model needs one", ""),
+        (["--method", "index", "--weight", "z=2"], "--weight z: no layer is named z", ""),
+        (["--method", "index", "--weight", "a=-1"], "--weight a: a weight is a positive number, got -1", ""),
         (["--method", "index", "--class-score", "a:1=2"], "a is a continuous layer", ""),
-        (["--method", "fuzzy", "--expression", "or(a, b)", "--transform", "b=minmax", "--weight", "a=2"], "weights are for --method index", ""),
+        (["--method", "fuzzy", "--expression", "or(a, b)", "--transform", "b=minmax", "--weight", "a=2"], "--weight: only index models take it", ""),
     ])
     func errors(arguments: [String], problem: String, file: String) throws {
         let dir = try CLI.temporaryDirectory()
@@ -125,10 +125,10 @@ struct OverlayCommandTests {
         for method in ["wofe", "logistic"] {
             let r = try CLI.run(["train", "--method", method, "--evidence", "a.tif", "--out", "m.json"])
             #expect(r.status != 0)
-            #expect(r.stderr.contains("give --deposits (only fuzzy and index models do without)"), "\(r.stderr)")
+            #expect(r.stderr.contains("--deposits: give the known deposits (only fuzzy and index models do without)"), "\(r.stderr)")
         }
         let r = try CLI.run(["train", "--method", "wofe", "--deposits", "d.gpkg", "--evidence", "a.tif", "--expression", "a", "--out", "m.json"])
-        #expect(r.stderr.contains("--expression, --weight and --class-score are for --method fuzzy or index"), "\(r.stderr)")
+        #expect(r.stderr.contains("--expression: only fuzzy models take it"), "\(r.stderr)")
     }
 }
 
@@ -184,10 +184,10 @@ struct OverlayStudyTests {
     @Test("study file errors name the key", arguments: [
         ("\nmodel:\n  method: fuzzy\n  expression: and(thorium, lithx)\n", "model.expression: at character 14: unknown layer \"lithx\""),
         ("\nmodel:\n  method: fuzzy\n", "model.expression: a fuzzy model needs one"),
-        ("\nmodel:\n  method: fuzzy\n  expression: thorium\n  weights: {thorium: 2}\n", "model.weights: only an index model has weights"),
+        ("\nmodel:\n  method: fuzzy\n  expression: thorium\n  weights: {thorium: 2}\n", "model.weights: only index models take it"),
         ("\nmodel:\n  method: index\n  weights: {th: 2}\n", "model.weights.th: no layer is named th"),
         ("\nmodel:\n  method: index\n  weights: {thorium: 0}\n", "model.weights.thorium: a weight is a positive number"),
-        ("\nmodel:\n  method: wofe\n  class_scores: {lith: {4: 1}}\n", "model.class_scores: only fuzzy and index models take class scores"),
+        ("\nmodel:\n  method: wofe\n  class_scores: {lith: {4: 1}}\n", "model.class_scores: only fuzzy and index models take it"),
         ("\nmodel:\n  method: index\n  class_scores: {lith: 4}\n", "model.class_scores.lith: give a mapping of class"),
         ("\nmodel:\n  method: wofe\n", "deposits: give the known deposits"),
         // Found when training, against the layer's legend.

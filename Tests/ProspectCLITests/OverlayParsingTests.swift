@@ -11,7 +11,7 @@ struct OverlayParsingTests {
                                                       "--class-score", "geo:mafic schist=2", "--out", "m.json"])
         let train = try #require(parsed as? ProspectCommand.Train)
         #expect(train.deposits == nil && train.method == .index)
-        let options = try OverlayOptions(expression: train.expression, weights: train.weight, classScores: train.classScore)
+        let options = try train.settings().options(layers: [.init(name: "a", kind: .continuous), .init(name: "geo", kind: .categorical)]).overlay
         #expect(options.weights == ["a": 3, "geo": 1.5])
         #expect(options.classScores == ["geo": ["4": 10, "mafic schist": 2]])
         let fuzzy = try #require(try ProspectCommand.parseAsRoot(["train", "--method", "fuzzy", "--evidence", "a.tif",
@@ -21,12 +21,20 @@ struct OverlayParsingTests {
 
     @Test("malformed --weight and --class-score are refused", arguments: ["a", "a=", "=2", "a=0", "a=x"])
     func badWeights(argument: String) {
-        #expect(throws: PipelineError.self) { try OverlayOptions(expression: nil, weights: [argument], classScores: []) }
+        var settings = TrainingSettings(method: .index)
+        #expect(throws: OptionError.self) {
+            try settings.add(thresholds: [], groups: [], weights: [argument], classScores: [])
+            _ = try settings.options(layers: [.init(name: "a", kind: .continuous)])
+        }
     }
 
     @Test(arguments: ["geo=1", "geo:=1", ":4=1", "geo:4=", "geo:4=x"])
     func badClassScores(argument: String) {
-        #expect(throws: PipelineError.self) { try OverlayOptions(expression: nil, weights: [], classScores: [argument]) }
+        var settings = TrainingSettings(method: .index)
+        #expect(throws: OptionError.self) {
+            try settings.add(thresholds: [], groups: [], weights: [], classScores: [argument])
+            _ = try settings.options(layers: [.init(name: "geo", kind: .categorical)])
+        }
     }
 
     @Test func demoRefusesOverlays() {

@@ -19,7 +19,8 @@ struct ParsingTests {
         let train = try #require(ok as? ProspectCommand.Train)
         #expect(train.method == .logistic)
         #expect(train.categorical == ["geo=l.tif"])
-        #expect(train.background == 1_000_000)
+        #expect(train.background == nil)
+        #expect(try train.settings().options(layers: nil).sampling.size == 1_000_000)
     }
 
     @Test("score defaults to ZSTD, takes NAME=PATH overrides and rejects bad ones")

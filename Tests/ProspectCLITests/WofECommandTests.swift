@@ -56,13 +56,13 @@ struct WofECommandTests {
 
     @Test("bad weights-of-evidence options are one-line errors", arguments: [
         (["--threshold", "nope=1"], "no layer is named nope"),
-        (["--threshold", "b=1"], "b is not an --ascending or --descending layer"),
+        (["--threshold", "b=1"], "--threshold b: b is not an ascending or descending layer"),
         (["--threshold", "high=5"], "leaves no cell in the pattern"),
         (["--threshold", "high=-5"], "puts every cell in the pattern"),
         (["--generalize", "high=1,2"], "high is not a categorical layer"),
-        (["--generalize", "b=1,2/2"], "--generalize takes NAME=CODES"),
-        (["--threshold", "high=x"], "--threshold takes NAME=VALUE"),
-        (["--method", "logistic"], "are for --method wofe"),
+        (["--generalize", "b=1,2/2"], "--generalize b: give groups of whole-number class codes"),
+        (["--threshold", "high=x"], "--threshold: give NAME=VALUE with a number"),
+        (["--method", "logistic"], "--ascending/--descending high: only wofe models take it"),
     ])
     func badOptions(extra: [String], message: String) throws {
         let dir = try CLI.temporaryDirectory()

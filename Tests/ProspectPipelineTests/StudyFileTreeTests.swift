@@ -16,7 +16,7 @@ struct StudyFileTreeTests {
         #expect(study.training.method == .gbt)
         let t = study.training.trees
         #expect(t.trees == 100 && t.depth == 6 && t.learningRate == 0.1 && t.excludeBuffer == 250 && t.holdout == 0.25)
-        #expect(study.training.seed == 1 && study.training.backgroundSample == 1_000_000)
+        #expect(study.training.sampling.seed == 1 && study.training.sampling.size == 1_000_000)
         #expect(study.score.extraBands && study.score.cog)
         #expect(!wofe.score.extraBands)
     }

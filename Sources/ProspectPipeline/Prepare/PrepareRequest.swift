@@ -100,54 +100,52 @@ public struct PrepareRequest: Sendable {
 }
 
 extension PrepareRequest.Input {
-    /// Splits `SPEC[=NAME]`; the name defaults to `defaultName(spec)`.
+    /// Splits `NAME=SPEC` (or the older `SPEC=NAME`, see `LayerArgument`); the name defaults
+    /// to `defaultName(spec)`.
     static func named(_ argument: String, defaultName: (String) -> String) -> (spec: String, name: String) {
-        if let eq = argument.lastIndex(of: "="), !argument[argument.index(after: eq)...].contains("/"),
-           !argument[argument.index(after: eq)...].isEmpty {
-            return (String(argument[..<eq]), String(argument[argument.index(after: eq)...]))
-        }
-        return (argument, defaultName(argument))
+        let (name, spec, _) = LayerArgument.splitAllowingOldOrder(argument)
+        return (spec, name ?? defaultName(spec))
     }
 
-    /// `PATH[=NAME]` for a raster.
+    /// `[NAME=]PATH` for a raster.
     public static func raster(_ argument: String, kind: LayerKind) -> PrepareRequest.Input {
         let (spec, name) = named(argument) { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         return .init(name: name, source: .raster(path: spec, kind: kind, resampling: nil))
     }
 
-    /// `VECTOR[:LAYER][=NAME]`; the name defaults to `distance_LAYER`.
+    /// `[NAME=]VECTOR[:LAYER]`; the name defaults to `distance_LAYER`.
     public static func distance(_ argument: String) -> PrepareRequest.Input {
         let (spec, name) = named(argument) { "distance_" + VectorSource(argument: $0).baseName }
         return .init(name: name, source: .distance(VectorSource(argument: spec)))
     }
 
-    /// `VECTOR[:LAYER]:FIELD[=NAME]`; the name defaults to the field's.
+    /// `[NAME=]VECTOR[:LAYER]:FIELD`; the name defaults to the field's.
     /// - Throws: when there is no `:FIELD`.
     public static func rasterize(_ argument: String) throws -> PrepareRequest.Input {
         let (spec, name) = named(argument) { spec in
             spec.lastIndex(of: ":").map { String(spec[spec.index(after: $0)...]) } ?? spec
         }
         guard let colon = spec.lastIndex(of: ":"), colon != spec.startIndex, spec.index(after: colon) != spec.endIndex else {
-            throw PipelineError(spec, "--rasterize takes VECTOR[:LAYER]:FIELD[=NAME]; use --inside for a polygon mask without a field")
+            throw PipelineError(spec, "--rasterize takes [NAME=]VECTOR[:LAYER]:FIELD; use --inside for a polygon mask without a field")
         }
         return .init(name: name, source: .rasterize(VectorSource(argument: String(spec[..<colon])),
                                                     field: String(spec[spec.index(after: colon)...])))
     }
 
-    /// `VECTOR[:LAYER][=NAME]`: 1 inside the features, 0 outside; name defaults to `inside_LAYER`.
+    /// `[NAME=]VECTOR[:LAYER]`: 1 inside the features, 0 outside; name defaults to `inside_LAYER`.
     public static func inside(_ argument: String) -> PrepareRequest.Input {
         let (spec, name) = named(argument) { "inside_" + VectorSource(argument: $0).baseName }
         return .init(name: name, source: .rasterize(VectorSource(argument: spec), field: nil))
     }
 
-    /// `VECTOR[:LAYER]@RADIUS[=NAME]`; the name defaults to `density_LAYER`.
+    /// `[NAME=]VECTOR[:LAYER]@RADIUS`; the name defaults to `density_LAYER`.
     /// - Throws: when the radius is missing or not a positive number.
     public static func density(_ argument: String) throws -> PrepareRequest.Input {
         let (spec, name) = named(argument) { spec in
             "density_" + VectorSource(argument: String(spec[..<(spec.lastIndex(of: "@") ?? spec.endIndex)])).baseName
         }
-        guard let at = spec.lastIndex(of: "@"), let radius = Double(spec[spec.index(after: at)...]), radius > 0 else {
-            throw PipelineError(spec, "--density takes VECTOR[:LAYER]@RADIUS_M[=NAME] with a positive radius")
+        guard let at = spec.lastIndex(of: "@"), let radius = Double(spec[spec.index(after: at)...]) else {
+            throw PipelineError(spec, "--density takes [NAME=]VECTOR[:LAYER]@RADIUS_M with the radius in metres")
         }
         return .init(name: name, source: .density(VectorSource(argument: String(spec[..<at])), radius: radius))
     }

@@ -28,6 +28,7 @@ public enum Preparer {
         GDAL.initialize()
         GDAL.setConfigOption("GDAL_CACHEMAX", "256")
         guard !request.inputs.isEmpty else { throw PipelineError(nil, "no inputs: give --raster, --categorical, --distance, --rasterize, --inside or --density") }
+        try request.validate()
         var seen = Set<String>()
         for input in request.inputs {
             guard !input.name.isEmpty, !input.name.contains("/") else {
@@ -159,10 +160,11 @@ struct Context {
             // Snapped outward to whole cells of a lattice anchored at the CRS origin.
             let x0 = (b[0] / cellSize).rounded(.down) * cellSize, y0 = (b[1] / cellSize).rounded(.down) * cellSize
             let x1 = (b[2] / cellSize).rounded(.up) * cellSize, y1 = (b[3] / cellSize).rounded(.up) * cellSize
-            let columns = Int(((x1 - x0) / cellSize).rounded()), rows = Int(((y1 - y0) / cellSize).rounded())
-            guard columns > 0, rows > 0, columns * rows <= 1 << 36 else {
-                throw PipelineError(nil, "a grid of \(columns) × \(rows) cells is out of range; check --cell-size and the extent's units (\(crs.label))")
+            let across = ((x1 - x0) / cellSize).rounded(), down = ((y1 - y0) / cellSize).rounded()
+            guard across >= 1, down >= 1, across * down <= Double(1 << 36) else {
+                throw PipelineError(nil, "a grid of \(Check.show(across)) × \(Check.show(down)) cells is out of range; check --cell-size and the extent's units (\(crs.label))")
             }
+            let columns = Int(across), rows = Int(down)
             grid = Grid(columns: columns, rows: rows, transform: .northUp(left: x0, top: y1, cellSize: cellSize),
                         crsWKT: crs.wkt, crsName: crs.label)
             gridCRS = crs

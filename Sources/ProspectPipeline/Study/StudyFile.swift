@@ -96,9 +96,7 @@ public struct StudyFile: Sendable {
             guard let crs = try gridReader.string("crs"), let cell = try gridReader.double("cell_size") else {
                 throw PipelineError(path, "grid: give reference: RASTER, or crs: and cell_size: (with extent: or a study_area)")
             }
-            let extent = try gridReader.doubles("extent")
-            if let extent, extent.count != 4 { throw PipelineError(path, "grid.extent: give [xmin, ymin, xmax, ymax]") }
-            grid = .definition(crs: crs, cellSize: cell, extent: extent)
+            grid = .definition(crs: crs, cellSize: cell, extent: try gridReader.doubles("extent"))
         }
         try gridReader.finish()
 
@@ -107,9 +105,8 @@ public struct StudyFile: Sendable {
         let makeValid = try reader.bool("make_valid") ?? false
 
         var layers: [Layer] = []
-        var wofeCumulative: [String: CumulativeTally.Direction] = [:]
-        var wofeThresholds: [String: Float] = [:]
-        var wofeGroups: [String: [[Int32]]] = [:]
+        var settings = TrainingSettings()
+        var settingsLayers: [TrainingSettings.Layer] = []
         let entries = try reader.list("layers", required: true)!
         guard !entries.isEmpty else { throw PipelineError(path, "layers: the list is empty") }
         for (i, entry) in entries.enumerated() {
@@ -147,74 +144,48 @@ public struct StudyFile: Sendable {
                 source = .rasterize(v, field: nil)
                 defaultName = "inside_" + v.baseName
             default:
-                guard let radius = try l.double("radius"), radius > 0 else { throw PipelineError(path, "layers[\(i)]: density needs a positive radius: (grid units)") }
+                guard let radius = try l.double("radius") else { throw PipelineError(path, "layers[\(i)]: density needs radius: (grid units)") }
                 let v = vector(sourceText)
                 source = .density(v, radius: radius)
                 defaultName = "density_" + v.baseName
             }
             let layerName = try l.string("name") ?? defaultName
-            var transforms: [LayerTransform] = []
-            for t in try l.strings("transforms") ?? [] {
-                do { transforms.append(try LayerTransform(parsing: t)) } catch {
-                    throw PipelineError(path, "layers[\(i)] (\(layerName)).transforms: \(error)")
-                }
-            }
+            let specs = try l.strings("transforms") ?? []
+            let transforms: [LayerTransform]
+            do { transforms = try LayerTransform.parse(specs, layer: layerName) } catch { throw error.inStudy(path) { _ in i } }
             let crs = try l.string("assume_crs")
             // Weights of evidence, per layer: cumulative classes, a user threshold, class groups.
             if let w = try l.string("wofe") {
                 guard let direction = CumulativeTally.Direction(rawValue: w) else {
                     throw PipelineError(path, "layers[\(i)] (\(layerName)).wofe: \(w) is not ascending or descending")
                 }
-                wofeCumulative[layerName] = direction
+                settings.cumulative[layerName] = direction
             }
-            if let t = try l.double("threshold") {
-                guard wofeCumulative[layerName] != nil else {
-                    throw PipelineError(path, "layers[\(i)] (\(layerName)).threshold needs wofe: ascending or descending")
-                }
-                wofeThresholds[layerName] = Float(t)
-            }
-            if let g = try l.string("generalize") {
-                let groups = g.split(separator: "/").map { $0.split(separator: ",").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) } }
-                let all = groups.flatMap { $0 }
-                guard !groups.isEmpty, !groups.contains(where: \.isEmpty), Set(all).count == all.count,
-                      all.count == g.split(whereSeparator: { $0 == "," || $0 == "/" }).count else {
-                    throw PipelineError(path, "layers[\(i)] (\(layerName)).generalize: give groups of class codes like \"1,2/3,4\", got \(g)")
-                }
-                wofeGroups[layerName] = groups
-            }
+            if let t = try l.double("threshold") { settings.thresholds[layerName] = t }
+            if let g = try l.string("generalize") { settings.groups[layerName] = g }
             try l.finish()
             layers.append(Layer(name: layerName, source: source, assumedCRS: crs, transforms: transforms))
+            settingsLayers.append(.init(name: layerName, kind: kind == "categorical" ? .categorical : kind == "rasterize" ? nil : .continuous))
         }
 
         let deposits = try reader.string("deposits").map(vector)
         let depositsCRS = try reader.string("deposits_crs")
-
-        var training = TrainingOptions(method: .wofe)
-        training.cumulative = wofeCumulative
-        training.thresholds = wofeThresholds
-        training.groups = wofeGroups
+        settings.hasDeposits = deposits != nil
         if var model = try reader.map("model") {
             if let m = try model.string("method") {
                 guard let method = TrainingOptions.Method(rawValue: m) else {
                     throw PipelineError(path, "model.method: \(m) is not one of \(TrainingOptions.Method.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                training.method = method
+                settings.method = method
             }
-            if let v = try model.double("unit_cell_km2") {
-                guard v > 0 else { throw PipelineError(path, "model.unit_cell_km2 must be positive") }
-                training.unitCellKm2 = v
-            }
-            training.missing = try Self.missingRule(&model, method: training.method, path: path)
-            if let v = try model.double("l2") { training.l2 = v }
-            if let v = try model.int("background") { training.backgroundSample = v }
-            if let v = try model.int("seed") { training.seed = UInt64(max(0, v)) }
-            training.overlay = try Self.overlayOptions(&model, method: training.method, layers: layers.map(\.name), path: path)
-            training.trees = try Self.treeOptions(&model, method: training.method, path: path)
+            try Self.readModel(&model, into: &settings, path: path)
             try model.finish()
         }
-        guard deposits != nil || training.method.isKnowledgeDriven else {
-            throw PipelineError(path, "deposits: give the known deposits (PATH or PATH:LAYER); only fuzzy and index models do without")
+        func inStudy(_ e: OptionError) -> PipelineError {
+            e.inStudy(path) { name in layers.firstIndex { $0.name == name } }
         }
+        let training: TrainingOptions
+        do { training = try settings.options(layers: settingsLayers) } catch { throw inStudy(error) }
 
         var score = ScoreOptions()
         var targets = TargetOptions()
@@ -239,6 +210,11 @@ public struct StudyFile: Sendable {
             }
             try outputs.finish()
         }
+        do {
+            try score.validate()
+            try targets.validate()
+            try Self.request(grid: grid, layers: layers, outputDirectory: output).validate()
+        } catch { throw inStudy(error) }
         try reader.finish()
         return StudyFile(path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
                          makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
@@ -247,12 +223,16 @@ public struct StudyFile: Sendable {
 
     /// The prepare step of this study.
     public func prepareRequest(outputDirectory: String) -> PrepareRequest {
-        var request = PrepareRequest(grid: grid, outputDirectory: outputDirectory,
-                                     inputs: layers.map { .init(name: $0.name, source: $0.source, assumedCRS: $0.assumedCRS) })
+        var request = Self.request(grid: grid, layers: layers, outputDirectory: outputDirectory)
         request.studyArea = studyArea
         request.assumedCRS = assumedCRS
         request.makeValid = makeValid
         return request
+    }
+
+    static func request(grid: PrepareRequest.GridDefinition, layers: [Layer], outputDirectory: String) -> PrepareRequest {
+        PrepareRequest(grid: grid, outputDirectory: outputDirectory,
+                       inputs: layers.map { .init(name: $0.name, source: $0.source, assumedCRS: $0.assumedCRS) })
     }
 }
 

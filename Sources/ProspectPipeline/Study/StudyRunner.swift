@@ -48,17 +48,9 @@ public enum StudyRunner {
         let modelPath = out + "/model.json"
         let weightsPath = study.training.method == .wofe ? out + "/weights.csv" : nil
         log("train: \(study.training.method.rawValue) on \(study.deposits.map(DisplayPath.of) ?? "no deposits (knowledge-driven)")")
-        let training: TrainingResult
-        if study.training.method.isKnowledgeDriven {
-            training = try StudyRunner.namingStudy(study) {
-                try Workflows.trainOverlay(layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS,
-                                           options: study.training, modelPath: modelPath, legend: legends)
-            }
-        } else {
-            guard let deposits = study.deposits else { throw PipelineError(study.path, "deposits: give the known deposits (PATH or PATH:LAYER)") }
-            training = try Workflows.train(layers: specs, deposits: deposits, depositsCRS: study.depositsCRS,
-                                           options: study.training, modelPath: modelPath, weightsTablePath: weightsPath,
-                                           legend: legends)
+        let training = try StudyRunner.namingStudy(study) {
+            try Workflows.train(layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training,
+                                modelPath: modelPath, weightsTablePath: weightsPath, legend: legends)
         }
         let t = training.model.training
         if study.deposits != nil {

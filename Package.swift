@@ -74,12 +74,17 @@ let package = Package(
             name: "prospect",
             dependencies: ["ProspectCLI"]
         ),
+        // What the test targets share: one raster reader and writer, temporary folders that
+        // remove themselves. Only test targets depend on it.
+        .target(name: "ProspectTestSupport", dependencies: ["ProspectCore", "ProspectGDAL"], path: "Tests/ProspectTestSupport"),
+        // No GDAL here: the core is tested without it.
         .testTarget(name: "ProspectCoreTests", dependencies: ["ProspectCore", "ProspectAVX2"]),
-        .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL"]),
-        .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL"]),
+        .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL", "ProspectTestSupport"]),
+        .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL", "ProspectTestSupport"]),
         .testTarget(name: "ProspectBenchTests", dependencies: ["ProspectBench", "ProspectCore"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
-        .testTarget(name: "ProspectCLITests", dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL"]),
+        .testTarget(name: "ProspectCLITests",
+                    dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL", "ProspectTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "prospect", targets: ["prospect"]),
         .library(name: "ProspectCore", targets: ["ProspectCore"]),
         .library(name: "ProspectPipeline", targets: ["ProspectPipeline"]),
+        .library(name: "ProspectBench", targets: ["ProspectBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,16 +48,25 @@ let package = Package(
             name: "ProspectGDAL",
             dependencies: ["CGDAL", "CPROJ", "ProspectCore"]
         ),
-        // File-level pipelines: prepare, train, score, targets, validate, study files, demo, bench.
+        // File-level pipelines: prepare, train, score, targets, validate, study files, demo.
         .target(
             name: "ProspectPipeline",
             dependencies: ["ProspectCore", "ProspectGDAL", .product(name: "Yams", package: "Yams")]
+        ),
+        // The throughput measurements behind `prospect bench` and the `Benchmarks/` package; the
+        // libraries above hold no benchmark code. Built like the core, so the STREAM triad it
+        // measures against is compiled the same way as the kernels it is compared with.
+        .target(
+            name: "ProspectBench",
+            dependencies: ["ProspectCore", "ProspectGDAL", "ProspectPipeline"],
+            swiftSettings: coreSettings
         ),
         // The subcommands, as a library so tests can drive them in-process.
         .target(
             name: "ProspectCLI",
             dependencies: [
                 "ProspectPipeline",
+                "ProspectBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,11 +74,17 @@ let package = Package(
             name: "prospect",
             dependencies: ["ProspectCLI"]
         ),
+        // What the test targets share: one raster reader and writer, temporary folders that
+        // remove themselves. Only test targets depend on it.
+        .target(name: "ProspectTestSupport", dependencies: ["ProspectCore", "ProspectGDAL"], path: "Tests/ProspectTestSupport"),
+        // No GDAL here: the core is tested without it.
         .testTarget(name: "ProspectCoreTests", dependencies: ["ProspectCore", "ProspectAVX2"]),
-        .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL"]),
-        .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL"]),
+        .testTarget(name: "ProspectGDALTests", dependencies: ["ProspectGDAL", "ProspectTestSupport"]),
+        .testTarget(name: "ProspectPipelineTests", dependencies: ["ProspectPipeline", "ProspectGDAL", "ProspectTestSupport"]),
+        .testTarget(name: "ProspectBenchTests", dependencies: ["ProspectBench", "ProspectCore"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
-        .testTarget(name: "ProspectCLITests", dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL"]),
+        .testTarget(name: "ProspectCLITests",
+                    dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL", "ProspectTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

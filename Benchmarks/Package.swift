@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Throughput suites for Prospect's kernels and engine. A separate package so that building
-// and testing Prospect never compiles benchmark code. Run from this folder:
+// and testing Prospect never compiles these suites; the measuring code they share with
+// `prospect bench` is Prospect's `ProspectBench` library. Run from this folder:
 //   swift run -c release prospect-benchmarks [--files]
 //   swift run -c release prospect-benchmarks --prepare
 let package = Package(
@@ -14,6 +15,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ProspectCore", package: "Prospect"),
                 .product(name: "ProspectPipeline", package: "Prospect"),
+                .product(name: "ProspectBench", package: "Prospect"),
             ]
         ),
     ],

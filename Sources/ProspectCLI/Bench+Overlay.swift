@@ -1,4 +1,5 @@
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

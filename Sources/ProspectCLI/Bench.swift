@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

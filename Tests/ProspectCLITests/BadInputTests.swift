@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 /// Bad input: one line on stderr naming the file and the problem, a non-zero exit status, and
@@ -26,14 +27,14 @@ struct BadInputTests {
     }
 
     @Test func missingRaster() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         try expectFailure(trainArgs(evidence: [s.a, dir + "/nothere.tif"], deposits: s.deposits), in: dir,
                           naming: "nothere.tif", problem: "no such file")
     }
 
     @Test func nonRaster() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         try "not a raster\n".write(toFile: dir + "/notes.tif", atomically: true, encoding: .utf8)
         try expectFailure(trainArgs(evidence: [s.a, dir + "/notes.tif"], deposits: s.deposits), in: dir,
@@ -41,7 +42,7 @@ struct BadInputTests {
     }
 
     @Test func truncatedRaster() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         // A model trained on good files, then one input truncated: scoring must fail cleanly.
         let ok = try CLI.run(trainArgs(evidence: [s.a, s.b], deposits: s.deposits), in: dir)
@@ -53,7 +54,7 @@ struct BadInputTests {
     }
 
     @Test func depositsWithNoPoints() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         try #"{"type":"FeatureCollection","features":[]}"#.write(toFile: dir + "/empty.geojson", atomically: true, encoding: .utf8)
         try expectFailure(trainArgs(evidence: [s.a], deposits: dir + "/empty.geojson"), in: dir,
@@ -61,7 +62,7 @@ struct BadInputTests {
     }
 
     @Test func depositsOutsideTheGrid() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let far = try Fixture.points(dir + "/far.gpkg", [(900_000, 1_000_000), (910_000, 1_000_000)])
         try expectFailure(trainArgs(evidence: [s.a], deposits: far), in: dir, naming: "far.gpkg", problem: "falls on the evidence grid")
@@ -69,7 +70,7 @@ struct BadInputTests {
 
     @Test("some deposits outside the grid are reported, the rest used")
     func someDepositsOutside() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let mixed = try Fixture.points(dir + "/mixed.gpkg", [Fixture.centre(60, 10), Fixture.centre(62, 20), (900_000, 1_000_000)])
         let r = try CLI.run(trainArgs(evidence: [s.a], deposits: mixed), in: dir)
@@ -80,7 +81,7 @@ struct BadInputTests {
 
     @Test("deposits in another CRS are reprojected onto the grid")
     func depositsInAnotherCRS() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let utmPoints = [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5), (10, 10)].map { Fixture.centre($0.0, $0.1) }
         let lonlat = try CoordinateTransformer(from: Fixture.utm(), to: SpatialReference(epsg: 4326)).transform(utmPoints.map { (x: $0.0, y: $0.1) })
@@ -101,7 +102,7 @@ struct BadInputTests {
 
     @Test("deposits with no CRS are refused unless --assume-crs gives one, never guessed")
     func depositsWithoutCRS() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let features = [(60, 10), (62, 20), (55, 30)].map { Fixture.centre($0.0, $0.1) }.map {
             GeoJSONFeature(rings: [[($0.0, $0.1)]], properties: [("id", .string("X"))])
@@ -117,7 +118,7 @@ struct BadInputTests {
     }
 
     @Test func allNodataLayer() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let empty = try Fixture.raster(dir + "/empty.tif") { _, _ in -9999 }
         try expectFailure(trainArgs(evidence: [s.a, empty], deposits: s.deposits), in: dir, naming: "empty.tif", problem: "every cell is nodata")
@@ -125,7 +126,7 @@ struct BadInputTests {
 
     @Test("an all-nodata layer found while scoring: named, and the map is not left behind")
     func allNodataLayerWhileScoring() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         #expect(try CLI.run(trainArgs(evidence: [s.a, s.b], deposits: s.deposits), in: dir).status == 0)
         try Fixture.raster(dir + "/blank.tif") { _, _ in -9999 }
@@ -134,7 +135,7 @@ struct BadInputTests {
     }
 
     @Test func gridMismatchNamesBothGrids() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         var other = Fixture.grid
         other.transform.originX += 50
@@ -147,13 +148,13 @@ struct BadInputTests {
     }
 
     @Test func malformedModel() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         try "{ this is not json".write(toFile: dir + "/model.json", atomically: true, encoding: .utf8)
         try expectFailure(["score", "--model", "model.json", "--out", "map.tif"], in: dir, naming: "model.json", problem: "not a valid JSON model file")
     }
 
     @Test func modelFromANewerVersion() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         #expect(try CLI.run(trainArgs(evidence: [s.a], deposits: s.deposits), in: dir).status == 0)
         let text = try String(contentsOfFile: dir + "/model.json", encoding: .utf8)
@@ -163,7 +164,7 @@ struct BadInputTests {
     }
 
     @Test func modelNamingAMissingLayer() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         #expect(try CLI.run(trainArgs(evidence: [s.a, s.b], deposits: s.deposits), in: dir).status == 0)
         try FileManager.default.removeItem(atPath: s.b)

@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 
 /// The result of running the `prospect` executable.
 struct CLIResult {
@@ -45,13 +46,6 @@ enum CLI {
                          stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// A new empty folder.
-    static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "prospect-cli-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     /// Every file in `directory`, hidden ones included.
     static func files(in directory: String) -> Set<String> {
         Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
@@ -71,13 +65,7 @@ enum Fixture {
                        value: (Int, Int) -> Float) throws -> String {
         var grid = g
         grid.crsWKT = try utm().wkt
-        let options = tiled ? ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"] : []
-        let ds = try RasterDataset.create(path, grid: grid, type: .float32, options: options)
-        try ds.setNodata(Double(nodata))
-        var values = [Float](repeating: 0, count: grid.cellCount)
-        for r in 0..<grid.rows { for c in 0..<grid.columns { values[r * grid.columns + c] = value(c, r) } }
-        try values.withUnsafeBufferPointer { try ds.write(window: grid.full, from: $0) }
-        try ds.close()
+        try writeRaster(path, grid: grid, nodata: Double(nodata), blockSize: tiled ? 16 : nil, value: value)
         return path
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("Subcommands on small stacks")
@@ -15,7 +16,7 @@ struct CommandTests {
 
     @Test("info describes rasters and vectors")
     func info() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let r = try CLI.run(["info", s.a, s.deposits])
         #expect(r.status == 0, "\(r.stderr)")
@@ -32,7 +33,7 @@ struct CommandTests {
 
     @Test("score writes a COG with overviews, and plain tiles with --compress none; validate prints JSON with auc")
     func scoreAndValidate() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         for method in ["wofe", "logistic"] {
             let t = try CLI.run(["train", "--method", method, "--deposits", s.deposits, "--evidence", "alpha=\(s.a)",
@@ -60,7 +61,7 @@ struct CommandTests {
 
     @Test("targets ranks tiles and writes RFC 7946 polygons")
     func targets() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         #expect(try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--out", "m.json"], in: dir).status == 0)
         #expect(try CLI.run(["score", "--model", "m.json", "--out", "map.tif"], in: dir).status == 0)

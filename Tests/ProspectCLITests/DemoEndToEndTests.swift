@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("The demo region end to end through the CLI", .serialized)
@@ -14,12 +15,13 @@ struct DemoEndToEndTests {
         var capturedAtTenPercent: Double
     }
 
-    func runDemo(_ method: String) throws -> (Summary, String) {
-        let out = try CLI.temporaryDirectory()
+    /// The demo's summary and its output folder (removed when the caller lets go of it).
+    func runDemo(_ method: String) throws -> (Summary, TemporaryFolder) {
+        let folder = try TemporaryFolder(), out = folder.path
         let result = try CLI.run(["demo", "--data", CLI.demoData, "--out", out, "--method", method, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let summary = try JSONDecoder().decode(Summary.self, from: Data(result.stdout.utf8))
-        return (summary, out)
+        return (summary, folder)
     }
 
     @Test("logistic regression ranks the hidden model's layers highest and AUC is high")
@@ -33,7 +35,7 @@ struct DemoEndToEndTests {
 
     @Test("weights of evidence: true layers outrank the decoys, AUC is high, outputs are complete")
     func wofeOutputs() throws {
-        let (s, out) = try runDemo("wofe")
+        let (s, folder) = try runDemo("wofe"), out = folder.path
         #expect(s.auc > 0.85)
         let truthData = try Data(contentsOf: URL(fileURLWithPath: CLI.demoData + "/truth.json"))
         let truth = try JSONDecoder().decode(HiddenModel.self, from: truthData)

@@ -2,6 +2,7 @@ import Foundation
 @testable import ProspectCLI
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 /// The fixtures of Tests/Fixtures/trees (written by make_fixtures.py) as rasters.
@@ -33,13 +34,6 @@ enum ImportFixture {
         }
     }
 
-    static func read(_ path: String) throws -> [Float] {
-        let ds = try RasterDataset.open(path)
-        var v = [Float](repeating: 0, count: ds.grid.cellCount)
-        try v.withUnsafeMutableBufferPointer { try ds.read(window: ds.grid.full, into: $0) }
-        return v
-    }
-
     /// Largest |map − library| over cells with data; cells with a NaN feature must be nodata.
     static func worstDifference(map: [Float], predictions: [Double], rows: [[Float]]) -> Double {
         var worst = 0.0
@@ -58,7 +52,7 @@ enum ImportFixture {
 struct ImportCommandTests {
     func importAndScore(_ library: String, dump: String, predictions: String, extra: [String] = [],
                         layers: (String) throws -> [String]) throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let args = try layers(dir)
         let imp = try CLI.run(["import", "--from", library, ImportFixture.folder + "/" + dump, "--out", "model.json"] + args + extra, in: dir)
         #expect(imp.status == 0, "\(imp.stderr)")
@@ -68,7 +62,7 @@ struct ImportCommandTests {
         #expect(model.layers.map(\.name) == ImportFixture.names)
         let score = try CLI.run(["score", "--model", "model.json", "--out", "map.tif", "--compress", "none"], in: dir)
         #expect(score.status == 0, "\(score.stderr)")
-        let worst = ImportFixture.worstDifference(map: try ImportFixture.read(dir + "/map.tif"),
+        let worst = ImportFixture.worstDifference(map: try readRaster(dir + "/map.tif"),
                                                   predictions: try ImportFixture.predictions(predictions),
                                                   rows: try ImportFixture.rows())
         #expect(worst <= 1e-6, "largest difference from \(library)'s predictions: \(worst)")
@@ -101,7 +95,7 @@ struct ImportCommandTests {
 
     /// A model saved without feature names takes the layers in the order given.
     @Test func withoutFeatureNamesByPosition() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         var object = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ImportFixture.folder + "/xgboost_model.json"))) as? [String: Any])
         var learner = object["learner"] as! [String: Any]
         learner["feature_names"] = [String]()
@@ -112,7 +106,7 @@ struct ImportCommandTests {
         #expect(imp.status == 0, "\(imp.stderr)")
         let score = try CLI.run(["score", "--model", "model.json", "--out", "map.tif", "--compress", "none"], in: dir)
         #expect(score.status == 0, "\(score.stderr)")
-        let worst = ImportFixture.worstDifference(map: try ImportFixture.read(dir + "/map.tif"),
+        let worst = ImportFixture.worstDifference(map: try readRaster(dir + "/map.tif"),
                                                   predictions: try ImportFixture.predictions("xgboost_pred.csv"), rows: try ImportFixture.rows())
         #expect(worst <= 1e-6)
         // Three layers for four unnamed features.
@@ -132,7 +126,7 @@ struct ImportCommandTests {
     }
 
     @Test func badInput() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let layers = try ImportFixture.rasters(in: dir).flatMap { ["--evidence", $0] }
         let f = ImportFixture.folder
         let full = try Data(contentsOf: URL(fileURLWithPath: f + "/lightgbm_model.json"))

@@ -1,13 +1,14 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("An interrupted run leaves nothing behind")
 struct InterruptTests {
     @Test("SIGINT during scoring removes the partial map and exits 130")
     func interruptScoring() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         #expect(try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
                              "--out", "model.json"], in: dir).status == 0)

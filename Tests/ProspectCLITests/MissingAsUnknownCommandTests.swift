@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import ProspectPipeline
 import Testing
 
@@ -21,15 +22,12 @@ struct MissingAsUnknownCommandTests {
     }
 
     static func bands(_ path: String, count: Int) throws -> [[Float]] {
-        let ds = try RasterDataset.open(path)
-        var bands = [[Float]](repeating: [Float](repeating: 0, count: Fixture.grid.cellCount), count: count)
-        for j in 0..<count { try bands[j].withUnsafeMutableBufferPointer { try ds.read(band: j + 1, window: Fixture.grid.full, into: $0) } }
-        return bands
+        try (1...count).map { try readRaster(path, band: $0, window: Fixture.grid.full) }
     }
 
     @Test("weights per layer equal those of the layer alone; scoring fills the holes; the std band holds the missing-data term")
     func trainAndScore() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Self.holes(in: dir)
         let common = ["--method", "wofe", "--deposits", s.deposits, "--unit-cell-km2", "0.01"]
         let t = try CLI.run(["train"] + common + ["--evidence", "a=\(s.a)", "--categorical", "b=\(s.b)",
@@ -101,7 +99,7 @@ struct MissingAsUnknownCommandTests {
 
     @Test("--missing-as-unknown is for wofe; a bad model.missing names the key")
     func errors() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Self.holes(in: dir)
         let r = try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--missing-as-unknown", "--out", "m.json"], in: dir)
         #expect(r.status != 0 && r.stderr.contains("--missing-as-unknown: only wofe models take it"))

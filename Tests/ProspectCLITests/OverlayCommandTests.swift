@@ -1,24 +1,18 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("knowledge-driven models: fuzzy and index overlays end to end")
 struct OverlayCommandTests {
-    func read(_ path: String) throws -> [Float] {
-        let ds = try RasterDataset.open(path)
-        var v = [Float](repeating: 0, count: ds.grid.cellCount)
-        try v.withUnsafeMutableBufferPointer { try ds.read(window: ds.grid.full, into: $0) }
-        return v
-    }
-
     func json(_ text: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
     }
 
     @Test("train --method fuzzy without deposits → score → targets names the layers")
     func fuzzyWithoutDeposits() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let t = try CLI.run(["train", "--method", "fuzzy", "--evidence", s.a, "--evidence", s.b, "--transform", "b=minmax",
                              "--expression", "gamma(0.8, a, or(a, b))", "--out", "fuzzy.json"], in: dir)
@@ -34,7 +28,7 @@ struct OverlayCommandTests {
         let sc = try CLI.run(["score", "--model", "fuzzy.json", "--out", "map.tif", "--compress", "none"], in: dir)
         #expect(sc.status == 0, "\(sc.stderr)")
         // Every cell equals the expression applied by hand to the transformed layers.
-        let map = try read(dir + "/map.tif"), a = try read(s.a), b = try read(s.b)
+        let map = try readRaster(dir + "/map.tif"), a = try readRaster(s.a), b = try readRaster(s.b)
         let (lo, hi) = (Double(b.min()!), Double(b.max()!))
         let e = FuzzyExpression.gamma(0.8, [.layer(0), .or([.layer(0), .layer(1)])])
         for i in stride(from: 0, to: map.count, by: 13) {
@@ -64,7 +58,7 @@ struct OverlayCommandTests {
 
     @Test("train --method index with deposits: weights, class scores and ROC AUC")
     func indexWithDeposits() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let t = try CLI.run(["train", "--method", "index", "--deposits", s.deposits, "--evidence", s.a, "--categorical", "classes=\(s.b)",
                              "--weight", "a=3", "--weight", "classes=1", "--class-score", "classes:7=10", "--class-score", "classes:2=4",
@@ -84,7 +78,7 @@ struct OverlayCommandTests {
 
         let sc = try CLI.run(["score", "--model", "index.json", "--out", "map.tif", "--compress", "none"], in: dir)
         #expect(sc.status == 0, "\(sc.stderr)")
-        let map = try read(dir + "/map.tif"), a = try read(s.a), b = try read(s.b)
+        let map = try readRaster(dir + "/map.tif"), a = try readRaster(s.a), b = try readRaster(s.b)
         for i in stride(from: 0, to: map.count, by: 7) {
             let classScore: Double = b[i] == 7 ? 10 : b[i] == 2 ? 4 : 0
             #expect(abs(Double(map[i]) - (3 * Double(a[i]) + classScore) / 4) < 1e-5)
@@ -104,7 +98,7 @@ struct OverlayCommandTests {
         (["--method", "fuzzy", "--expression", "or(a, b)", "--transform", "b=minmax", "--weight", "a=2"], "--weight: only index models take it", ""),
     ])
     func errors(arguments: [String], problem: String, file: String) throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let r = try CLI.run(["train", "--evidence", s.a, "--evidence", s.b, "--out", "m.json"] + arguments, in: dir)
         #expect(r.status != 0)
@@ -114,7 +108,7 @@ struct OverlayCommandTests {
     }
 
     @Test func categoricalLayersNeedClassScores() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let r = try CLI.run(["train", "--method", "index", "--evidence", s.a, "--categorical", s.b, "--out", "m.json"], in: dir)
         #expect(r.status != 0)
@@ -136,7 +130,7 @@ struct OverlayCommandTests {
 struct OverlayStudyTests {
     @Test("the demo's fuzzy study runs end to end and validates on deposits it did not use")
     func demoFuzzyStudy() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let r = try CLI.run(["run", CLI.demoData + "/demo-fuzzy.yaml", "--out", dir + "/study"])
         #expect(r.status == 0, "\(r.stderr)")
         let log = try String(contentsOfFile: dir + "/study/run.log", encoding: .utf8)
@@ -169,7 +163,7 @@ struct OverlayStudyTests {
 
     @Test("an index study without deposits skips validation")
     func indexStudyWithoutDeposits() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let path = try study(Self.base + "\nmodel:\n  method: index\n  weights: {thorium: 1, lith: 3}\n  class_scores: {lith: {4: 1, 3: 0.5}}\n", in: dir)
         let r = try CLI.run(["run", path, "--out", dir + "/out"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
@@ -195,7 +189,7 @@ struct OverlayStudyTests {
          "model: class scores for lith: \"granite\" is neither a class code nor a class name of lith: known classes 1 granite gneiss, 2 charnockite"),
     ])
     func errors(model: String, problem: String) throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let path = try study(Self.base + model, in: dir)
         let r = try CLI.run(["run", path], in: dir)
         #expect(r.status != 0)

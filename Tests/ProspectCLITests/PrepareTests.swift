@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 /// Vector inputs for the prepare tests, in the fixture grid's CRS (UTM 45N) unless stated.
@@ -46,14 +47,11 @@ struct PrepareTests {
     func grid(of path: String) throws -> Grid { try RasterDataset.open(path).grid }
 
     func values(_ path: String) throws -> (values: [Float], nodata: Float?) {
-        let ds = try RasterDataset.open(path)
-        var v = [Float](repeating: 0, count: ds.grid.cellCount)
-        try v.withUnsafeMutableBufferPointer { try ds.read(window: ds.grid.full, into: $0) }
-        return (v, ds.nodata().map { Float($0) })
+        (try readRaster(path), try RasterDataset.open(path).nodata().map { Float($0) })
     }
 
     @Test func referenceGridRastersAndVectors() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         // A raster at twice the resolution: coarsened by averaging onto the 100 m grid.
         var fine = Fixture.grid
@@ -112,7 +110,7 @@ struct PrepareTests {
     }
 
     @Test func crsGridStudyAreaAndAssumedCRS() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         try VectorFixture.studyArea(dir + "/area.gpkg")
         // Points without a CRS: a CSV of x/y.
         var csv = "id,x,y\n"
@@ -155,14 +153,14 @@ struct PrepareBadInputTests {
     }
 
     @Test func emptyVectorLayer() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let ref = try reference(in: dir)
         try VectorWriter.write(path: dir + "/empty.gpkg", driver: "GPKG", layerName: "faults", features: [], crs: Fixture.utm())
         try expectFailure(["--reference", ref, "--distance", "empty.gpkg"], in: dir, naming: "empty.gpkg", problem: "has no features")
     }
 
     @Test func unknownField() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let ref = try reference(in: dir)
         try VectorFixture.geology(dir + "/geology.gpkg")
         try expectFailure(["--reference", ref, "--rasterize", "geology.gpkg:lithology"], in: dir,
@@ -170,7 +168,7 @@ struct PrepareBadInputTests {
     }
 
     @Test func invalidGeometries() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let ref = try reference(in: dir)
         // A self-intersecting "bow tie".
         let bowTie = GeoJSONFeature(rings: [[(351_000, 2_376_000), (353_000, 2_378_000), (353_000, 2_376_000), (351_000, 2_378_000), (351_000, 2_376_000)]],
@@ -183,7 +181,7 @@ struct PrepareBadInputTests {
     }
 
     @Test func inputOutsideTheGrid() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let ref = try reference(in: dir)
         var far = Fixture.grid
         far.transform = .northUp(left: 500_000, top: 2_380_000, cellSize: 100)
@@ -195,7 +193,7 @@ struct PrepareBadInputTests {
     }
 
     @Test func csvWithoutCoordinates() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let ref = try reference(in: dir)
         try "id,name,grade\n1,a,2.5\n2,b,3.1\n".write(toFile: dir + "/assays.csv", atomically: true, encoding: .utf8)
         try expectFailure(["--reference", ref, "--density", "assays.csv@500", "--assume-crs", "EPSG:32645"], in: dir,
@@ -203,7 +201,7 @@ struct PrepareBadInputTests {
     }
 
     @Test func missingCRS() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let ref = try reference(in: dir)
         try "id,x,y\n1,351000,2377000\n2,352000,2378000\n".write(toFile: dir + "/pts.csv", atomically: true, encoding: .utf8)
         try expectFailure(["--reference", ref, "--distance", "pts.csv"], in: dir, naming: "pts.csv", problem: "--assume-crs")
@@ -214,7 +212,7 @@ struct PrepareBadInputTests {
     }
 
     @Test func aFailureLeavesAnEarlierStackAlone() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let ref = try reference(in: dir)
         try VectorFixture.faults(dir + "/faults.gpkg")
         let ok = try CLI.run(["prepare", "--reference", ref, "--distance", "faults.gpkg", "--out", "stack"], in: dir)

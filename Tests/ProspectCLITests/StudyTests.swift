@@ -1,10 +1,11 @@
 import Foundation
+import ProspectTestSupport
 import Testing
 
 @Suite("study files: prospect run")
 struct StudyTests {
     @Test func demoStudyRunsEndToEnd() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let r = try CLI.run(["run", CLI.demoData + "/demo.yaml", "--out", dir + "/study", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let files = CLI.files(in: dir + "/study")
@@ -28,7 +29,7 @@ struct StudyTests {
     }
 
     @Test func unknownKeysAndBadValuesAreErrors() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let base = """
         grid:
           reference: \(CLI.demoData)/thorium.tif

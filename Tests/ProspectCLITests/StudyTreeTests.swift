@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("study files: random forests and gradient-boosted trees")
@@ -35,7 +36,7 @@ struct StudyTreeTests {
 
     @Test("a gbt study runs prepare → train → score → targets → validate with its tree keys")
     func gradientBoostingStudy() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let path = try study(in: dir, model: """
             method: gbt
             trees: 25
@@ -72,7 +73,7 @@ struct StudyTreeTests {
 
     @Test("a forest study with uncertainty: true writes the ensemble spread as band 2")
     func forestSpread() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let path = try study(in: dir, model: "method: rf\ntrees: 12\ndepth: 3", outputs: "uncertainty: true")
         let r = try CLI.run(["run", path, "--out", dir + "/out"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
@@ -98,7 +99,7 @@ struct StudyTreeTests {
                       ("method: gbt\nholdout: 1", "model.holdout:"),
                       ("method: rf\ntrees: many", "model.trees: expected a whole number")])
     func badTreeKeys(model text: String, problem: String) throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let path = try study(in: dir, model: text)
         let r = try CLI.run(["run", path, "--out", dir + "/out"], in: dir)
         #expect(r.status != 0)

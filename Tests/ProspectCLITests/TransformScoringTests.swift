@@ -1,19 +1,13 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("transforms: fitted by train, repeated exactly by score")
 struct TransformScoringTests {
-    func read(_ path: String) throws -> [Float] {
-        let ds = try RasterDataset.open(path)
-        var v = [Float](repeating: 0, count: ds.grid.cellCount)
-        try v.withUnsafeMutableBufferPointer { try ds.read(window: ds.grid.full, into: $0) }
-        return v
-    }
-
     @Test func scoredCellsEqualTheModelAppliedByHand() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let t = try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits,
                              "--evidence", s.a, "--transform", "a=fuzzy-large:spread=4",
@@ -25,7 +19,7 @@ struct TransformScoringTests {
         guard case .fuzzyLarge(let midpoint?, let spread) = model.layers[0].transforms.first else {
             Issue.record("a's transform: \(model.layers[0].transforms)"); return
         }
-        let a = try read(s.a), b = try read(s.b)
+        let a = try readRaster(s.a), b = try readRaster(s.b)
         #expect(abs(midpoint - Double(a.min()! + a.max()!) / 2) < 1e-6)
         #expect(spread == 4)
         guard case .zScore(let mean?, let std?) = model.layers[1].transforms.last else {
@@ -38,7 +32,7 @@ struct TransformScoringTests {
 
         let sc = try CLI.run(["score", "--model", "model.json", "--out", "map.tif", "--compress", "none"], in: dir)
         #expect(sc.status == 0, "\(sc.stderr)")
-        let map = try read(dir + "/map.tif")
+        let map = try readRaster(dir + "/map.tif")
         var worst: Double = 0
         for i in stride(from: 0, to: map.count, by: 37) {
             var logit = Double(model.model!.intercept)
@@ -52,7 +46,7 @@ struct TransformScoringTests {
     }
 
     @Test func depositsFromALonLatCSV() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let cells = [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5), (10, 10)].map { Fixture.centre($0.0, $0.1) }
         let lonLat = try CoordinateTransformer(from: Fixture.utm(), to: SpatialReference(epsg: 4326)).transform(cells.map { (x: $0.0, y: $0.1) })

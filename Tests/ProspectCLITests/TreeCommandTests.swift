@@ -1,24 +1,18 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("train --method rf/gbt, score, targets end to end")
 struct TreeCommandTests {
-    func read(_ path: String, band: Int = 1) throws -> [Float] {
-        let ds = try RasterDataset.open(path)
-        var v = [Float](repeating: 0, count: ds.grid.cellCount)
-        try v.withUnsafeMutableBufferPointer { try ds.read(band: band, window: ds.grid.full, into: $0) }
-        return v
-    }
-
     func model(_ path: String) throws -> ModelFile {
         try ModelFile.decode(Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     @Test("gbt: train, score (cells equal the model by hand), targets explained")
     func gradientBoosting() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let t = try CLI.run(["train", "--method", "gbt", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
                              "--trees", "40", "--depth", "3", "--learning-rate", "0.2", "--out", "gbt.json"], in: dir)
@@ -35,7 +29,7 @@ struct TreeCommandTests {
         let sc = try CLI.run(["score", "--model", "gbt.json", "--out", "map.tif", "--compress", "none", "--uncertainty"], in: dir)
         #expect(sc.status == 0, "\(sc.stderr)")
         #expect(try RasterDataset.open(dir + "/map.tif").bandCount == 1, "boosting writes no extra band")
-        let map = try read(dir + "/map.tif"), a = try read(s.a), b = try read(s.b)
+        let map = try readRaster(dir + "/map.tif"), a = try readRaster(s.a), b = try readRaster(s.b)
         var worst = 0.0
         for i in stride(from: 0, to: map.count, by: 7) {
             worst = max(worst, abs(trees.probability([a[i], b[i]]) - Double(map[i])))
@@ -55,7 +49,7 @@ struct TreeCommandTests {
 
     @Test("rf: score --uncertainty writes the ensemble spread as band 2; --exclude-buffer shrinks the background")
     func randomForest() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let plain = try CLI.run(["train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
                                  "--trees", "30", "--depth", "4", "--out", "rf0.json"], in: dir)
@@ -83,8 +77,8 @@ struct TreeCommandTests {
         #expect(sc.status == 0, "\(sc.stderr)")
         let ds = try RasterDataset.open(dir + "/map.tif")
         #expect(ds.bandCount == 2)
-        let p = try read(dir + "/map.tif"), spread = try read(dir + "/map.tif", band: 2)
-        let a = try read(s.a), b = try read(s.b)
+        let p = try readRaster(dir + "/map.tif"), spread = try readRaster(dir + "/map.tif", band: 2)
+        let a = try readRaster(s.a), b = try readRaster(s.b)
         let ensemble = try #require(m.trees)
         for i in stride(from: 0, to: p.count, by: 11) {
             #expect(abs(Double(p[i]) - ensemble.probability([a[i], b[i]])) < 1e-6)
@@ -95,7 +89,7 @@ struct TreeCommandTests {
 
     @Test("the model is the same whatever --threads")
     func threadsDoNotChangeTheModel() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         for method in ["rf", "gbt"] {
             for threads in ["1", "2", "3"] {
@@ -112,7 +106,7 @@ struct TreeCommandTests {
                                                   ["--exclude-buffer", "-1"], ["--threads", "0"], ["--holdout", "1"],
                                                   ["--holdout", "-0.1"]])
     func badOptions(arguments: [String]) throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let r = try CLI.run(["train", "--method", "gbt", "--deposits", s.deposits, "--evidence", s.a, "--out", "m.json"] + arguments, in: dir)
         #expect(r.status != 0)
@@ -122,7 +116,7 @@ struct TreeCommandTests {
 
     @Test("a buffer that leaves no background is a one-line error naming the deposits")
     func bufferTooLarge() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let r = try CLI.run(["train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a,
                              "--exclude-buffer", "100000", "--out", "m.json"], in: dir)

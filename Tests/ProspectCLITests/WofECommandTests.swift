@@ -1,13 +1,14 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectTestSupport
 import Testing
 
 @Suite("train: cumulative weights of evidence, uncertainty bands and independence tests")
 struct WofECommandTests {
     @Test("--ascending/--descending/--threshold/--generalize train a model whose score writes std and confidence")
     func cumulativeTrainAndScore() throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let t = try CLI.run(["train", "--method", "wofe", "--deposits", s.deposits, "--unit-cell-km2", "0.01",
                              "--descending", "high=\(s.a)", "--ascending", "low=\(s.a)", "--categorical", "b=\(s.b)",
@@ -42,8 +43,7 @@ struct WofECommandTests {
         let ds = try RasterDataset.open(dir + "/map.tif")
         #expect(ds.bandCount == 3)
         #expect(ds.bandDescription(band: 2) == "posterior_std" && ds.bandDescription(band: 3) == "confidence")
-        var bands = [[Float]](repeating: [Float](repeating: 0, count: Fixture.grid.cellCount), count: 3)
-        for j in 0..<3 { try bands[j].withUnsafeMutableBufferPointer { try ds.read(band: j + 1, window: Fixture.grid.full, into: $0) } }
+        let bands = try (1...3).map { try readRaster(dir + "/map.tif", band: $0, window: Fixture.grid.full) }
         for i in 0..<Fixture.grid.cellCount where bands[0][i] != -9999 {
             #expect(bands[1][i] > 0 && abs(bands[2][i] - bands[0][i] / bands[1][i]) <= 1e-4 * bands[2][i])
         }
@@ -65,7 +65,7 @@ struct WofECommandTests {
         (["--method", "logistic"], "--ascending/--descending high: only wofe models take it"),
     ])
     func badOptions(extra: [String], message: String) throws {
-        let dir = try CLI.temporaryDirectory()
+        let folder = try TemporaryFolder(), dir = folder.path
         let s = try Fixture.stack(in: dir)
         let r = try CLI.run(["train", "--deposits", s.deposits, "--unit-cell-km2", "0.01", "--descending", "high=\(s.a)",
                              "--categorical", "b=\(s.b)", "--out", "m.json"] + extra, in: dir)

@@ -1,5 +1,6 @@
 import Foundation
 import ProspectCore
+import ProspectTestSupport
 import Testing
 @testable import ProspectGDAL
 

@@ -2,14 +2,6 @@ import Foundation
 import ProspectCore
 @testable import ProspectGDAL
 
-/// A fresh temporary directory, removed when `body` returns.
-func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("prospect-gdal-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url.path)
-}
-
 /// A north-up UTM 45N grid (EPSG:32645) with its top-left corner at (500000, top).
 func utmGrid(columns: Int, rows: Int, cellSize: Double = 10, top: Double = 3_000_100) throws -> Grid {
     let srs = try SpatialReference(epsg: 32645)
@@ -26,24 +18,6 @@ func writeText(_ text: String, to path: String) throws {
 /// Names in `directory` (to check no temporary files are left behind).
 func fileNames(in directory: String) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-}
-
-/// Writes `values` (row-major, `grid.cellCount` of them) as a Float32 GeoTIFF on `grid`.
-func writeRaster(_ path: String, grid: Grid, values: [Float], nodata: Double? = nil) throws {
-    precondition(values.count == grid.cellCount)
-    let ds = try RasterDataset.create(path, grid: grid)
-    if let nodata { try ds.setNodata(nodata) }
-    try values.withUnsafeBufferPointer { try ds.write(window: grid.full, from: $0) }
-    try ds.close()
-}
-
-/// Every cell of band `band` of `path`, row-major.
-func readRaster(_ path: String, band: Int = 1) throws -> [Float] {
-    let ds = try RasterDataset.open(path)
-    let grid = ds.grid
-    var values = [Float](repeating: .nan, count: grid.cellCount)
-    try values.withUnsafeMutableBufferPointer { try ds.read(band: band, window: grid.full, into: $0) }
-    return values
 }
 
 /// A grid in EPSG:4326 (lon/lat) with square cells of `cellSize` degrees.

@@ -1,4 +1,5 @@
 import Foundation
+import ProspectTestSupport
 import Testing
 @testable import ProspectGDAL
 

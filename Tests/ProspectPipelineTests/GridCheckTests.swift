@@ -2,6 +2,7 @@ import Foundation
 import ProspectCore
 import ProspectGDAL
 @testable import ProspectPipeline
+import ProspectTestSupport
 import Testing
 
 @Suite("Evidence layers on one grid")
@@ -9,15 +10,12 @@ struct GridCheckTests {
     func raster(_ path: String, crs: String) throws {
         let grid = Grid(columns: 20, rows: 10, transform: .northUp(left: 350_000, top: 2_380_000, cellSize: 100),
                         crsWKT: try SpatialReference(userInput: crs).wkt)
-        let ds = try RasterDataset.create(path, grid: grid)
-        var v = [Float](repeating: 1, count: grid.cellCount)
-        try v.withUnsafeMutableBufferPointer { try ds.write(window: grid.full, from: UnsafeBufferPointer($0)) }
-        try ds.close()
+        try writeRaster(path, grid: grid, values: [Float](repeating: 1, count: grid.cellCount))
     }
 
     @Test("the same CRS written as an EPSG code and as a PROJ string is one grid; another CRS is not")
     func crsComparedByPROJ() throws {
-        let dir = try ScorerTests.tempDir()
+        let folder = try TemporaryFolder(), dir = folder.path
         try raster(dir + "/epsg.tif", crs: "EPSG:32645")
         try raster(dir + "/proj.tif", crs: "+proj=utm +zone=45 +datum=WGS84 +units=m +no_defs")
         try raster(dir + "/other.tif", crs: "EPSG:32644")

@@ -2,43 +2,20 @@ import Foundation
 import ProspectCore
 import ProspectGDAL
 @testable import ProspectPipeline
+import ProspectTestSupport
 import Testing
 
 @Suite("File scoring engine")
 struct ScorerTests {
-    static func tempDir() throws -> String {
-        let p = NSTemporaryDirectory() + "prospect-pipeline-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }
-
-    /// Writes a raster of `type` with values from `f`, tiled or striped.
-    static func write(_ path: String, grid: Grid, type: RasterDataType = .float32, tiled: Bool, nodata: Double = -9999,
-                      _ f: (Int, Int) -> Float) throws {
-        let ds = try RasterDataset.create(path, grid: grid, type: type, options: tiled ? ["TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64"] : [])
-        try ds.setNodata(nodata)
-        var v = [Float](repeating: 0, count: grid.cellCount)
-        for r in 0..<grid.rows { for c in 0..<grid.columns { v[r * grid.columns + c] = f(c, r) } }
-        try v.withUnsafeBufferPointer { try ds.write(window: grid.full, from: $0) }
-        try ds.close()
-    }
-
-    static func readAll(_ path: String) throws -> [Float] {
-        let ds = try RasterDataset.open(path)
-        var v = [Float](repeating: 0, count: ds.grid.cellCount)
-        try v.withUnsafeMutableBufferPointer { try ds.read(window: ds.grid.full, into: $0) }
-        return v
-    }
-
     @Test("tiles on all threads equal the scalar reference, block-aligned and windowed, with edge tiles and nodata",
           arguments: [true, false])
     func matchesReference(tiled: Bool) throws {
-        let dir = try Self.tempDir()
+        let folder = try TemporaryFolder(), dir = folder.path
         let grid = Grid(columns: 200, rows: 150, transform: .northUp(left: 0, top: 1000, cellSize: 10),
                         crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")
-        try Self.write(dir + "/x.tif", grid: grid, tiled: tiled) { c, r in (c * 31 + r * 17) % 97 == 0 ? -9999 : Float(c) / 20 + Float(r % 7) }
-        try Self.write(dir + "/y.tif", grid: grid, tiled: tiled) { c, r in Float((c + r) % 11) / 3 }
-        try Self.write(dir + "/k.tif", grid: grid, type: .byte, tiled: tiled, nodata: 0) { c, r in Float((c / 20 + r / 30) % 5) }
+        try writeRaster(dir + "/x.tif", grid: grid, nodata: -9999, blockSize: tiled ? 64 : nil) { c, r in (c * 31 + r * 17) % 97 == 0 ? -9999 : Float(c) / 20 + Float(r % 7) }
+        try writeRaster(dir + "/y.tif", grid: grid, nodata: -9999, blockSize: tiled ? 64 : nil) { c, r in Float((c + r) % 11) / 3 }
+        try writeRaster(dir + "/k.tif", grid: grid, type: .byte, nodata: 0, blockSize: tiled ? 64 : nil) { c, r in Float((c / 20 + r / 30) % 5) }
         let specs = [LayerSpec(name: "x", path: dir + "/x.tif", kind: .continuous),
                      LayerSpec(name: "y", path: dir + "/y.tif", kind: .continuous),
                      LayerSpec(name: "k", path: dir + "/k.tif", kind: .categorical)]
@@ -54,8 +31,8 @@ struct ScorerTests {
         var options = ScoreOptions()
         options.threads = 3
         let report = try Scorer.score(model: file, stack: stack, outputPath: dir + "/out.tif", options: options)
-        let out = try Self.readAll(dir + "/out.tif")
-        let inputs = try specs.map { try Self.readAll($0.path) }
+        let out = try readRaster(dir + "/out.tif")
+        let inputs = try specs.map { try readRaster($0.path) }
         var expected = [Float](repeating: 0, count: grid.cellCount)
         inputs[0].withUnsafeBufferPointer { x in inputs[1].withUnsafeBufferPointer { y in inputs[2].withUnsafeBufferPointer { k in
             expected.withUnsafeMutableBufferPointer {
@@ -80,7 +57,7 @@ struct ScorerTests {
 
     @Test("a failed write leaves neither the output nor a partial file")
     func atomicOutput() throws {
-        let dir = try Self.tempDir()
+        let folder = try TemporaryFolder(), dir = folder.path
         do {
             let out = try AtomicOutput(dir + "/result.txt")
             try "partial".write(toFile: out.temporaryPath, atomically: false, encoding: .utf8)

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

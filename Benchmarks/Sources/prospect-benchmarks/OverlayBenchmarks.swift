@@ -5,6 +5,7 @@
 // Bytes per cell: every layer read once and the score written once (4 · (8 + 1) = 36). The
 // index overlay is a linear model: its bar is 60 % of the triad.
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

@@ -7,6 +7,7 @@
 // repetitions shown; compare ratios within one run.
 import Dispatch
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

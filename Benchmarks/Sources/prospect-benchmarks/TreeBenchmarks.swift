@@ -7,6 +7,7 @@
 // GeoTIFFs of 8192² (the `--files` stack of main.swift) to a GeoTIFF.
 import Dispatch
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

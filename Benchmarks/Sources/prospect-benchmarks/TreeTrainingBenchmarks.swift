@@ -7,6 +7,7 @@
 // gradient sums), not by streaming bandwidth, so no triad ratio is given.
 import Dispatch
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

@@ -13,6 +13,7 @@
 // run, so ratios stay meaningful on a shared, noisy machine.
 import Dispatch
 import Foundation
+import ProspectBench
 import ProspectCore
 import ProspectPipeline
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import ProspectCore
+import ProspectPipeline
 
 /// Tree-ensemble scoring throughput in memory, one row per (ensemble, path, threads).
 public struct TreeThroughput: Sendable, Codable {

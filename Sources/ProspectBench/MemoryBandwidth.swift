@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ProspectCore
 
 /// Measures this machine's memory bandwidth with the STREAM triad `a[i] = b[i] + s·c[i]`
 /// (McCalpin, "STREAM: Sustainable Memory Bandwidth in High Performance Computers").

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectPipeline
 
 /// Scoring throughput, measured against this machine's memory bandwidth in the same run.
 public struct BenchmarkReport: Sendable, Codable {

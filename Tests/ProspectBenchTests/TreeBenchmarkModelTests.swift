@@ -1,6 +1,6 @@
 import Foundation
+import ProspectBench
 import ProspectCore
-@testable import ProspectPipeline
 import Testing
 
 @Suite("bench models rf and gbt: trained trees")

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectPipeline
 
 /// The file-level parts of the evidence-preparation benchmarks in `Benchmarks/`: a synthetic
 /// fault map, GDAL's proximity route and `Preparer.run` end to end. The in-memory kernels are

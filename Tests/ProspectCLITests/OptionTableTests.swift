@@ -1,5 +1,6 @@
 import Foundation
 import ProspectPipeline
+import ProspectTestSupport
 import Testing
 
 /// Every option with a bad value, through both front ends: `prospect` on the command line and a
@@ -122,8 +123,7 @@ struct OptionTableTests {
 
     @Test("the command line names the flag and the problem in one line, exit 1, nothing written", arguments: cases.filter { $0.cli != nil })
     func commandLine(_ c: Case) throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = try TemporaryFolder(), dir = folder.path
         let r = try CLI.run(c.cli!, in: dir)
         #expect(r.status == 1)
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
@@ -133,8 +133,7 @@ struct OptionTableTests {
 
     @Test("a study file names the key and the same problem", arguments: cases.filter { $0.study != nil })
     func studyFile(_ c: Case) throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = try TemporaryFolder(), dir = folder.path
         let path = dir + "/study.yaml"
         try c.study!.write(toFile: path, atomically: true, encoding: .utf8)
         let error = #expect(throws: PipelineError.self) { try StudyFile.load(path) }

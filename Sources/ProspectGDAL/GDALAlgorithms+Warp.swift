@@ -59,25 +59,12 @@ extension GDALAlgorithms {
         guard let inputHandle = input.handle else { preconditionFailure("just opened") }
         let firstBand = input.bandCount > 1 ? try bandOneView(of: inputHandle, path: source) : nil
         var sources: [GDALDatasetH?] = [firstBand?.h ?? inputHandle]
-        let temporary = VSI.temporaryName(for: destination)
         var usageError: Int32 = 0
-        CPL.reset()
-        let warped = withExtendedLifetime((input, firstBand)) {  // the source handles must stay open
-            GDALWarp(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
-        }
-        guard let out = warped else {
-            let message = CPL.lastMessage
-            VSI.remove(temporary)
-            throw GDALError(path: destination, message: "could not warp \(source) (\(message))")
-        }
-        let result = OwnedDataset(handle: out, path: destination)
-        do {
-            try result.close()
-            try VSI.rename(temporary, destination)
-        } catch {
-            VSI.remove(temporary)
-            throw error
-        }
+        try writeAtomically(to: destination, failure: "could not warp \(source)") { temporary in
+            withExtendedLifetime((input, firstBand)) {  // the source handles must stay open
+                GDALWarp(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
+            }
+        } finish: { _ in }
     }
 
     /// The source raster's cell size in the units of `grid`'s CRS, approximately: its extent

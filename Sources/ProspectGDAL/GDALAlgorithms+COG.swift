@@ -13,7 +13,7 @@ extension GDALAlgorithms {
     /// - Throws: `GDALError` naming the source or destination.
     public static func translateToCOG(source: String, destination: String, creationOptions: [String]) throws {
         let input = try RasterDataset.open(source)
-        guard let inputHandle = input.handle else { preconditionFailure("just opened") }
+        let inputHandle = input.openHandle
         var arguments = ["-of", "COG"]
         for option in creationOptions { arguments += ["-co", option] }
         CPL.reset()

@@ -56,7 +56,7 @@ extension GDALAlgorithms {
             throw GDALError(path: destination, message: CPL.detail("invalid warp options"))
         }
         defer { GDALWarpAppOptionsFree(options) }
-        guard let inputHandle = input.handle else { preconditionFailure("just opened") }
+        let inputHandle = input.openHandle
         let firstBand = input.bandCount > 1 ? try bandOneView(of: inputHandle, path: source) : nil
         var sources: [GDALDatasetH?] = [firstBand?.h ?? inputHandle]
         var usageError: Int32 = 0

@@ -57,6 +57,7 @@ let package = Package(
             name: "ProspectCLI",
             dependencies: [
                 "ProspectPipeline",
+                "ProspectGDAL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -44,7 +44,7 @@ extension GDALAlgorithms {
         var arguments = ["-of", "GTiff", "-ot", "Float32", "-t_srs", gridCRS.wkt,
                          "-te", "\(e.minX)", "\(e.minY)", "\(e.maxX)", "\(e.maxY)",
                          "-ts", "\(grid.columns)", "\(grid.rows)",
-                         "-r", resampling.rawValue, "-dstnodata", "\(destinationNodata)"]
+                         "-r", resampling.gdalName, "-dstnodata", "\(destinationNodata)"]
         if let sourceNodata { arguments += ["-srcnodata", "\(sourceNodata)"] }
         if assumed { arguments += ["-s_srs", sourceCRS.wkt] }
         arguments += ["-wo", "NUM_THREADS=ALL_CPUS", "-multi"]

@@ -66,6 +66,7 @@ let package = Package(
             name: "ProspectCLI",
             dependencies: [
                 "ProspectPipeline",
+                "ProspectGDAL",
                 "ProspectBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import ProspectCore
+import ProspectGDAL
 import ProspectPipeline
 
-extension ResamplingMethod: ExpressibleByArgument {}
+extension Resampling: ExpressibleByArgument {}
 
 extension ProspectCommand {
     struct Prepare: ParsableCommand {
@@ -118,8 +119,8 @@ extension ProspectCommand {
             inputs += inside.map { PrepareRequest.Input.inside($0) }
             inputs += try density.map { try PrepareRequest.Input.density($0) }
             for r in resampling {
-                guard let eq = r.firstIndex(of: "="), let method = ResamplingMethod(rawValue: String(r[r.index(after: eq)...])) else {
-                    throw PipelineError(nil, "--resampling takes NAME=METHOD with METHOD one of \(ResamplingMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \(r)")
+                guard let eq = r.firstIndex(of: "="), let method = Resampling(rawValue: String(r[r.index(after: eq)...])) else {
+                    throw PipelineError(nil, "--resampling takes NAME=METHOD with METHOD one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", ")), got \(r)")
                 }
                 let name = String(r[..<eq])
                 guard let i = inputs.firstIndex(where: { $0.name == name }), case .raster(let path, let kind, _) = inputs[i].source else {

@@ -28,19 +28,13 @@ extension GDALAlgorithms {
             throw GDALError(path: destination, message: CPL.detail("invalid VRT options"))
         }
         defer { GDALBuildVRTOptionsFree(options) }
-        let temporary = VSI.temporaryName(for: destination)
         var usageError: Int32 = 0
-        CPL.reset()
-        let built = CPL.withList(sources) { names in
-            GDALBuildVRT(temporary, Int32(sources.count), nil, CPL.constList(names), options, &usageError)  // NULL on failure
-        }
-        guard let vrt = built else {
-            let message = CPL.lastMessage
-            VSI.remove(temporary)
-            throw GDALError(path: destination, message: "could not build a VRT (\(message))")
-        }
-        let result = OwnedDataset(handle: vrt, path: destination)
-        do {
+        try writeAtomically(to: destination, failure: "could not build a VRT") { temporary in
+            CPL.withList(sources) { names in
+                GDALBuildVRT(temporary, Int32(sources.count), nil, CPL.constList(names), options, &usageError)  // NULL on failure
+            }
+        } finish: { output in
+            let vrt = output.h
             guard Int(GDALGetRasterCount(vrt)) == sources.count else {
                 throw GDALError(path: destination, message: "has \(GDALGetRasterCount(vrt)) bands for \(sources.count) sources (\(CPL.lastMessage))")
             }
@@ -48,11 +42,6 @@ extension GDALAlgorithms {
                 guard let band = GDALGetRasterBand(vrt, Int32(k + 1)) else { preconditionFailure("band count checked") }  // NULL for an invalid index
                 GDALSetDescription(band, name)  // void
             }
-            try result.close()
-            try VSI.rename(temporary, destination)
-        } catch {
-            VSI.remove(temporary)
-            throw error
         }
     }
 }

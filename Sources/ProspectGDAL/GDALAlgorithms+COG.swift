@@ -13,7 +13,7 @@ extension GDALAlgorithms {
     /// - Throws: `GDALError` naming the source or destination.
     public static func translateToCOG(source: String, destination: String, creationOptions: [String]) throws {
         let input = try RasterDataset.open(source)
-        guard let inputHandle = input.handle else { preconditionFailure("just opened") }
+        let inputHandle = input.openHandle
         var arguments = ["-of", "COG"]
         for option in creationOptions { arguments += ["-co", option] }
         CPL.reset()
@@ -21,22 +21,12 @@ extension GDALAlgorithms {
             throw GDALError(path: destination, message: CPL.detail("invalid COG options \(creationOptions)"))
         }
         defer { GDALTranslateOptionsFree(options) }
-        let temporary = VSI.temporaryName(for: destination)
         var usageError: Int32 = 0
-        CPL.reset()
-        guard let out = GDALTranslate(temporary, inputHandle, options, &usageError) else {  // NULL on failure
-            let message = CPL.lastMessage
-            VSI.remove(temporary)
-            throw GDALError(path: destination, message: "could not write a COG (\(message))")
-        }
-        let result = OwnedDataset(handle: out, path: destination)
-        do {
-            try result.close()
+        try writeAtomically(to: destination, failure: "could not write a COG") { temporary in
+            GDALTranslate(temporary, inputHandle, options, &usageError)  // NULL on failure
+        } finish: { output in
+            try output.close()  // the copy before its source
             try input.close()
-            try VSI.rename(temporary, destination)
-        } catch {
-            VSI.remove(temporary)
-            throw error
         }
     }
 }

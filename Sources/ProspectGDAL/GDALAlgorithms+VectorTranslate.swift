@@ -65,32 +65,19 @@ extension GDALAlgorithms {
             throw GDALError(path: destination, message: CPL.detail("invalid vector translation options"))
         }
         defer { GDALVectorTranslateOptionsFree(options) }
-        let temporary = VSI.temporaryName(for: destination)
         var sources: [GDALDatasetH?] = [input.handle]
         var usageError: Int32 = 0
-        CPL.reset()
-        let translated = withExtendedLifetime(input) {  // the source handle must stay open
-            GDALVectorTranslate(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
-        }
-        guard let out = translated else {
-            let message = CPL.lastMessage
-            VSI.remove(temporary)
-            throw GDALError(path: destination, message: "could not write a copy of \(input.path) (\(message))")
-        }
-        let result = OwnedDataset(handle: out, path: destination)
-        do {
+        return try writeAtomically(to: destination, failure: "could not write a copy of \(input.path)") { temporary in
+            withExtendedLifetime(input) {  // the source handle must stay open
+                GDALVectorTranslate(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
+            }
+        } finish: { output in
             CPL.reset()
-            guard let written = GDALDatasetGetLayerByName(out, layerName) ?? GDALDatasetGetLayer(out, 0) else {  // NULL when absent
+            guard let written = GDALDatasetGetLayerByName(output.h, layerName) ?? GDALDatasetGetLayer(output.h, 0) else {  // NULL when absent
                 throw GDALError(path: destination, message: CPL.detail("has no output layer"))
             }
             let features = Int(OGR_L_GetFeatureCount(written, 1))  // -1 when unknown
-            let name = VectorDataset.name(of: written)
-            try result.close()
-            try VSI.rename(temporary, destination)
-            return (features, name)
-        } catch {
-            VSI.remove(temporary)
-            throw error
+            return (features, VectorDataset.name(of: written))
         }
     }
 }

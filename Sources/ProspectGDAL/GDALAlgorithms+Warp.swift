@@ -44,7 +44,7 @@ extension GDALAlgorithms {
         var arguments = ["-of", "GTiff", "-ot", "Float32", "-t_srs", gridCRS.wkt,
                          "-te", "\(e.minX)", "\(e.minY)", "\(e.maxX)", "\(e.maxY)",
                          "-ts", "\(grid.columns)", "\(grid.rows)",
-                         "-r", resampling.rawValue, "-dstnodata", "\(destinationNodata)"]
+                         "-r", resampling.gdalName, "-dstnodata", "\(destinationNodata)"]
         if let sourceNodata { arguments += ["-srcnodata", "\(sourceNodata)"] }
         if assumed { arguments += ["-s_srs", sourceCRS.wkt] }
         arguments += ["-wo", "NUM_THREADS=ALL_CPUS", "-multi"]
@@ -56,28 +56,15 @@ extension GDALAlgorithms {
             throw GDALError(path: destination, message: CPL.detail("invalid warp options"))
         }
         defer { GDALWarpAppOptionsFree(options) }
-        guard let inputHandle = input.handle else { preconditionFailure("just opened") }
+        let inputHandle = input.openHandle
         let firstBand = input.bandCount > 1 ? try bandOneView(of: inputHandle, path: source) : nil
         var sources: [GDALDatasetH?] = [firstBand?.h ?? inputHandle]
-        let temporary = VSI.temporaryName(for: destination)
         var usageError: Int32 = 0
-        CPL.reset()
-        let warped = withExtendedLifetime((input, firstBand)) {  // the source handles must stay open
-            GDALWarp(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
-        }
-        guard let out = warped else {
-            let message = CPL.lastMessage
-            VSI.remove(temporary)
-            throw GDALError(path: destination, message: "could not warp \(source) (\(message))")
-        }
-        let result = OwnedDataset(handle: out, path: destination)
-        do {
-            try result.close()
-            try VSI.rename(temporary, destination)
-        } catch {
-            VSI.remove(temporary)
-            throw error
-        }
+        try writeAtomically(to: destination, failure: "could not warp \(source)") { temporary in
+            withExtendedLifetime((input, firstBand)) {  // the source handles must stay open
+                GDALWarp(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
+            }
+        } finish: { _ in }
     }
 
     /// The source raster's cell size in the units of `grid`'s CRS, approximately: its extent

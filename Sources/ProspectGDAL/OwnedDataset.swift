@@ -1,8 +1,11 @@
 internal import CGDAL
 internal import ProspectCore
 
-/// Internal single owner of a scratch `GDALDatasetH` (MEM rasters, Memory vector layers,
-/// outputs being written); `GDALClose` in `deinit`, or explicitly through `close()`.
+/// The single owner of a `GDALDatasetH`: `GDALClose` in `deinit`, or explicitly through
+/// `close()`, which reports a failed flush.
+///
+/// `RasterDataset` and `VectorDataset` each hold one; scratch datasets (MEM rasters, Memory
+/// vector layers, outputs being written) are used as they are.
 final class OwnedDataset {
     private(set) var handle: GDALDatasetH?
     let path: String
@@ -12,14 +15,19 @@ final class OwnedDataset {
         self.path = path
     }
 
-    deinit { if let handle { GDALClose(handle) } }  // void in GDAL 3.6
+    deinit { if let handle { GDALClose(handle) } }  // void in GDAL 3.6; errors cannot be reported here
 
+    /// The open handle; using a closed dataset is a programmer error.
     var h: GDALDatasetH {
-        guard let handle else { preconditionFailure("\(path): scratch dataset used after close") }
+        guard let handle else { preconditionFailure("\(path): dataset used after close()") }
         return handle
     }
 
-    /// Flushes and closes, reporting write failures (`GDALFlushCache`/`GDALClose` are void in 3.6).
+    /// Flushes pending writes and closes the dataset.
+    ///
+    /// The corresponding C functions are `GDALFlushCache` and `GDALClose`, both void in GDAL
+    /// 3.6, so failures are read from `CPLGetLastErrorType`. Calling it twice is harmless.
+    /// - Throws: `GDALError` "could not finish writing (…)" naming `path`.
     func close() throws {
         guard let h = handle else { return }
         handle = nil
@@ -32,9 +40,15 @@ final class OwnedDataset {
         if let failure { throw GDALError(path: path, message: "could not finish writing (\(failure))") }
     }
 
-    /// A raster of `bands` bands on `grid` through `driver` ("MEM" for in-memory scratch).
+    /// Creates a raster of `bands` bands on `grid` through `driver` ("MEM" for in-memory
+    /// scratch), setting its geotransform and (when `grid.crsWKT` is not empty) its CRS.
     ///
     /// The corresponding C functions are `GDALCreate`, `GDALSetGeoTransform` and `GDALSetSpatialRef`.
+    /// - Parameters:
+    ///   - path: the new file (an existing file is replaced); empty for a MEM raster, which is
+    ///     then called "<driver> raster" in errors.
+    ///   - options: creation options such as "TILED=YES", "COMPRESS=DEFLATE".
+    /// - Throws: `GDALError` "no GDAL driver named …" or "could not create a <driver> raster (…)".
     static func raster(grid: Grid, type: GDALDataType, bands: Int32 = 1, driver: String = "MEM",
                        path: String = "", options: [String] = []) throws -> OwnedDataset {
         GDAL.initialize()
@@ -47,9 +61,9 @@ final class OwnedDataset {
         let created = CPL.withList(options) {
             GDALCreate(drv, path, Int32(grid.columns), Int32(grid.rows), bands, type, $0)  // NULL on failure
         }
-        guard let h = created else { throw GDALError(path: label, message: CPL.detail("could not create a raster")) }
+        guard let h = created else { throw GDALError(path: label, message: CPL.detail("could not create a \(driver) raster")) }
         let ds = OwnedDataset(handle: h, path: label)
-        try georeference(h, grid: grid, label: label)
+        try georeference(ds.h, grid: grid, label: label)
         return ds
     }
 

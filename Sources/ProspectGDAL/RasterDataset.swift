@@ -1,31 +1,24 @@
 internal import CGDAL
 public import ProspectCore
 
-/// An open GDAL raster dataset: the single owner of a `GDALDatasetH`.
+/// An open GDAL raster dataset, owning its `GDALDatasetH` through an `OwnedDataset`.
 ///
 /// Not `Sendable`: GDAL datasets are not thread-safe, so each thread opens its own.
 /// A dataset being written should be finished with `close()`, which reports a failed flush;
-/// `deinit` closes silently otherwise.
+/// it is closed silently when released otherwise.
 public final class RasterDataset {
     /// The path the dataset was opened or created with.
     public let path: String
-    /// The owned handle; nil once closed.
-    private(set) var handle: GDALDatasetH?
+    /// The owner of the handle.
+    private let dataset: OwnedDataset
 
-    private init(handle: GDALDatasetH, path: String) {
-        self.handle = handle
+    private init(_ dataset: OwnedDataset, path: String) {
+        self.dataset = dataset
         self.path = path
     }
 
-    deinit {
-        if let handle { GDALClose(handle) }  // void in GDAL 3.6; errors cannot be reported here
-    }
-
     /// The open handle; using a closed dataset is a programmer error.
-    var openHandle: GDALDatasetH {
-        guard let handle else { preconditionFailure("\(path): dataset used after close()") }
-        return handle
-    }
+    var openHandle: GDALDatasetH { dataset.h }
 
     /// Opens a raster.
     ///
@@ -45,18 +38,18 @@ public final class RasterDataset {
             if isVectorOnly(path) { throw GDALError(path: path, message: "has no raster bands") }
             throw GDALError(path: path, message: "not a raster that GDAL can read (\(message))")
         }
-        guard GDALGetRasterCount(h) > 0 else {
-            GDALClose(h)
+        let dataset = OwnedDataset(handle: h, path: path)
+        guard GDALGetRasterCount(dataset.h) > 0 else {
             throw GDALError(path: path, message: "has no raster bands")
         }
-        return RasterDataset(handle: h, path: path)
+        return RasterDataset(dataset, path: path)
     }
 
     private static func isVectorOnly(_ path: String) -> Bool {
         CPL.reset()
         guard let h = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else { return false }  // NULL on failure
-        defer { GDALClose(h) }
-        return GDALDatasetGetLayerCount(h) > 0
+        let probe = OwnedDataset(handle: h, path: path)
+        return GDALDatasetGetLayerCount(probe.h) > 0
     }
 
     /// Creates a raster on `grid`, setting its geotransform and (when `grid.crsWKT` is not
@@ -75,21 +68,9 @@ public final class RasterDataset {
                               driver: String = "GTiff", options: [String] = []) throws -> RasterDataset {
         precondition(grid.columns > 0 && grid.rows > 0 && bands > 0, "a raster needs at least one cell and one band")
         precondition(type != .other, "choose a concrete cell type")
-        GDAL.initialize()
-        CPL.reset()
-        guard let drv = GDALGetDriverByName(driver) else {  // NULL when not registered
-            throw GDALError(path: path, message: "no GDAL driver named \(driver)")
-        }
-        CPL.reset()
-        let created = CPL.withList(options) {
-            GDALCreate(drv, path, Int32(grid.columns), Int32(grid.rows), Int32(bands), type.gdalType, $0)  // NULL on failure
-        }
-        guard let h = created else {
-            throw GDALError(path: path, message: CPL.detail("could not create a \(driver) raster"))
-        }
-        let dataset = RasterDataset(handle: h, path: path)
-        try georeference(h, grid: grid, label: path)
-        return dataset
+        let dataset = try OwnedDataset.raster(grid: grid, type: type.gdalType, bands: Int32(bands), driver: driver,
+                                              path: path, options: options)
+        return RasterDataset(dataset, path: path)
     }
 
     /// Flushes pending writes and closes the dataset.
@@ -97,17 +78,7 @@ public final class RasterDataset {
     /// The corresponding C functions are `GDALFlushCache` and `GDALClose`, both void in GDAL
     /// 3.6, so failures are read from `CPLGetLastErrorType`. Calling it twice is harmless.
     /// - Throws: `GDALError` when a write could not be completed.
-    public func close() throws {
-        guard let h = handle else { return }
-        handle = nil
-        CPL.reset()
-        GDALFlushCache(h)  // void in 3.6: failures only through the CPL error state
-        var failure = CPL.lastFailed ? CPL.lastMessage : nil
-        CPL.reset()
-        GDALClose(h)  // void in 3.6: failures only through the CPL error state
-        if failure == nil, CPL.lastFailed { failure = CPL.lastMessage }
-        if let failure { throw GDALError(path: path, message: "could not finish writing (\(failure))") }
-    }
+    public func close() throws { try dataset.close() }
 
     /// Size, georeferencing and CRS.
     ///

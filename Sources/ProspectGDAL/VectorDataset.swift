@@ -1,15 +1,17 @@
 internal import CGDAL
 import Foundation
 
-/// An open OGR vector dataset (read-only): the single owner of a `GDALDatasetH`.
+/// An open OGR vector dataset (read-only), owning its `GDALDatasetH` through an `OwnedDataset`.
 ///
 /// CSV files get point geometry from their coordinate columns (see `open(_:openOptions:)`).
 /// Not `Sendable`: one per thread.
 public final class VectorDataset {
     /// The path the dataset was opened with.
     public let path: String
-    /// The owned handle; borrowed by other types of this module for the length of one call.
-    let handle: GDALDatasetH
+    /// The owner of the handle.
+    private let dataset: OwnedDataset
+    /// The open handle; borrowed by other types of this module for the length of one call.
+    var handle: GDALDatasetH { dataset.h }
     /// For a CSV file, the columns its point coordinates were read from (as spelled in the
     /// header); nil for other formats and for a CSV with no coordinate columns.
     public let csvCoordinateColumns: (x: String, y: String)?
@@ -19,13 +21,11 @@ public final class VectorDataset {
 
     private init(handle: GDALDatasetH, path: String, csvCoordinateColumns: (x: String, y: String)? = nil,
                  impliedCRS: SpatialReference? = nil) {
-        self.handle = handle
+        self.dataset = OwnedDataset(handle: handle, path: path)
         self.path = path
         self.csvCoordinateColumns = csvCoordinateColumns
         self.impliedCRS = impliedCRS
     }
-
-    deinit { GDALClose(handle) }  // void in GDAL 3.6; read-only, nothing to flush
 
     /// Opens a vector file (GeoPackage, GeoJSON, Shapefile, CSV, …) read-only.
     ///
@@ -89,9 +89,8 @@ public final class VectorDataset {
     /// options (separator, header handling). The corresponding C functions are `GDALOpenEx`,
     /// `OGR_L_GetLayerDefn` and `OGR_Fld_GetNameRef`.
     private static func csvHeader(_ path: String, options: [String]) throws -> [String] {
-        let h = try openHandle(path, options: options)
-        defer { GDALClose(h) }  // void; read-only
-        guard let layer = GDALDatasetGetLayer(h, 0), let defn = OGR_L_GetLayerDefn(layer) else { return [] }  // NULL when absent
+        let header = OwnedDataset(handle: try openHandle(path, options: options), path: path)
+        guard let layer = GDALDatasetGetLayer(header.h, 0), let defn = OGR_L_GetLayerDefn(layer) else { return [] }  // NULL when absent
         return fieldNames(defn)
     }
 

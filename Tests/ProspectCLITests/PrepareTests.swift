@@ -109,6 +109,23 @@ struct PrepareTests {
         #expect(sc.status == 0, "\(sc.stderr)")
     }
 
+    @Test func resamplingChosenByName() throws {
+        let folder = try TemporaryFolder(), dir = folder.path
+        let ref = try Fixture.raster(dir + "/ref.tif") { c, _ in Float(c) }
+        var fine = Fixture.grid
+        fine.columns *= 2; fine.rows *= 2
+        fine.transform = .northUp(left: 350_000, top: 2_380_000, cellSize: 50)
+        try Fixture.raster(dir + "/fine.tif", grid: fine) { c, _ in Float(c % 2 == 0 ? 1 : 3) }
+        let r = try CLI.run(["prepare", "--reference", ref, "--out", "stack", "--raster", "fine.tif=fine",
+                             "--resampling", "fine=max"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        // Every 100 m cell covers 50 m cells of 1 and 3: the maximum, not the default average of 2.
+        #expect(try values(dir + "/stack/fine.tif").values.allSatisfy { $0 == 3 })
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/stack/stack.json"))) as! [String: Any]
+        let layers = manifest["layers"] as! [[String: Any]]
+        #expect(layers[0]["method"] as? String == "warp max")
+    }
+
     @Test func crsGridStudyAreaAndAssumedCRS() throws {
         let folder = try TemporaryFolder(), dir = folder.path
         try VectorFixture.studyArea(dir + "/area.gpkg")
@@ -190,6 +207,13 @@ struct PrepareBadInputTests {
         let polygon = GeoJSONFeature(rings: [VectorFixture.box(600_000, 2_000_000, 601_000, 2_001_000)], properties: [("rock", .string("x"))])
         try VectorWriter.write(path: dir + "/farpoly.gpkg", driver: "GPKG", layerName: "units", features: [polygon], crs: Fixture.utm())
         try expectFailure(["--reference", ref, "--rasterize", "farpoly.gpkg:rock"], in: dir, naming: "farpoly.gpkg", problem: "does not overlap")
+    }
+
+    @Test func unknownResampling() throws {
+        let folder = try TemporaryFolder(), dir = folder.path
+        let ref = try reference(in: dir)
+        try expectFailure(["--reference", ref, "--raster", "ref.tif=copy", "--resampling", "copy=near"], in: dir, naming: "--resampling",
+                          problem: "METHOD one of nearest, bilinear, cubic, average, mode, min, max, median, got copy=near")
     }
 
     @Test func csvWithoutCoordinates() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import ProspectCore
+import ProspectGDAL
 
 /// A vector input: a file and, optionally, one of its layers (`PATH` or `PATH:LAYER`).
 public struct VectorSource: Sendable, Equatable, CustomStringConvertible {
@@ -29,11 +30,6 @@ public struct VectorSource: Sendable, Equatable, CustomStringConvertible {
     public var baseName: String { layer ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
 }
 
-/// How GDAL's warper resamples a raster onto the grid.
-public enum ResamplingMethod: String, Sendable, CaseIterable, Codable {
-    case nearest, bilinear, cubic, average, mode, min, max, median
-}
-
 /// Everything `prospect prepare` needs: the grid, the study area, the inputs.
 public struct PrepareRequest: Sendable {
     /// Where the grid comes from.
@@ -49,7 +45,7 @@ public struct PrepareRequest: Sendable {
     public enum Source: Sendable, Equatable {
         /// A raster in any GDAL format and CRS, warped onto the grid. Resampling nil: bilinear
         /// (continuous) or nearest (categorical), average or mode when the grid is coarser.
-        case raster(path: String, kind: LayerKind, resampling: ResamplingMethod?)
+        case raster(path: String, kind: LayerKind, resampling: Resampling?)
         /// Distance in grid units (metres) from each cell centre to the nearest feature.
         case distance(VectorSource)
         /// A field burned as classes (text values get codes 1…n in sorted order; integers stay

@@ -339,7 +339,7 @@ struct Context {
         return try !own.crsWKT.isEmpty && GridCheck.same(own, grid)
     }
 
-    func defaultResampling(_ path: String, kind: LayerKind, assumed: String?) throws -> ResamplingMethod {
+    func defaultResampling(_ path: String, kind: LayerKind, assumed: String?) throws -> Resampling {
         let assumedCRS = assumed.flatMap { try? SpatialReference(userInput: $0) }
         let source = try GDALAlgorithms.sourceCellSize(source: path, grid: grid, assumedSourceCRS: assumedCRS)
         let coarser = abs(grid.transform.cellWidth) > 1.5 * (source.width * source.height).squareRoot()
@@ -349,14 +349,14 @@ struct Context {
         }
     }
 
-    func warp(_ path: String, to raw: String, resampling: ResamplingMethod, assumed: String?) throws {
+    func warp(_ path: String, to raw: String, resampling: Resampling, assumed: String?) throws {
         var assumedCRS: SpatialReference?
         if let assumed {
             do { assumedCRS = try SpatialReference(userInput: assumed) } catch {
                 throw PipelineError(path, "--assume-crs \(assumed) is not a CRS GDAL knows")
             }
         }
-        try GDALAlgorithms.warp(source: path, destination: raw, grid: grid, resampling: Resampling.from(resampling),
+        try GDALAlgorithms.warp(source: path, destination: raw, grid: grid, resampling: resampling,
                                 assumedSourceCRS: assumedCRS, destinationNodata: request.nodata,
                                 creationOptions: Preparer.stagingOptions)
     }
@@ -523,20 +523,5 @@ struct Features {
             }
         }
         return f
-    }
-}
-
-extension Resampling {
-    static func from(_ method: ResamplingMethod) -> Resampling {
-        switch method {
-        case .nearest: return .nearest
-        case .bilinear: return .bilinear
-        case .cubic: return .cubic
-        case .average: return .average
-        case .mode: return .mode
-        case .min: return .min
-        case .max: return .max
-        case .median: return .median
-        }
     }
 }

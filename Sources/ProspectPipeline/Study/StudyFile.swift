@@ -1,5 +1,6 @@
 import Foundation
 import ProspectCore
+import ProspectGDAL
 import Yams
 
 /// A study declared in one YAML file: the grid, the layers (sources, kinds, transforms), the
@@ -121,10 +122,10 @@ public struct StudyFile: Sendable {
             var defaultName: String
             switch kind {
             case "raster", "categorical":
-                var resampling: ResamplingMethod?
+                var resampling: Resampling?
                 if let r = try l.string("resampling") {
-                    guard let method = ResamplingMethod(rawValue: r) else {
-                        throw PipelineError(path, "layers[\(i)].resampling: \(r) is not one of \(ResamplingMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                    guard let method = Resampling(rawValue: r) else {
+                        throw PipelineError(path, "layers[\(i)].resampling: \(r) is not one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                     resampling = method
                 }

@@ -1,0 +1,46 @@
+internal import CGDAL
+
+extension GDALAlgorithms {
+    /// Runs a GDAL utility that writes a new dataset under a temporary name beside
+    /// `destination`, then renames it into place: the destination is replaced whole or left
+    /// as it was.
+    ///
+    /// The temporary name comes from `VSI.temporaryName(for:)`. The CPL error state is reset
+    /// just before `run` calls the utility (`GDALWarp`, `GDALVectorTranslate`, `GDALTranslate`,
+    /// `GDALBuildVRT`: all return NULL on failure). The dataset it returns gets one owner, is
+    /// handed to `finish` (which may read or change it, or close it itself), closed with its
+    /// flush checked, and renamed to `destination` (`VSIRename`). On any failure the dataset
+    /// is closed first, so that a driver that writes on close (VRT) cannot bring the file
+    /// back, and then the temporary is removed.
+    /// - Parameters:
+    ///   - destination: the file to write (replaced on success).
+    ///   - failure: what went wrong when `run` returns NULL, e.g. "could not build a VRT";
+    ///     GDAL's message follows in parentheses.
+    ///   - run: calls the utility with the temporary name and returns its result.
+    ///   - finish: work on the written dataset before it is closed.
+    /// - Returns: what `finish` returns.
+    /// - Throws: `GDALError` naming `destination`: "<failure> (<GDAL's message>)" when `run`
+    ///   returns NULL, "could not finish writing (…)" when closing fails, "could not rename …
+    ///   into place"; or what `finish` throws.
+    static func writeAtomically<R>(to destination: String, failure: String, _ run: (_ temporary: String) -> GDALDatasetH?,
+                                   finish: (OwnedDataset) throws -> R) throws -> R {
+        let temporary = VSI.temporaryName(for: destination)
+        CPL.reset()
+        guard let handle = run(temporary) else {  // NULL on failure
+            let message = CPL.detail(failure)
+            VSI.remove(temporary)
+            throw GDALError(path: destination, message: message)
+        }
+        let output = OwnedDataset(handle: handle, path: destination)
+        do {
+            let result = try finish(output)
+            try output.close()
+            try VSI.rename(temporary, destination)
+            return result
+        } catch {
+            try? output.close()  // nothing more to report: the first error is thrown
+            VSI.remove(temporary)
+            throw error
+        }
+    }
+}

@@ -135,9 +135,9 @@ extension Benchmark {
     }
 
     /// A model file holding `ensemble` over the benchmark stack's layers.
-    public static func treeModelFile(_ ensemble: TreeEnsemble, specs: [LayerSpec], method: String) -> ModelFile {
-        ModelFile(tool: ProspectVersion.tool, created: "", method: method,
-                  layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) }, trees: ensemble,
+    public static func treeModelFile(_ ensemble: TreeEnsemble, specs: [LayerSpec], origin: TreeOrigin) -> ModelFile {
+        ModelFile(tool: ProspectVersion.tool, created: "",
+                  layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) }, payload: .trees(ensemble, origin: origin),
                   parameters: [:], training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
                                                              depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
                                                              layerRanking: []))

@@ -86,24 +86,27 @@ public enum BenchModel: String, CaseIterable, Sendable {
             let first = names[..<half].joined(separator: ", ")
             let rest = n > half ? names[half...].joined(separator: ", ") : names[0]
             return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
-                             fuzzy: FuzzyOverlayModel(expression: "gamma(0.9, and(\(first)), or(\(rest)))"),
+                             payload: .fuzzy(FuzzyOverlayModel(expression: "gamma(0.9, and(\(first)), or(\(rest)))")),
                              parameters: [:], training: summary)
         case .index:
             for k in layers.indices { layers[k].transforms = [.minMax(min: range(k).0, max: range(k).1)] }
             var weights: [String: Double] = [:]
             for (k, l) in layers.enumerated() { weights[l.name] = Double(k + 1) }
-            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers, index: WeightedIndexModel(weights: weights),
+            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers, payload: .index(WeightedIndexModel(weights: weights)),
                              parameters: [:], training: summary)
         case .trees, .treesGeneral:
             // Thresholds over the span of every synthetic layer's values.
             let ensemble = self == .trees
                 ? SyntheticTrees.oblivious(trees: 100, depth: 6, layers: n, range: 20...Double(100 * n + 80), seed: 11)
                 : SyntheticTrees.general(trees: 100, depth: 6, layers: n, thresholdsPerLayer: 254, range: 20...Double(100 * n + 80), seed: 11)
-            return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, trees: ensemble,
+            // Recorded as what grows trees of each shape: Prospect's boosting, LightGBM.
+            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
+                             payload: .trees(ensemble, origin: self == .trees ? .gradientBoosting : .lightgbm),
                              parameters: [:], training: summary)
         case .rf, .gbt:
             let ensemble = Benchmark.trainedTrees(self == .rf ? .randomForest : .gradientBoosting, layers: n)
-            return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, trees: ensemble,
+            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
+                             payload: .trees(ensemble, origin: self == .rf ? .randomForest : .gradientBoosting),
                              parameters: [:], training: summary)
         case .logistic, .wofe: break
         }
@@ -116,7 +119,8 @@ public enum BenchModel: String, CaseIterable, Sendable {
             additive = AdditiveModel(intercept: -6, terms: (0..<n).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.8, below: -0.3) },
                                      nodata: nodata)
         }
-        return ModelFile(tool: ProspectVersion.tool, created: "", method: rawValue, layers: layers, model: additive,
+        return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
+                         payload: self == .logistic ? .logistic(additive) : .weightsOfEvidence(additive, variance: nil),
                          parameters: [:], training: summary)
     }
 

@@ -166,7 +166,7 @@ enum TrainingText {
         out += " (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell)\n"
         for s in result.skipped.prefix(10) { out += "  skipped \(s.id): \(s.reason)\n" }
         if result.skipped.count > 10 { out += "  … and \(result.skipped.count - 10) more\n" }
-        let area = m.model?.missingAsUnknown == true ? "where at least one layer has data (missing layers as unknown; each layer weighed on its own data area)" : "where every layer has data"
+        let area = m.additive?.missingAsUnknown == true ? "where at least one layer has data (missing layers as unknown; each layer weighed on its own data area)" : "where every layer has data"
         out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² \(area)\n\n"
         if let rows = t.weights {
             out += "weights of evidence (Bonham-Carter 1994); areas in unit cells; every class of class layers, the selected class of continuous layers; * = generalized pattern\n"
@@ -188,7 +188,7 @@ enum TrainingText {
             out += "logistic regression (IRLS, L2 \(m.parameters["l2"] ?? "?")), \(t.backgroundCells ?? 0) background cells, "
             out += (t.converged ?? false) ? "converged in \(t.iterations ?? 0) iterations\n" : "DID NOT CONVERGE\n"
             var table = [["layer", "term", "coefficient", "std error", "z", "per SD"]]
-            table.append(["(intercept)", "", format(Double(m.model?.intercept ?? 0)), "", "", ""])
+            table.append(["(intercept)", "", format(Double(m.additive?.intercept ?? 0)), "", "", ""])
             for r in rows {
                 table.append([r.layer, r.term, String(format: "%.6g", r.coefficient), String(format: "%.3g", r.standardError),
                               format(r.z, 2), format(r.standardized, 3)])

@@ -143,10 +143,10 @@ public enum OverlayTrainer {
         switch payload {
         case let .fuzzy(f):
             parameters["expression"] = f.expression
-            file = ModelFile(tool: ProspectVersion.tool, created: created, method: method.rawValue, layers: layers, fuzzy: f,
+            file = ModelFile(tool: ProspectVersion.tool, created: created, layers: layers, payload: .fuzzy(f),
                              parameters: parameters, training: summary)
         case let .index(i):
-            file = ModelFile(tool: ProspectVersion.tool, created: created, method: method.rawValue, layers: layers, index: i,
+            file = ModelFile(tool: ProspectVersion.tool, created: created, layers: layers, payload: .index(i),
                              parameters: parameters, training: summary)
         }
         do { try file.validateOverlay() } catch let e as OverlayModelError { throw PipelineError(modelPath, e.message) }

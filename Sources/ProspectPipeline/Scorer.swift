@@ -62,7 +62,7 @@ public enum Scorer {
             if bands > 1 { creation.append("INTERLEAVE=BAND") }
             let dataset = try RasterDataset.create(stagingPath, grid: stack.grid, bands: bands, type: .float32, options: creation)
             for b in 1...bands { try dataset.setNodata(Double(options.nodata), band: b) }
-            dataset.setBandDescription(Self.scoreDescription(method: file.method))
+            dataset.setBandDescription(Self.scoreDescription(file.payload))
             for (j, name) in compiled.extraBands.prefix(bands - 1).enumerated() { dataset.setBandDescription(name, band: j + 2) }
             try dataset.setMetadata(provenance)
             let valid = try run(compiled: compiled, bands: bands, stack: stack, tiling: tiling, output: dataset,
@@ -99,14 +99,13 @@ public enum Scorer {
         return o
     }
 
-    /// What band 1 of a map holds, by method.
-    static func scoreDescription(method: String) -> String {
-        switch method {
-        case "wofe": return "posterior probability"
-        case "logistic", "rf", "gbt", "lightgbm", "xgboost": return "probability"
-        case "fuzzy": return "fuzzy membership"
-        case "index": return "prospectivity index"
-        default: return "score"
+    /// What band 1 of a map holds, by model kind.
+    static func scoreDescription(_ payload: ModelPayload) -> String {
+        switch payload {
+        case .weightsOfEvidence: "posterior probability"
+        case .logistic, .trees: "probability"
+        case .fuzzy: "fuzzy membership"
+        case .index: "prospectivity index"
         }
     }
 

@@ -175,10 +175,10 @@ public enum Trainer {
             ModelLayer(name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind,
                        transforms: $0.transforms, legend: legend[$0.name])
         }
-        var file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
-                             method: options.method.rawValue, layers: layers, model: additive,
+        let payload: ModelPayload = options.method == .wofe ? .weightsOfEvidence(additive, variance: wofeVariance) : .logistic(additive)
+        let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
+                             layers: layers, payload: payload,
                              parameters: parameters, training: summary)
-        file.wofeVariance = wofeVariance
         return TrainingResult(model: file, skipped: skipped, warnings: warnings)
     }
 

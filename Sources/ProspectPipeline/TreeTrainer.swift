@@ -109,7 +109,7 @@ enum TreeTrainer {
                        transforms: $0.transforms, legend: legend[$0.name])
         }
         let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
-                             method: options.method.rawValue, layers: layers, trees: fit.ensemble,
+                             layers: layers, payload: .trees(fit.ensemble, origin: TreeOrigin(method)),
                              parameters: parameters, training: summary)
         return TrainingResult(model: file, skipped: [], warnings: warnings)
     }

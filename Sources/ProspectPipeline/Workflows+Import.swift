@@ -16,6 +16,14 @@ public enum ImportSource: String, Sendable, CaseIterable {
         case .xgboost: return try XGBoostDump.parse(data)
         }
     }
+
+    /// The origin the model file records for the ensemble read.
+    public var origin: TreeOrigin {
+        switch self {
+        case .lightgbm: .lightgbm
+        case .xgboost: .xgboost
+        }
+    }
 }
 
 /// What an import did.
@@ -83,7 +91,7 @@ extension Workflows {
                                       depositsUsed: 0, depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
                                       layerRanking: ranking)
         let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
-                             method: source.rawValue, layers: modelLayers, trees: ensemble, parameters: parameters,
+                             layers: modelLayers, payload: .trees(ensemble, origin: source.origin), parameters: parameters,
                              training: summary)
         try ModelStore.save(file, to: modelPath)
         var warnings = imported.warnings

@@ -11,7 +11,7 @@ struct TreeBenchmarkModelTests {
         let layers = BenchModel.layers(3)
         let file = kind.file(layers: layers)
         let trees = try #require(file.trees)
-        #expect(file.method == kind.rawValue && file.model == nil)
+        #expect(file.method == kind.rawValue && file.additive == nil)
         #expect(trees.trees.count == 100 && trees.featureCount == 3)
         #expect(trees.output == (kind == .rf ? .average : .logistic))
         #expect(trees.obliviousProblem == nil)

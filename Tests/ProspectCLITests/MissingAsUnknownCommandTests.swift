@@ -44,17 +44,17 @@ struct MissingAsUnknownCommandTests {
         // The training area is every cell with data in some layer; all six deposits count.
         #expect(m.training.validCells == cells && m.training.depositsUsed == 6 && m.training.depositsOnNodata == 0)
         #expect(abs(m.training.priorProbability! - 6 / (Double(cells) * 0.01 / 0.01)) < 1e-12)
-        #expect(m.model?.missing == .unknown && m.parameters["missing"] == "unknown")
+        #expect(m.additive?.missing == .unknown && m.parameters["missing"] == "unknown")
         // Each layer's weights are those of the layer trained alone, on its own data area.
         for (k, name) in ["a", "b"].enumerated() {
             let rows = m.training.weights!.filter { $0.layer == name }
             #expect(!rows.isEmpty && rows == alone[k].training.weights!, "layer \(name)")
-            #expect(m.model!.terms[k] == alone[k].model!.terms[0] && m.wofeVariance!.terms[k] == alone[k].wofeVariance!.terms[0])
+            #expect(m.additive!.terms[k] == alone[k].additive!.terms[0] && m.wofeVariance!.terms[k] == alone[k].wofeVariance!.terms[0])
         }
         #expect(alone[0].training.validCells == cells - 16 * 12 && alone[0].training.depositsUsed == 5)
         // Without the flag: the old rule, the deposit in a's hole left out, nothing recorded.
         #expect(plain.training.validCells == cells - 16 * 12 - 8 * 10 && plain.training.depositsUsed == 5)
-        #expect(plain.model?.missing == nil && plain.wofeVariance?.missingClasses == nil && plain.parameters["missing"] == nil)
+        #expect(plain.additive?.missing == nil && plain.wofeVariance?.missingClasses == nil && plain.parameters["missing"] == nil)
 
         for (model, map) in [("m.json", "map.tif"), ("plain.json", "plain.tif")] {
             let sc = try CLI.run(["score", "--model", model, "--out", map, "--uncertainty"], in: dir)
@@ -62,7 +62,7 @@ struct MissingAsUnknownCommandTests {
         }
         let out = try Self.bands(dir + "/map.tif", count: 3), old = try Self.bands(dir + "/plain.tif", count: 3)
         let a = try Self.bands(s.a, count: 1)[0], b = try Self.bands(s.b, count: 1)[0]
-        let model = m.model!, variance = m.wofeVariance!
+        let model = m.additive!, variance = m.wofeVariance!
         let classesA = try #require(variance.missingClasses?[0])
         let selectedA = try #require(m.training.weights!.first { $0.layer == "a" && $0.selected })
         #expect(classesA.weights == [selectedA.weights.wPlus, selectedA.weights.wMinus])

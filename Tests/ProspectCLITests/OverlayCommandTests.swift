@@ -21,7 +21,7 @@ struct OverlayCommandTests {
         #expect(t.stdout.contains("fuzzy overlay (Bonham-Carter 1994; ArcGIS Fuzzy Overlay): gamma(0.8, a, or(a, b))"))
         #expect(!t.stdout.contains("ROC AUC"))
         let model = try ModelFile.decode(Data(contentsOf: URL(fileURLWithPath: dir + "/fuzzy.json")))
-        #expect(model.method == "fuzzy" && model.fuzzy?.expression == "gamma(0.8, a, or(a, b))" && model.model == nil)
+        #expect(model.method == "fuzzy" && model.fuzzy?.expression == "gamma(0.8, a, or(a, b))" && model.additive == nil)
         #expect(model.formatVersion == ModelFile.currentVersion)
         #expect(model.training.validCells == Fixture.grid.cellCount && model.training.depositAUC == nil)
 

@@ -35,10 +35,10 @@ struct TransformScoringTests {
         let map = try readRaster(dir + "/map.tif")
         var worst: Double = 0
         for i in stride(from: 0, to: map.count, by: 37) {
-            var logit = Double(model.model!.intercept)
+            var logit = Double(model.additive!.intercept)
             for (k, x) in [a[i], b[i]].enumerated() {
                 let y = model.layers[k].transforms.reduce(Double(x)) { $1.transform($0) }
-                logit += Double(model.model!.terms[k].contribution(Float(y)))
+                logit += Double(model.additive!.terms[k].contribution(Float(y)))
             }
             worst = max(worst, abs(1 / (1 + Foundation.exp(-logit)) - Double(map[i])))
         }

@@ -20,7 +20,7 @@ struct TreeCommandTests {
         #expect(t.stdout.contains("gradient-boosted trees (learning rate 0.2): 40 oblivious trees"), "\(t.stdout)")
         #expect(t.stdout.contains("ROC AUC") && t.stdout.contains("on the training sample"))
         let m = try model(dir + "/gbt.json")
-        #expect(m.formatVersion == 3 && m.method == "gbt" && m.model == nil)
+        #expect(m.formatVersion == 3 && m.method == "gbt" && m.additive == nil)
         let trees = try #require(m.trees)
         #expect(trees.trees.count == 40 && trees.output == .logistic && trees.featureCount == 2)
         #expect(m.training.trees?.importance.first?.layer == "a", "layer a carries the signal")

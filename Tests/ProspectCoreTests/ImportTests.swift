@@ -264,9 +264,9 @@ struct FeatureMatchingTests {
 @Suite("import: tree models in the model file")
 struct TreeModelFileTests {
     func file(_ trees: TreeEnsemble, layers: Int) -> ModelFile {
-        ModelFile(tool: "test", created: "now", method: "xgboost",
+        ModelFile(tool: "test", created: "now",
                   layers: (0..<layers).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
-                  trees: trees, parameters: [:],
+                  payload: .trees(trees, origin: .xgboost), parameters: [:],
                   training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
                                             depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
     }
@@ -274,7 +274,7 @@ struct TreeModelFileTests {
     @Test func roundTripsAndScoresWithNodata() throws {
         let m = try XGBoostDump.parse(TreeFixtures.data("xgboost_model.json"))
         let decoded = try ModelFile.decode(file(m.ensemble, layers: 4).encoded())
-        #expect(decoded.formatVersion == 3 && decoded.trees == m.ensemble && decoded.model == nil)
+        #expect(decoded.formatVersion == 3 && decoded.trees == m.ensemble && decoded.additive == nil)
         let rows = try TreeFixtures.features().rows.filter { !$0.contains { $0.isNaN } }.prefix(9)
         let nodata: [Float] = [-9999, -9999, -9999, -9999]
         let scorer = decoded.scorer(nodata: nodata)
@@ -303,15 +303,15 @@ struct TreeModelFileTests {
         let text = String(decoding: try additive.encoded(), as: UTF8.self)
             .replacingOccurrences(of: "\"formatVersion\" : \(ModelFile.currentVersion)", with: "\"formatVersion\" : 2")
         let old = try ModelFile.decode(Data(text.utf8))
-        #expect(old.formatVersion == 2 && old.trees == nil && old.model != nil)
+        #expect(old.formatVersion == 2 && old.trees == nil && old.additive != nil)
     }
 
     @Test func refusesTreesThatDoNotFitTheLayers() throws {
         let m = try XGBoostDump.parse(TreeFixtures.data("xgboost_model.json"))
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(file(m.ensemble, layers: 3).encoded()) }
-        var both = file(m.ensemble, layers: 4)
-        both.model = AdditiveModel(intercept: 0, terms: (0..<4).map { _ in .linear(coefficient: 0, center: 0) },
-                                   nodata: [0, 0, 0, 0])
-        #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(both.encoded()) }
+        let additive = AdditiveModel(intercept: 0, terms: (0..<4).map { _ in .linear(coefficient: 0, center: 0) },
+                                     nodata: [0, 0, 0, 0])
+        let both = try ModelPayloadTests.edited(file(m.ensemble, layers: 4)) { $0["model"] = try ModelPayloadTests.jsonObject(additive) }
+        #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(both) }
     }
 }

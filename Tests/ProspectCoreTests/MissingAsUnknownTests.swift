@@ -165,17 +165,18 @@ struct MissingAsUnknownTests {
         plain.missing = nil
         let summary = TrainingSummary(validCells: 1, cellAreaKm2: 1, depositsGiven: 2, depositsUsed: 2, depositsOutsideGrid: 0,
                                       depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
-        var file = ModelFile(tool: "t", created: "c", method: "wofe", layers: (0..<4).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
-                             model: plain, parameters: [:], training: summary)
-        file.wofeVariance = WofEVariance(priorVariance: Self.variance.priorVariance, terms: Self.variance.terms)
+        var file = ModelFile(tool: "t", created: "c", layers: (0..<4).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
+                             payload: .weightsOfEvidence(plain, variance: WofEVariance(priorVariance: Self.variance.priorVariance, terms: Self.variance.terms)),
+                             parameters: [:], training: summary)
         let plainText = String(decoding: try file.encoded(), as: UTF8.self)
         #expect(!plainText.contains("\"missing\"") && !plainText.contains("missingClasses"))
-        #expect(try ModelFile.decode(file.encoded()).model?.missingAsUnknown == false)
-        file.model = Self.model
-        file.wofeVariance = Self.variance
+        #expect(try ModelFile.decode(file.encoded()).additive?.missingAsUnknown == false)
+        file.payload = .weightsOfEvidence(Self.model, variance: Self.variance)
         let decoded = try ModelFile.decode(file.encoded())
-        #expect(decoded.formatVersion == 3 && decoded.model?.missing == .unknown && decoded.wofeVariance == Self.variance)
-        file.wofeVariance?.missingClasses?.removeLast()
+        #expect(decoded.formatVersion == 3 && decoded.additive?.missing == .unknown && decoded.wofeVariance == Self.variance)
+        var short = Self.variance
+        short.missingClasses?.removeLast()
+        file.payload = .weightsOfEvidence(Self.model, variance: short)
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(file.encoded()) }
     }
 }

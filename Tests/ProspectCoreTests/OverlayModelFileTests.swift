@@ -14,13 +14,13 @@ struct OverlayModelFileTests {
 
     static func fuzzyFile(_ expression: String = "gamma(0.9, thorium, or(fault_distance, lithology))",
                           classScores: [String: [String: Double]] = ["lithology": ["4": 1, "3": 0.5]]) -> ModelFile {
-        ModelFile(tool: "test", created: "", layers: layers, fuzzy: FuzzyOverlayModel(expression: expression, classScores: classScores),
+        ModelFile(tool: "test", created: "", layers: layers, payload: .fuzzy(FuzzyOverlayModel(expression: expression, classScores: classScores)),
                   parameters: [:], training: summary)
     }
 
     static func indexFile(weights: [String: Double] = ["thorium": 3, "fault_distance": 1, "lithology": 2],
                           classScores: [String: [String: Double]] = ["lithology": ["4": 10, "3": 5]]) -> ModelFile {
-        ModelFile(tool: "test", created: "", layers: layers, index: WeightedIndexModel(weights: weights, classScores: classScores),
+        ModelFile(tool: "test", created: "", layers: layers, payload: .index(WeightedIndexModel(weights: weights, classScores: classScores)),
                   parameters: [:], training: summary)
     }
 
@@ -32,7 +32,7 @@ struct OverlayModelFileTests {
         #expect(text.contains("\"formatVersion\" : 3") && text.contains("\"method\" : \"fuzzy\""))
         #expect(!text.contains("\"model\"") && !text.contains("\"index\""))
         let back = try ModelFile.decode(data)
-        #expect(back.fuzzy == file.fuzzy && back.model == nil && back.index == nil)
+        #expect(back.fuzzy == file.fuzzy && back.additive == nil && back.index == nil)
         let scorer = try #require(back.scorer(nodata: [-9999, -9999, 0]) as? FuzzyOverlay)
         #expect(scorer.expression == .gamma(0.9, [.layer(0), .or([.layer(1), .layer(2)])]))
         #expect(scorer.classTables[2] == ClassTable(codes: [3, 4], scores: [0.5, 1]))
@@ -72,8 +72,8 @@ struct OverlayModelFileTests {
     }
 
     @Test func exactlyOnePayload() throws {
-        var file = Self.fuzzyFile()
-        file.index = Self.indexFile().index
-        #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(try file.encoded()) }
+        let index = try #require(ModelPayloadTests.object(Self.indexFile())["index"])
+        let both = try ModelPayloadTests.edited(Self.fuzzyFile()) { $0["index"] = index }
+        #expect(ModelPayloadTests.refusal(both) == "malformed model file: it must hold exactly one model (found 2)")
     }
 }

@@ -412,9 +412,9 @@ struct LayerStatisticsTests {
 @Suite("Model file with transforms")
 struct ModelFileTransformTests {
     static func file(transforms: [LayerTransform]) -> ModelFile {
-        ModelFile(tool: "test", created: "", method: "logistic",
+        ModelFile(tool: "test", created: "",
                   layers: [ModelLayer(name: "a", path: "a.tif", kind: .continuous, transforms: transforms)],
-                  model: AdditiveModel(intercept: 0, terms: [.linear(coefficient: 1, center: 0)], nodata: [.nan]),
+                  payload: .logistic(AdditiveModel(intercept: 0, terms: [.linear(coefficient: 1, center: 0)], nodata: [.nan])),
                   parameters: [:],
                   training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
                                             depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))

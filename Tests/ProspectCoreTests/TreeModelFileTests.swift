@@ -12,9 +12,9 @@ struct TrainedTreeModelFileTests {
         s.trees = TreeTrainingSummary(method: "gbt", trees: trees.trees.count, depth: 3, depositCells: 2, backgroundCells: 8,
                                       background: "random", depositWeight: 4, auc: 0.75, aucKind: "training",
                                       importance: [.init(layer: "a", gain: 3, share: 0.75), .init(layer: "b", gain: 1, share: 0.25)])
-        return ModelFile(tool: "test", created: "", method: "gbt",
+        return ModelFile(tool: "test", created: "",
                          layers: [ModelLayer(name: "a", path: "a.tif", kind: .continuous), ModelLayer(name: "b", path: "b.tif", kind: .categorical)],
-                         trees: trees, parameters: ["trees": "5"], training: s)
+                         payload: .trees(trees, origin: .gradientBoosting), parameters: ["trees": "5"], training: s)
     }
 
     @Test("trees survive the model file exactly, and score as before")
@@ -25,7 +25,7 @@ struct TrainedTreeModelFileTests {
             #expect(String(decoding: data, as: UTF8.self).contains("\"formatVersion\" : 3"))
             let back = try ModelFile.decode(data)
             #expect(back.trees == ensemble)
-            #expect(back.model == nil)
+            #expect(back.additive == nil && back.method == "gbt")
             #expect(back.training.trees == Self.file(ensemble).training.trees)
             let scorer = back.scorer(nodata: [-1, -1])
             #expect(scorer is CompiledTrees && scorer.layerCount == 2)
@@ -42,9 +42,11 @@ struct TrainedTreeModelFileTests {
 
     @Test("a file with trees and an additive model, or trees on too few layers, is refused")
     func refused() throws {
-        var both = Self.file(SyntheticTrees.oblivious(trees: 2, depth: 2, layers: 2, seed: 1))
-        both.model = AdditiveModel(intercept: 0, terms: [.linear(coefficient: 1, center: 0), .linear(coefficient: 1, center: 0)])
-        #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(both.encoded()) }
+        let additive = AdditiveModel(intercept: 0, terms: [.linear(coefficient: 1, center: 0), .linear(coefficient: 1, center: 0)])
+        let both = try ModelPayloadTests.edited(Self.file(SyntheticTrees.oblivious(trees: 2, depth: 2, layers: 2, seed: 1))) {
+            $0["model"] = try ModelPayloadTests.jsonObject(additive)
+        }
+        #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(both) }
 
         let wide = Self.file(SyntheticTrees.oblivious(trees: 2, depth: 2, layers: 3, seed: 1))
         do {
@@ -54,19 +56,20 @@ struct TrainedTreeModelFileTests {
             #expect(e.message.contains("2 layers but the trees read 3"))
         }
 
-        var broken = Self.file(SyntheticTrees.oblivious(trees: 2, depth: 2, layers: 2, seed: 1))
-        broken.trees!.trees[1].left[0] = 99
+        var ensemble = SyntheticTrees.oblivious(trees: 2, depth: 2, layers: 2, seed: 1)
+        ensemble.trees[1].left[0] = 99
+        let broken = Self.file(ensemble)
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(broken.encoded()) }
     }
 
     @Test("version 2 files (additive models) still read")
     func version2() throws {
-        let v2 = ModelFile(tool: "test", created: "", method: "logistic", layers: [ModelLayer(name: "a", path: "a.tif", kind: .continuous)],
-                           model: AdditiveModel(intercept: 0.5, terms: [.linear(coefficient: 1, center: 0)]), parameters: [:],
+        let v2 = ModelFile(tool: "test", created: "", layers: [ModelLayer(name: "a", path: "a.tif", kind: .continuous)],
+                           payload: .logistic(AdditiveModel(intercept: 0.5, terms: [.linear(coefficient: 1, center: 0)])), parameters: [:],
                            training: Self.summary)
         let text = String(decoding: try v2.encoded(), as: UTF8.self).replacingOccurrences(of: "\"formatVersion\" : 3", with: "\"formatVersion\" : 2")
         let back = try ModelFile.decode(Data(text.utf8))
-        #expect(back.formatVersion == 2 && back.trees == nil && back.model?.intercept == 0.5)
+        #expect(back.formatVersion == 2 && back.trees == nil && back.additive?.intercept == 0.5)
         #expect(back.scorer(nodata: [.nan]) is CompiledModel)
     }
 }

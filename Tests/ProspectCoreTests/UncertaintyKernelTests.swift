@@ -101,13 +101,13 @@ struct UncertaintyKernelTests {
 
     @Test("a model file with wofeVariance scores through WofEScorer and round-trips")
     func modelFile() throws {
-        var file = ModelFile(tool: "test", created: "", method: "wofe",
+        var file = ModelFile(tool: "test", created: "",
                              layers: (0..<3).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
-                             model: Self.model, parameters: [:],
+                             payload: .weightsOfEvidence(Self.model, variance: nil), parameters: [:],
                              training: TrainingSummary(validCells: 0, cellAreaKm2: 1, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
                                                        depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
         #expect(file.scorer(nodata: Self.model.nodata).extraBands.isEmpty)
-        file.wofeVariance = Self.variance
+        file.payload = .weightsOfEvidence(Self.model, variance: Self.variance)
         let decoded = try ModelFile.decode(try file.encoded())
         #expect(decoded.wofeVariance == Self.variance)
         let scorer = decoded.scorer(nodata: Self.model.nodata)
@@ -115,7 +115,7 @@ struct UncertaintyKernelTests {
         #expect(scorer is WofEScorer)
         #expect(scorer.contributions(values: [0.7, 4, 3]) == [1.3, 2.0, 0.9].map { Double(Float($0)) })
         var bad = file
-        bad.wofeVariance = WofEVariance(priorVariance: 1, terms: [])
+        bad.payload = .weightsOfEvidence(Self.model, variance: WofEVariance(priorVariance: 1, terms: []))
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(try bad.encoded()) }
     }
 }

@@ -24,8 +24,8 @@ struct ScorerTests {
         let model = AdditiveModel(intercept: -1, terms: [.linear(coefficient: 0.3, center: 2), .step(threshold: 1.5, above: 0.8, below: -0.2),
                                                           .lookup(codes: [1, 2, 3], values: [0.5, -1, 2], otherwise: 0)],
                                   nodata: stack.nodata)
-        let file = ModelFile(tool: "test", created: "", method: "logistic", layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: $0.kind) },
-                             model: model, parameters: [:],
+        let file = ModelFile(tool: "test", created: "", layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: $0.kind) },
+                             payload: .logistic(model), parameters: [:],
                              training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
                                                        depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
         var options = ScoreOptions()

@@ -83,7 +83,7 @@ enum TreeBenchmarks {
         let stack = try EvidenceStack.open(specs)
         _ = try Benchmark.endToEnd(specs: specs, outputDirectory: dir, compression: .none)   // warm the page cache
         for (name, ensemble) in models where !name.hasPrefix("unbalanced") {
-            let file = Benchmark.treeModelFile(ensemble, specs: specs, method: ensemble.output == .logistic ? "gbt" : "rf")
+            let file = Benchmark.treeModelFile(ensemble, specs: specs, origin: ensemble.output == .logistic ? .gradientBoosting : .randomForest)
             for compression in [ScoreOptions.Compression.none, .zstd] {
                 var options = ScoreOptions()
                 options.compression = compression

@@ -74,14 +74,14 @@ public struct TrainingSummary: Codable, Sendable {
     }
 }
 
-/// The versioned model file: method, layers, the additive model, parameters and provenance.
+/// The versioned model file: method, layers, the model, parameters and provenance.
 ///
 /// Format version 3; version 2 added layer transforms, version 3 the other model kinds (tree
 /// ensembles `trees`, the knowledge-driven overlays `fuzzy` and `index`) and attachments such as
 /// `wofeVariance`. Version 1 and 2 files read unchanged. A reader refuses files whose
 /// `formatVersion` is newer than
 /// it knows.
-public struct ModelFile: Codable, Sendable {
+public struct ModelFile: Sendable {
     public static let formatName = "prospect-model"
     public static let currentVersion = 3
 
@@ -89,58 +89,83 @@ public struct ModelFile: Codable, Sendable {
     public var formatVersion: Int
     public var tool: String
     public var created: String
-    /// "wofe", "logistic", "fuzzy", "index", or for imported tree ensembles "lightgbm", "xgboost".
-    public var method: String
     public var layers: [ModelLayer]
-    /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
-    public var model: AdditiveModel?
-    /// A tree ensemble (format version 3); nil for other model kinds.
-    public var trees: TreeEnsemble?
-    /// Weights of evidence: the weights' variances, for the posterior's standard deviation and
-    /// confidence bands (an attachment to `model`, not a model of its own).
-    public var wofeVariance: WofEVariance?
-    /// A fuzzy overlay (knowledge-driven); nil for other model kinds.
-    public var fuzzy: FuzzyOverlayModel?
-    /// A weighted index overlay (knowledge-driven); nil for other model kinds.
-    public var index: WeightedIndexModel?
+    /// The model, exactly one; the file's method follows from it.
+    public var payload: ModelPayload
     public var parameters: [String: String]
     public var training: TrainingSummary
 
-    public init(tool: String, created: String, method: String, layers: [ModelLayer], model: AdditiveModel,
+    /// A current-format file holding `payload`.
+    public init(tool: String, created: String, layers: [ModelLayer], payload: ModelPayload,
                 parameters: [String: String], training: TrainingSummary) {
-        self.init(tool: tool, created: created, method: method, layers: layers, parameters: parameters, training: training)
-        self.model = model
-    }
-
-    /// A current-format file without a payload; each public initializer adds its own.
-    init(tool: String, created: String, method: String, layers: [ModelLayer], parameters: [String: String],
-         training: TrainingSummary) {
         self.format = Self.formatName
         self.formatVersion = Self.currentVersion
         self.tool = tool
         self.created = created
-        self.method = method
         self.layers = layers
+        self.payload = payload
         self.parameters = parameters
         self.training = training
     }
 
-    /// A problem with a model file's content.
-    /// How many model payloads the file holds (exactly one is valid).
-    var payloadCount: Int { (model == nil ? 0 : 1) + (trees == nil ? 0 : 1) + (fuzzy == nil ? 0 : 1) + (index == nil ? 0 : 1) }
+    /// "wofe", "logistic", "rf", "gbt", "fuzzy", "index", or for imported tree ensembles
+    /// "lightgbm", "xgboost" (`ModelPayload.method`).
+    public var method: String { payload.method }
+
+    /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
+    public var additive: AdditiveModel? {
+        switch payload {
+        case let .weightsOfEvidence(model, _), let .logistic(model): model
+        case .trees, .fuzzy, .index: nil
+        }
+    }
+
+    /// Weights of evidence: the weights' variances, when the file has them.
+    public var wofeVariance: WofEVariance? {
+        if case let .weightsOfEvidence(_, variance) = payload { return variance }
+        return nil
+    }
+
+    /// The tree ensemble; nil for other model kinds.
+    public var trees: TreeEnsemble? {
+        if case let .trees(ensemble, _) = payload { return ensemble }
+        return nil
+    }
+
+    /// The fuzzy overlay; nil for other model kinds.
+    public var fuzzy: FuzzyOverlayModel? {
+        if case let .fuzzy(model) = payload { return model }
+        return nil
+    }
+
+    /// The weighted index overlay; nil for other model kinds.
+    public var index: WeightedIndexModel? {
+        if case let .index(model) = payload { return model }
+        return nil
+    }
 
     /// The model ready for the engine, using `nodata` (one per layer) as the missing values.
     public func scorer(nodata: [Float]) -> any CellScorer {
-        if var m = model {
+        switch payload {
+        case let .weightsOfEvidence(model, variance):
+            var m = model
             m.nodata = nodata
-            if let v = wofeVariance { return WofEScorer(model: m, variance: v) }
+            if let variance { return WofEScorer(model: m, variance: variance) }
             return CompiledModel(m)
+        case let .logistic(model):
+            var m = model
+            m.nodata = nodata
+            return CompiledModel(m)
+        case let .trees(ensemble, _):
+            return CompiledTrees(ensemble, nodata: nodata)
+        case let .fuzzy(fuzzy):
+            return Self.checkedOverlay { try fuzzy.overlay(layers: layers, nodata: nodata) }
+        case let .index(index):
+            return Self.checkedOverlay { try index.overlay(layers: layers, nodata: nodata) }
         }
-        if let trees { return CompiledTrees(trees, nodata: nodata) }
-        if let overlay = overlayScorer(nodata: nodata) { return overlay }
-        preconditionFailure("decode checks that a model file holds one model")
     }
 
+    /// A problem with a model file's content.
     public struct FormatError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
@@ -155,7 +180,8 @@ public struct ModelFile: Codable, Sendable {
 
     /// Decodes and checks a model file's bytes.
     /// - Throws: `FormatError` naming the problem: not JSON, not a Prospect model, a newer
-    ///   format version, or a model whose layers and terms disagree.
+    ///   format version, not exactly one model, a method that is unknown or not the model's, or
+    ///   a model whose layers and terms disagree.
     public static func decode(_ data: Data) throws -> ModelFile {
         struct Header: Decodable { var format: String?; var formatVersion: Int? }
         let decoder = JSONDecoder()
@@ -172,27 +198,26 @@ public struct ModelFile: Codable, Sendable {
             throw FormatError(message: "model format version \(version) is newer than this prospect reads (\(currentVersion)); upgrade prospect")
         }
         let file: ModelFile
-        do { file = try decoder.decode(ModelFile.self, from: data) } catch let DecodingError.keyNotFound(key, _) {
+        do { file = try decoder.decode(ModelFile.self, from: data) } catch let e as FormatError {
+            throw e
+        } catch let DecodingError.keyNotFound(key, _) {
             throw FormatError(message: "malformed model file: missing \"\(key.stringValue)\"")
         } catch {
             throw FormatError(message: "malformed model file: \(error)")
         }
-        if let model = file.model {
+        if let model = file.additive {
             guard file.layers.count == model.terms.count, model.nodata.count == model.terms.count else {
                 throw FormatError(message: "malformed model file: \(file.layers.count) layers but \(model.terms.count) model terms")
             }
         }
         if let problem = file.treeProblem { throw FormatError(message: "malformed model file: \(problem)") }
-        if let v = file.wofeVariance {
-            guard let model = file.model, v.terms.count == model.terms.count else {
+        if case let .weightsOfEvidence(model, variance?) = file.payload {
+            guard variance.terms.count == model.terms.count else {
                 throw FormatError(message: "malformed model file: wofeVariance needs an additive model with one term per variance term")
             }
-            if let classes = v.missingClasses, classes.count != model.terms.count || classes.contains(where: { $0.weights.count != $0.fractions.count }) {
+            if let classes = variance.missingClasses, classes.count != model.terms.count || classes.contains(where: { $0.weights.count != $0.fractions.count }) {
                 throw FormatError(message: "malformed model file: wofeVariance.missingClasses needs one entry per layer, with one fraction per weight")
             }
-        }
-        guard file.payloadCount == 1 else {
-            throw FormatError(message: "malformed model file: it must hold exactly one model (found \(file.payloadCount))")
         }
         try file.checkOverlayPayloads()
         return file

@@ -117,29 +117,12 @@ public struct OverlayModelError: Error, CustomStringConvertible {
 }
 
 extension ModelFile {
-    /// A model file holding a fuzzy overlay.
-    public init(tool: String, created: String, method: String = "fuzzy", layers: [ModelLayer], fuzzy: FuzzyOverlayModel,
-                parameters: [String: String], training: TrainingSummary) {
-        self.init(tool: tool, created: created, method: method, layers: layers, parameters: parameters, training: training)
-        self.fuzzy = fuzzy
-    }
-
-    /// A model file holding a weighted index overlay.
-    public init(tool: String, created: String, method: String = "index", layers: [ModelLayer], index: WeightedIndexModel,
-                parameters: [String: String], training: TrainingSummary) {
-        self.init(tool: tool, created: created, method: method, layers: layers, parameters: parameters, training: training)
-        self.index = index
-    }
-
-    /// The overlay scorer, when the file holds an overlay (checked by `decode`).
-    func overlayScorer(nodata: [Float]) -> (any CellScorer)? {
-        do {
-            if let fuzzy { return try fuzzy.overlay(layers: layers, nodata: nodata) }
-            if let index { return try index.overlay(layers: layers, nodata: nodata) }
-        } catch {
+    /// The scorer of an overlay that `decode` or `validateOverlay` has checked against the
+    /// layers; an overlay that does not fit them is a programmer error.
+    static func checkedOverlay(_ make: () throws -> any CellScorer) -> any CellScorer {
+        do { return try make() } catch {
             preconditionFailure("an overlay model that decode did not check: \(error)")
         }
-        return nil
     }
 
     /// Checks an overlay payload against the layers: the expression parses, every weight and

@@ -19,7 +19,7 @@ enum OverlayText {
         out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² where every layer has data\n\n"
         let scores = (m.fuzzy?.classScores ?? m.index?.classScores) ?? [:]
         func entering(_ l: ModelLayer) -> String {
-            if let table = scores[l.name] { return "class " + OverlayTrainer.describe(table) + ", others 0" }
+            if let table = scores[l.name] { return "class " + Reports.classScores(table) + ", others 0" }
             return l.transforms.isEmpty ? "value" : l.transforms.map(\.description).joined(separator: " → ")
         }
         if let f = m.fuzzy {

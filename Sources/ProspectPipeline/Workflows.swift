@@ -4,33 +4,6 @@ import ProspectGDAL
 
 /// File-level entry points used by the CLI, the demo and the tests.
 public enum Workflows {
-    /// Trains on evidence files and deposits; writes the model file atomically.
-    ///
-    /// Transform parameters taken from the data are filled first, from each layer's valid cells.
-    /// - Parameters:
-    ///   - deposits: the deposits' file and layer.
-    ///   - depositsCRS: the CRS of deposits whose file declares none.
-    public static func train(layers: [LayerSpec], deposits source: VectorSource?, depositsCRS: String? = nil,
-                             options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
-                             legend: [String: [String: String]] = [:]) throws -> TrainingResult {
-        if options.method.isKnowledgeDriven {
-            return try trainOverlay(layers: layers, deposits: source, depositsCRS: depositsCRS, options: options,
-                                    modelPath: modelPath, legend: legend)
-        }
-        guard let depositsSource = source else { throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)") }
-        let resolved = try TransformResolver.resolve(layers)
-        let stack = try EvidenceStack.open(resolved)
-        let deposits = try DepositSet.load(depositsSource.path, layer: depositsSource.layer, grid: stack.grid,
-                                           assumedCRS: depositsCRS)
-        let result = try Trainer.train(stack: stack, deposits: deposits, options: options, modelPath: modelPath,
-                                       legend: legend, progress: Progress("training"))
-        if let weightsTablePath, let rows = result.model.training.weights {
-            try Reports.writeText(Reports.weightsCSV(rows), to: weightsTablePath)
-        }
-        try ModelStore.save(result.model, to: modelPath)
-        return result
-    }
-
     /// Scores the model's layers (or `overrides`) into a GeoTIFF with provenance metadata.
     public static func score(modelPath: String, outputPath: String, overrides: [String: String] = [:],
                              options: ScoreOptions = ScoreOptions()) throws -> ScoreReport {
@@ -79,6 +52,11 @@ public enum Reports {
             out += fields.joined(separator: ",") + "\n"
         }
         return out
+    }
+
+    /// A class-score table as `4 → 10, 3 → 5`, codes in ascending order.
+    public static func classScores(_ table: [String: Double]) -> String {
+        table.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) → \(String(format: "%g", $0.value))" }.joined(separator: ", ")
     }
 
     static func csv(_ s: String) -> String {

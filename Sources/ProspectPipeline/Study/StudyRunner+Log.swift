@@ -23,3 +23,38 @@ extension StudyRunner {
         return " (" + names.enumerated().map { "band \($0.offset + 2): \($0.element)" }.joined(separator: ", ") + ")"
     }
 }
+
+extension StudyRunner {
+    /// What a study's log says about a knowledge-driven model: the expression or the weights,
+    /// the class scores, and the ROC AUC on the deposits.
+    static func overlayLines(_ model: ModelFile) -> [String] {
+        var lines: [String] = []
+        if let f = model.fuzzy { lines.append("fuzzy overlay: \(f.expression)") }
+        if let i = model.index {
+            let total = i.weights.values.reduce(0, +)
+            lines.append("index overlay weights: " + model.layers.map { l in
+                "\(l.name) \(String(format: "%g", i.weights[l.name] ?? 0)) (\(String(format: "%.0f", 100 * (i.weights[l.name] ?? 0) / total)) %)"
+            }.joined(separator: ", "))
+        }
+        for (name, table) in ((model.fuzzy?.classScores ?? model.index?.classScores) ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("\(name) class scores: " + Reports.classScores(table) + ", others 0")
+        }
+        if let auc = model.training.depositAUC {
+            lines.append("ROC AUC on the deposits \(String(format: "%.4f", auc)) (they did not shape the model)")
+        }
+        return lines
+    }
+}
+
+
+extension StudyRunner {
+    /// Runs `body`, giving an error that names no file the study file's name: the settings at
+    /// fault (an expression, a weight, a class) come from its `model:` section.
+    static func namingStudy<T>(_ study: StudyFile, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as PipelineError where e.path == nil {
+            throw PipelineError(study.path, "model: \(e.message)")
+        } catch let e as OptionError {
+            throw e.inStudy(study.path) { name in study.layers.firstIndex { $0.name == name } }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import ProspectCore
+
+/// What a method made of the training data: the model and what training saw and decided.
+public struct FittedModel: Sendable {
+    public var payload: ModelPayload
+    /// The settings the model was made with, as the model file records them.
+    public var parameters: [String: String]
+    public var summary: TrainingSummary
+    /// What the user should know about the fit.
+    public var warnings: [String]
+}
+
+/// The result of training: the model file and the tables to print.
+public struct TrainingResult: Sendable {
+    public var model: ModelFile
+    /// Deposit identifiers skipped, with the reason.
+    public var skipped: [(id: String, reason: String)]
+    /// Things the user should know about the fit (printed before the tables).
+    public var warnings: [String] = []
+}
+
+/// The one training path: every method, from data built once.
+///
+/// `Workflows.train` (the CLI, study files, the demo) reads the layers and deposits into a
+/// `TrainingData` and calls `fit` on all of it; cross-validation calls `fit` once per fold on
+/// a subset of the deposit cells and a training area. Knowledge-driven overlays are selected
+/// first (`OverlayMethod.select`: the layers they read), then checked the same way.
+public enum Training {
+    /// The fewest usable deposit cells a method needs.
+    public static func requiredDeposits(_ method: TrainingOptions.Method) -> Int { method.isKnowledgeDriven ? 0 : 2 }
+
+    /// Fits `options.method` to `data`.
+    /// - Parameters:
+    ///   - deposits: indices into `data.depositCells` to train on (nil: all); those outside
+    ///     `area` are left out.
+    ///   - area: the cells training sees (tallies, background, the training area of the summary).
+    ///   - overlay: a knowledge-driven model's payload from `OverlayMethod.select`.
+    /// - Throws: `PipelineError` naming the file or setting at fault.
+    public static func fit(_ data: TrainingData, options: TrainingOptions, deposits subset: [Int]? = nil,
+                           area: TrainingArea = .all, overlay: ModelPayload? = nil, progress: Progress? = nil) throws -> FittedModel {
+        let grid = data.stack.grid
+        let deposits = (subset.map { $0.map { data.depositCells[$0] } } ?? data.depositCells).filter { area.contains($0.cell, grid: grid) }
+        var summary = data.summary
+        if subset != nil || !isAll(area) { summary.depositsUsed = deposits.count }
+        var data = data
+        data.summary = summary
+        let required = requiredDeposits(options.method)
+        guard deposits.count >= required else {
+            throw PipelineError(data.depositsPath, "only \(deposits.count) deposit cell(s) lie in the training area; at least \(required) are needed")
+        }
+        var fitted: FittedModel
+        switch options.method {
+        case .wofe:
+            fitted = try WofEMethod.fit(data, deposits: deposits, area: area, options: options.wofe, progress: progress)
+        case .logistic:
+            fitted = try LogisticMethod.fit(data, deposits: deposits, area: area, options: options.logistic, sampling: options.sampling,
+                                            progress: progress)
+        case .rf, .gbt:
+            fitted = try TreeMethod.fit(data, deposits: deposits, area: area, method: options.method, options: options.trees,
+                                        sampling: options.sampling, progress: progress)
+        case .fuzzy, .index:
+            guard let overlay else { preconditionFailure("a knowledge-driven model is selected before it is fitted") }
+            fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)
+        }
+        fitted.warnings = data.warnings + fitted.warnings
+        return fitted
+    }
+
+    static func isAll(_ area: TrainingArea) -> Bool { if case .all = area { return true } else { return false } }
+
+    /// The model file of a fit, its layers' paths relative to the model's folder.
+    public static func modelFile(_ fitted: FittedModel, data: TrainingData, modelPath: String) -> ModelFile {
+        let modelDir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
+        let layers = data.stack.layers.map {
+            ModelLayer(name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind,
+                       transforms: $0.transforms, legend: data.legend[$0.name])
+        }
+        return ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()), layers: layers,
+                         payload: fitted.payload, parameters: fitted.parameters, training: fitted.summary)
+    }
+}
+
+extension Workflows {
+    /// Trains any method on evidence files and deposits; writes the model file (and, for
+    /// weights of evidence, the weights table) atomically.
+    ///
+    /// Transform parameters taken from the data are filled first, from each layer's valid
+    /// cells. Knowledge-driven models read only the layers their expression names or that have
+    /// a weight; deposits are optional for them and only evaluate them.
+    /// - Parameters:
+    ///   - deposits: the deposits' file and layer (nil only for knowledge-driven models).
+    ///   - depositsCRS: the CRS of deposits whose file declares none.
+    public static func train(layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
+                             options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
+                             legend: [String: [String: String]] = [:]) throws -> TrainingResult {
+        guard deposits != nil || options.method.isKnowledgeDriven else {
+            throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)")
+        }
+        var selected = layers
+        var overlay: OverlayMethod.Selection?
+        if options.method.isKnowledgeDriven {
+            overlay = try OverlayMethod.select(layers: layers, method: options.method, options: options.overlay, legend: legend)
+            selected = overlay!.layers
+        }
+        let data = try TrainingData.load(layers: selected, deposits: deposits, depositsCRS: depositsCRS, missing: options.wofe.missing,
+                                         required: Training.requiredDeposits(options.method), legend: legend)
+        var fitted = try Training.fit(data, options: options, overlay: overlay?.payload, progress: Progress("training"))
+        if let overlay, !overlay.leftOut.isEmpty {
+            let why = options.method == .fuzzy ? "not in the expression" : "no weight given"
+            fitted.warnings.insert("left out of the model (\(why)): \(overlay.leftOut.joined(separator: ", "))", at: 0)
+        }
+        let model = Training.modelFile(fitted, data: data, modelPath: modelPath)
+        if let weightsTablePath, let rows = model.training.weights {
+            try Reports.writeText(Reports.weightsCSV(rows), to: weightsTablePath)
+        }
+        try ModelStore.save(model, to: modelPath)
+        return TrainingResult(model: model, skipped: data.skipped, warnings: fitted.warnings)
+    }
+}

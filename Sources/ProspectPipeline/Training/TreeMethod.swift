@@ -1,0 +1,117 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// Random forests and gradient-boosted trees (`TreeLearner`) on the deposit cells against a
+/// background sample.
+///
+/// The background is a seeded reservoir sample of at most `sampling.size` cells (all when 0),
+/// drawn from every training cell that is not a deposit cell or, with `excludeBuffer`, only
+/// from cells whose centre lies farther than that many metres from every deposit cell's centre
+/// (so cells near known deposits, possibly unrecognised mineralisation, are not taught as
+/// barren). The sample's share of that background population enters the prior correction, so
+/// the map holds per-cell probabilities relative to it.
+///
+/// With `holdout` > 0, that fraction of the deposit cells and of the background sample is kept
+/// out of training (`TreeLearner.holdoutRows`, seeded); the summary's sample sizes count the
+/// cells trained on, and `heldOutAUC` is the model's ROC AUC on the others.
+enum TreeMethod {
+    static func fit(_ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, method: TrainingOptions.Method,
+                    options tree: TreeOptions, sampling: BackgroundSampling, progress: Progress?) throws -> FittedModel {
+        precondition(method.growsTrees)
+        let stack = data.stack, grid = stack.grid
+        var summary = data.summary
+        var warnings: [String] = []
+        let learnerMethod: TreeLearner.Method = method == .rf ? .randomForest : .gradientBoosting
+        let depositCells = deposits.map(\.cell)
+        let excluded = tree.excludeBuffer.map { bufferMask(around: depositCells, grid: grid, metres: $0) }
+        let (background, valid) = try BackgroundSampler.sample(data, area: area, deposits: Set(depositCells), excluded: excluded,
+                                                                size: sampling.size, seed: sampling.seed, progress: progress)
+        summary.validCells = valid
+        guard background.kept > 0 else {
+            let why = tree.excludeBuffer.map { " farther than \(format($0)) m from every deposit" } ?? ""
+            throw PipelineError(data.depositsPath, "no valid background cell\(why) is left to train against")
+        }
+        let columns = stack.layers.indices.map { j in deposits.map { $0.values[j] } + background.columns[j] }
+        let labels = [Bool](repeating: true, count: deposits.count) + [Bool](repeating: false, count: background.kept)
+        var learner = tree
+        learner.threads = max(1, tree.threads)
+        let fit = TreeLearner.fit(learnerMethod, columns: columns, labels: labels, options: learner,
+                                  backgroundFraction: Double(background.kept) / Double(background.eligible), seed: sampling.seed)
+
+        let names = stack.layers.map(\.name)
+        let total = fit.gain.reduce(0, +)
+        let importance = zip(names, fit.gain)
+            .map { TreeTrainingSummary.Importance(layer: $0.0, gain: $0.1, share: total > 0 ? $0.1 / total : 0) }
+            .sorted { ($0.gain, $1.layer) > ($1.gain, $0.layer) }
+        let backgroundText = tree.excludeBuffer.map { "random, excluding \(format($0)) m around deposits" } ?? "random"
+        let held = fit.heldOut
+        let trainedBackground = background.kept - (held?.background ?? 0)
+        summary.backgroundCells = trainedBackground
+        summary.layerRanking = importance.map(\.layer)
+        summary.trees = TreeTrainingSummary(method: method.rawValue, trees: fit.ensemble.trees.count, depth: fit.depth,
+                                            depositCells: deposits.count - (held?.deposits ?? 0), backgroundCells: trainedBackground,
+                                            background: backgroundText, depositWeight: fit.depositWeight, auc: fit.auc,
+                                            aucKind: fit.aucKind, importance: importance, holdout: held.map { _ in tree.holdout },
+                                            heldOutDepositCells: held?.deposits, heldOutBackgroundCells: held?.background,
+                                            heldOutAUC: held?.auc)
+        var parameters: [String: String] = [
+            "trees": String(tree.trees), "depth": String(tree.depth), "seed": String(sampling.seed),
+            "backgroundSample": String(sampling.size), "background": backgroundText, "depositWeight": String(fit.depositWeight),
+            "minSamplesLeaf": String(tree.minSamplesLeaf), "maxBins": String(tree.maxBins), "treeShape": "oblivious",
+            "holdout": String(tree.holdout),
+        ]
+        if let b = tree.excludeBuffer { parameters["excludeBufferMetres"] = String(b) }
+        if learnerMethod == .gradientBoosting {
+            parameters["learningRate"] = String(tree.learningRate)
+            parameters["l2"] = String(tree.l2)
+            parameters["rowSample"] = String(tree.rowSample)
+        }
+        if let f = tree.layerFraction { parameters["layerFraction"] = String(f) }
+        if tree.holdout > 0, held == nil {
+            warnings.append("too few deposit cells (\(deposits.count)) to hold \(format(100 * tree.holdout)) % out: trained on all of them, no held-out AUC")
+        }
+        if deposits.count < 10 {
+            warnings.append("only \(deposits.count) deposit cells: the trees' splits rest on very few examples")
+        }
+        if isGeographic(grid), tree.excludeBuffer != nil {
+            warnings.append("the grid is in degrees; the exclusion buffer uses the cell size at each deposit's latitude")
+        }
+        let origin: TreeOrigin = method == .rf ? .randomForest : .gradientBoosting
+        return FittedModel(payload: .trees(fit.ensemble, origin: origin), parameters: parameters, summary: summary, warnings: warnings)
+    }
+
+    /// One bit per grid cell, set for cells whose centre lies within `metres` of a deposit
+    /// cell's centre (the deposit cells included).
+    static func bufferMask(around cells: [Int], grid: Grid, metres: Double) -> [UInt64] {
+        var mask = [UInt64](repeating: 0, count: (grid.cellCount + 63) / 64)
+        let geographic = isGeographic(grid)
+        for cell in cells {
+            let (c0, r0) = (cell % grid.columns, cell / grid.columns)
+            var cw = abs(grid.transform.cellWidth), ch = abs(grid.transform.cellHeight)
+            if geographic {
+                let lat = grid.transform.map(column: Double(c0) + 0.5, row: Double(r0) + 0.5).y * Double.pi / 180
+                cw *= 111_195 * cos(lat)
+                ch *= 111_195
+            }
+            // At most the grid: a buffer wider than the grid covers it.
+            let rc = Int(min(Double(grid.columns), (metres / max(cw, 1e-12)).rounded(.down)))
+            let rr = Int(min(Double(grid.rows), (metres / max(ch, 1e-12)).rounded(.down)))
+            for r in max(0, r0 - rr)...min(grid.rows - 1, r0 + rr) {
+                for c in max(0, c0 - rc)...min(grid.columns - 1, c0 + rc) {
+                    let dx = Double(c - c0) * cw, dy = Double(r - r0) * ch
+                    if dx * dx + dy * dy <= metres * metres {
+                        let i = r * grid.columns + c
+                        mask[i >> 6] |= 1 << UInt64(i & 63)
+                    }
+                }
+            }
+        }
+        return mask
+    }
+
+    /// True when the grid's CRS is geographic, so cell sizes are degrees.
+    static func isGeographic(_ grid: Grid) -> Bool { CellArea.km2(of: grid).approximate }
+
+    static func format(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+}

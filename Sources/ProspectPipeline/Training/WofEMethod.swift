@@ -1,0 +1,178 @@
+import Foundation
+import ProspectCore
+
+/// Weights of evidence (Bonham-Carter 1994, ArcSDM's conventions): each layer's class weights
+/// from one streaming pass of tallies, the prior from the deposits per unit cell, and a second
+/// pass counting unique conditions for the Agterberg & Cheng (2002) conditional-independence test.
+enum WofEMethod {
+    static func fit(_ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
+                    progress: Progress?) throws -> FittedModel {
+        let stack = data.stack
+        var summary = data.summary
+        var warnings: [String] = []
+        var parameters = ["unitCellKm2": String(options.unitCellKm2)]
+        for d in CumulativeTally.Direction.allCases {
+            let names = options.cumulative.filter { $0.value == d }.keys.sorted()
+            if !names.isEmpty { parameters[d.rawValue] = names.joined(separator: ",") }
+        }
+        if !options.thresholds.isEmpty {
+            parameters["thresholds"] = options.thresholds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+        }
+        if !options.groups.isEmpty {
+            parameters["groups"] = options.groups.sorted { $0.key < $1.key }
+                .map { "\($0.key)=" + $0.value.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/") }.joined(separator: ";")
+        }
+        let unitCells = summary.cellAreaKm2 / options.unitCellKm2
+        let trained = try weigh(data, deposits: deposits, area: area, options: options, unitCells: unitCells, progress: progress)
+        let rows = trained.layerWeights.flatMap(\.rows)
+        summary.validCells = trained.valid
+        let totalArea = Double(trained.valid) * unitCells
+        let prior = WeightsOfEvidence.priorLogit(totalArea: totalArea, totalDeposits: deposits.count)
+        summary.priorProbability = Double(deposits.count) / totalArea
+        summary.weights = rows
+        if let crowded = rows.first(where: { Double($0.deposits) > $0.area && $0.deposits > 0 }) {
+            warnings.append("the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2")
+        }
+        // Layers by the largest |studentized contrast| of their selected classes.
+        let strength = trained.layerWeights.map { w in w.rows.filter(\.selected).map { abs($0.weights.studentizedContrast) }.max() ?? 0 }
+        summary.layerRanking = zip(stack.layers.map(\.name), strength).sorted { $0.1 > $1.1 }.map(\.0)
+        let terms = trained.layerWeights.map(\.term)
+        var model = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
+        var variance = WofEVariance(priorVariance: Float(1 / Double(deposits.count)), terms: trained.layerWeights.map(\.variance))
+        if options.missing == .unknown {
+            model.missing = .unknown
+            variance.missingClasses = trained.missingClasses
+            parameters["missing"] = MissingDataRule.unknown.rawValue
+        }
+        // Agterberg & Cheng: a second pass counts the unique conditions.
+        var conditions = UniqueConditionTally(terms: terms)
+        let nodata = stack.nodata
+        try CellStream.cells(of: stack, area: area, rule: options.missing) { _, _ in } sample: { cell in
+            conditions.add { k in cell.value(k, nodata: nodata) }
+        }
+        summary.conditionalIndependence = WofEConditionalIndependence.test(
+            conditions: conditions.conditions(model: model, variance: variance, cellAreaInUnitCells: unitCells),
+            deposits: deposits.count)
+        if let ci = summary.conditionalIndependence, !ci.independentAt95 {
+            warnings.append(String(format: "conditional independence is rejected at 95 %% (Agterberg & Cheng: T = %.2f expected deposits for n = %d, s(T) = %.2f); the posterior probabilities are likely too high — drop or combine correlated layers", ci.expected, ci.observed, ci.standardDeviation))
+        }
+        summary.pairwiseIndependence = pairwiseTests(trained.layerWeights, names: stack.layers.map(\.name), deposits: deposits.map(\.values))
+        return FittedModel(payload: .weightsOfEvidence(model, variance: variance), parameters: parameters, summary: summary,
+                           warnings: warnings)
+    }
+
+    /// What the tallies gave for each layer.
+    struct Weighed {
+        var valid: Int
+        var layerWeights: [WofELayerWeights]
+        /// Per layer, its classes' weights and area fractions (for `MissingDataRule.unknown`).
+        var missingClasses: [WofEMissingClasses]
+    }
+
+    /// Counts every layer's classes in one streaming pass and computes each layer's weights:
+    /// class weights (categorical, optionally grouped), cumulative classes generalized to a
+    /// binary pattern (ascending/descending), or thresholds at the deposits' values (continuous).
+    static func weigh(_ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
+                      unitCells: Double, progress: Progress?) throws -> Weighed {
+        let layers = data.stack.layers
+        enum Mode { case categorical, cumulative(CumulativeTally.Direction), continuous }
+        let modes: [Mode] = layers.map { layer in
+            if let d = options.cumulative[layer.name] { return .cumulative(d) }
+            return layer.kind == .categorical ? .categorical : .continuous
+        }
+        var categorical = [CategoricalTally](repeating: CategoricalTally(), count: layers.count)
+        var cumulative = [CumulativeTally](repeating: CumulativeTally(), count: layers.count)
+        var continuous = layers.indices.map { k -> ContinuousTally in
+            if case .continuous = modes[k] { return ContinuousTally(depositValues: deposits.map { $0.values[k] }) }
+            return ContinuousTally(depositValues: [])
+        }
+        for d in deposits {
+            for k in layers.indices where !d.values[k].isNaN {  // NaN: missing, MissingDataRule.unknown
+                switch modes[k] {
+                case .categorical: categorical[k].addDeposit(code: Int32(d.values[k].rounded()))
+                case .cumulative: cumulative[k].addDeposit(d.values[k])
+                case .continuous: break
+                }
+            }
+        }
+        let valid = try CellStream.cells(of: data.stack, area: area, rule: options.missing, progress: progress) { k, value in
+            switch modes[k] {
+            case .categorical: categorical[k].add(code: Int32(value.rounded()))
+            case .cumulative: cumulative[k].add(value)
+            case .continuous: continuous[k].add(value)
+            }
+        }
+        var all: [WofELayerWeights] = []
+        var missingClasses: [WofEMissingClasses] = []
+        for (k, layer) in layers.enumerated() {
+            var w: WofELayerWeights
+            let dataCells: Int
+            switch modes[k] {
+            case .categorical:
+                w = categorical[k].layerWeights(layer: layer.name, cellAreaInUnitCells: unitCells, groups: options.groups[layer.name] ?? [])
+                dataCells = categorical[k].cellCount
+            case .cumulative(let direction):
+                guard !cumulative[k].overflow else {
+                    throw PipelineError(layer.path, "more than \(CumulativeTally.maximumClasses) distinct values: --\(direction.rawValue) takes every value as a class; reclassify it first (--transform \(layer.name)=reclass:breaks=…) or give it as --evidence")
+                }
+                let generalization: WofEGeneralization = options.thresholds[layer.name].map { .threshold($0) } ?? .maxStudentizedContrast
+                do {
+                    w = try cumulative[k].layerWeights(layer: layer.name, direction: direction, cellAreaInUnitCells: unitCells,
+                                                       generalization: generalization)
+                } catch let error as WofEGeneralizationError {
+                    throw PipelineError(layer.path, "--threshold \(layer.name): \(error)")
+                }
+                dataCells = cumulative[k].cellCount
+            case .continuous:
+                w = continuous[k].layerWeights(layer: layer.name, cellAreaInUnitCells: unitCells)
+                dataCells = continuous[k].cellCount
+            }
+            // Class names from the layer's legend (a rasterized field, a raster's categories).
+            if let names = data.legend[layer.name] {
+                for i in w.rows.indices { if let code = w.rows[i].code, let name = names[String(code)] { w.rows[i].label = name } }
+            }
+            missingClasses.append(w.missingClasses(dataCells: dataCells))
+            all.append(w)
+        }
+        return Weighed(valid: valid, layerWeights: all, missingClasses: missingClasses)
+    }
+
+    /// Chi-square tests of independence on the deposit cells for every pair of layers with
+    /// more than one generalized class among the deposits (Bonham-Carter 1994, p. 312).
+    static func pairwiseTests(_ layers: [WofELayerWeights], names: [String], deposits: [[Float]]) -> [WofEPairwiseTest] {
+        // A deposit missing in a layer (NaN, MissingDataRule.unknown) is left out of that layer's pairs.
+        let classes = layers.indices.map { k in deposits.map { $0[k].isNaN ? nil : layers[k].generalizedClass(of: $0[k]) } }
+        var tests: [WofEPairwiseTest] = []
+        for i in layers.indices {
+            for j in layers.indices where j > i {
+                let both = deposits.indices.filter { classes[i][$0] != nil && classes[j][$0] != nil }
+                let a = both.map { classes[i][$0]! }, b = both.map { classes[j][$0]! }
+                guard Set(a).count > 1, Set(b).count > 1 else { continue }
+                tests.append(WofEPairwiseTest.test(layerA: names[i], a, layerB: names[j], b))
+            }
+        }
+        return tests
+    }
+}
+
+extension WofELayerWeights {
+    /// The layer's classes for the missing-data variance: a binary layer's W+ and W− with the
+    /// pattern's share of the layer's data cells and the rest; a class layer's generalized
+    /// weight and share per class. A layer with no selected pattern has none.
+    func missingClasses(dataCells: Int) -> WofEMissingClasses {
+        guard dataCells > 0 else { return WofEMissingClasses(weights: [], fractions: []) }
+        let total = Double(dataCells)
+        switch term {
+        case .step:
+            guard let row = rows.first(where: \.selected) else { return WofEMissingClasses(weights: [], fractions: []) }
+            let inside = Double(row.cells) / total
+            return WofEMissingClasses(weights: [row.weights.wPlus, row.weights.wMinus], fractions: [inside, 1 - inside])
+        case .lookup:
+            let classes = rows.filter { $0.cells > 0 }
+            return WofEMissingClasses(weights: classes.map { $0.generalizedWeight ?? $0.weights.wPlus },
+                                      fractions: classes.map { Double($0.cells) / total })
+        case .linear:
+            return WofEMissingClasses(weights: [], fractions: [])
+        }
+    }
+}

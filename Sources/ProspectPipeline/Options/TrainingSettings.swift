@@ -67,17 +67,10 @@ public struct TrainingSettings: Sendable {
         }
 
         // Every method: the unit cell, the background sample and the seed.
-        if let v = unitCellKm2 {
-            try Check.positive(v, .unitCellKm2, unit: " of km²")
-            o.wofe.unitCellKm2 = v
-        }
-        if let v = l2 {
-            try Check.nonNegative(v, .l2)
-            o.logistic.l2 = v
-        }
-        if let v = background {
+        try take(unitCellKm2, into: &o.wofe.unitCellKm2) { v throws(OptionError) in try Check.positive(v, .unitCellKm2, unit: " of km²") }
+        try take(l2, into: &o.logistic.l2) { v throws(OptionError) in try Check.nonNegative(v, .l2) }
+        try take(background, into: &o.sampling.size) { v throws(OptionError) in
             try Check.count(v, .background, atLeast: 0, what: " cells (0 = every valid cell)")
-            o.sampling.size = v
         }
         if let v = seed {
             try Check.count(v, .seed, atLeast: 0)
@@ -117,32 +110,19 @@ public struct TrainingSettings: Sendable {
         try only([.rf, .gbt], .excludeBuffer, given: excludeBuffer != nil)
         try only([.rf, .gbt], .holdout, given: holdout != nil)
         try only([.rf, .gbt], .trainingThreads, given: threads != nil)
-        if let v = trees {
-            try Check.count(v, .trees, atLeast: 1, atMost: TrainingSettings.maximumTrees)
-            o.trees.trees = v
-        }
-        if let v = depth {
-            try Check.count(v, .depth, atLeast: 1, atMost: 8, what: " levels")
-            o.trees.depth = v
-        }
-        if let v = learningRate {
+        try take(trees, into: &o.trees.trees) { v throws(OptionError) in try Check.count(v, .trees, atLeast: 1, atMost: Self.maximumTrees) }
+        try take(depth, into: &o.trees.depth) { v throws(OptionError) in try Check.count(v, .depth, atLeast: 1, atMost: 8, what: " levels") }
+        try take(learningRate, into: &o.trees.learningRate) { v throws(OptionError) in
             guard v.isFinite, v > 0, v <= 1 else {
                 throw OptionError(.learningRate, "give a number above 0 and at most 1, got \(Check.show(v))")
             }
-            o.trees.learningRate = v
         }
         if let v = excludeBuffer {
             try Check.nonNegative(v, .excludeBuffer, unit: " of metres")
             o.trees.excludeBuffer = v
         }
-        if let v = holdout {
-            try Check.fractionBelowOne(v, .holdout)
-            o.trees.holdout = v
-        }
-        if let v = threads {
-            try Check.count(v, .trainingThreads, atLeast: 1)
-            o.trees.threads = v
-        }
+        try take(holdout, into: &o.trees.holdout) { v throws(OptionError) in try Check.fractionBelowOne(v, .holdout) }
+        try take(threads, into: &o.trees.threads) { v throws(OptionError) in try Check.count(v, .trainingThreads, atLeast: 1) }
 
         // Knowledge-driven overlays.
         try only([.fuzzy], .expression, given: expression != nil)
@@ -182,6 +162,13 @@ public struct TrainingSettings: Sendable {
             throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)")
         }
         return o
+    }
+
+    /// Checks a given value and stores it; a value not given leaves the default.
+    private func take<T>(_ value: T?, into field: inout T, _ check: (T) throws(OptionError) -> Void) throws(OptionError) {
+        guard let value else { return }
+        try check(value)
+        field = value
     }
 
     /// More trees than this is a typing error, not a model (a forest of 10⁵ trees of depth 8

@@ -41,8 +41,7 @@ enum OverlayText {
         if let auc = t.depositAUC {
             out += "ROC AUC on the deposits: \(format(auc)) (they did not shape the model: this measures prediction)\n"
         }
-        let basis = t.depositsUsed > 0 ? "mean contribution at the deposits" : (m.index != nil ? "weight" : "order in the expression")
-        out += "layers by \(basis): \(t.layerRanking.joined(separator: " > "))\n"
+        out += "layers by \(m.rankingBasis): \(t.layerRanking.joined(separator: " > "))\n"
         return out
     }
 }

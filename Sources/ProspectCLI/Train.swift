@@ -196,7 +196,7 @@ enum TrainingText {
             out += Reports.table(table)
         }
         if let trees = t.trees { out += TreeText.render(trees, parameters: m.parameters) }
-        out += "layers by strength of evidence: \(t.layerRanking.joined(separator: " > "))\n"
+        out += "layers by \(m.rankingBasis): \(t.layerRanking.joined(separator: " > "))\n"
         return out
     }
 }

@@ -64,9 +64,7 @@ public enum StudyRunner {
         for layer in training.model.layers where !layer.transforms.isEmpty {
             log("  \(layer.name) transforms: \(layer.transforms.map(\.description).joined(separator: " → "))")
         }
-        let ranking = !study.training.method.isKnowledgeDriven ? "strength of evidence"
-            : t.depositsUsed > 0 ? "mean contribution at the deposits" : study.training.method == .index ? "weight" : "order in the expression"
-        log("  layers by \(ranking): \(t.layerRanking.joined(separator: " > "))")
+        log("  layers by \(training.model.rankingBasis): \(t.layerRanking.joined(separator: " > "))")
 
         // 3. score
         let mapPath = out + "/prospectivity.tif"

@@ -81,6 +81,20 @@ public enum Training {
     }
 }
 
+extension ModelFile {
+    /// What `training.layerRanking` orders the layers by, in words: strength of evidence for
+    /// trained models; for knowledge-driven ones the mean contribution at the deposits when
+    /// there were some, else the weights (index) or the expression's order (fuzzy).
+    public var rankingBasis: String {
+        switch payload {
+        case .weightsOfEvidence, .logistic, .trees: "strength of evidence"
+        case _ where training.depositsUsed > 0: "mean contribution at the deposits"
+        case .index: "weight"
+        case .fuzzy: "order in the expression"
+        }
+    }
+}
+
 extension Workflows {
     /// Trains any method on evidence files and deposits; writes the model file (and, for
     /// weights of evidence, the weights table) atomically.

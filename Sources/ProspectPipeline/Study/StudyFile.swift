@@ -26,9 +26,9 @@ import Yams
 /// model:
 ///   method: wofe                # wofe, logistic, rf, gbt, fuzzy or index
 ///   unit_cell_km2: 0.01
-///   # wofe: missing: unknown (a missing layer weighs 0, not nodata; StudyFile+Missing.swift)
+///   # wofe: missing: unknown (a missing layer weighs 0, not nodata; StudyFile+Model.swift)
 ///   # rf and gbt: trees: 100, depth: 6, learning_rate: 0.1 (gbt), exclude_buffer: 500,
-///   #   holdout: 0.25, background: 1000000, seed: 1 (StudyFile+Trees.swift)
+///   #   holdout: 0.25, background: 1000000, seed: 1 (StudyFile+Model.swift)
 ///   # fuzzy: expression: "gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))"
 ///   # index: weights: {thorium: 3, lithology: 2}
 ///   # fuzzy and index: class_scores: {lithology: {4: 10, 3: 5}}

@@ -82,6 +82,7 @@ public struct StackManifest: Codable, Sendable {
             throw PipelineError(path, "no such file")
         }
         struct Header: Decodable { var format: String?; var formatVersion: Int? }
+        // The decoder's own message is left out: it would only say where the JSON breaks.
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw PipelineError(path, "not a valid JSON stack manifest")
         }

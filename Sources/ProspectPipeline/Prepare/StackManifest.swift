@@ -97,6 +97,14 @@ public struct StackManifest: Codable, Sendable {
         }
     }
 
+    /// The layers of the stack at `folderOrFile` as specs with absolute paths, legends keyed by
+    /// layer name; none when `folderOrFile` is nil.
+    /// - Throws: `PipelineError` naming the manifest, as `load`.
+    public static func layerSpecs(of folderOrFile: String?) throws -> (specs: [LayerSpec], legends: [String: [String: String]]) {
+        guard let folderOrFile else { return ([], [:]) }
+        return try load(folderOrFile).layerSpecs(manifestPath: path(for: folderOrFile))
+    }
+
     /// The layers as specs with absolute paths, legends keyed by layer name.
     public func layerSpecs(manifestPath: String) -> (specs: [LayerSpec], legends: [String: [String: String]]) {
         let dir = URL(fileURLWithPath: manifestPath).deletingLastPathComponent().path

@@ -45,12 +45,7 @@ extension ProspectCommand {
 
         func run() throws {
             try runReportingErrors {
-                var layers: [LayerSpec] = []
-                var legends: [String: [String: String]] = [:]
-                if let stack {
-                    let manifest = try StackManifest.load(stack)
-                    (layers, legends) = manifest.layerSpecs(manifestPath: StackManifest.path(for: stack))
-                }
+                var (layers, legends) = try StackManifest.layerSpecs(of: stack)
                 let fromStack = layers.count
                 layers += evidence.map { LayerSpec(argument: $0, kind: .continuous) }
                     + categorical.map { LayerSpec(argument: $0, kind: .categorical) }

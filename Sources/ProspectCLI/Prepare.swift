@@ -4,8 +4,6 @@ import ProspectCore
 import ProspectGDAL
 import ProspectPipeline
 
-extension Resampling: ExpressibleByArgument {}
-
 extension ProspectCommand {
     struct Prepare: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -54,8 +52,7 @@ extension ProspectCommand {
         var assumeCRS: [String] = []
         @Flag(name: .customLong("make-valid"), help: "Repair invalid geometries instead of refusing them.")
         var makeValid = false
-        @Option(help: "Worker threads (default: all cores).")
-        var threads: Int?
+        @OptionGroup var workers: WorkerThreads
         @Flag(help: "Print the manifest as JSON.")
         var json = false
 
@@ -144,7 +141,7 @@ extension ProspectCommand {
                 }
             }
             request.makeValid = makeValid
-            if let threads { request.threads = threads }
+            if let threads = workers.threads { request.threads = threads }
             return request
         }
     }

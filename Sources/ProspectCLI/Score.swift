@@ -30,8 +30,7 @@ extension ProspectCommand {
         var cog = false
         @Flag(help: "Also write the model's uncertainty bands after the score, when it has any (band descriptions name them).")
         var uncertainty = false
-        @Option(help: "Worker threads (default: all cores).")
-        var threads: Int?
+        @OptionGroup var workers: WorkerThreads
         @Flag(help: "Print the run summary as JSON.")
         var json = false
 
@@ -46,7 +45,7 @@ extension ProspectCommand {
             options.compression = compress
             options.cog = cog
             options.extraBands = uncertainty
-            if let threads { options.threads = threads }
+            if let threads = workers.threads { options.threads = threads }
             return options
         }
 
@@ -54,8 +53,7 @@ extension ProspectCommand {
             try runReportingErrors {
                 var overrides: [String: String] = [:]
                 if let stack {
-                    let manifest = try StackManifest.load(stack)
-                    for spec in manifest.layerSpecs(manifestPath: StackManifest.path(for: stack)).specs { overrides[spec.name] = spec.path }
+                    for spec in try StackManifest.layerSpecs(of: stack).specs { overrides[spec.name] = spec.path }
                     let names = try ModelStore.load(model).layers.map(\.name)
                     overrides = overrides.filter { names.contains($0.key) }
                     if let missing = names.first(where: { overrides[$0] == nil }) {

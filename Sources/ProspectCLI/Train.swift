@@ -3,8 +3,6 @@ import Foundation
 import ProspectCore
 import ProspectPipeline
 
-extension TrainingOptions.Method: ExpressibleByArgument {}
-
 extension ProspectCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -37,8 +35,7 @@ extension ProspectCommand {
 
         @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns); optional for fuzzy and index.")
         var deposits: String?
-        @Option(name: .customLong("assume-crs"), help: "The deposits' CRS when their file declares none (EPSG:N).")
-        var assumeCRS: String?
+        @OptionGroup var depositsCRS: DepositsCRS
         @Option(help: "A folder written by `prospect prepare` (or its stack.json): all its layers, kinds and legends.")
         var stack: String?
         @Option(name: .customLong("evidence"), help: "A continuous evidence raster, PATH or NAME=PATH (repeatable).")
@@ -116,12 +113,7 @@ extension ProspectCommand {
 
         func run() throws {
             try runReportingErrors {
-                var layers: [LayerSpec] = []
-                var legends: [String: [String: String]] = [:]
-                if let stack {
-                    let manifest = try StackManifest.load(stack)
-                    (layers, legends) = manifest.layerSpecs(manifestPath: StackManifest.path(for: stack))
-                }
+                var (layers, legends) = try StackManifest.layerSpecs(of: stack)
                 layers += commandLineLayers()
                 for (name, specs) in try transforms() {
                     guard let k = layers.firstIndex(where: { $0.name == name }) else {
@@ -130,7 +122,7 @@ extension ProspectCommand {
                     layers[k].transforms += try LayerTransform.parse(specs, layer: name)
                 }
                 let options = try settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
-                let result = try Workflows.train(layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: assumeCRS,
+                let result = try Workflows.train(layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: depositsCRS.assumeCRS,
                                                  options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends)
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {

@@ -36,15 +36,10 @@ enum TreeText {
         var out = "\(name): \(t.trees) oblivious trees, depth \(t.depth); \(t.depositCells) deposit cells (weight \(format(t.depositWeight, 3)) each) "
         out += "against \(t.backgroundCells) background cells (\(t.background))\n"
         out += "ROC AUC \(format(t.auc, 4)) (\(t.aucKind == "out-of-bag" ? "out of bag" : "on the training sample"))\n"
-        if let line = heldOutLine(t) { out += line + "\n" }
+        if let line = TreeTrainingSummary.heldOutText(t) { out += line + "\n" }
         var table = [["layer", "gain", "share"]]
         for i in t.importance { table.append([i.layer, String(format: "%.4g", i.gain), format(100 * i.share, 1) + " %"]) }
         out += Reports.table(table)
         return out
-    }
-
-    /// "held-out ROC AUC 0.91 on 15 deposit and … background cells (25 %) kept out of training".
-    static func heldOutLine(_ t: TreeTrainingSummary) -> String? {
-        TreeTrainingSummary.heldOutText(t)
     }
 }

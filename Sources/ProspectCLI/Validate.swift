@@ -17,14 +17,13 @@ extension ProspectCommand {
         var map: String
         @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns).")
         var deposits: String
-        @Option(name: .customLong("assume-crs"), help: "The deposits' CRS when their file declares none (EPSG:N).")
-        var assumeCRS: String?
+        @OptionGroup var depositsCRS: DepositsCRS
         @Flag(help: "Print an object with `auc`, the table and the full curve.")
         var json = false
 
         func run() throws {
             try runReportingErrors {
-                let report = try Validator.validate(mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: assumeCRS)
+                let report = try Validator.validate(mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: depositsCRS.assumeCRS)
                 if json { try printJSON(report); return }
                 print(ValidationText.render(report))
             }

@@ -127,6 +127,8 @@ extension GDALAlgorithms {
 
     /// Throws when the source's extent, transformed to the grid CRS, does not overlap the grid.
     /// Skipped when the extent cannot be transformed (GDAL's warper then decides).
+    /// - Throws: `GDALError` naming the input when PROJ finds no transformation to the grid CRS
+    ///   (the warp would need the same one).
     private static func checkOverlap(_ input: RasterDataset, crs sourceCRS: SpatialReference, grid: Grid,
                                      gridCRS: SpatialReference) throws {
         let own = input.grid.extent
@@ -134,7 +136,13 @@ extension GDALAlgorithms {
         if sourceCRS.isSame(gridCRS) {
             source = own
         } else {
-            guard let b = try? CoordinateTransformer(from: sourceCRS, to: gridCRS).transformBounds(own),
+            let transformer: CoordinateTransformer
+            do { transformer = try CoordinateTransformer(from: sourceCRS, to: gridCRS) } catch let e as GDALError {
+                throw GDALError(path: input.path, message: "no transformation from its CRS to the grid's: \(e.message)")
+            }
+            // A probe: an extent reaching beyond the CRS's area of use may not transform as a
+            // whole, while the warper, cell by cell, still can.
+            guard let b = try? transformer.transformBounds(own),
                   b.minX <= b.maxX, b.minY <= b.maxY else { return }  // min > max: across the antimeridian
             source = b
         }

@@ -12,15 +12,7 @@ extension RasterDataset {
     /// - Throws: `GDALError` "read failed at window …" (out-of-range window, corrupt or truncated file).
     public func read(band: Int = 1, window: Window, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         precondition(buffer.count >= window.cellCount, "buffer holds \(buffer.count) cells, window needs \(window.cellCount)")
-        guard window.cellCount > 0 else { return }
-        try withBand(band) { b in
-            CPL.reset()
-            let err = GDALRasterIO(b, GF_Read, Int32(window.column), Int32(window.row), Int32(window.columns), Int32(window.rows),
-                                   buffer.baseAddress, Int32(window.columns), Int32(window.rows), GDT_Float32, 0, 0)  // CE_None on success
-            guard err == CE_None else {
-                throw GDALError(path: path, message: "read failed at window \(window): \(CPL.lastMessage)")
-            }
-        }
+        try rasterIO(GF_Read, band: band, window: window, buffer: UnsafeMutableRawPointer(buffer.baseAddress), failure: "read")
     }
 
     /// Writes a window of `band` from 32-bit floats, row-major, `window.columns` wide.
@@ -29,14 +21,20 @@ extension RasterDataset {
     /// - Throws: `GDALError` "write failed at window …".
     public func write(band: Int = 1, window: Window, from buffer: UnsafeBufferPointer<Float>) throws {
         precondition(buffer.count >= window.cellCount, "buffer holds \(buffer.count) cells, window needs \(window.cellCount)")
+        // GF_Write only reads the buffer.
+        try rasterIO(GF_Write, band: band, window: window, buffer: UnsafeMutableRawPointer(mutating: buffer.baseAddress), failure: "write")
+    }
+
+    /// One `GDALRasterIO` call over `window` of `band`, Float32 cells `window.columns` wide.
+    /// - Throws: `GDALError` "`failure` failed at window …".
+    private func rasterIO(_ access: GDALRWFlag, band: Int, window: Window, buffer: UnsafeMutableRawPointer?, failure: String) throws {
         guard window.cellCount > 0 else { return }
         try withBand(band) { b in
             CPL.reset()
-            let err = GDALRasterIO(b, GF_Write, Int32(window.column), Int32(window.row), Int32(window.columns), Int32(window.rows),
-                                   UnsafeMutableRawPointer(mutating: buffer.baseAddress), Int32(window.columns), Int32(window.rows),
-                                   GDT_Float32, 0, 0)  // CE_None on success; GF_Write only reads the buffer
+            let err = GDALRasterIO(b, access, Int32(window.column), Int32(window.row), Int32(window.columns), Int32(window.rows),
+                                   buffer, Int32(window.columns), Int32(window.rows), GDT_Float32, 0, 0)  // CE_None on success
             guard err == CE_None else {
-                throw GDALError(path: path, message: "write failed at window \(window): \(CPL.lastMessage)")
+                throw GDALError(path: path, message: "\(failure) failed at window \(window): \(CPL.lastMessage)")
             }
         }
     }

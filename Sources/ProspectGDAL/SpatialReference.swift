@@ -32,46 +32,44 @@ public final class SpatialReference {
     /// - Throws: `GDALError` naming the input when it is not a CRS GDAL/PROJ can build.
     public convenience init(userInput: String) throws {
         GDAL.initialize()
-        let h = try Self.newHandle(for: userInput)
-        CPL.reset()
-        guard OSRSetFromUserInput(h, userInput) == OGRERR_NONE else {  // OGRERR_NONE on success
-            let message = CPL.detail("not a coordinate reference system GDAL can read")
-            OSRDestroySpatialReference(h)
-            throw GDALError(path: Self.shortened(userInput), message: message)
-        }
-        self.init(owning: h)
+        self.init(owning: try Self.imported(userInput, failure: "not a coordinate reference system GDAL can read") {
+            OSRSetFromUserInput($0, userInput)  // OGRERR_NONE on success
+        })
     }
 
     /// Parses a WKT (1 or 2) definition. The corresponding C function is `OSRImportFromWkt`.
     /// - Throws: `GDALError` when the text is not valid WKT.
     public convenience init(wkt: String) throws {
         GDAL.initialize()
-        let h = try Self.newHandle(for: wkt)
-        CPL.reset()
-        let err: OGRErr = wkt.withCString { text in
-            var cursor: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(mutating: text)
-            return OSRImportFromWkt(h, &cursor)  // OGRERR_NONE on success; only advances the cursor
-        }
-        guard err == OGRERR_NONE else {
-            let message = CPL.detail("not a WKT coordinate reference system")
-            OSRDestroySpatialReference(h)
-            throw GDALError(path: Self.shortened(wkt), message: message)
-        }
-        self.init(owning: h)
+        self.init(owning: try Self.imported(wkt, failure: "not a WKT coordinate reference system") { h in
+            wkt.withCString { text in
+                var cursor: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(mutating: text)
+                return OSRImportFromWkt(h, &cursor)  // OGRERR_NONE on success; only advances the cursor
+            }
+        })
     }
 
     /// The CRS with this EPSG code. The corresponding C function is `OSRImportFromEPSG`.
     /// - Throws: `GDALError` when PROJ's database has no such code.
     public convenience init(epsg: Int) throws {
         GDAL.initialize()
-        let h = try Self.newHandle(for: "EPSG:\(epsg)")
+        self.init(owning: try Self.imported("EPSG:\(epsg)", failure: "no such EPSG code") {
+            OSRImportFromEPSG($0, Int32(truncatingIfNeeded: epsg))  // OGRERR_NONE on success
+        })
+    }
+
+    /// A new handle filled by `importer`, destroyed again when it fails.
+    /// - Throws: `GDALError` naming `input` (shortened) with `failure` and GDAL's detail.
+    private static func imported(_ input: String, failure: String,
+                                 _ importer: (OGRSpatialReferenceH) -> OGRErr) throws -> OGRSpatialReferenceH {
+        let h = try newHandle(for: input)
         CPL.reset()
-        guard OSRImportFromEPSG(h, Int32(truncatingIfNeeded: epsg)) == OGRERR_NONE else {  // OGRERR_NONE on success
-            let message = CPL.detail("no such EPSG code")
+        guard importer(h) == OGRERR_NONE else {
+            let message = CPL.detail(failure)
             OSRDestroySpatialReference(h)
-            throw GDALError(path: "EPSG:\(epsg)", message: message)
+            throw GDALError(path: shortened(input), message: message)
         }
-        self.init(owning: h)
+        return h
     }
 
     private static func newHandle(for input: String) throws -> OGRSpatialReferenceH {

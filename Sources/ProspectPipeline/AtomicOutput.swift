@@ -79,12 +79,14 @@ public final class TemporaryFiles: @unchecked Sendable {
         unregister(path)
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            // Cleanup after a failure or an interrupt: the error being reported is the first one.
             try? FileManager.default.removeItem(atPath: path)
             return
         }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path, name = url.lastPathComponent
         unlink(path)
+        // Cleanup: a folder that cannot be listed holds no side files to remove.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where entry.hasPrefix(name) {
             unlink(dir + "/" + entry)
         }

@@ -10,10 +10,15 @@ enum CellArea {
     /// the unit's metre factor). Geographic grids: the cell at the grid's central latitude on
     /// the WGS 84 ellipsoid's mean radius, `(Δλ·R·cos φ)(Δφ·R)` — exact there, and off by the
     /// cosine's change elsewhere, so it is reported as approximate.
-    static func km2(of grid: Grid) -> (area: Double, approximate: Bool) {
-        guard !grid.crsWKT.isEmpty, let srs = try? SpatialReference(wkt: grid.crsWKT), srs.isGeographic else {
-            return (grid.cellAreaKm2, false)
+    /// - Parameter file: the raster the grid is read from, for the error.
+    /// - Throws: `PipelineError` naming `file` when GDAL cannot read the grid's CRS.
+    static func km2(of grid: Grid, file: String) throws -> (area: Double, approximate: Bool) {
+        guard !grid.crsWKT.isEmpty else { return (grid.cellAreaKm2, false) }
+        let srs: SpatialReference
+        do { srs = try SpatialReference(wkt: grid.crsWKT) } catch let e as GDALError {
+            throw PipelineError(file, "its CRS cannot be read to measure cell areas: \(e.message)")
         }
+        guard srs.isGeographic else { return (grid.cellAreaKm2, false) }
         let e = grid.extent
         let phi = ((e.minY + e.maxY) / 2) * Double.pi / 180
         let r = 6371.0088  // km, mean Earth radius

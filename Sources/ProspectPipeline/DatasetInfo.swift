@@ -48,7 +48,7 @@ public struct DatasetInfo: Sendable, Codable {
             let ds = try RasterDataset.open(path)
             let g = ds.grid
             let e = g.extent
-            let srs = g.crsWKT.isEmpty ? nil : try? SpatialReference(wkt: g.crsWKT)
+            let srs = g.crsWKT.isEmpty ? nil : ds.spatialReference
             var bands: [Band] = []
             for b in 1...max(1, ds.bandCount) where ds.bandCount > 0 {
                 let block = ds.blockSize(band: b)
@@ -67,6 +67,8 @@ public struct DatasetInfo: Sendable, Codable {
         } catch {
             rasterError = error
         }
+        // A probe: a raster-only file does not open as a vector dataset, and a file that is
+        // neither is reported below, naming it.
         if let vds = try? VectorDataset.open(path), !vds.layers.isEmpty {
             info.vectorLayers = vds.layers.map {
                 Layer(name: $0.name, geometryType: $0.geometryType, features: $0.featureCount,

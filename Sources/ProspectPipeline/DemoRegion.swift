@@ -113,11 +113,22 @@ public enum DemoRegion {
         let targets = try TargetFinder.find(mapPath: mapPath, outputPath: "\(output)/targets_\(method.rawValue).geojson",
                                             tilesOutputPath: "\(output)/tiles_\(method.rawValue).geojson", options: targetOptions)
         let validation = try Validator.validate(mapPath: mapPath, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"))
-        let truth = (try? Data(contentsOf: URL(fileURLWithPath: "\(rasters)/truth.json")))
-            .flatMap { try? JSONDecoder().decode(HiddenModel.self, from: $0) }
+        let truth = try hiddenModel(in: rasters)
         return Summary(method: method.rawValue, rasters: rasters, output: output, layerRanking: training.model.training.layerRanking,
                        trueLayers: truth?.trueLayers, auc: validation.auc, depositsUsed: validation.depositsUsed,
                        capturedAtTenPercent: validation.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan,
                        targets: targets.targets, scoreSeconds: score.seconds)
+    }
+
+    /// The model that placed the demo deposits (`truth.json` beside the rasters); nil when the
+    /// folder has none (rasters not written by `prospect demo`).
+    /// - Throws: `PipelineError` naming `truth.json` when it is there but unreadable or malformed.
+    static func hiddenModel(in rasters: String) throws -> HiddenModel? {
+        let path = "\(rasters)/truth.json"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw PipelineError(path, "cannot be read") }
+        do { return try JSONDecoder().decode(HiddenModel.self, from: data) } catch {
+            throw PipelineError(path, "not the demo's hidden model: \(error)")
+        }
     }
 }

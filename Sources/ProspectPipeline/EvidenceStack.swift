@@ -241,18 +241,3 @@ final class StackReader {
         }
     }
 }
-
-extension EvidenceStack {
-    /// Layer `k`'s value at one cell, read from `dataset` (that layer's file) and mapped through
-    /// the layer's transforms, as the scorer sees it.
-    func value(of k: Int, in dataset: RasterDataset, column: Int, row: Int) throws -> Float {
-        var v = try dataset.value(column: column, row: row)
-        let chain = layers[k].transforms
-        if !chain.isEmpty {
-            withUnsafeMutablePointer(to: &v) {
-                TransformKernel.apply(chain, UnsafeMutableBufferPointer(start: $0, count: 1), nodata: fileNodata[k])
-            }
-        }
-        return v
-    }
-}

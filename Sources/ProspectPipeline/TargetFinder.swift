@@ -90,7 +90,7 @@ public enum TargetFinder {
         var explainer: Explainer?
         var unexplained: String?
         do { explainer = try Explainer(metadata: map.metadata, grid: grid) } catch { unexplained = "\(error)" }
-        let cellKm2 = CellArea.km2(of: grid).area
+        let cellKm2 = try CellArea.km2(of: grid, file: mapPath).area
 
         var targets: [Target] = []
         for (i, s) in kept.enumerated() {

@@ -87,7 +87,7 @@ extension Workflows {
             "features": featureOfLayer.joined(separator: ","),
         ]
         let ranking = chosen.indices.sorted { gainOfLayer[$0] > gainOfLayer[$1] }.map { chosen[$0].name }
-        let summary = TrainingSummary(validCells: 0, cellAreaKm2: CellArea.km2(of: stack.grid).area, depositsGiven: 0,
+        let summary = TrainingSummary(validCells: 0, cellAreaKm2: try CellArea.km2(of: stack.grid, file: chosen[0].path).area, depositsGiven: 0,
                                       depositsUsed: 0, depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
                                       layerRanking: ranking)
         let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),

@@ -236,6 +236,11 @@ struct PrepareBadInputTests {
         let ds = try RasterDataset.create(dir + "/nocrs.tif", grid: Grid(columns: 8, rows: 8, transform: .northUp(left: 350_000, top: 2_380_000, cellSize: 500)))
         try ds.close()
         try expectFailure(["--reference", ref, "--raster", "nocrs.tif"], in: dir, naming: "nocrs.tif", problem: "--assume-crs")
+        // A CRS GDAL does not know is an error naming the option, not taken as none given.
+        try expectFailure(["--reference", ref, "--raster", "nocrs.tif", "--assume-crs", "NOTACRS"], in: dir, naming: "nocrs.tif",
+                          problem: "--assume-crs NOTACRS is not a CRS GDAL knows")
+        try expectFailure(["--reference", ref, "--distance", "pts.csv", "--assume-crs", "NOTACRS"], in: dir, naming: "pts.csv",
+                          problem: "--assume-crs NOTACRS is not a CRS GDAL knows")
     }
 
     @Test func aFailureLeavesAnEarlierStackAlone() throws {

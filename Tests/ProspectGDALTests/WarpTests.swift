@@ -124,6 +124,23 @@ import Testing
         }
     }
 
+    @Test func sourceOnAnotherBodyIsRefusedNamingIt() throws {
+        try withTemporaryDirectory { dir in
+            let grid = try utmGrid(columns: 10, rows: 10)
+            let mars = try SpatialReference(userInput: "+proj=longlat +R=3396190 +no_defs")
+            let source = Grid(columns: 4, rows: 4, transform: .northUp(left: 0, top: 1, cellSize: 0.25), crsWKT: mars.wkt)
+            let sourcePath = dir + "/mars.tif"
+            try writeRaster(sourcePath, grid: source, values: Array(repeating: 1, count: 16))
+            let error = try #require(throws: GDALError.self) {
+                try GDALAlgorithms.warp(source: sourcePath, destination: dir + "/out.tif", grid: grid, resampling: .nearest,
+                                        destinationNodata: -1, creationOptions: [])
+            }
+            #expect(error.path == sourcePath)
+            #expect(error.message.hasPrefix("no transformation from its CRS to the grid's"))
+            #expect(try fileNames(in: dir) == ["mars.tif"])
+        }
+    }
+
     @Test func sourceWithoutCRSNeedsAnAssumption() throws {
         try withTemporaryDirectory { dir in
             let grid = try utmGrid(columns: 6, rows: 5)

@@ -78,10 +78,35 @@ public enum DensityField {
         guard window.cellCount > 0 else { return }
         let centers = CellCenters(grid: grid, window: window)
         let r2 = radius * radius, scale = pointScale(radius: radius)
+        var runs = [Int32](repeating: 0, count: tileSize + 1)
+        forEachTileRow(index: index, centers: centers, window: window, radius: radius, output: output) { ids, row, r, c0, c1 in
+            for j in 0...(c1 - c0) { runs[j] = 0 }
+            let y = centers.ys[r]
+            for id in ids {
+                let p = index.geometry[Int(id)]
+                guard let (a, b) = run(x: p.ax, dy: y - p.ay, r2: r2, centers: centers,
+                                       columns: c0, c1) else { continue }
+                runs[a - c0] += 1
+                runs[b + 1 - c0] -= 1
+            }
+            var count: Int32 = 0
+            for c in c0..<c1 {
+                count += runs[c - c0]
+                row[c] = Float(Double(count) * scale)
+            }
+        }
+    }
+
+    /// Calls `body` for each row of each `tileSize` tile of `window` with the ids the index
+    /// gives within `radius` of the tile's cell centres (ascending) and the row's output; a row
+    /// of a tile with no candidate is set to 0 without calling it.
+    @inline(__always)
+    static func forEachTileRow(index: SegmentIndex, centers: CellCenters, window: Window, radius: Double,
+                               output: UnsafeMutableBufferPointer<Float>,
+                               _ body: (_ ids: [Int32], _ row: UnsafeMutablePointer<Float>, _ r: Int, _ c0: Int, _ c1: Int) -> Void) {
         let t = tileSize
         var ids: [Int32] = []
         var visits = SegmentIndex.Visits(index)
-        var runs = [Int32](repeating: 0, count: t + 1)
         let out = output.baseAddress!
         for r0 in stride(from: 0, to: window.rows, by: t) {
             let r1 = min(r0 + t, window.rows)
@@ -95,20 +120,7 @@ public enum DensityField {
                         for c in c0..<c1 { row[c] = 0 }
                         continue
                     }
-                    for j in 0...(c1 - c0) { runs[j] = 0 }
-                    let y = centers.ys[r]
-                    for id in ids {
-                        let p = index.geometry[Int(id)]
-                        guard let (a, b) = run(x: p.ax, dy: y - p.ay, r2: r2, centers: centers,
-                                               columns: c0, c1) else { continue }
-                        runs[a - c0] += 1
-                        runs[b + 1 - c0] -= 1
-                    }
-                    var count: Int32 = 0
-                    for c in c0..<c1 {
-                        count += runs[c - c0]
-                        row[c] = Float(Double(count) * scale)
-                    }
+                    body(ids, row, r, c0, c1)
                 }
             }
         }
@@ -164,50 +176,33 @@ public enum DensityField {
         let centers = CellCenters(grid: grid, window: window)
         let r2 = radius * radius, scale = lineScale(radius: radius)
         let reach = radius * (1 + 1e-9)
-        let t = tileSize
         let xs = centers.xs
         let x0 = xs[0], width = centers.cellWidth
-        var ids: [Int32] = []
-        var visits = SegmentIndex.Visits(index)
-        var sums = [Double](repeating: 0, count: t)
-        let out = output.baseAddress!
-        for r0 in stride(from: 0, to: window.rows, by: t) {
-            let r1 = min(r0 + t, window.rows)
-            for c0 in stride(from: 0, to: window.columns, by: t) {
-                let c1 = min(c0 + t, window.columns)
-                ids.removeAll(keepingCapacity: true)
-                index.collect(near: centers.rect(columns: c0, c1, rows: r0, r1), within: radius, into: &ids, visits: &visits)
-                for r in r0..<r1 {
-                    let row = out + r * window.columns
-                    guard !ids.isEmpty else {
-                        for c in c0..<c1 { row[c] = 0 }
-                        continue
-                    }
-                    for j in 0..<(c1 - c0) { sums[j] = 0 }
-                    let y = centers.ys[r]
-                    for id in ids {
-                        let g = index.geometry[Int(id)]
-                        // The part of the segment in the band |y' − y| ≤ reach, as t ∈ [ta, tb].
-                        var ta = 0.0, tb = 1.0
-                        if g.dy == 0 {
-                            if abs(g.ay - y) > reach { continue }
-                        } else {
-                            let u = (y - reach - g.ay) / g.dy, v = (y + reach - g.ay) / g.dy
-                            ta = max(ta, min(u, v))
-                            tb = min(tb, max(u, v))
-                            if ta > tb { continue }
-                        }
-                        let xa = g.ax + ta * g.dx, xb = g.ax + tb * g.dx
-                        let lo = ((min(xa, xb) - reach - x0) / width).rounded(.down) - 1
-                        let hi = ((max(xa, xb) + reach - x0) / width).rounded(.up) + 1
-                        guard hi >= Double(c0), lo <= Double(c1 - 1) else { continue }
-                        let a = max(c0, Int(max(lo, Double(c0)))), b = min(c1 - 1, Int(min(hi, Double(c1 - 1))))
-                        guard a <= b else { continue }
-                        for c in a...b { sums[c - c0] += g.chordLength(x: xs[c], y: y, radiusSquared: r2) }
-                    }
-                    for c in c0..<c1 { row[c] = Float(sums[c - c0] * scale) }
+        var sums = [Double](repeating: 0, count: tileSize)
+        forEachTileRow(index: index, centers: centers, window: window, radius: radius, output: output) { ids, row, r, c0, c1 in
+            for j in 0..<(c1 - c0) { sums[j] = 0 }
+            let y = centers.ys[r]
+            for id in ids {
+                let g = index.geometry[Int(id)]
+                // The part of the segment in the band |y' − y| ≤ reach, as t ∈ [ta, tb].
+                var ta = 0.0, tb = 1.0
+                if g.dy == 0 {
+                    if abs(g.ay - y) > reach { continue }
+                } else {
+                    let u = (y - reach - g.ay) / g.dy, v = (y + reach - g.ay) / g.dy
+                    ta = max(ta, min(u, v))
+                    tb = min(tb, max(u, v))
+                    if ta > tb { continue }
                 }
+                let xa = g.ax + ta * g.dx, xb = g.ax + tb * g.dx
+                let lo = ((min(xa, xb) - reach - x0) / width).rounded(.down) - 1
+                let hi = ((max(xa, xb) + reach - x0) / width).rounded(.up) + 1
+                guard hi >= Double(c0), lo <= Double(c1 - 1) else { continue }
+                let a = max(c0, Int(max(lo, Double(c0)))), b = min(c1 - 1, Int(min(hi, Double(c1 - 1))))
+                guard a <= b else { continue }
+                for c in a...b { sums[c - c0] += g.chordLength(x: xs[c], y: y, radiusSquared: r2) }
             }
+            for c in c0..<c1 { row[c] = Float(sums[c - c0] * scale) }
         }
     }
 }

@@ -9,7 +9,8 @@ public enum CPUFeatures {
         #if arch(x86_64)
         if ProcessInfo.processInfo.environment["PROSPECT_NO_AVX2"] == "1" { return false }
         #if os(Linux)
-        // The kernel lists the features it enables on the "flags" line.
+        // The kernel lists the features it enables on the "flags" line. A probe: without a
+        // readable /proc/cpuinfo the portable kernels run, which give the same results.
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let flags = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
         return flags.split(separator: " ").contains("avx2")

@@ -39,14 +39,9 @@ extension DemoProvince {
         // Elevation (decoy): regional rise to the NW plus three scales of relief.
         let zE1 = field(0.3, 4), zE2 = field(0.08, 3), zE3 = field(0.02, 2)
         var elevation = [Float](repeating: 0, count: n)
-        for r in 0..<rows {
-            let ny = (f.y(r) - f.centreY) / (f.height / 2)
-            for c in 0..<columns {
-                let ex = (f.x(c) - f.centreX) / (f.width / 2)
-                let i = r * columns + c
-                let e = 560 + 70 * (-0.6 * ex + 0.4 * ny) + 105 * Double(zE1[i]) + 35 * Double(zE2[i]) + 8 * Double(zE3[i])
-                elevation[i] = Float(softClamp(e, 300, 900, margin: 40))
-            }
+        f.forEachCell { i, ex, ny in
+            let e = 560 + 70 * (-0.6 * ex + 0.4 * ny) + 105 * Double(zE1[i]) + 35 * Double(zE2[i]) + 8 * Double(zE3[i])
+            elevation[i] = Float(softClamp(e, 300, 900, margin: 40))
         }
         var zElevation = elevation
         SyntheticNoise.standardize(&zElevation)
@@ -95,14 +90,9 @@ extension DemoProvince {
         // this latitude, amplitude drawn independently of the plug's thorium), and a few mafic bodies.
         let zM1 = field(0.1, 3), zM2 = field(0.025, 2), zM3 = field(0.01, 1)
         var magnetics = [Double](repeating: 0, count: n)
-        for r in 0..<rows {
-            let ny = (f.y(r) - f.centreY) / (f.height / 2)
-            for c in 0..<columns {
-                let ex = (f.x(c) - f.centreX) / (f.width / 2)
-                let i = r * columns + c
-                magnetics[i] = 80 * (-0.6 * ex + 0.8 * ny) / 1.4 + 50 * Double(zM1[i]) + 60 * Double(zM2[i]) + 50 * Double(zM3[i])
-                    + 170 * Double(schistRamp[i])
-            }
+        f.forEachCell { i, ex, ny in
+            magnetics[i] = 80 * (-0.6 * ex + 0.8 * ny) / 1.4 + 50 * Double(zM1[i]) + 60 * Double(zM2[i]) + 50 * Double(zM3[i])
+                + 170 * Double(schistRamp[i])
         }
         for plug in plugs {
             addDipole(&magnetics, f, x: plug.x, y: plug.y, amplitude: plug.magnetics, sigma: 0.85 * plug.radius)
@@ -242,6 +232,16 @@ struct ProvinceFrame {
 
     func x(_ c: Int) -> Double { left + (Double(c) + 0.5) * cellSize }
     func y(_ r: Int) -> Double { top - (Double(r) + 0.5) * cellSize }
+    /// Calls `body(i, ex, ny)` for every cell, row by row: its index and its centre's offset
+    /// from the grid's centre in half-widths east and half-heights north.
+    func forEachCell(_ body: (_ i: Int, _ ex: Double, _ ny: Double) -> Void) {
+        for r in 0..<rows {
+            let ny = (y(r) - centreY) / (height / 2)
+            for c in 0..<columns {
+                body(r * columns + c, (x(c) - centreX) / (width / 2), ny)
+            }
+        }
+    }
     /// Map point at fractions (u east, v north) of the extent.
     func point(_ u: Double, _ v: Double) -> SyntheticGeometry.Point { (left + u * width, bottom + v * height) }
     /// The point moved inside the grid, `margin` (fraction of the extent) from the edges.

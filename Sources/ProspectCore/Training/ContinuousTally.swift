@@ -96,30 +96,26 @@ public struct ContinuousTally: Sendable {
         rows.reserveCapacity(2 * m)
         var below = 0, depositsBelow = 0
         var descending: [WofEClassRow] = [], ascending: [WofEClassRow] = []
+        /// The cumulative class of `cells` cells holding `deposits` deposits.
+        func row(_ label: String, threshold t: Float, direction: String, cells: Int, deposits: Int) -> WofEClassRow {
+            let area = Double(cells) * cellAreaInUnitCells
+            return WofEClassRow(
+                layer: layer, label: label, threshold: t, direction: direction,
+                cells: cells, area: area, deposits: deposits,
+                weights: WeightsOfEvidence.weights(patternArea: area, patternDeposits: deposits,
+                                                   totalArea: totalArea, totalDeposits: totalDeposits),
+                selected: false)
+        }
         for j in 0..<m {
             below += bins[2 * j]
             let at = bins[2 * j + 1]
             let t = thresholds[j]
             // Descending x >= t_j.
-            let dCells = totalCells - below
-            let dDeposits = totalDeposits - depositsBelow
-            let dArea = Double(dCells) * cellAreaInUnitCells
-            descending.append(WofEClassRow(
-                layer: layer, label: ">= \(t)", threshold: t, direction: "descending",
-                cells: dCells, area: dArea, deposits: dDeposits,
-                weights: WeightsOfEvidence.weights(patternArea: dArea, patternDeposits: dDeposits,
-                                                   totalArea: totalArea, totalDeposits: totalDeposits),
-                selected: false))
+            descending.append(row(">= \(t)", threshold: t, direction: "descending",
+                                  cells: totalCells - below, deposits: totalDeposits - depositsBelow))
             // Ascending x <= t_j.
-            let aCells = below + at
-            let aDeposits = depositsBelow + depositsAt[j]
-            let aArea = Double(aCells) * cellAreaInUnitCells
-            ascending.append(WofEClassRow(
-                layer: layer, label: "<= \(t)", threshold: t, direction: "ascending",
-                cells: aCells, area: aArea, deposits: aDeposits,
-                weights: WeightsOfEvidence.weights(patternArea: aArea, patternDeposits: aDeposits,
-                                                   totalArea: totalArea, totalDeposits: totalDeposits),
-                selected: false))
+            ascending.append(row("<= \(t)", threshold: t, direction: "ascending",
+                                 cells: below + at, deposits: depositsBelow + depositsAt[j]))
             below += at
             depositsBelow += depositsAt[j]
         }

@@ -213,6 +213,7 @@ public enum LightGBMDump {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
+            // A probe: a number, else the text form (categorical "1||2"), whose failure is reported.
             if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .text(try c.decode(String.self)) }
         }
     }

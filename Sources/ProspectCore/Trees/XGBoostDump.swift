@@ -226,7 +226,8 @@ public enum XGBoostDump {
             rightChildren = try c.decode([Int].self, forKey: .rightChildren)
             splitIndices = try c.decode([Int].self, forKey: .splitIndices)
             splitConditions = try c.decode([Double].self, forKey: .splitConditions)
-            // 0/1 in current versions, true/false in some older ones.
+            // 0/1 in current versions, true/false in some older ones: a probe of the first shape;
+            // the second's failure is reported.
             if let ints = try? c.decode([Int].self, forKey: .defaultLeft) {
                 defaultLeft = ints.map { $0 != 0 }
             } else {

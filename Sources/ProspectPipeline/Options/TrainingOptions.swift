@@ -1,7 +1,7 @@
 import ProspectCore
 
 /// Training options, typed per method and complete: what `TrainingSettings.options(layers:)`
-/// returns once every value has been checked. The trainers read nothing else.
+/// returns once every value has been checked. `Training` and each method read nothing else.
 public struct TrainingOptions: Sendable {
     /// Data-driven methods (wofe, logistic, rf, gbt) fit deposits; knowledge-driven ones
     /// (fuzzy, index) are given by the expert and only evaluated on deposits.

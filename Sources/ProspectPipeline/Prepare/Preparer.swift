@@ -206,9 +206,7 @@ struct Context {
             guard let assumed else {
                 throw PipelineError(source.path, "layer \(info.name) declares no CRS; give one with --assume-crs EPSG:N (a guess is never made)")
             }
-            do { assumedCRS = try SpatialReference(userInput: assumed) } catch {
-                throw PipelineError(source.path, "--assume-crs \(assumed) is not a CRS GDAL knows")
-            }
+            assumedCRS = try Self.assumedCRS(assumed, for: source.path)
         }
         if areas, !makeValid {
             let invalid = try ds.invalidGeometries(layer: info.name)
@@ -225,6 +223,15 @@ struct Context {
 
     /// The CRS to assume for an input without one.
     func assumed(for input: PrepareRequest.Input) -> String? { input.assumedCRS ?? request.assumedCRS }
+
+    /// The CRS `--assume-crs` gives for the input at `path`; nil when none is given.
+    /// - Throws: `PipelineError` naming the file and the option when GDAL does not know the CRS.
+    static func assumedCRS(_ assumed: String?, for path: String) throws -> SpatialReference? {
+        guard let assumed else { return nil }
+        do { return try SpatialReference(userInput: assumed) } catch {
+            throw PipelineError(path, "--assume-crs \(assumed) is not a CRS GDAL knows")
+        }
+    }
 
     mutating func prepare(_ input: PrepareRequest.Input) throws -> StackManifest.Layer {
         let fileName = input.name + ".tif"
@@ -340,8 +347,7 @@ struct Context {
     }
 
     func defaultResampling(_ path: String, kind: LayerKind, assumed: String?) throws -> Resampling {
-        let assumedCRS = assumed.flatMap { try? SpatialReference(userInput: $0) }
-        let source = try GDALAlgorithms.sourceCellSize(source: path, grid: grid, assumedSourceCRS: assumedCRS)
+        let source = try GDALAlgorithms.sourceCellSize(source: path, grid: grid, assumedSourceCRS: Self.assumedCRS(assumed, for: path))
         let coarser = abs(grid.transform.cellWidth) > 1.5 * (source.width * source.height).squareRoot()
         switch kind {
         case .continuous: return coarser ? .average : .bilinear
@@ -350,14 +356,8 @@ struct Context {
     }
 
     func warp(_ path: String, to raw: String, resampling: Resampling, assumed: String?) throws {
-        var assumedCRS: SpatialReference?
-        if let assumed {
-            do { assumedCRS = try SpatialReference(userInput: assumed) } catch {
-                throw PipelineError(path, "--assume-crs \(assumed) is not a CRS GDAL knows")
-            }
-        }
         try GDALAlgorithms.warp(source: path, destination: raw, grid: grid, resampling: resampling,
-                                assumedSourceCRS: assumedCRS, destinationNodata: request.nodata,
+                                assumedSourceCRS: Self.assumedCRS(assumed, for: path), destinationNodata: request.nodata,
                                 creationOptions: Preparer.stagingOptions)
     }
 
@@ -428,19 +428,30 @@ struct Context {
     }
 
     /// Writes the final layer from a staged raster on the grid: masked, nodata unified.
+    /// - Throws: the first read failure of the staged raster (`GDALError` naming it), not a
+    ///   layer with nodata where the read failed.
     func finish(from raw: String, to final: String) throws -> LayerStats {
         let source = try RasterDataset.open(raw)
         let nodata = source.nodata().map { Float($0) }
-        defer { try? source.close() }
         let lock = NSLock()
-        let transfer = UnsafeTransfer(source)
-        return try finish(to: final, parallel: false) { window, buffer in
+        let transfer = UnsafeTransfer((dataset: source, failure: ReadFailure()))
+        let stats = try finish(to: final, parallel: false) { window, buffer in
             lock.lock(); defer { lock.unlock() }
-            do { try transfer.value.read(window: window, into: buffer) } catch {
-                for i in buffer.indices { buffer[i] = .nan }
+            guard transfer.value.failure.error == nil else { return }
+            do { try transfer.value.dataset.read(window: window, into: buffer) } catch {
+                transfer.value.failure.error = error
+                return
             }
             if let nodata { for i in buffer.indices where buffer[i] == nodata { buffer[i] = .nan } }
         }
+        if let error = transfer.value.failure.error { throw error }
+        try source.close()
+        return stats
+    }
+
+    /// The first error of a read made inside a non-throwing closure, guarded by the caller's lock.
+    final class ReadFailure {
+        var error: Error?
     }
 
     /// Writes the final layer band by band (256 rows), computing bands on all cores when

@@ -82,6 +82,7 @@ public struct StackManifest: Codable, Sendable {
             throw PipelineError(path, "no such file")
         }
         struct Header: Decodable { var format: String?; var formatVersion: Int? }
+        // The decoder's own message is left out: it would only say where the JSON breaks.
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw PipelineError(path, "not a valid JSON stack manifest")
         }
@@ -94,6 +95,14 @@ public struct StackManifest: Codable, Sendable {
         do { return try JSONDecoder().decode(StackManifest.self, from: data) } catch {
             throw PipelineError(path, "malformed stack manifest: \(error)")
         }
+    }
+
+    /// The layers of the stack at `folderOrFile` as specs with absolute paths, legends keyed by
+    /// layer name; none when `folderOrFile` is nil.
+    /// - Throws: `PipelineError` naming the manifest, as `load`.
+    public static func layerSpecs(of folderOrFile: String?) throws -> (specs: [LayerSpec], legends: [String: [String: String]]) {
+        guard let folderOrFile else { return ([], [:]) }
+        return try load(folderOrFile).layerSpecs(manifestPath: path(for: folderOrFile))
     }
 
     /// The layers as specs with absolute paths, legends keyed by layer name.

@@ -26,9 +26,9 @@ import Yams
 /// model:
 ///   method: wofe                # wofe, logistic, rf, gbt, fuzzy or index
 ///   unit_cell_km2: 0.01
-///   # wofe: missing: unknown (a missing layer weighs 0, not nodata; StudyFile+Missing.swift)
+///   # wofe: missing: unknown (a missing layer weighs 0, not nodata; StudyFile+Model.swift)
 ///   # rf and gbt: trees: 100, depth: 6, learning_rate: 0.1 (gbt), exclude_buffer: 500,
-///   #   holdout: 0.25, background: 1000000, seed: 1 (StudyFile+Trees.swift)
+///   #   holdout: 0.25, background: 1000000, seed: 1 (StudyFile+Model.swift)
 ///   # fuzzy: expression: "gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))"
 ///   # index: weights: {thorium: 3, lithology: 2}
 ///   # fuzzy and index: class_scores: {lithology: {4: 10, 3: 5}}
@@ -256,77 +256,55 @@ struct KeyReader {
         PipelineError(path, "\(key(k)): expected \(expected), got \(String(describing: map[k]!))")
     }
 
+    /// The value of key `k` as `convert` reads it, nil when the key is absent.
+    /// - Throws: naming the key and `expected` when `convert` cannot read it (returns nil).
+    private mutating func value<T>(_ k: String, required: Bool = false, expected: String,
+                                   _ convert: (Any) -> T?) throws -> T? {
+        used.insert(k)
+        guard let v = map[k] else {
+            if required { throw PipelineError(path, "\(key(k)): missing") }
+            return nil
+        }
+        guard let t = convert(v) else { throw fail(k, expected) }
+        return t
+    }
+
+    /// A number, integers included.
+    private static func number(_ v: Any) -> Double? { (v as? Double) ?? (v as? Int).map(Double.init) }
+
+    /// Every element of a list read by `convert`; nil when `v` is not a list or one is not.
+    private static func every<T>(_ v: Any, _ convert: (Any) -> T?) -> [T]? {
+        guard let list = v as? [Any] else { return nil }
+        let values = list.compactMap(convert)
+        return values.count == list.count ? values : nil
+    }
+
     mutating func string(_ k: String) throws -> String? {
-        used.insert(k)
-        guard let v = map[k] else { return nil }
-        if let s = v as? String { return s }
-        if let i = v as? Int { return String(i) }
-        if let d = v as? Double { return String(d) }
-        throw fail(k, "text")
+        try value(k, expected: "text") { v in (v as? String) ?? (v as? Int).map { String($0) } ?? (v as? Double).map { String($0) } }
     }
 
-    mutating func double(_ k: String) throws -> Double? {
-        used.insert(k)
-        guard let v = map[k] else { return nil }
-        if let d = v as? Double { return d }
-        if let i = v as? Int { return Double(i) }
-        throw fail(k, "a number")
-    }
+    mutating func double(_ k: String) throws -> Double? { try value(k, expected: "a number", Self.number) }
 
-    mutating func int(_ k: String) throws -> Int? {
-        used.insert(k)
-        guard let v = map[k] else { return nil }
-        if let i = v as? Int { return i }
-        throw fail(k, "a whole number")
-    }
+    mutating func int(_ k: String) throws -> Int? { try value(k, expected: "a whole number") { $0 as? Int } }
 
-    mutating func bool(_ k: String) throws -> Bool? {
-        used.insert(k)
-        guard let v = map[k] else { return nil }
-        if let b = v as? Bool { return b }
-        throw fail(k, "true or false")
-    }
+    mutating func bool(_ k: String) throws -> Bool? { try value(k, expected: "true or false") { $0 as? Bool } }
 
     mutating func doubles(_ k: String) throws -> [Double]? {
-        used.insert(k)
-        guard let v = map[k] else { return nil }
-        guard let list = v as? [Any] else { throw fail(k, "a list of numbers") }
-        return try list.map {
-            if let d = $0 as? Double { return d }
-            if let i = $0 as? Int { return Double(i) }
-            throw fail(k, "a list of numbers")
-        }
+        try value(k, expected: "a list of numbers") { Self.every($0, Self.number) }
     }
 
+    /// A list of text; one text is a list of one.
     mutating func strings(_ k: String) throws -> [String]? {
-        used.insert(k)
-        guard let v = map[k] else { return nil }
-        if let s = v as? String { return [s] }
-        guard let list = v as? [Any] else { throw fail(k, "a list of text") }
-        return try list.map {
-            if let s = $0 as? String { return s }
-            throw fail(k, "a list of text")
-        }
+        try value(k, expected: "a list of text") { v in (v as? String).map { [$0] } ?? Self.every(v) { $0 as? String } }
     }
 
     mutating func list(_ k: String, required: Bool = false) throws -> [Any]? {
-        used.insert(k)
-        guard let v = map[k] else {
-            if required { throw PipelineError(path, "\(key(k)): missing") }
-            return nil
-        }
-        guard let list = v as? [Any] else { throw fail(k, "a list") }
-        return list
+        try value(k, required: required, expected: "a list") { $0 as? [Any] }
     }
 
     mutating func map(_ k: String, required: Bool = false) throws -> KeyReader? {
-        used.insert(k)
-        guard let v = map[k] else {
-            if required { throw PipelineError(path, "\(key(k)): missing") }
-            return nil
-        }
-        guard let m = v as? [String: Any] else { throw fail(k, "a mapping of keys") }
-        return KeyReader(path: path, context: key(k), map: m)
+        let m = try value(k, required: required, expected: "a mapping of keys") { $0 as? [String: Any] }
+        return m.map { KeyReader(path: path, context: key(k), map: $0) }
     }
 
     /// - Throws: naming the first key that was never read, with the keys that are known.

@@ -34,6 +34,8 @@ public struct TrainingData: Sendable {
     public var summary: TrainingSummary
     /// What the user should know about the data (a grid in degrees, an assumed CRS).
     public var warnings: [String]
+    /// True when the grid's CRS is geographic, so cell sizes are degrees.
+    public var geographic: Bool
 
     /// Resolves the layers' transforms, opens them as one stack and reads the deposits' values.
     ///
@@ -50,7 +52,7 @@ public struct TrainingData: Sendable {
                             legend: [String: [String: String]] = [:]) throws -> TrainingData {
         let stack = try EvidenceStack.open(try TransformResolver.resolve(layers))
         let grid = stack.grid
-        let (cellAreaKm2, approximateArea) = CellArea.km2(of: grid)
+        let (cellAreaKm2, approximateArea) = try CellArea.km2(of: grid, file: stack.layers[0].path)
         var warnings: [String] = []
         if approximateArea {
             warnings.append("the grid is in degrees (\(grid.crsName.isEmpty ? "geographic CRS" : grid.crsName)); areas use the cell size at its central latitude (\(String(format: "%.4g", cellAreaKm2)) km²); reproject to an equal-area or projected grid for exact areas")
@@ -59,7 +61,7 @@ public struct TrainingData: Sendable {
                                       depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
         guard let source else {
             return TrainingData(stack: stack, legend: legend, depositsPath: nil, depositCells: [], skipped: [], summary: summary,
-                                warnings: warnings)
+                                warnings: warnings, geographic: approximateArea)
         }
         let deposits = try DepositSet.load(source.path, layer: source.layer, grid: grid, assumedCRS: depositsCRS)
         if let assumed = deposits.assumedCRS {
@@ -115,7 +117,7 @@ public struct TrainingData: Sendable {
             throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where \(missing == .unknown ? "some" : "every") layer has data; at least \(required) are needed")
         }
         return TrainingData(stack: stack, legend: legend, depositsPath: deposits.path, depositCells: usable, skipped: skipped,
-                            summary: summary, warnings: warnings)
+                            summary: summary, warnings: warnings, geographic: approximateArea)
     }
 
     /// A layer value the models take: not NaN and not the layer's nodata.

@@ -24,7 +24,7 @@ enum TreeMethod {
         var warnings: [String] = []
         let learnerMethod: TreeLearner.Method = method == .rf ? .randomForest : .gradientBoosting
         let depositCells = deposits.map(\.cell)
-        let excluded = tree.excludeBuffer.map { bufferMask(around: depositCells, grid: grid, metres: $0) }
+        let excluded = tree.excludeBuffer.map { bufferMask(around: depositCells, grid: grid, geographic: data.geographic, metres: $0) }
         let (background, valid) = try BackgroundSampler.sample(data, area: area, deposits: Set(depositCells), excluded: excluded,
                                                                 size: sampling.size, seed: sampling.seed, progress: progress)
         summary.validCells = valid
@@ -74,7 +74,7 @@ enum TreeMethod {
         if deposits.count < 10 {
             warnings.append("only \(deposits.count) deposit cells: the trees' splits rest on very few examples")
         }
-        if isGeographic(grid), tree.excludeBuffer != nil {
+        if data.geographic, tree.excludeBuffer != nil {
             warnings.append("the grid is in degrees; the exclusion buffer uses the cell size at each deposit's latitude")
         }
         let origin: TreeOrigin = method == .rf ? .randomForest : .gradientBoosting
@@ -82,10 +82,9 @@ enum TreeMethod {
     }
 
     /// One bit per grid cell, set for cells whose centre lies within `metres` of a deposit
-    /// cell's centre (the deposit cells included).
-    static func bufferMask(around cells: [Int], grid: Grid, metres: Double) -> [UInt64] {
+    /// cell's centre (the deposit cells included); `geographic`: the cell sizes are degrees.
+    static func bufferMask(around cells: [Int], grid: Grid, geographic: Bool, metres: Double) -> [UInt64] {
         var mask = [UInt64](repeating: 0, count: (grid.cellCount + 63) / 64)
-        let geographic = isGeographic(grid)
         for cell in cells {
             let (c0, r0) = (cell % grid.columns, cell / grid.columns)
             var cw = abs(grid.transform.cellWidth), ch = abs(grid.transform.cellHeight)
@@ -109,9 +108,6 @@ enum TreeMethod {
         }
         return mask
     }
-
-    /// True when the grid's CRS is geographic, so cell sizes are degrees.
-    static func isGeographic(_ grid: Grid) -> Bool { CellArea.km2(of: grid).approximate }
 
     static func format(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
 }

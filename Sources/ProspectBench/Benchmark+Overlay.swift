@@ -43,22 +43,29 @@ extension Benchmark {
         let andText = "and(" + names.joined(separator: ", ") + ")"
         var models: [BenchmarkModel] = []
         for text in [gammaText, andText] {
-            let overlay = FuzzyOverlay(expression: try! FuzzyExpression(parsing: text, layers: names), classTables: continuous, nodata: nodata)
-            models.append(BenchmarkModel(name: "fuzzy " + text, scorer: overlay,
-                                         reference: { overlay.reference(layers: $0, output: $1, outputNodata: -1) },
-                                         inputs: Array(0..<layers)))
+            let overlay = FuzzyOverlay(
+                expression: try! FuzzyExpression(parsing: text, layers: names), classTables: continuous, nodata: nodata)
+            models.append(
+                BenchmarkModel(
+                    name: "fuzzy " + text, scorer: overlay,
+                    reference: { overlay.reference(layers: $0, output: $1, outputNodata: -1) },
+                    inputs: Array(0..<layers)))
         }
         let weights = (0..<layers).map { Double($0 + 1) }
         let index = WeightedIndexOverlay(weights: weights, classTables: continuous, nodata: nodata)
-        models.append(BenchmarkModel(name: "index, \(layers) continuous layers", scorer: index,
-                                     reference: { index.reference(layers: $0, output: $1, outputNodata: -1) },
-                                     inputs: Array(0..<layers)))
+        models.append(
+            BenchmarkModel(
+                name: "index, \(layers) continuous layers", scorer: index,
+                reference: { index.reference(layers: $0, output: $1, outputNodata: -1) },
+                inputs: Array(0..<layers)))
         var tables = continuous
         tables[layers - 1] = ClassTable(codes: [1, 2, 3, 4, 5, 6], scores: [0.1, 0.5, 0.3, 1, 0, 0.7])
         let mixed = WeightedIndexOverlay(weights: weights, classTables: tables, nodata: nodata)
-        models.append(BenchmarkModel(name: "index, \(layers - 1) continuous + 1 categorical", scorer: mixed,
-                                     reference: { mixed.reference(layers: $0, output: $1, outputNodata: -1) },
-                                     inputs: Array(0..<(layers - 1)) + [layers]))
+        models.append(
+            BenchmarkModel(
+                name: "index, \(layers - 1) continuous + 1 categorical", scorer: mixed,
+                reference: { mixed.reference(layers: $0, output: $1, outputNodata: -1) },
+                inputs: Array(0..<(layers - 1)) + [layers]))
         return models
     }
 
@@ -83,8 +90,10 @@ extension Benchmark {
 
     /// Scores `output.count` cells on `threads` workers, each taking a contiguous run of
     /// `ParallelScorer.grain`-cell items (as `ParallelScorer` does for additive models).
-    public static func scoreInParallel(_ scorer: any CellScorer, layers: [UnsafeBufferPointer<Float>],
-                                       output: UnsafeMutableBufferPointer<Float>, outputNodata: Float, threads: Int) {
+    public static func scoreInParallel(
+        _ scorer: any CellScorer, layers: [UnsafeBufferPointer<Float>],
+        output: UnsafeMutableBufferPointer<Float>, outputNodata: Float, threads: Int
+    ) {
         let n = output.count
         guard n > 0 else { return }
         let grain = ParallelScorer.grain
@@ -94,9 +103,11 @@ extension Benchmark {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let (layers, output) = shared.value
             for item in (items * w / workers)..<(items * (w + 1) / workers) {
-                let lo = item * grain, hi = min(n, lo + grain)
-                scorer.score(layers: layers.map { UnsafeBufferPointer(rebasing: $0[lo..<hi]) },
-                             outputs: [UnsafeMutableBufferPointer(rebasing: output[lo..<hi])], outputNodata: outputNodata)
+                let lo = item * grain
+                let hi = min(n, lo + grain)
+                scorer.score(
+                    layers: layers.map { UnsafeBufferPointer(rebasing: $0[lo..<hi]) },
+                    outputs: [UnsafeMutableBufferPointer(rebasing: output[lo..<hi])], outputNodata: outputNodata)
             }
         }
     }
@@ -104,11 +115,16 @@ extension Benchmark {
     /// In-memory throughput of the knowledge-driven models over `layers` float32 layers of
     /// `cells` cells, best of `repetitions`, with the STREAM triad measured in the same run
     /// for each thread count, and each model's scalar reference on a 1 Mi-cell slice.
-    public static func overlayThroughput(layers: Int = 8, cells: Int = 1 << 24, threadCounts: [Int],
-                                         repetitions: Int = 5) -> [ModelThroughput] {
+    public static func overlayThroughput(
+        layers: Int = 8, cells: Int = 1 << 24, threadCounts: [Int],
+        repetitions: Int = 5
+    ) -> [ModelThroughput] {
         let buffers = overlayLayers(layers: layers, cells: cells)
         let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
-        defer { buffers.forEach { $0.deallocate() }; output.deallocate() }
+        defer {
+            buffers.forEach { $0.deallocate() }
+            output.deallocate()
+        }
         output.initialize(repeating: 0)
         var triad: [Int: Double] = [:]
         for t in threadCounts { triad[t] = MemoryBandwidth.triad(threads: t) }
@@ -117,7 +133,8 @@ extension Benchmark {
             let inputs = model.inputs.map { UnsafeBufferPointer(buffers[$0]) }
             let slice = min(cells, 1 << 20)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            model.reference(inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) }, UnsafeMutableBufferPointer(rebasing: output[0..<slice]))
+            model.reference(
+                inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) }, UnsafeMutableBufferPointer(rebasing: output[0..<slice]))
             let reference = Double(slice) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             for threads in threadCounts {
                 var best = Double.infinity
@@ -128,9 +145,11 @@ extension Benchmark {
                 }
                 let rate = Double(cells) / best
                 let bytes = rate * Double(4 * (inputs.count + 1))
-                results.append(ModelThroughput(model: model.name, layers: inputs.count, threads: threads, cellsPerSecond: rate,
-                                               bytesPerSecond: bytes, triadBytesPerSecond: triad[threads]!,
-                                               fractionOfBandwidth: bytes / triad[threads]!, referenceCellsPerSecond: reference))
+                results.append(
+                    ModelThroughput(
+                        model: model.name, layers: inputs.count, threads: threads, cellsPerSecond: rate,
+                        bytesPerSecond: bytes, triadBytesPerSecond: triad[threads]!,
+                        fractionOfBandwidth: bytes / triad[threads]!, referenceCellsPerSecond: reference))
             }
         }
         return results

@@ -44,15 +44,18 @@ extension Benchmark {
                 general.trees[t].threshold[n] = Double(s[min(s.count - 1, Int(general.trees[t].threshold[n] * Double(s.count)))])
             }
         }
-        return [("gbt, 100 trees of depth 6", boosted), ("rf, 100 trees of depth 6, + spread", forest),
-                ("unbalanced, 100 trees of depth ≤ 6", general)]
+        return [
+            ("gbt, 100 trees of depth 6", boosted), ("rf, 100 trees of depth 6, + spread", forest),
+            ("unbalanced, 100 trees of depth ≤ 6", general),
+        ]
     }
 
     /// Deposit labels for a sample of the synthetic layers, seeded: a deposit with probability
     /// 5 % where layer 0 is in its top 30 % and the last layer in its bottom 40 %, 0.2 % elsewhere.
     public static func benchLabels(_ columns: [[Float]]) -> [Bool] {
         let k = columns.count
-        let high = columns[0].sorted()[columns[0].count * 7 / 10], low = columns[k - 1].sorted()[columns[k - 1].count * 4 / 10]
+        let high = columns[0].sorted()[columns[0].count * 7 / 10]
+        let low = columns[k - 1].sorted()[columns[k - 1].count * 4 / 10]
         var rng = SplitMix64(seed: 11)
         return (0..<columns[0].count).map { r in
             rng.nextUnit() < (columns[0][r] > high && columns[k - 1][r] < low ? 0.05 : 0.002)
@@ -90,14 +93,19 @@ extension Benchmark {
 
     /// In-memory throughput of `models` (`treeModels`) on each applicable path and thread count,
     /// with the scalar reference on a slice (2^15 cells) and the slower paths on the first eighth.
-    public static func treeThroughput(_ models: [(name: String, ensemble: TreeEnsemble)], layers: [UnsafeBufferPointer<Float>],
-                                      threadCounts: [Int], repetitions: Int = 3, nodata: Float = -9999) -> [TreeThroughput] {
+    public static func treeThroughput(
+        _ models: [(name: String, ensemble: TreeEnsemble)], layers: [UnsafeBufferPointer<Float>],
+        threadCounts: [Int], repetitions: Int = 3, nodata: Float = -9999
+    ) -> [TreeThroughput] {
         let cells = layers[0].count
         let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
         let spread = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
         output.initialize(repeating: 0)
         spread.initialize(repeating: 0)
-        defer { output.deallocate(); spread.deallocate() }
+        defer {
+            output.deallocate()
+            spread.deallocate()
+        }
         let nd = [Float](repeating: nodata, count: layers.count)
         func best(_ body: () -> Void) -> Double {
             var seconds = Double.infinity
@@ -112,21 +120,27 @@ extension Benchmark {
         for (name, ensemble) in models {
             let outs = ensemble.output == .average ? [output, spread] : [output]
             let slice = min(cells, 1 << 15)
-            let reference = Double(slice) / best {
-                TreeKernel.reference(ensemble, nodata: nd, layers: layers.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
-                                     outputs: outs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<slice]) }, outputNodata: -1)
-            }
+            let reference =
+                Double(slice)
+                / best {
+                    TreeKernel.reference(
+                        ensemble, nodata: nd, layers: layers.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
+                        outputs: outs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<slice]) }, outputNodata: -1)
+                }
             runs.append(TreeThroughput(ensemble: name, path: "reference", threads: 1, cellsPerSecond: reference))
             for path in CompiledTrees.Path.allCases {
                 if CompiledTrees.problem(path, ensemble) != nil { continue }
                 let compiled = CompiledTrees(ensemble, nodata: nd, path: path)
                 let n = path == .oblivious ? cells : max(1, cells / 8)
                 for threads in threadCounts {
-                    let rate = Double(n) / best {
-                        ParallelScorer.score(compiled, layers: layers.map { UnsafeBufferPointer(rebasing: $0[0..<n]) },
-                                             outputs: outs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) },
-                                             outputNodata: -1, threads: threads)
-                    }
+                    let rate =
+                        Double(n)
+                        / best {
+                            ParallelScorer.score(
+                                compiled, layers: layers.map { UnsafeBufferPointer(rebasing: $0[0..<n]) },
+                                outputs: outs.map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) },
+                                outputNodata: -1, threads: threads)
+                        }
                     runs.append(TreeThroughput(ensemble: name, path: path.rawValue, threads: threads, cellsPerSecond: rate))
                 }
             }
@@ -136,10 +150,13 @@ extension Benchmark {
 
     /// A model file holding `ensemble` over the benchmark stack's layers.
     public static func treeModelFile(_ ensemble: TreeEnsemble, specs: [LayerSpec], origin: TreeOrigin) -> ModelFile {
-        ModelFile(tool: ProspectVersion.tool, created: "",
-                  layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) }, payload: .trees(ensemble, origin: origin),
-                  parameters: [:], training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
-                                                             depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
-                                                             layerRanking: []))
+        ModelFile(
+            tool: ProspectVersion.tool, created: "",
+            layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) }, payload: .trees(ensemble, origin: origin),
+            parameters: [:],
+            training: TrainingSummary(
+                validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
+                depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
+                layerRanking: []))
     }
 }

@@ -34,8 +34,10 @@ public struct BenchmarkReport: Sendable, Codable {
     public var endToEnd: [EndToEnd]
     public var machine: String
 
-    public init(model: String, layers: Int, inMemoryCells: Int, scalarReferenceCellsPerSecond: Double, inMemory: [InMemory],
-                endToEndSize: Int?, endToEnd: [EndToEnd], machine: String) {
+    public init(
+        model: String, layers: Int, inMemoryCells: Int, scalarReferenceCellsPerSecond: Double, inMemory: [InMemory],
+        endToEndSize: Int?, endToEnd: [EndToEnd], machine: String
+    ) {
         self.model = model
         self.layers = layers
         self.inMemoryCells = inMemoryCells
@@ -74,8 +76,9 @@ public enum BenchModel: String, CaseIterable, Sendable {
     public func file(layers given: [ModelLayer]) -> ModelFile {
         let n = given.count
         var layers = given
-        let summary = TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
-                                      depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
+        let summary = TrainingSummary(
+            validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0,
+            depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
         // The synthetic fields centre on 100·(k+1) with a spread of about ±80.
         func range(_ k: Int) -> (Double, Double) { (Double(100 * (k + 1) - 80), Double(100 * (k + 1) + 80)) }
         switch self {
@@ -85,29 +88,35 @@ public enum BenchModel: String, CaseIterable, Sendable {
             let half = max(1, n / 2)
             let first = names[..<half].joined(separator: ", ")
             let rest = n > half ? names[half...].joined(separator: ", ") : names[0]
-            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
-                             payload: .fuzzy(FuzzyOverlayModel(expression: "gamma(0.9, and(\(first)), or(\(rest)))")),
-                             parameters: [:], training: summary)
+            return ModelFile(
+                tool: ProspectVersion.tool, created: "", layers: layers,
+                payload: .fuzzy(FuzzyOverlayModel(expression: "gamma(0.9, and(\(first)), or(\(rest)))")),
+                parameters: [:], training: summary)
         case .index:
             for k in layers.indices { layers[k].transforms = [.minMax(min: range(k).0, max: range(k).1)] }
             var weights: [String: Double] = [:]
             for (k, l) in layers.enumerated() { weights[l.name] = Double(k + 1) }
-            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers, payload: .index(WeightedIndexModel(weights: weights)),
-                             parameters: [:], training: summary)
+            return ModelFile(
+                tool: ProspectVersion.tool, created: "", layers: layers, payload: .index(WeightedIndexModel(weights: weights)),
+                parameters: [:], training: summary)
         case .trees, .treesGeneral:
             // Thresholds over the span of every synthetic layer's values.
-            let ensemble = self == .trees
+            let ensemble =
+                self == .trees
                 ? SyntheticTrees.oblivious(trees: 100, depth: 6, layers: n, range: 20...Double(100 * n + 80), seed: 11)
-                : SyntheticTrees.general(trees: 100, depth: 6, layers: n, thresholdsPerLayer: 254, range: 20...Double(100 * n + 80), seed: 11)
+                : SyntheticTrees.general(
+                    trees: 100, depth: 6, layers: n, thresholdsPerLayer: 254, range: 20...Double(100 * n + 80), seed: 11)
             // Recorded as what grows trees of each shape: Prospect's boosting, LightGBM.
-            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
-                             payload: .trees(ensemble, origin: self == .trees ? .gradientBoosting : .lightgbm),
-                             parameters: [:], training: summary)
+            return ModelFile(
+                tool: ProspectVersion.tool, created: "", layers: layers,
+                payload: .trees(ensemble, origin: self == .trees ? .gradientBoosting : .lightgbm),
+                parameters: [:], training: summary)
         case .rf, .gbt:
             let ensemble = Benchmark.trainedTrees(self == .rf ? .randomForest : .gradientBoosting, layers: n)
-            return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
-                             payload: .trees(ensemble, origin: self == .rf ? .randomForest : .gradientBoosting),
-                             parameters: [:], training: summary)
+            return ModelFile(
+                tool: ProspectVersion.tool, created: "", layers: layers,
+                payload: .trees(ensemble, origin: self == .rf ? .randomForest : .gradientBoosting),
+                parameters: [:], training: summary)
         case .logistic, .wofe: break
         }
         let nodata = [Float](repeating: -9999, count: n)
@@ -116,12 +125,14 @@ public enum BenchModel: String, CaseIterable, Sendable {
         case .logistic: additive = Benchmark.logisticModel(layers: n)
         case .wofe, .fuzzy, .index, .trees, .treesGeneral, .rf, .gbt:
             // Thresholds near the synthetic fields' medians: both sides of every step occur.
-            additive = AdditiveModel(intercept: -6, terms: (0..<n).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.8, below: -0.3) },
-                                     nodata: nodata)
+            additive = AdditiveModel(
+                intercept: -6, terms: (0..<n).map { .step(threshold: Float(100 * ($0 + 1)), above: 0.8, below: -0.3) },
+                nodata: nodata)
         }
-        return ModelFile(tool: ProspectVersion.tool, created: "", layers: layers,
-                         payload: self == .logistic ? .logistic(additive) : .weightsOfEvidence(additive, variance: nil),
-                         parameters: [:], training: summary)
+        return ModelFile(
+            tool: ProspectVersion.tool, created: "", layers: layers,
+            payload: self == .logistic ? .logistic(additive) : .weightsOfEvidence(additive, variance: nil),
+            parameters: [:], training: summary)
     }
 
     /// Placeholder layers for in-memory runs.
@@ -134,17 +145,23 @@ public enum BenchModel: String, CaseIterable, Sendable {
 public enum Benchmark {
     /// A logistic model over `layers` continuous layers, as the benchmarks score it.
     public static func logisticModel(layers: Int, nodata: Float = -9999) -> AdditiveModel {
-        AdditiveModel(intercept: -4, terms: (0..<layers).map { .linear(coefficient: 0.01 * Float($0 + 1), center: Float(100 * ($0 + 1))) },
-                      nodata: Array(repeating: nodata, count: layers))
+        AdditiveModel(
+            intercept: -4, terms: (0..<layers).map { .linear(coefficient: 0.01 * Float($0 + 1), center: Float(100 * ($0 + 1))) },
+            nodata: Array(repeating: nodata, count: layers))
     }
 
     /// In-memory kernel throughput over `cells` cells of `layers` float32 layers (the model's
     /// transforms are left out here; the end-to-end run applies them as it reads).
-    public static func inMemory(layers: Int, cells: Int, threadCounts: [Int], repetitions: Int = 5,
-                                model kind: BenchModel = .logistic) -> (runs: [BenchmarkReport.InMemory], scalar: Double) {
+    public static func inMemory(
+        layers: Int, cells: Int, threadCounts: [Int], repetitions: Int = 5,
+        model kind: BenchModel = .logistic
+    ) -> (runs: [BenchmarkReport.InMemory], scalar: Double) {
         let buffers = (0..<layers).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
         let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
-        defer { buffers.forEach { $0.deallocate() }; output.deallocate() }
+        defer {
+            buffers.forEach { $0.deallocate() }
+            output.deallocate()
+        }
         let columns = 8192
         // Fill in parallel, row bands of the synthetic fields.
         let shared = UnsafeTransfer(buffers)
@@ -166,14 +183,17 @@ public enum Benchmark {
             let rate = Double(cells) / best
             let bytes = rate * Double(4 * (layers + 1))
             let triad = MemoryBandwidth.triad(threads: threads)
-            runs.append(.init(threads: threads, cellsPerSecond: rate, bytesPerSecond: bytes, triadBytesPerSecond: triad,
-                              fractionOfBandwidth: bytes / triad))
+            runs.append(
+                .init(
+                    threads: threads, cellsPerSecond: rate, bytesPerSecond: bytes, triadBytesPerSecond: triad,
+                    fractionOfBandwidth: bytes / triad))
         }
         // The scalar reference, one thread, on a slice.
         let slice = min(cells, 1 << 20)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        scorer.scoreReference(layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
-                              outputs: [UnsafeMutableBufferPointer(rebasing: output[0..<slice])], outputNodata: -1)
+        scorer.scoreReference(
+            layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
+            outputs: [UnsafeMutableBufferPointer(rebasing: output[0..<slice])], outputNodata: -1)
         let scalar = Double(slice) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         return (runs, scalar)
     }
@@ -183,16 +203,18 @@ public enum Benchmark {
     public static func prepareStack(directory: String, size: Int, layers: Int) throws -> [LayerSpec] {
         GDAL.initialize()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let grid = Grid(columns: size, rows: size, transform: .northUp(left: 340_000, top: 2_390_000, cellSize: 30),
-                        crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")
+        let grid = Grid(
+            columns: size, rows: size, transform: .northUp(left: 340_000, top: 2_390_000, cellSize: 30),
+            crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")
         var specs: [LayerSpec] = []
         for k in 0..<layers {
             let path = "\(directory)/bench_\(size)_\(k).tif"
             specs.append(LayerSpec(name: "layer\(k)", path: path, kind: .continuous))
             if FileManager.default.fileExists(atPath: path) { continue }
             let out = try AtomicOutput(path)
-            let ds = try RasterDataset.create(out.temporaryPath, grid: grid, type: .float32,
-                                              options: ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAFER"])
+            let ds = try RasterDataset.create(
+                out.temporaryPath, grid: grid, type: .float32,
+                options: ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAFER"])
             try ds.setNodata(-9999)
             let strip = 256
             var buffer = [Float](repeating: 0, count: size * strip)
@@ -203,8 +225,9 @@ public enum Benchmark {
                     SyntheticStack.fillLayer($0, columns: size, firstRow: row, rows: rows, layer: k, seed: 7)
                 }
                 try buffer.withUnsafeBufferPointer {
-                    try ds.write(window: Window(column: 0, row: row, columns: size, rows: rows),
-                                 from: UnsafeBufferPointer(rebasing: $0[0..<(size * rows)]))
+                    try ds.write(
+                        window: Window(column: 0, row: row, columns: size, rows: rows),
+                        from: UnsafeBufferPointer(rebasing: $0[0..<(size * rows)]))
                 }
                 row += rows
             }
@@ -215,8 +238,10 @@ public enum Benchmark {
     }
 
     /// Scores the stack end to end (files → GeoTIFF) and reports the rate and peak memory.
-    public static func endToEnd(specs: [LayerSpec], outputDirectory: String, compression: ScoreOptions.Compression,
-                                level: Int? = nil, predictor: Bool = true, model kind: BenchModel = .logistic) throws -> BenchmarkReport.EndToEnd {
+    public static func endToEnd(
+        specs: [LayerSpec], outputDirectory: String, compression: ScoreOptions.Compression,
+        level: Int? = nil, predictor: Bool = true, model kind: BenchModel = .logistic
+    ) throws -> BenchmarkReport.EndToEnd {
         let stack = try EvidenceStack.open(specs)
         let model = kind.file(layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: .continuous) })
         var options = ScoreOptions()
@@ -231,8 +256,9 @@ public enum Benchmark {
         let peak = MemoryUsage.peakResidentBytes()
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         unlink(path)
-        return .init(compression: compression.rawValue, cellsPerSecond: Double(report.cells) / report.seconds,
-                     seconds: report.seconds, peakRSSBytes: peak, outputBytes: bytes)
+        return .init(
+            compression: compression.rawValue, cellsPerSecond: Double(report.cells) / report.seconds,
+            seconds: report.seconds, peakRSSBytes: peak, outputBytes: bytes)
     }
 }
 

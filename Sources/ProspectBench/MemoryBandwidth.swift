@@ -13,21 +13,31 @@ public enum MemoryBandwidth {
         let a = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
         let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
         let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
-        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        defer {
+            a.deallocate()
+            b.deallocate()
+            c.deallocate()
+        }
         let buffers = UnsafeTransfer((a, b, c))
         let workers = max(1, threads)
         // First touch from the workers that will use the pages.
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let (a, b, c) = buffers.value
-            let lo = count * w / workers, hi = count * (w + 1) / workers
-            for i in lo..<hi { a[i] = 0; b[i] = 1; c[i] = 2 }
+            let lo = count * w / workers
+            let hi = count * (w + 1) / workers
+            for i in lo..<hi {
+                a[i] = 0
+                b[i] = 1
+                c[i] = 2
+            }
         }
         var best = Double.infinity
         for _ in 0..<repetitions {
             let t0 = DispatchTime.now().uptimeNanoseconds
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let (a, b, c) = buffers.value
-                let lo = count * w / workers, hi = count * (w + 1) / workers
+                let lo = count * w / workers
+                let hi = count * (w + 1) / workers
                 triadKernel(a.baseAddress! + lo, b.baseAddress! + lo, c.baseAddress! + lo, hi - lo, 3)
             }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
@@ -36,8 +46,10 @@ public enum MemoryBandwidth {
     }
 
     @inline(never)
-    static func triadKernel(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>,
-                            _ c: UnsafePointer<Float>, _ n: Int, _ s: Float) {
+    static func triadKernel(
+        _ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>,
+        _ c: UnsafePointer<Float>, _ n: Int, _ s: Float
+    ) {
         var i = 0
         let sv = SIMD8<Float>(repeating: s)
         while i + 8 <= n {
@@ -46,6 +58,9 @@ public enum MemoryBandwidth {
             UnsafeMutableRawPointer(a + i).storeBytes(of: vb + sv * vc, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < n { a[i] = b[i] + s * c[i]; i += 1 }
+        while i < n {
+            a[i] = b[i] + s * c[i]
+            i += 1
+        }
     }
 }

@@ -11,13 +11,13 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure scoring throughput in memory and end to end, against this machine's memory bandwidth.",
             discussion: """
-            For each model kind (--model, repeatable; default every kind): in memory, the model over --layers float32 layers on all threads and one thread, with the STREAM triad bandwidth measured in the same run and the scalar reference alongside; end to end, --layers uncompressed tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
+                For each model kind (--model, repeatable; default every kind): in memory, the model over --layers float32 layers on all threads and one thread, with the STREAM triad bandwidth measured in the same run and the scalar reference alongside; end to end, --layers uncompressed tiled float32 GeoTIFFs of --size² cells (generated once into --work-dir) scored to a GeoTIFF with --compress none and with the default compression; cells/s and peak RSS.
 
-            Example:
-              prospect bench --size 8192 --work-dir /tmp/prospect-bench
-              prospect bench --model logistic --skip-end-to-end --json
-              prospect bench --overlay
-            """)
+                Example:
+                  prospect bench --size 8192 --work-dir /tmp/prospect-bench
+                  prospect bench --model logistic --skip-end-to-end --json
+                  prospect bench --overlay
+                """)
 
         @Option(help: "Evidence layers.") var layers: Int = 8
         @Option(help: "Cells for the in-memory benchmark.") var cells: Int = 1 << 24
@@ -37,7 +37,10 @@ extension ProspectCommand {
 
         func run() throws {
             try runReportingErrors {
-                if overlay { try OverlayBenchText.run(layers: layers, cells: cells, json: json); return }
+                if overlay {
+                    try OverlayBenchText.run(layers: layers, cells: cells, json: json)
+                    return
+                }
                 let threads = ProcessInfoCores.active
                 let kinds = model.isEmpty ? BenchModel.allCases : model
                 let machine = "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
@@ -53,12 +56,15 @@ extension ProspectCommand {
                     var endToEnd: [BenchmarkReport.EndToEnd] = []
                     if !skipEndToEnd {
                         for compression in [ScoreOptions.Compression.none, ScoreOptions().compression] {
-                            endToEnd.append(try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: compression, model: kind))
+                            endToEnd.append(
+                                try Benchmark.endToEnd(specs: specs, outputDirectory: workDir, compression: compression, model: kind))
                         }
                     }
-                    let (runs, scalar) = Benchmark.inMemory(layers: layers, cells: cells, threadCounts: threads > 1 ? [threads, 1] : [1], model: kind)
-                    let report = BenchmarkReport(model: kind.rawValue, layers: layers, inMemoryCells: cells, scalarReferenceCellsPerSecond: scalar,
-                                                 inMemory: runs, endToEndSize: skipEndToEnd ? nil : size, endToEnd: endToEnd, machine: machine)
+                    let (runs, scalar) = Benchmark.inMemory(
+                        layers: layers, cells: cells, threadCounts: threads > 1 ? [threads, 1] : [1], model: kind)
+                    let report = BenchmarkReport(
+                        model: kind.rawValue, layers: layers, inMemoryCells: cells, scalarReferenceCellsPerSecond: scalar,
+                        inMemory: runs, endToEndSize: skipEndToEnd ? nil : size, endToEnd: endToEnd, machine: machine)
                     reports.append(report)
                     if !json { print(Self.render(report)) }
                 }
@@ -70,8 +76,10 @@ extension ProspectCommand {
             var out = "\(report.model): in memory, \(report.layers) float32 layers, \(report.inMemoryCells) cells (\(report.machine))\n"
             var table = [["threads", "M cells/s", "GB/s", "triad GB/s", "of triad"]]
             for r in report.inMemory {
-                table.append([String(r.threads), format(r.cellsPerSecond / 1e6, 1), format(r.bytesPerSecond / 1e9, 2),
-                              format(r.triadBytesPerSecond / 1e9, 2), format(100 * r.fractionOfBandwidth, 0) + " %"])
+                table.append([
+                    String(r.threads), format(r.cellsPerSecond / 1e6, 1), format(r.bytesPerSecond / 1e9, 2),
+                    format(r.triadBytesPerSecond / 1e9, 2), format(100 * r.fractionOfBandwidth, 0) + " %",
+                ])
             }
             out += Reports.table(table)
             out += "scalar reference, 1 thread: \(format(report.scalarReferenceCellsPerSecond / 1e6, 1)) M cells/s\n"

@@ -7,12 +7,12 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run train → score → targets → validate on the bundled demo region (Rasters/).",
             discussion: """
-            The demo region is synthetic: a rare-earth province in Odisha, India (UTM 45N), whose deposits were drawn from a hidden mineral-system model (Rasters/truth.json).
+                The demo region is synthetic: a rare-earth province in Odisha, India (UTM 45N), whose deposits were drawn from a hidden mineral-system model (Rasters/truth.json).
 
-            Example:
-              prospect demo --out demo-output
-              prospect demo --method logistic --json
-            """)
+                Example:
+                  prospect demo --out demo-output
+                  prospect demo --method logistic --json
+                """)
 
         @Option(help: "Folder for the outputs (model, map, targets, weights table).")
         var out: String = "demo-output"
@@ -25,7 +25,8 @@ extension ProspectCommand {
 
         func validate() throws {
             guard !method.isKnowledgeDriven else {
-                throw ValidationError("the demo trains wofe or logistic; for a fuzzy overlay of the demo region run: prospect run Rasters/demo-fuzzy.yaml")
+                throw ValidationError(
+                    "the demo trains wofe or logistic; for a fuzzy overlay of the demo region run: prospect run Rasters/demo-fuzzy.yaml")
             }
         }
 
@@ -35,17 +36,24 @@ extension ProspectCommand {
                     throw PipelineError("Rasters", "demo data not found; run from the project folder or pass --data")
                 }
                 let s = try DemoRegion.run(rasters: rasters, output: out, method: method)
-                if json { try printJSON(s); return }
+                if json {
+                    try printJSON(s)
+                    return
+                }
                 print("Prospect demo: synthetic REE province, Odisha (EPSG:32645), \(s.method)")
                 print("  layers by strength of evidence: \(s.layerRanking.joined(separator: " > "))")
                 if let t = s.trueLayers { print("  hidden model's true layers:     \(t.joined(separator: ", "))") }
-                print("  ROC AUC \(format(s.auc, 3)) over \(s.depositsUsed) deposit cells; \(format(s.capturedAtTenPercent, 1)) % of deposits in the top 10 % of the area")
+                print(
+                    "  ROC AUC \(format(s.auc, 3)) over \(s.depositsUsed) deposit cells; \(format(s.capturedAtTenPercent, 1)) % of deposits in the top 10 % of the area"
+                )
                 print("  scoring took \(format(s.scoreSeconds, 3)) s")
                 print("  top targets:")
                 var table = [["rank", "max", "area km²", "lon", "lat", "main evidence"]]
                 for t in s.targets.prefix(5) {
-                    table.append([String(t.rank), format(t.maxScore), format(t.areaKm2, 3), format(t.centroidLon, 5),
-                                  format(t.centroidLat, 5), t.topLayers.joined(separator: ", ")])
+                    table.append([
+                        String(t.rank), format(t.maxScore), format(t.areaKm2, 3), format(t.centroidLon, 5),
+                        format(t.centroidLat, 5), t.topLayers.joined(separator: ", "),
+                    ])
                 }
                 print(Reports.table(table).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
                 print("  outputs in \(s.output)/")
@@ -58,9 +66,9 @@ extension ProspectCommand {
             commandName: "generate-demo",
             abstract: "Regenerate the synthetic demo region (deterministic for a seed).",
             discussion: """
-            Example:
-              prospect generate-demo --out Rasters
-            """)
+                Example:
+                  prospect generate-demo --out Rasters
+                """)
         @Option(help: "Output folder.") var out: String = "Rasters"
         @Option(help: "Columns and rows.") var size: Int = 512
         @Option(name: .customLong("cell-size"), help: "Cell size in metres.") var cellSize: Double = 50
@@ -74,7 +82,9 @@ extension ProspectCommand {
         func run() throws {
             try runReportingErrors {
                 let p = try DemoRegion.write(to: out, columns: size, rows: size, cellSize: cellSize, seed: seed)
-                print("wrote \(p.layers.count + 1) rasters (\(size) × \(size) cells of \(cellSize) m), \(p.faults.count) faults and \(p.deposits.count) deposits to \(out)/")
+                print(
+                    "wrote \(p.layers.count + 1) rasters (\(size) × \(size) cells of \(cellSize) m), \(p.faults.count) faults and \(p.deposits.count) deposits to \(out)/"
+                )
             }
         }
     }

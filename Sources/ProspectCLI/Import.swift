@@ -11,16 +11,16 @@ extension ProspectCommand {
             commandName: "import",
             abstract: "Import a LightGBM or XGBoost binary model trained elsewhere, to score it with prospect.",
             discussion: """
-            LightGBM: the JSON of booster.dump_model() (json.dump(booster.dump_model(), f)); objective binary, also in random-forest mode. XGBoost: the JSON model of booster.save_model("model.json") (not get_dump); objective binary:logistic. Scores match the library's own predict to 1e-6. Multiclass models and categorical splits are refused: train on numeric class codes instead.
+                LightGBM: the JSON of booster.dump_model() (json.dump(booster.dump_model(), f)); objective binary, also in random-forest mode. XGBoost: the JSON model of booster.save_model("model.json") (not get_dump); objective binary:logistic. Scores match the library's own predict to 1e-6. Multiclass models and categorical splits are refused: train on numeric class codes instead.
 
-            Each feature the model splits on needs an evidence layer of the same name (NAME=PATH, or a --stack layer). A model without feature names (f0, f1 … or Column_0 …) takes the layers in the order given, one per feature. The layers must share one grid; the model stores them, so `prospect score --model OUT` needs nothing else.
+                Each feature the model splits on needs an evidence layer of the same name (NAME=PATH, or a --stack layer). A model without feature names (f0, f1 … or Column_0 …) takes the layers in the order given, one per feature. The layers must share one grid; the model stores them, so `prospect score --model OUT` needs nothing else.
 
-            Example:
-              prospect import --from lightgbm lgbm_dump.json --stack stack --out model.json
-              prospect import --from xgboost xgb_model.json --evidence thorium=th.tif \\
-                --evidence magnetics=mag.tif --categorical lithology=lith.tif --out model.json
-              prospect score --model model.json --out map.tif
-            """)
+                Example:
+                  prospect import --from lightgbm lgbm_dump.json --stack stack --out model.json
+                  prospect import --from xgboost xgb_model.json --evidence thorium=th.tif \\
+                    --evidence magnetics=mag.tif --categorical lithology=lith.tif --out model.json
+                  prospect score --model model.json --out map.tif
+                """)
 
         @Option(name: .customLong("from"), help: "The library that wrote the model: lightgbm or xgboost.")
         var library: ImportSource
@@ -47,25 +47,37 @@ extension ProspectCommand {
             try runReportingErrors {
                 var (layers, legends) = try StackManifest.layerSpecs(of: stack)
                 let fromStack = layers.count
-                layers += evidence.map { LayerSpec(argument: $0, kind: .continuous) }
+                layers +=
+                    evidence.map { LayerSpec(argument: $0, kind: .continuous) }
                     + categorical.map { LayerSpec(argument: $0, kind: .categorical) }
                 let required = layers.indices.map { $0 >= fromStack }
-                let result = try Workflows.importTrees(from: library, dumpPath: dump, layers: layers, required: required,
-                                                       modelPath: out, legend: legends)
+                let result = try Workflows.importTrees(
+                    from: library, dumpPath: dump, layers: layers, required: required,
+                    modelPath: out, legend: legends)
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     struct Summary: Encodable {
-                        var method: String; var source: String; var objective: String; var version: String
-                        var trees: Int; var leaves: Int; var maxDepth: Int; var layers: [String: String]
-                        var unusedFeatures: [String]; var layerRanking: [String]; var model: String
+                        var method: String
+                        var source: String
+                        var objective: String
+                        var version: String
+                        var trees: Int
+                        var leaves: Int
+                        var maxDepth: Int
+                        var layers: [String: String]
+                        var unusedFeatures: [String]
+                        var layerRanking: [String]
+                        var model: String
                     }
                     let e = result.model.trees!
-                    try printJSON(Summary(method: result.model.method, source: dump, objective: result.imported.objective,
-                                          version: result.imported.version, trees: e.trees.count, leaves: e.leafCount,
-                                          maxDepth: e.maxDepth,
-                                          layers: Dictionary(uniqueKeysWithValues: result.layers.map { ($0.feature, $0.spec.path) }),
-                                          unusedFeatures: result.unusedFeatures, layerRanking: result.model.training.layerRanking,
-                                          model: out))
+                    try printJSON(
+                        Summary(
+                            method: result.model.method, source: dump, objective: result.imported.objective,
+                            version: result.imported.version, trees: e.trees.count, leaves: e.leafCount,
+                            maxDepth: e.maxDepth,
+                            layers: Dictionary(uniqueKeysWithValues: result.layers.map { ($0.feature, $0.spec.path) }),
+                            unusedFeatures: result.unusedFeatures, layerRanking: result.model.training.layerRanking,
+                            model: out))
                     return
                 }
                 print(ImportText.render(result, dump: dump))

@@ -7,9 +7,9 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Describe rasters and vector files: grid, CRS, bands, nodata, blocks, values; layers and features.",
             discussion: """
-            Example:
-              prospect info Rasters/thorium.tif Rasters/lithology.tif Rasters/deposits.gpkg
-            """)
+                Example:
+                  prospect info Rasters/thorium.tif Rasters/lithology.tif Rasters/deposits.gpkg
+                """)
 
         @Argument(help: "Raster or vector files.")
         var files: [String]
@@ -21,7 +21,10 @@ extension ProspectCommand {
         func run() throws {
             try runReportingErrors {
                 let infos = try files.map { try DatasetInfo.describe($0, exactStatistics: exact) }
-                if json { try printJSON(infos); return }
+                if json {
+                    try printJSON(infos)
+                    return
+                }
                 print(infos.map(\.text).joined(separator: "\n"), terminator: "")
             }
         }

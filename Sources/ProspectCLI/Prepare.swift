@@ -9,18 +9,18 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put evidence layers onto one grid: warp rasters, turn vectors into distance, classes or density.",
             discussion: """
-            The grid is a reference raster's (--reference) or a CRS, cell size and extent (--crs, --cell-size, --extent; the extent defaults to the study area's). Extents snap outward to whole cells. Every layer is written to OUT/NAME.tif (Float32, 256² tiles, ZSTD) with nodata -9999 outside the study area and wherever its source has no data, plus OUT/stack.vrt and OUT/stack.json, which `train --stack OUT` and `score` read in place of a list of layers. stack.json is written last: a folder without one is not a finished stack.
+                The grid is a reference raster's (--reference) or a CRS, cell size and extent (--crs, --cell-size, --extent; the extent defaults to the study area's). Extents snap outward to whole cells. Every layer is written to OUT/NAME.tif (Float32, 256² tiles, ZSTD) with nodata -9999 outside the study area and wherever its source has no data, plus OUT/stack.vrt and OUT/stack.json, which `train --stack OUT` and `score` read in place of a list of layers. stack.json is written last: a folder without one is not a finished stack.
 
-            Rasters are warped with GDAL: continuous layers bilinear (average when the grid is coarser than the source), categorical ones nearest (mode when coarser); --resampling NAME=METHOD overrides. Vectors are reprojected to the grid first. --distance measures metres from each cell centre to the nearest point, line or polygon edge, exactly. --rasterize burns a field: text classes get codes 1…n (0 = no feature) and the legend travels into the model and its reports; --inside burns 1 inside the polygons, 0 outside. --density gives points or km of line per km² within a radius.
+                Rasters are warped with GDAL: continuous layers bilinear (average when the grid is coarser than the source), categorical ones nearest (mode when coarser); --resampling NAME=METHOD overrides. Vectors are reprojected to the grid first. --distance measures metres from each cell centre to the nearest point, line or polygon edge, exactly. --rasterize burns a field: text classes get codes 1…n (0 = no feature) and the legend travels into the model and its reports; --inside burns 1 inside the polygons, 0 outside. --density gives points or km of line per km² within a radius.
 
-            Inputs without a CRS are refused unless --assume-crs gives one (for every such input, or FILE=EPSG:N for one file). Invalid geometries are refused unless --make-valid.
+                Inputs without a CRS are refused unless --assume-crs gives one (for every such input, or FILE=EPSG:N for one file). Invalid geometries are refused unless --make-valid.
 
-            Example:
-              prospect prepare --crs EPSG:20350 --cell-size 500 \\
-                --study-area murchison.gpkg:window --assume-crs EPSG:20350 \\
-                --distance fault_distance=murchison.gpkg:faults \\
-                --inside greenstone=murchison.gpkg:greenstone --out stack
-            """)
+                Example:
+                  prospect prepare --crs EPSG:20350 --cell-size 500 \\
+                    --study-area murchison.gpkg:window --assume-crs EPSG:20350 \\
+                    --distance fault_distance=murchison.gpkg:faults \\
+                    --inside greenstone=murchison.gpkg:greenstone --out stack
+                """)
 
         @Option(help: "Use this raster's grid (CRS, origin, cell size, size).")
         var reference: String?
@@ -44,11 +44,13 @@ extension ProspectCommand {
         var rasterize: [String] = []
         @Option(help: "1 inside polygons, 0 outside, NAME=VECTOR[:LAYER] or VECTOR[:LAYER] (repeatable).")
         var inside: [String] = []
-        @Option(help: "Points or line length per km² within a radius, NAME=VECTOR[:LAYER]@RADIUS_M or VECTOR[:LAYER]@RADIUS_M (repeatable).")
+        @Option(
+            help: "Points or line length per km² within a radius, NAME=VECTOR[:LAYER]@RADIUS_M or VECTOR[:LAYER]@RADIUS_M (repeatable).")
         var density: [String] = []
         @Option(help: "Resampling for one raster layer, NAME=METHOD (nearest, bilinear, cubic, average, mode, min, max, median).")
         var resampling: [String] = []
-        @Option(name: .customLong("assume-crs"), help: "CRS for inputs that declare none: EPSG:N, or FILE=EPSG:N for one file (repeatable).")
+        @Option(
+            name: .customLong("assume-crs"), help: "CRS for inputs that declare none: EPSG:N, or FILE=EPSG:N for one file (repeatable).")
         var assumeCRS: [String] = []
         @Flag(name: .customLong("make-valid"), help: "Repair invalid geometries instead of refusing them.")
         var makeValid = false
@@ -69,8 +71,10 @@ extension ProspectCommand {
 
         /// Layer arguments in the older `PATH=NAME` order, which still work for now.
         var oldOrderArguments: [(option: String, argument: String)] {
-            [("--raster", raster), ("--categorical", categorical), ("--distance", distance), ("--rasterize", rasterize),
-             ("--inside", inside), ("--density", density)].flatMap { option, arguments in
+            [
+                ("--raster", raster), ("--categorical", categorical), ("--distance", distance), ("--rasterize", rasterize),
+                ("--inside", inside), ("--density", density),
+            ].flatMap { option, arguments in
                 arguments.filter { LayerArgument.splitAllowingOldOrder($0).oldOrder }.map { (option, $0) }
             }
         }
@@ -79,7 +83,9 @@ extension ProspectCommand {
             try runReportingErrors {
                 for (option, argument) in oldOrderArguments {
                     let (name, value, _) = LayerArgument.splitAllowingOldOrder(argument)
-                    FileHandle.standardError.write("prospect: warning: \(option) \(argument): PATH=NAME is deprecated; write NAME=PATH (\(name!)=\(value))\n".data(using: .utf8)!)
+                    FileHandle.standardError.write(
+                        "prospect: warning: \(option) \(argument): PATH=NAME is deprecated; write NAME=PATH (\(name!)=\(value))\n".data(
+                            using: .utf8)!)
                 }
                 let request = try makeRequest()
                 let report = try Preparer.run(request) { line in
@@ -109,7 +115,8 @@ extension ProspectCommand {
                 }
                 grid = .definition(crs: crs!, cellSize: cellSize!, extent: box)
             }
-            var inputs = raster.map { PrepareRequest.Input.raster($0, kind: .continuous) }
+            var inputs =
+                raster.map { PrepareRequest.Input.raster($0, kind: .continuous) }
                 + categorical.map { PrepareRequest.Input.raster($0, kind: .categorical) }
                 + distance.map { PrepareRequest.Input.distance($0) }
             inputs += try rasterize.map { try PrepareRequest.Input.rasterize($0) }
@@ -117,7 +124,10 @@ extension ProspectCommand {
             inputs += try density.map { try PrepareRequest.Input.density($0) }
             for r in resampling {
                 guard let eq = r.firstIndex(of: "="), let method = Resampling(rawValue: String(r[r.index(after: eq)...])) else {
-                    throw PipelineError(nil, "--resampling takes NAME=METHOD with METHOD one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", ")), got \(r)")
+                    throw PipelineError(
+                        nil,
+                        "--resampling takes NAME=METHOD with METHOD one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", ")), got \(r)"
+                    )
                 }
                 let name = String(r[..<eq])
                 guard let i = inputs.firstIndex(where: { $0.name == name }), case .raster(let path, let kind, _) = inputs[i].source else {
@@ -129,7 +139,8 @@ extension ProspectCommand {
             request.studyArea = studyArea.map { VectorSource(argument: $0) }
             for a in assumeCRS {
                 if let eq = a.lastIndex(of: "="), a[..<eq].contains(".") || a[..<eq].contains("/") {
-                    let file = String(a[..<eq]), crs = String(a[a.index(after: eq)...])
+                    let file = String(a[..<eq])
+                    let crs = String(a[a.index(after: eq)...])
                     let matching = request.inputs.indices.filter { request.inputs[$0].source.inputPath == file }
                     guard !matching.isEmpty || request.studyArea?.path == file else {
                         throw PipelineError(file, "--assume-crs names a file that is not an input")

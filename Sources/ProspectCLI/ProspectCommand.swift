@@ -8,17 +8,20 @@ public struct ProspectCommand: ParsableCommand {
         commandName: "prospect",
         abstract: "Mineral prospectivity mapping: train, score, rank targets, validate.",
         discussion: """
-        Typical session on the bundled demo region:
-          prospect info Rasters/thorium.tif Rasters/deposits.gpkg
-          prospect train --method wofe --deposits Rasters/deposits.gpkg \\
-              --evidence Rasters/thorium.tif --categorical Rasters/lithology.tif \\
-              --unit-cell-km2 0.01 --out model.json
-          prospect score --model model.json --out map.tif
-          prospect targets map.tif --out targets.geojson
-          prospect validate map.tif --deposits Rasters/deposits.gpkg
-        """,
+            Typical session on the bundled demo region:
+              prospect info Rasters/thorium.tif Rasters/deposits.gpkg
+              prospect train --method wofe --deposits Rasters/deposits.gpkg \\
+                  --evidence Rasters/thorium.tif --categorical Rasters/lithology.tif \\
+                  --unit-cell-km2 0.01 --out model.json
+              prospect score --model model.json --out map.tif
+              prospect targets map.tif --out targets.geojson
+              prospect validate map.tif --deposits Rasters/deposits.gpkg
+            """,
         version: ProspectVersion.string,
-        subcommands: [Info.self, Prepare.self, Train.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self, Bench.self, GenerateDemo.self]
+        subcommands: [
+            Info.self, Prepare.self, Train.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self, Bench.self,
+            GenerateDemo.self,
+        ]
     )
     public init() {}
 }

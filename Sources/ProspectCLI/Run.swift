@@ -7,11 +7,11 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a study file: prepare → train → score → targets → validate.",
             discussion: """
-            A study file (YAML) declares the grid, the layers (sources, kinds, transforms), the deposits, the model and the outputs; paths in it are relative to its folder. Everything is written under its output folder: stack/ (the prepared layers), model.json, weights.csv, prospectivity.tif, targets.geojson, tiles.geojson, validation.json and run.log, which is written last. Unknown keys are errors, so a typo cannot silently drop a setting. Rasters/demo.yaml is a complete example.
+                A study file (YAML) declares the grid, the layers (sources, kinds, transforms), the deposits, the model and the outputs; paths in it are relative to its folder. Everything is written under its output folder: stack/ (the prepared layers), model.json, weights.csv, prospectivity.tif, targets.geojson, tiles.geojson, validation.json and run.log, which is written last. Unknown keys are errors, so a typo cannot silently drop a setting. Rasters/demo.yaml is a complete example.
 
-            Example:
-              prospect run Rasters/demo.yaml
-            """)
+                Example:
+                  prospect run Rasters/demo.yaml
+                """)
 
         @Argument(help: "The study file (YAML).")
         var study: String
@@ -27,13 +27,22 @@ extension ProspectCommand {
                 let report = try StudyRunner.run(file) { line in if !json { print(line) } }
                 if json {
                     struct Summary: Encodable {
-                        var study: String; var output: String; var layers: [String]; var method: String
-                        var depositsUsed: Int; var layerRanking: [String]; var auc: Double?; var targets: Int; var files: [String]
+                        var study: String
+                        var output: String
+                        var layers: [String]
+                        var method: String
+                        var depositsUsed: Int
+                        var layerRanking: [String]
+                        var auc: Double?
+                        var targets: Int
+                        var files: [String]
                     }
-                    try printJSON(Summary(study: report.study, output: report.output, layers: report.stack.layers.map(\.name),
-                                          method: report.training.model.method, depositsUsed: report.training.model.training.depositsUsed,
-                                          layerRanking: report.training.model.training.layerRanking, auc: report.validation?.auc,
-                                          targets: report.targets.targets.count, files: report.files))
+                    try printJSON(
+                        Summary(
+                            study: report.study, output: report.output, layers: report.stack.layers.map(\.name),
+                            method: report.training.model.method, depositsUsed: report.training.model.training.depositsUsed,
+                            layerRanking: report.training.model.training.layerRanking, auc: report.validation?.auc,
+                            targets: report.targets.targets.count, files: report.files))
                 } else {
                     print("written under \(DisplayPath.of(report.output)): \(report.files.joined(separator: ", "))")
                 }

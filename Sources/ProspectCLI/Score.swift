@@ -9,12 +9,12 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Score every cell of the evidence grid with a model; write a tiled GeoTIFF.",
             discussion: """
-            Output: posterior probability (weights of evidence) or probability (logistic) as Float32, nodata (-9999) wherever any evidence layer is nodata. Provenance (tool, model, inputs) is stored in the GeoTIFF metadata. Tiles are streamed on all cores in bounded memory.
+                Output: posterior probability (weights of evidence) or probability (logistic) as Float32, nodata (-9999) wherever any evidence layer is nodata. Provenance (tool, model, inputs) is stored in the GeoTIFF metadata. Tiles are streamed on all cores in bounded memory.
 
-            Example:
-              prospect score --model model.json --out map.tif --cog
-              prospect score --model model.json --out map2.tif --evidence thorium=other/th.tif
-            """)
+                Example:
+                  prospect score --model model.json --out map.tif --cog
+                  prospect score --model model.json --out map2.tif --evidence thorium=other/th.tif
+                """)
 
         @Option(help: "The model file written by `prospect train`.")
         var model: String
@@ -66,12 +66,22 @@ extension ProspectCommand {
                 }
                 let report = try Workflows.score(modelPath: model, outputPath: out, overrides: overrides, options: options)
                 if json {
-                    struct Summary: Encodable { var output: String; var cells: Int; var validCells: Int; var seconds: Double; var cellsPerSecond: Double; var tiles: Int }
-                    try printJSON(Summary(output: out, cells: report.cells, validCells: report.validCells, seconds: report.seconds,
-                                          cellsPerSecond: Double(report.cells) / report.seconds, tiles: report.tiles))
+                    struct Summary: Encodable {
+                        var output: String
+                        var cells: Int
+                        var validCells: Int
+                        var seconds: Double
+                        var cellsPerSecond: Double
+                        var tiles: Int
+                    }
+                    try printJSON(
+                        Summary(
+                            output: out, cells: report.cells, validCells: report.validCells, seconds: report.seconds,
+                            cellsPerSecond: Double(report.cells) / report.seconds, tiles: report.tiles))
                 } else {
-                    print("scored \(report.cells) cells (\(report.validCells) with data) in \(format(report.seconds, 3)) s "
-                          + "(\(format(Double(report.cells) / report.seconds / 1e6, 1)) M cells/s, \(report.tiles) tiles) → \(out)")
+                    print(
+                        "scored \(report.cells) cells (\(report.validCells) with data) in \(format(report.seconds, 3)) s "
+                            + "(\(format(Double(report.cells) / report.seconds / 1e6, 1)) M cells/s, \(report.tiles) tiles) → \(out)")
                 }
             }
         }

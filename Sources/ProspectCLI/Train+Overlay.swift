@@ -12,7 +12,8 @@ enum OverlayText {
             out += "no deposits given\n"
         } else {
             out += "\(t.depositsUsed) deposits used of \(t.depositsGiven) to evaluate it"
-            out += " (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell)\n"
+            out +=
+                " (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell)\n"
             for s in result.skipped.prefix(10) { out += "  skipped \(s.id): \(s.reason)\n" }
             if result.skipped.count > 10 { out += "  … and \(result.skipped.count - 10) more\n" }
         }

@@ -9,13 +9,18 @@ struct TreeArguments: ParsableArguments {
     var trees: Int?
     @Option(help: "rf/gbt: levels per tree, 1 to 8 (oblivious trees: 2^depth leaves; default: \(TreeOptions.pipelineDefault.depth)).")
     var depth: Int?
-    @Option(name: .customLong("learning-rate"), help: "gbt: shrinkage of each tree's leaf values (default: \(TreeOptions.pipelineDefault.learningRate)).")
+    @Option(
+        name: .customLong("learning-rate"),
+        help: "gbt: shrinkage of each tree's leaf values (default: \(TreeOptions.pipelineDefault.learningRate)).")
     var learningRate: Double?
     @Option(name: .customLong("exclude-buffer"), help: "rf/gbt: leave cells within this many metres of a deposit out of the background.")
     var excludeBuffer: Double?
     @Option(help: "rf/gbt: training threads (default: all cores); the model does not depend on it.")
     var threads: Int?
-    @Option(help: "rf/gbt: fraction of the deposit cells and of the background cells (each drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all (default: \(TreeOptions.defaultHoldout)).")
+    @Option(
+        help:
+            "rf/gbt: fraction of the deposit cells and of the background cells (each drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all (default: \(TreeOptions.defaultHoldout))."
+    )
     var holdout: Double?
 
     /// Hands the given flags to the options layer, which checks them.
@@ -33,7 +38,8 @@ struct TreeArguments: ParsableArguments {
 enum TreeText {
     static func render(_ t: TreeTrainingSummary, parameters: [String: String]) -> String {
         let name = t.method == "rf" ? "random forest" : "gradient-boosted trees (learning rate \(parameters["learningRate"] ?? "?"))"
-        var out = "\(name): \(t.trees) oblivious trees, depth \(t.depth); \(t.depositCells) deposit cells (weight \(format(t.depositWeight, 3)) each) "
+        var out =
+            "\(name): \(t.trees) oblivious trees, depth \(t.depth); \(t.depositCells) deposit cells (weight \(format(t.depositWeight, 3)) each) "
         out += "against \(t.backgroundCells) background cells (\(t.background))\n"
         out += "ROC AUC \(format(t.auc, 4)) (\(t.aucKind == "out-of-bag" ? "out of bag" : "on the training sample"))\n"
         if let line = TreeTrainingSummary.heldOutText(t) { out += line + "\n" }

@@ -7,11 +7,11 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "ROC AUC and success-rate curve of a map against known deposits.",
             discussion: """
-            The success-rate curve gives the percent of deposits captured within the top X percent of the area (cells ranked by score). Background is every valid cell; deposits on nodata or outside the map are skipped and counted.
+                The success-rate curve gives the percent of deposits captured within the top X percent of the area (cells ranked by score). Background is every valid cell; deposits on nodata or outside the map are skipped and counted.
 
-            Example:
-              prospect validate map.tif --deposits Rasters/deposits.gpkg --json
-            """)
+                Example:
+                  prospect validate map.tif --deposits Rasters/deposits.gpkg --json
+                """)
 
         @Argument(help: "The map to validate (a single-band raster).")
         var map: String
@@ -23,8 +23,12 @@ extension ProspectCommand {
 
         func run() throws {
             try runReportingErrors {
-                let report = try Validator.validate(mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: depositsCRS.assumeCRS)
-                if json { try printJSON(report); return }
+                let report = try Validator.validate(
+                    mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: depositsCRS.assumeCRS)
+                if json {
+                    try printJSON(report)
+                    return
+                }
                 print(ValidationText.render(report))
             }
         }

@@ -18,11 +18,11 @@ public enum LayerTerm: Equatable, Sendable, Codable {
     @inlinable
     public func contribution(_ x: Float) -> Float {
         switch self {
-        case let .linear(coefficient, center):
+        case .linear(let coefficient, let center):
             return coefficient * (x - center)
-        case let .step(threshold, above, below):
+        case .step(let threshold, let above, let below):
             return x >= threshold ? above : below
-        case let .lookup(codes, values, otherwise):
+        case .lookup(let codes, let values, let otherwise):
             let code = Int32(exactly: x.rounded()) ?? Int32.min
             if let i = codes.firstIndex(of: code) { return values[i] }
             return otherwise

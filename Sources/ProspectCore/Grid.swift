@@ -10,8 +10,10 @@ public struct GeoTransform: Equatable, Hashable, Sendable, Codable {
     public var colRotation: Double
     public var cellHeight: Double
 
-    public init(originX: Double, cellWidth: Double, rowRotation: Double = 0,
-                originY: Double, colRotation: Double = 0, cellHeight: Double) {
+    public init(
+        originX: Double, cellWidth: Double, rowRotation: Double = 0,
+        originY: Double, colRotation: Double = 0, cellHeight: Double
+    ) {
         self.originX = originX
         self.cellWidth = cellWidth
         self.rowRotation = rowRotation
@@ -43,7 +45,8 @@ public struct GeoTransform: Equatable, Hashable, Sendable, Codable {
     /// Fractional cell position of map coordinates (inverse of `map`).
     public func cell(x: Double, y: Double) -> (column: Double, row: Double) {
         let det = cellWidth * cellHeight - rowRotation * colRotation
-        let dx = x - originX, dy = y - originY
+        let dx = x - originX
+        let dy = y - originY
         return ((dx * cellHeight - dy * rowRotation) / det, (dy * cellWidth - dx * colRotation) / det)
     }
 
@@ -73,7 +76,8 @@ public struct Window: Equatable, Hashable, Sendable, Codable, CustomStringConver
 
     /// The part of this window that lies inside `other`, or nil when they do not overlap.
     public func intersection(_ other: Window) -> Window? {
-        let c0 = max(column, other.column), r0 = max(row, other.row)
+        let c0 = max(column, other.column)
+        let r0 = max(row, other.row)
         let c1 = min(column + columns, other.column + other.columns)
         let r1 = min(row + rows, other.row + other.rows)
         guard c1 > c0, r1 > r0 else { return nil }
@@ -107,8 +111,10 @@ public struct Grid: Equatable, Sendable, Codable, CustomStringConvertible {
 
     /// Extent as (minX, minY, maxX, maxY) in map units.
     public var extent: (minX: Double, minY: Double, maxX: Double, maxY: Double) {
-        let corners = [transform.map(column: 0, row: 0), transform.map(column: Double(columns), row: 0),
-                       transform.map(column: 0, row: Double(rows)), transform.map(column: Double(columns), row: Double(rows))]
+        let corners = [
+            transform.map(column: 0, row: 0), transform.map(column: Double(columns), row: 0),
+            transform.map(column: 0, row: Double(rows)), transform.map(column: Double(columns), row: Double(rows)),
+        ]
         return (corners.map(\.x).min()!, corners.map(\.y).min()!, corners.map(\.x).max()!, corners.map(\.y).max()!)
     }
 
@@ -116,7 +122,8 @@ public struct Grid: Equatable, Sendable, Codable, CustomStringConvertible {
     public func cellIndex(x: Double, y: Double) -> (column: Int, row: Int)? {
         let (c, r) = transform.cell(x: x, y: y)
         guard c.isFinite, r.isFinite else { return nil }
-        let ci = Int(c.rounded(.down)), ri = Int(r.rounded(.down))
+        let ci = Int(c.rounded(.down))
+        let ri = Int(r.rounded(.down))
         guard ci >= 0, ri >= 0, ci < columns, ri < rows else { return nil }
         return (ci, ri)
     }
@@ -132,6 +139,7 @@ public struct Grid: Equatable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String {
         let e = extent
-        return "\(columns)×\(rows) cells of \(abs(transform.cellWidth))×\(abs(transform.cellHeight)), \(crsName.isEmpty ? "no CRS" : crsName), extent [\(e.minX), \(e.minY), \(e.maxX), \(e.maxY)]"
+        return
+            "\(columns)×\(rows) cells of \(abs(transform.cellWidth))×\(abs(transform.cellHeight)), \(crsName.isEmpty ? "no CRS" : crsName), extent [\(e.minX), \(e.minY), \(e.maxX), \(e.maxY)]"
     }
 }

@@ -27,8 +27,10 @@ enum CPL {
 
     /// Runs `body` with a NULL-terminated `char **` copy of `strings` (NULL when empty),
     /// freed afterwards with `CSLDestroy`.
-    static func withList<R>(_ strings: [String],
-                            _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) throws -> R) rethrows -> R {
+    static func withList<R>(
+        _ strings: [String],
+        _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) throws -> R
+    ) rethrows -> R {
         var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
         for s in strings { list = CSLAddString(list, s) }  // aborts on out-of-memory, never NULL with a string
         defer { CSLDestroy(list) }
@@ -141,7 +143,8 @@ public enum VSI {
     /// Renames every file of a dataset written under `temporary` to the same name under `path`
     /// (`x.shp.tmp-N.dbf` → `x.dbf`), replacing existing files.
     static func renameFiles(temporary: String, to path: String) throws {
-        let fromStem = (temporary as NSString).deletingPathExtension, toStem = (path as NSString).deletingPathExtension
+        let fromStem = (temporary as NSString).deletingPathExtension
+        let toStem = (path as NSString).deletingPathExtension
         for file in files(of: temporary) where file.hasPrefix(fromStem) {
             try rename(file, toStem + file.dropFirst(fromStem.count))
         }

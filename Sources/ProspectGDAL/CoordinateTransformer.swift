@@ -29,7 +29,8 @@ public final class CoordinateTransformer {
     /// - Throws: `GDALError` when any point cannot be transformed.
     public func transform(_ points: [(x: Double, y: Double)]) throws -> [(x: Double, y: Double)] {
         guard !points.isEmpty else { return [] }
-        var xs = points.map(\.x), ys = points.map(\.y)
+        var xs = points.map(\.x)
+        var ys = points.map(\.y)
         var zs = [Double](repeating: 0, count: points.count)
         var ok = [Int32](repeating: 0, count: points.count)
         CPL.reset()
@@ -48,12 +49,19 @@ public final class CoordinateTransformer {
     /// (TRUE on success).
     /// - Throws: `GDALError` when the rectangle cannot be transformed.
     public func transformBounds(_ bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double))
-        throws -> (minX: Double, minY: Double, maxX: Double, maxY: Double) {
-        var minX = 0.0, minY = 0.0, maxX = 0.0, maxY = 0.0
+        throws -> (minX: Double, minY: Double, maxX: Double, maxY: Double)
+    {
+        var minX = 0.0
+        var minY = 0.0
+        var maxX = 0.0
+        var maxY = 0.0
         CPL.reset()
-        guard OCTTransformBounds(handle, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY,
-                                 &minX, &minY, &maxX, &maxY, 21) != 0,  // TRUE on success
-              minX.isFinite, minY.isFinite, maxX.isFinite, maxY.isFinite else {
+        guard
+            OCTTransformBounds(
+                handle, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY,
+                &minX, &minY, &maxX, &maxY, 21) != 0,  // TRUE on success
+            minX.isFinite, minY.isFinite, maxX.isFinite, maxY.isFinite
+        else {
             throw GDALError(path: name, message: CPL.detail("could not transform the extent \(bounds)"))
         }
         return (minX, minY, maxX, maxY)

@@ -22,8 +22,10 @@ extension GDALAlgorithms {
     /// - Throws: `GDALError` naming `destination`: "<failure> (<GDAL's message>)" when `run`
     ///   returns NULL, "could not finish writing (…)" when closing fails, "could not rename …
     ///   into place"; or what `finish` throws.
-    static func writeAtomically<R>(to destination: String, failure: String, _ run: (_ temporary: String) -> GDALDatasetH?,
-                                   finish: (OwnedDataset) throws -> R) throws -> R {
+    static func writeAtomically<R>(
+        to destination: String, failure: String, _ run: (_ temporary: String) -> GDALDatasetH?,
+        finish: (OwnedDataset) throws -> R
+    ) throws -> R {
         let temporary = VSI.temporaryName(for: destination)
         CPL.reset()
         guard let handle = run(temporary) else {  // NULL on failure

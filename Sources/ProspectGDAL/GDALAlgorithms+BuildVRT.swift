@@ -36,10 +36,12 @@ extension GDALAlgorithms {
         } finish: { output in
             let vrt = output.h
             guard Int(GDALGetRasterCount(vrt)) == sources.count else {
-                throw GDALError(path: destination, message: "has \(GDALGetRasterCount(vrt)) bands for \(sources.count) sources (\(CPL.lastMessage))")
+                throw GDALError(
+                    path: destination, message: "has \(GDALGetRasterCount(vrt)) bands for \(sources.count) sources (\(CPL.lastMessage))")
             }
             for (k, name) in bandNames.enumerated() {
-                guard let band = GDALGetRasterBand(vrt, Int32(k + 1)) else { preconditionFailure("band count checked") }  // NULL for an invalid index
+                // NULL for an invalid index
+                guard let band = GDALGetRasterBand(vrt, Int32(k + 1)) else { preconditionFailure("band count checked") }
                 GDALSetDescription(band, name)  // void
             }
         }

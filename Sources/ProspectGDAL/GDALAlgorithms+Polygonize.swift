@@ -13,13 +13,15 @@ extension GDALAlgorithms {
     /// - Throws: `GDALError` when GDAL fails.
     public static func polygonize(labels: [Int32], grid: Grid) throws -> [(label: Int32, rings: [[(x: Double, y: Double)]])] {
         precondition(labels.count == grid.cellCount, "labels must have grid.cellCount elements")
-        let raster = try OwnedDataset.raster(grid: Grid(columns: grid.columns, rows: grid.rows, transform: grid.transform),
-                                             type: GDT_Int32)
+        let raster = try OwnedDataset.raster(
+            grid: Grid(columns: grid.columns, rows: grid.rows, transform: grid.transform),
+            type: GDT_Int32)
         var copy = labels
         CPL.reset()
         let written = copy.withUnsafeMutableBytes {
-            GDALRasterIO(raster.firstBand, GF_Write, 0, 0, Int32(grid.columns), Int32(grid.rows), $0.baseAddress,
-                         Int32(grid.columns), Int32(grid.rows), GDT_Int32, 0, 0)  // CE_None on success
+            GDALRasterIO(
+                raster.firstBand, GF_Write, 0, 0, Int32(grid.columns), Int32(grid.rows), $0.baseAddress,
+                Int32(grid.columns), Int32(grid.rows), GDT_Int32, 0, 0)  // CE_None on success
         }
         guard written == CE_None else { throw GDALError(path: "polygonize", message: CPL.detail("could not fill the label raster")) }
 

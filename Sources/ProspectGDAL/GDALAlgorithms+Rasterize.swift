@@ -43,8 +43,10 @@ extension GDALAlgorithms {
     ///   - creationOptions: GTiff creation options, e.g. "TILED=YES", "COMPRESS=DEFLATE".
     /// - Throws: `GDALError` naming the vector file ("has no layer named …", "layer L has no
     ///   field F (fields: …)", "field F of layer L is not numeric") or the output file.
-    public static func rasterize(vectorPath: String, layer name: String?, grid: Grid, burn: BurnSource, allTouched: Bool,
-                                 initialValue: Double, nodata: Double?, outputPath: String, creationOptions: [String]) throws {
+    public static func rasterize(
+        vectorPath: String, layer name: String?, grid: Grid, burn: BurnSource, allTouched: Bool,
+        initialValue: Double, nodata: Double?, outputPath: String, creationOptions: [String]
+    ) throws {
         let source = try VectorDataset.open(vectorPath)
         let layer = try source.layer(name)
         let options = allTouched ? ["ALL_TOUCHED=TRUE"] : []
@@ -59,7 +61,8 @@ extension GDALAlgorithms {
             let index = try source.fieldIndex(field, in: layer)
             let fieldName = try source.fields(layer: name)[Int(index)]
             guard fieldName.isNumeric else {
-                throw GDALError(path: vectorPath, message: "field \(fieldName.name) of layer \(VectorDataset.name(of: layer)) is not numeric")
+                throw GDALError(
+                    path: vectorPath, message: "field \(fieldName.name) of layer \(VectorDataset.name(of: layer)) is not numeric")
             }
             layerValue = (0, options + ["ATTRIBUTE=\(fieldName.name)"])
             featureValue = { f in
@@ -69,15 +72,17 @@ extension GDALAlgorithms {
             let index = try source.fieldIndex(field, in: layer)
             layerValue = nil
             featureValue = { f in
-                guard OGR_F_IsFieldSetAndNotNull(f, index) != 0, let text = OGR_F_GetFieldAsString(f, index) else { return nil }  // never NULL for a valid index
+                // never NULL for a valid index
+                guard OGR_F_IsFieldSetAndNotNull(f, index) != 0, let text = OGR_F_GetFieldAsString(f, index) else { return nil }
                 return values[String(cString: text)]
             }
         }
 
         let temporary = VSI.temporaryName(for: outputPath)
         do {
-            let output = try OwnedDataset.raster(grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
-                                                 options: creationOptions)
+            let output = try OwnedDataset.raster(
+                grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
+                options: creationOptions)
             CPL.reset()
             if let nodata, GDALSetRasterNoDataValue(output.firstBand, nodata) != CE_None {  // CE_None on success
                 throw GDALError(path: outputPath, message: CPL.detail("could not set nodata \(nodata)"))
@@ -118,8 +123,10 @@ extension GDALAlgorithms {
     /// has a different one, each with its own value (features where `value` is nil are
     /// skipped). The corresponding C functions are `OGR_G_Clone` (NULL on failure),
     /// `OGR_G_Transform` (OGRERR_NONE on success) and `GDALRasterizeGeometries` (CE_None on success).
-    static func burnGeometries(of layer: OGRLayerH, in source: VectorDataset, into target: OwnedDataset, grid: Grid,
-                               value: (OGRFeatureH) -> Double?, options: [String]) throws {
+    static func burnGeometries(
+        of layer: OGRLayerH, in source: VectorDataset, into target: OwnedDataset, grid: Grid,
+        value: (OGRFeatureH) -> Double?, options: [String]
+    ) throws {
         var transformer: CoordinateTransformer?
         if let layerCRS = source.crs(of: layer), !grid.crsWKT.isEmpty {
             let gridCRS = try SpatialReference(userInput: grid.crsWKT)
@@ -139,7 +146,8 @@ extension GDALAlgorithms {
             if let transformer {
                 CPL.reset()
                 guard OGR_G_Transform(copy, transformer.handle) == OGRERR_NONE else {  // OGRERR_NONE on success
-                    throw GDALError(path: source.path, message: CPL.detail("could not reproject feature \(OGR_F_GetFID(f)) to the grid CRS"))
+                    throw GDALError(
+                        path: source.path, message: CPL.detail("could not reproject feature \(OGR_F_GetFID(f)) to the grid CRS"))
                 }
             }
         }
@@ -147,7 +155,8 @@ extension GDALAlgorithms {
         var bands: [Int32] = [1]
         CPL.reset()
         let err = CPL.withList(options) {
-            GDALRasterizeGeometries(target.h, 1, &bands, Int32(geometries.count), &geometries, nil, nil, &values, $0, nil, nil)  // CE_None on success
+            // CE_None on success
+            GDALRasterizeGeometries(target.h, 1, &bands, Int32(geometries.count), &geometries, nil, nil, &values, $0, nil, nil)
         }
         guard err == CE_None else {
             throw GDALError(path: source.path, message: CPL.detail("could not rasterize"))

@@ -29,9 +29,11 @@ extension GDALAlgorithms {
     /// - Throws: `GDALError` naming the source with "has no layer named X (layers: a, b)",
     ///   "layer X has no features", "has no CRS; give one with --assume-crs" or "has no
     ///   coordinate columns (…)"; naming the destination when GDAL cannot write it.
-    public static func translateVector(source: String, layer name: String?, destination: String, targetCRS: SpatialReference,
-                                       assumedSourceCRS: SpatialReference?, makeValid: Bool, toLines: Bool = false,
-                                       openOptions: [String] = []) throws -> (features: Int, layerName: String) {
+    public static func translateVector(
+        source: String, layer name: String?, destination: String, targetCRS: SpatialReference,
+        assumedSourceCRS: SpatialReference?, makeValid: Bool, toLines: Bool = false,
+        openOptions: [String] = []
+    ) throws -> (features: Int, layerName: String) {
         let input = try VectorDataset.open(source, openOptions: openOptions)
         let layer = try input.layer(name)
         let layerName = VectorDataset.name(of: layer)
@@ -58,8 +60,10 @@ extension GDALAlgorithms {
     /// The corresponding C functions are `GDALVectorTranslateOptionsNew` and `GDALVectorTranslate`
     /// (both NULL on failure).
     /// - Returns: the features of the output layer `layerName` (or its first layer) and that layer's name.
-    static func vectorTranslate(_ input: VectorDataset, arguments: [String], destination: String,
-                                layerName: String) throws -> (features: Int, layerName: String) {
+    static func vectorTranslate(
+        _ input: VectorDataset, arguments: [String], destination: String,
+        layerName: String
+    ) throws -> (features: Int, layerName: String) {
         CPL.reset()
         guard let options = CPL.withList(arguments, { GDALVectorTranslateOptionsNew($0, nil) }) else {  // NULL on failure
             throw GDALError(path: destination, message: CPL.detail("invalid vector translation options"))
@@ -73,7 +77,8 @@ extension GDALAlgorithms {
             }
         } finish: { output in
             CPL.reset()
-            guard let written = GDALDatasetGetLayerByName(output.h, layerName) ?? GDALDatasetGetLayer(output.h, 0) else {  // NULL when absent
+            // NULL when absent
+            guard let written = GDALDatasetGetLayerByName(output.h, layerName) ?? GDALDatasetGetLayer(output.h, 0) else {
                 throw GDALError(path: destination, message: CPL.detail("has no output layer"))
             }
             let features = Int(OGR_L_GetFeatureCount(written, 1))  // -1 when unknown

@@ -1,6 +1,6 @@
 internal import CGDAL
-public import ProspectCore
 import Foundation
+public import ProspectCore
 
 extension GDALAlgorithms {
     /// Reprojects and resamples a raster onto exactly `grid`: a Float32 tiled GeoTIFF with
@@ -31,9 +31,11 @@ extension GDALAlgorithms {
     /// - Throws: `GDALError` naming the source with "has no CRS; give one with --assume-crs" or
     ///   "does not overlap the grid (source extent … vs grid …)"; naming the destination when
     ///   the grid has no CRS or is rotated, or GDAL fails.
-    public static func warp(source: String, destination: String, grid: Grid, resampling: Resampling,
-                            assumedSourceCRS: SpatialReference? = nil, sourceNodata: Double? = nil,
-                            destinationNodata: Double, creationOptions: [String]) throws {
+    public static func warp(
+        source: String, destination: String, grid: Grid, resampling: Resampling,
+        assumedSourceCRS: SpatialReference? = nil, sourceNodata: Double? = nil,
+        destinationNodata: Double, creationOptions: [String]
+    ) throws {
         precondition(grid.columns > 0 && grid.rows > 0, "a grid needs at least one cell")
         let gridCRS = try targetCRS(of: grid, label: destination)
         let input = try RasterDataset.open(source)
@@ -41,10 +43,12 @@ extension GDALAlgorithms {
         try checkOverlap(input, crs: sourceCRS, grid: grid, gridCRS: gridCRS)
 
         let e = grid.extent
-        var arguments = ["-of", "GTiff", "-ot", "Float32", "-t_srs", gridCRS.wkt,
-                         "-te", "\(e.minX)", "\(e.minY)", "\(e.maxX)", "\(e.maxY)",
-                         "-ts", "\(grid.columns)", "\(grid.rows)",
-                         "-r", resampling.gdalName, "-dstnodata", "\(destinationNodata)"]
+        var arguments = [
+            "-of", "GTiff", "-ot", "Float32", "-t_srs", gridCRS.wkt,
+            "-te", "\(e.minX)", "\(e.minY)", "\(e.maxX)", "\(e.maxY)",
+            "-ts", "\(grid.columns)", "\(grid.rows)",
+            "-r", resampling.gdalName, "-dstnodata", "\(destinationNodata)",
+        ]
         if let sourceNodata { arguments += ["-srcnodata", "\(sourceNodata)"] }
         if assumed { arguments += ["-s_srs", sourceCRS.wkt] }
         arguments += ["-wo", "NUM_THREADS=ALL_CPUS", "-multi"]
@@ -64,7 +68,8 @@ extension GDALAlgorithms {
             withExtendedLifetime((input, firstBand)) {  // the source handles must stay open
                 GDALWarp(temporary, nil, 1, &sources, options, &usageError)  // NULL on failure
             }
-        } finish: { _ in }
+        } finish: { _ in
+        }
     }
 
     /// The source raster's cell size in the units of `grid`'s CRS, approximately: its extent
@@ -81,7 +86,8 @@ extension GDALAlgorithms {
     /// - Throws: `GDALError` "has no CRS; give one with --assume-crs", or when the extent
     ///   cannot be transformed.
     public static func sourceCellSize(source: String, grid: Grid, assumedSourceCRS: SpatialReference? = nil)
-        throws -> (width: Double, height: Double) {
+        throws -> (width: Double, height: Double)
+    {
         let gridCRS = try targetCRS(of: grid, label: source)
         let input = try RasterDataset.open(source)
         let (sourceCRS, _) = try crs(of: input, assumed: assumedSourceCRS)
@@ -129,8 +135,10 @@ extension GDALAlgorithms {
     /// Skipped when the extent cannot be transformed (GDAL's warper then decides).
     /// - Throws: `GDALError` naming the input when PROJ finds no transformation to the grid CRS
     ///   (the warp would need the same one).
-    private static func checkOverlap(_ input: RasterDataset, crs sourceCRS: SpatialReference, grid: Grid,
-                                     gridCRS: SpatialReference) throws {
+    private static func checkOverlap(
+        _ input: RasterDataset, crs sourceCRS: SpatialReference, grid: Grid,
+        gridCRS: SpatialReference
+    ) throws {
         let own = input.grid.extent
         let source: (minX: Double, minY: Double, maxX: Double, maxY: Double)
         if sourceCRS.isSame(gridCRS) {
@@ -143,12 +151,15 @@ extension GDALAlgorithms {
             // A probe: an extent reaching beyond the CRS's area of use may not transform as a
             // whole, while the warper, cell by cell, still can.
             guard let b = try? transformer.transformBounds(own),
-                  b.minX <= b.maxX, b.minY <= b.maxY else { return }  // min > max: across the antimeridian
+                b.minX <= b.maxX, b.minY <= b.maxY
+            else { return }  // min > max: across the antimeridian
             source = b
         }
         let g = grid.extent
         guard source.minX >= g.maxX || source.maxX <= g.minX || source.minY >= g.maxY || source.maxY <= g.minY else { return }
-        throw GDALError(path: input.path, message: "does not overlap the grid (source extent \(describe(source)) in \(gridCRS.label) vs grid \(describe(g)))")
+        throw GDALError(
+            path: input.path,
+            message: "does not overlap the grid (source extent \(describe(source)) in \(gridCRS.label) vs grid \(describe(g)))")
     }
 
     /// "[minX, minY, maxX, maxY]" with at most four decimals.

@@ -22,8 +22,10 @@ public enum GDALAlgorithms {
     /// Burns every feature of `layer` with `value` (or with the field named by an `ATTRIBUTE=`
     /// option) into band 1 of `target`. The corresponding C function is `GDALRasterizeLayers`
     /// (CE_None on success).
-    static func burnLayer(_ layer: OGRLayerH, of source: VectorDataset, into target: OwnedDataset, value: Double,
-                          options: [String]) throws {
+    static func burnLayer(
+        _ layer: OGRLayerH, of source: VectorDataset, into target: OwnedDataset, value: Double,
+        options: [String]
+    ) throws {
         var bands: [Int32] = [1]
         var layers: [OGRLayerH?] = [layer]
         var values: [Double] = [value]
@@ -52,14 +54,17 @@ public enum GDALAlgorithms {
     ///   - outputPath: the GeoTIFF to write (replaced if present).
     ///   - creationOptions: GTiff creation options, e.g. "TILED=YES", "COMPRESS=DEFLATE".
     /// - Throws: `GDALError` naming the vector or output file.
-    public static func proximity(vectorPath: String, layer: String? = nil, grid: Grid, outputPath: String,
-                                 creationOptions: [String]) throws {
+    public static func proximity(
+        vectorPath: String, layer: String? = nil, grid: Grid, outputPath: String,
+        creationOptions: [String]
+    ) throws {
         let targets = try OwnedDataset.raster(grid: grid, type: GDT_Byte)
         try burn(vectorPath: vectorPath, layer: layer, into: targets, grid: grid, options: ["ALL_TOUCHED=TRUE"])
         let temporary = VSI.temporaryName(for: outputPath)
         do {
-            let output = try OwnedDataset.raster(grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
-                                                 options: creationOptions)
+            let output = try OwnedDataset.raster(
+                grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
+                options: creationOptions)
             CPL.reset()
             let err = CPL.withList(["VALUES=1", "DISTUNITS=GEO"]) {
                 GDALComputeProximity(targets.firstBand, output.firstBand, $0, nil, nil)  // CE_None on success
@@ -87,8 +92,9 @@ public enum GDALAlgorithms {
         var cells = [UInt8](repeating: 0, count: grid.cellCount)
         CPL.reset()
         let err = cells.withUnsafeMutableBytes {
-            GDALRasterIO(mask.firstBand, GF_Read, 0, 0, Int32(grid.columns), Int32(grid.rows), $0.baseAddress,
-                         Int32(grid.columns), Int32(grid.rows), GDT_Byte, 0, 0)  // CE_None on success
+            GDALRasterIO(
+                mask.firstBand, GF_Read, 0, 0, Int32(grid.columns), Int32(grid.rows), $0.baseAddress,
+                Int32(grid.columns), Int32(grid.rows), GDT_Byte, 0, 0)  // CE_None on success
         }
         guard err == CE_None else { throw GDALError(path: vectorPath, message: CPL.detail("could not read the mask")) }
         return cells

@@ -8,8 +8,9 @@ public enum GeoJSONWriter {
     /// exterior rings, no `crs` member), `COORDINATE_PRECISION=7` and `WRITE_NAME=NO`.
     /// - Throws: `GDALError` naming `path`.
     public static func write(path: String, layerName: String, features: [GeoJSONFeature], crs: SpatialReference) throws {
-        try VectorWriter.write(path: path, driver: "GeoJSON", layerName: layerName, features: features, crs: crs,
-                               layerOptions: ["RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=NO"])
+        try VectorWriter.write(
+            path: path, driver: "GeoJSON", layerName: layerName, features: features, crs: crs,
+            layerOptions: ["RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=NO"])
     }
 }
 
@@ -31,13 +32,16 @@ public enum VectorWriter {
     ///   - crs: the CRS of the feature coordinates.
     ///   - layerOptions: layer creation options.
     /// - Throws: `GDALError` naming `path`.
-    public static func write(path: String, driver: String, layerName: String, features: [GeoJSONFeature],
-                             crs: SpatialReference, layerOptions: [String] = []) throws {
+    public static func write(
+        path: String, driver: String, layerName: String, features: [GeoJSONFeature],
+        crs: SpatialReference, layerOptions: [String] = []
+    ) throws {
         GDAL.initialize()
         let temporary = VSI.temporaryName(for: path)
         do {
-            try writeUnchecked(temporary: temporary, label: path, driver: driver, layerName: layerName, features: features,
-                               crs: crs, layerOptions: layerOptions)
+            try writeUnchecked(
+                temporary: temporary, label: path, driver: driver, layerName: layerName, features: features,
+                crs: crs, layerOptions: layerOptions)
             try VSI.renameFiles(temporary: temporary, to: path)
         } catch {
             for f in VSI.files(of: temporary) { VSI.remove(f) }
@@ -52,7 +56,12 @@ public enum VectorWriter {
         var types: [String: Column] = [:]
         for feature in features {
             for (key, value) in feature.properties {
-                let type: Column = switch value { case .int: .integer; case .double: .real; case .string: .string }
+                let type: Column =
+                    switch value {
+                    case .int: .integer
+                    case .double: .real
+                    case .string: .string
+                    }
                 if let old = types[key] {
                     if old == .string || type == .string { types[key] = .string } else if old != type { types[key] = .real }
                 } else {
@@ -64,8 +73,10 @@ public enum VectorWriter {
         return order.map { ($0, types[$0]!) }
     }
 
-    private static func writeUnchecked(temporary: String, label: String, driver: String, layerName: String,
-                                       features: [GeoJSONFeature], crs: SpatialReference, layerOptions: [String]) throws {
+    private static func writeUnchecked(
+        temporary: String, label: String, driver: String, layerName: String,
+        features: [GeoJSONFeature], crs: SpatialReference, layerOptions: [String]
+    ) throws {
         CPL.reset()
         guard let drv = GDALGetDriverByName(driver) else {  // NULL when not registered
             throw GDALError(path: label, message: "GDAL has no \(driver) driver")
@@ -86,7 +97,12 @@ public enum VectorWriter {
         let columns = columns(of: features)
         var index: [String: Int32] = [:]
         for (i, column) in columns.enumerated() {
-            let type: OGRFieldType = switch column.type { case .integer: OFTInteger64; case .real: OFTReal; case .string: OFTString }
+            let type: OGRFieldType =
+                switch column.type {
+                case .integer: OFTInteger64
+                case .real: OFTReal
+                case .string: OFTString
+                }
             guard let field = OGR_Fld_Create(column.name, type) else {  // NULL on failure
                 throw GDALError(path: label, message: CPL.detail("could not create field \(column.name)"))
             }
@@ -110,13 +126,21 @@ public enum VectorWriter {
                 let column = columns[Int(i)].type
                 switch value {
                 case .int(let v):
-                    if column == .string { OGR_F_SetFieldString(f, i, String(v)) }
-                    else if column == .real { OGR_F_SetFieldDouble(f, i, Double(v)) }
-                    else { OGR_F_SetFieldInteger64(f, i, GIntBig(v)) }
+                    if column == .string {
+                        OGR_F_SetFieldString(f, i, String(v))
+                    } else if column == .real {
+                        OGR_F_SetFieldDouble(f, i, Double(v))
+                    } else {
+                        OGR_F_SetFieldInteger64(f, i, GIntBig(v))
+                    }
                 case .double(let v):
-                    if !v.isFinite { OGR_F_SetFieldNull(f, i) }
-                    else if column == .string { OGR_F_SetFieldString(f, i, String(v)) }
-                    else { OGR_F_SetFieldDouble(f, i, v) }
+                    if !v.isFinite {
+                        OGR_F_SetFieldNull(f, i)
+                    } else if column == .string {
+                        OGR_F_SetFieldString(f, i, String(v))
+                    } else {
+                        OGR_F_SetFieldDouble(f, i, v)
+                    }
                 case .string(let v):
                     OGR_F_SetFieldString(f, i, v)
                 }
@@ -138,11 +162,12 @@ public enum VectorWriter {
     /// One geometry type for the layer when every feature has the same kind (GeoPackage
     /// readers prefer it), else `wkbUnknown`.
     private static func geometryType(of features: [GeoJSONFeature]) -> OGRwkbGeometryType {
-        let kinds = Set(features.map { f -> Int in
-            if f.isLine { return 1 }
-            if f.rings.count == 1, f.rings[0].count == 1 { return 0 }
-            return 2
-        })
+        let kinds = Set(
+            features.map { f -> Int in
+                if f.isLine { return 1 }
+                if f.rings.count == 1, f.rings[0].count == 1 { return 0 }
+                return 2
+            })
         guard kinds.count == 1, let k = kinds.first else { return wkbUnknown }
         return [wkbPoint, wkbLineString, wkbPolygon][k]
     }

@@ -49,8 +49,10 @@ final class OwnedDataset {
     ///     then called "<driver> raster" in errors.
     ///   - options: creation options such as "TILED=YES", "COMPRESS=DEFLATE".
     /// - Throws: `GDALError` "no GDAL driver named …" or "could not create a <driver> raster (…)".
-    static func raster(grid: Grid, type: GDALDataType, bands: Int32 = 1, driver: String = "MEM",
-                       path: String = "", options: [String] = []) throws -> OwnedDataset {
+    static func raster(
+        grid: Grid, type: GDALDataType, bands: Int32 = 1, driver: String = "MEM",
+        path: String = "", options: [String] = []
+    ) throws -> OwnedDataset {
         GDAL.initialize()
         let label = path.isEmpty ? "\(driver) raster" : path
         CPL.reset()
@@ -78,7 +80,8 @@ final class OwnedDataset {
         GDAL.initialize()
         CPL.reset()
         guard let drv = GDALGetDriverByName("Memory"),  // NULL when not registered
-              let h = GDALCreate(drv, "", 0, 0, 0, GDT_Unknown, nil) else {  // NULL on failure
+            let h = GDALCreate(drv, "", 0, 0, 0, GDT_Unknown, nil)
+        else {  // NULL on failure
             throw GDALError(path: "Memory", message: CPL.detail("could not create an in-memory vector dataset"))
         }
         return OwnedDataset(handle: h, path: "Memory")

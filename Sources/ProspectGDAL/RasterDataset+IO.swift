@@ -31,8 +31,9 @@ extension RasterDataset {
         guard window.cellCount > 0 else { return }
         try withBand(band) { b in
             CPL.reset()
-            let err = GDALRasterIO(b, access, Int32(window.column), Int32(window.row), Int32(window.columns), Int32(window.rows),
-                                   buffer, Int32(window.columns), Int32(window.rows), GDT_Float32, 0, 0)  // CE_None on success
+            let err = GDALRasterIO(
+                b, access, Int32(window.column), Int32(window.row), Int32(window.columns), Int32(window.rows),
+                buffer, Int32(window.columns), Int32(window.rows), GDT_Float32, 0, 0)  // CE_None on success
             guard err == CE_None else {
                 throw GDALError(path: path, message: "\(failure) failed at window \(window): \(CPL.lastMessage)")
             }
@@ -71,7 +72,8 @@ extension RasterDataset {
     public func blockCount(band: Int = 1) -> (columns: Int, rows: Int) {
         let size = blockSize(band: band)
         let h = openHandle
-        let w = Int(GDALGetRasterXSize(h)), r = Int(GDALGetRasterYSize(h))
+        let w = Int(GDALGetRasterXSize(h))
+        let r = Int(GDALGetRasterYSize(h))
         return ((w + size.columns - 1) / size.columns, (r + size.rows - 1) / size.rows)
     }
 
@@ -79,8 +81,9 @@ extension RasterDataset {
     public func value(band: Int = 1, column: Int, row: Int) throws -> Float {
         var v: Float = 0
         try withUnsafeMutablePointer(to: &v) {
-            try read(band: band, window: Window(column: column, row: row, columns: 1, rows: 1),
-                     into: UnsafeMutableBufferPointer(start: $0, count: 1))
+            try read(
+                band: band, window: Window(column: column, row: row, columns: 1, rows: 1),
+                into: UnsafeMutableBufferPointer(start: $0, count: 1))
         }
         return v
     }

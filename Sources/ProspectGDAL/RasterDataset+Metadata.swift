@@ -39,7 +39,10 @@ extension RasterDataset {
             guard let list = GDALGetRasterCategoryNames(b) else { return [] }
             var names: [String] = []
             var i = 0
-            while let item = list[i] { names.append(String(cString: item)); i += 1 }
+            while let item = list[i] {
+                names.append(String(cString: item))
+                i += 1
+            }
             return names
         }
     }

@@ -16,7 +16,8 @@ extension RasterDataset {
     /// - Throws: `GDALError` when the cells cannot be read.
     public func statistics(band: Int = 1, approximate: Bool = false) throws -> (min: Double, max: Double, mean: Double, stdDev: Double)? {
         let h = openHandle
-        let columns = Int(GDALGetRasterXSize(h)), rows = Int(GDALGetRasterYSize(h))
+        let columns = Int(GDALGetRasterXSize(h))
+        let rows = Int(GDALGetRasterYSize(h))
         let nodataValue = nodata(band: band)
         let isFloat32 = dataType(band: band) == .float32
         var accumulator = Moments()
@@ -36,11 +37,14 @@ extension RasterDataset {
                 let sourceEnd = (outRow + n) * rows / outRows
                 CPL.reset()
                 let err = buffer.withUnsafeMutableBytes {
-                    GDALRasterIO(b, GF_Read, 0, Int32(sourceRow), Int32(columns), Int32(sourceEnd - sourceRow),
-                                 $0.baseAddress, Int32(outColumns), Int32(n), GDT_Float64, 0, 0)  // CE_None on success
+                    GDALRasterIO(
+                        b, GF_Read, 0, Int32(sourceRow), Int32(columns), Int32(sourceEnd - sourceRow),
+                        $0.baseAddress, Int32(outColumns), Int32(n), GDT_Float64, 0, 0)  // CE_None on success
                 }
                 guard err == CE_None else {
-                    throw GDALError(path: path, message: "read failed at window \(columns)×\(sourceEnd - sourceRow) at (0, \(sourceRow)): \(CPL.lastMessage)")
+                    throw GDALError(
+                        path: path,
+                        message: "read failed at window \(columns)×\(sourceEnd - sourceRow) at (0, \(sourceRow)): \(CPL.lastMessage)")
                 }
                 for v in buffer[0..<(n * outColumns)] where !v.isNaN {
                     if let nd = nodataValue, v == nd || (isFloat32 && Float(v) == Float(nd)) { continue }

@@ -64,12 +64,15 @@ public final class RasterDataset {
     ///   - driver: GDAL driver short name ("GTiff", "MEM", …).
     ///   - options: creation options such as "TILED=YES", "COMPRESS=DEFLATE".
     /// - Throws: `GDALError` when the driver is unknown or creation fails.
-    public static func create(_ path: String, grid: Grid, bands: Int = 1, type: RasterDataType = .float32,
-                              driver: String = "GTiff", options: [String] = []) throws -> RasterDataset {
+    public static func create(
+        _ path: String, grid: Grid, bands: Int = 1, type: RasterDataType = .float32,
+        driver: String = "GTiff", options: [String] = []
+    ) throws -> RasterDataset {
         precondition(grid.columns > 0 && grid.rows > 0 && bands > 0, "a raster needs at least one cell and one band")
         precondition(type != .other, "choose a concrete cell type")
-        let dataset = try OwnedDataset.raster(grid: grid, type: type.gdalType, bands: Int32(bands), driver: driver,
-                                              path: path, options: options)
+        let dataset = try OwnedDataset.raster(
+            grid: grid, type: type.gdalType, bands: Int32(bands), driver: driver,
+            path: path, options: options)
         return RasterDataset(dataset, path: path)
     }
 
@@ -88,8 +91,9 @@ public final class RasterDataset {
         let h = openHandle
         var coefficients = [Double](repeating: 0, count: 6)
         _ = GDALGetGeoTransform(h, &coefficients)  // CE_Failure when absent; the array then holds (0,1,0,0,0,1)
-        var grid = Grid(columns: Int(GDALGetRasterXSize(h)), rows: Int(GDALGetRasterYSize(h)),
-                        transform: GeoTransform(coefficients: coefficients))
+        var grid = Grid(
+            columns: Int(GDALGetRasterXSize(h)), rows: Int(GDALGetRasterYSize(h)),
+            transform: GeoTransform(coefficients: coefficients))
         if let srs = SpatialReference(cloning: GDALGetSpatialRef(h)) {  // NULL when the raster has no CRS
             grid.crsWKT = srs.wkt
             grid.crsName = srs.label
@@ -156,7 +160,8 @@ public final class RasterDataset {
 
     public func blockSize(band: Int = 1) -> (columns: Int, rows: Int) {
         withBand(band) { b in
-            var x: Int32 = 0, y: Int32 = 0
+            var x: Int32 = 0
+            var y: Int32 = 0
             GDALGetBlockSize(b, &x, &y)  // void
             return (Int(x), Int(y))
         }

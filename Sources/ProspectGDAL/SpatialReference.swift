@@ -32,36 +32,41 @@ public final class SpatialReference {
     /// - Throws: `GDALError` naming the input when it is not a CRS GDAL/PROJ can build.
     public convenience init(userInput: String) throws {
         GDAL.initialize()
-        self.init(owning: try Self.imported(userInput, failure: "not a coordinate reference system GDAL can read") {
-            OSRSetFromUserInput($0, userInput)  // OGRERR_NONE on success
-        })
+        self.init(
+            owning: try Self.imported(userInput, failure: "not a coordinate reference system GDAL can read") {
+                OSRSetFromUserInput($0, userInput)  // OGRERR_NONE on success
+            })
     }
 
     /// Parses a WKT (1 or 2) definition. The corresponding C function is `OSRImportFromWkt`.
     /// - Throws: `GDALError` when the text is not valid WKT.
     public convenience init(wkt: String) throws {
         GDAL.initialize()
-        self.init(owning: try Self.imported(wkt, failure: "not a WKT coordinate reference system") { h in
-            wkt.withCString { text in
-                var cursor: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(mutating: text)
-                return OSRImportFromWkt(h, &cursor)  // OGRERR_NONE on success; only advances the cursor
-            }
-        })
+        self.init(
+            owning: try Self.imported(wkt, failure: "not a WKT coordinate reference system") { h in
+                wkt.withCString { text in
+                    var cursor: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(mutating: text)
+                    return OSRImportFromWkt(h, &cursor)  // OGRERR_NONE on success; only advances the cursor
+                }
+            })
     }
 
     /// The CRS with this EPSG code. The corresponding C function is `OSRImportFromEPSG`.
     /// - Throws: `GDALError` when PROJ's database has no such code.
     public convenience init(epsg: Int) throws {
         GDAL.initialize()
-        self.init(owning: try Self.imported("EPSG:\(epsg)", failure: "no such EPSG code") {
-            OSRImportFromEPSG($0, Int32(truncatingIfNeeded: epsg))  // OGRERR_NONE on success
-        })
+        self.init(
+            owning: try Self.imported("EPSG:\(epsg)", failure: "no such EPSG code") {
+                OSRImportFromEPSG($0, Int32(truncatingIfNeeded: epsg))  // OGRERR_NONE on success
+            })
     }
 
     /// A new handle filled by `importer`, destroyed again when it fails.
     /// - Throws: `GDALError` naming `input` (shortened) with `failure` and GDAL's detail.
-    private static func imported(_ input: String, failure: String,
-                                 _ importer: (OGRSpatialReferenceH) -> OGRErr) throws -> OGRSpatialReferenceH {
+    private static func imported(
+        _ input: String, failure: String,
+        _ importer: (OGRSpatialReferenceH) -> OGRErr
+    ) throws -> OGRSpatialReferenceH {
         let h = try newHandle(for: input)
         CPL.reset()
         guard importer(h) == OGRERR_NONE else {
@@ -132,8 +137,9 @@ public final class SpatialReference {
 
     private static func epsgAuthorityCode(_ h: OGRSpatialReferenceH) -> Int? {
         guard let authority = OSRGetAuthorityName(h, nil),  // NULL when none
-              String(cString: authority).uppercased() == "EPSG",
-              let code = OSRGetAuthorityCode(h, nil) else { return nil }  // NULL when none
+            String(cString: authority).uppercased() == "EPSG",
+            let code = OSRGetAuthorityCode(h, nil)
+        else { return nil }  // NULL when none
         return Int(String(cString: code))
     }
 

@@ -13,12 +13,13 @@ extension VectorDataset {
         guard let defn = OGR_L_GetLayerDefn(layer) else { return [] }  // NULL never for a valid layer
         return (0..<OGR_FD_GetFieldCount(defn)).compactMap { i in
             guard let fd = OGR_FD_GetFieldDefn(defn, i), let n = OGR_Fld_GetNameRef(fd) else { return nil }  // NULL for an invalid index
-            let type: VectorField.FieldType = switch OGR_Fld_GetType(fd) {
-            case OFTInteger, OFTInteger64: .integer
-            case OFTReal: .real
-            case OFTString: .string
-            default: .other
-            }
+            let type: VectorField.FieldType =
+                switch OGR_Fld_GetType(fd) {
+                case OFTInteger, OFTInteger64: .integer
+                case OFTReal: .real
+                case OFTString: .string
+                default: .other
+                }
             return VectorField(name: String(cString: n), type: type)
         }
     }
@@ -27,10 +28,13 @@ extension VectorDataset {
     /// The corresponding C function is `OGR_FD_GetFieldIndex` (-1 when absent).
     /// - Throws: `GDALError` "layer L has no field F (fields: a, b, c)".
     func fieldIndex(_ field: String, in layer: OGRLayerH) throws -> Int32 {
-        guard let defn = OGR_L_GetLayerDefn(layer) else { preconditionFailure("a layer always has a definition") }  // NULL never for a valid layer
+        // NULL never for a valid layer
+        guard let defn = OGR_L_GetLayerDefn(layer) else { preconditionFailure("a layer always has a definition") }
         let index = OGR_FD_GetFieldIndex(defn, field)  // -1 when absent
         guard index >= 0 else {
-            throw GDALError(path: path, message: "layer \(Self.name(of: layer)) has no field \(field) (fields: \(Self.fieldNames(defn).joined(separator: ", ")))")
+            throw GDALError(
+                path: path,
+                message: "layer \(Self.name(of: layer)) has no field \(field) (fields: \(Self.fieldNames(defn).joined(separator: ", ")))")
         }
         return index
     }
@@ -49,7 +53,8 @@ extension VectorDataset {
         let index = try fieldIndex(field, in: layer)
         var values: [(fid: Int64, order: Int, value: String?)] = []
         try forEachFeature(layer) { f in
-            let value = OGR_F_IsFieldSetAndNotNull(f, index) != 0
+            let value =
+                OGR_F_IsFieldSetAndNotNull(f, index) != 0
                 ? OGR_F_GetFieldAsString(f, index).map { String(cString: $0) } ?? ""  // never NULL for a valid index
                 : nil
             values.append((Int64(OGR_F_GetFID(f)), values.count, value))  // OGRNullFID (-1) when the format has none

@@ -19,8 +19,10 @@ public final class VectorDataset {
     /// coordinate columns are longitude and latitude. Nil otherwise.
     let impliedCRS: SpatialReference?
 
-    private init(handle: GDALDatasetH, path: String, csvCoordinateColumns: (x: String, y: String)? = nil,
-                 impliedCRS: SpatialReference? = nil) {
+    private init(
+        handle: GDALDatasetH, path: String, csvCoordinateColumns: (x: String, y: String)? = nil,
+        impliedCRS: SpatialReference? = nil
+    ) {
         self.dataset = OwnedDataset(handle: handle, path: path)
         self.path = path
         self.csvCoordinateColumns = csvCoordinateColumns
@@ -67,15 +69,17 @@ public final class VectorDataset {
         options += ["X_POSSIBLE_NAMES=\(columns.x)", "Y_POSSIBLE_NAMES=\(columns.y)"]
         if !given.contains("KEEP_GEOM_COLUMNS") { options.append("KEEP_GEOM_COLUMNS=NO") }
         let h = try openHandle(path, options: options)
-        return VectorDataset(handle: h, path: path, csvCoordinateColumns: (columns.x, columns.y),
-                             impliedCRS: columns.geographic ? try SpatialReference(epsg: 4326) : nil)
+        return VectorDataset(
+            handle: h, path: path, csvCoordinateColumns: (columns.x, columns.y),
+            impliedCRS: columns.geographic ? try SpatialReference(epsg: 4326) : nil)
     }
 
     /// `GDALOpenEx` for reading vectors (NULL on failure), with the module's open errors.
     private static func openHandle(_ path: String, options: [String]) throws -> GDALDatasetH {
         CPL.reset()
         let opened = CPL.withList(options) {
-            GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, CPL.constList($0), nil)  // NULL on failure
+            // NULL on failure
+            GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, CPL.constList($0), nil)
         }
         guard let h = opened else {
             let message = CPL.lastMessage
@@ -166,7 +170,8 @@ public final class VectorDataset {
     /// The corresponding C function is `OGR_FD_GetGeomFieldCount`.
     func requireCSVGeometry(_ layer: OGRLayerH) throws {
         guard (path as NSString).pathExtension.lowercased() == "csv",
-              OGR_L_GetLayerDefn(layer).map({ OGR_FD_GetGeomFieldCount($0) }) ?? 0 == 0 else { return }  // NULL never for a valid layer
+            OGR_L_GetLayerDefn(layer).map({ OGR_FD_GetGeomFieldCount($0) }) ?? 0 == 0
+        else { return }  // NULL never for a valid layer
         throw GDALError(path: path, message: "has no coordinate columns (looked for lon/longitude/x/easting and lat/latitude/y/northing)")
     }
 
@@ -201,7 +206,10 @@ public final class VectorDataset {
         var points: [PointFeature] = []
         var skipped = 0
         try forEachFeature(layer) { f in
-            guard let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 else { skipped += 1; return }  // NULL when no geometry
+            guard let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 else {
+                skipped += 1
+                return
+            }  // NULL when no geometry
             var attributes: [String: String] = [:]
             for (i, key) in fieldNames.enumerated() where OGR_F_IsFieldSetAndNotNull(f, Int32(i)) != 0 {
                 attributes[key] = OGR_F_GetFieldAsString(f, Int32(i)).map { String(cString: $0) } ?? ""
@@ -248,7 +256,8 @@ public final class VectorDataset {
         guard type != wkbPoint, type != wkbMultiPoint else { return }
         let n = Int(OGR_G_GetPointCount(g))
         guard n >= 2 else { return }
-        var xs = [Double](repeating: 0, count: n), ys = [Double](repeating: 0, count: n)
+        var xs = [Double](repeating: 0, count: n)
+        var ys = [Double](repeating: 0, count: n)
         _ = OGR_G_GetPoints(g, &xs, 8, &ys, 8, nil, 0)  // returns the point count
         lines.append((0..<n).map { (xs[$0], ys[$0]) })
     }

@@ -54,7 +54,8 @@ public final class TemporaryFiles: @unchecked Sendable {
     /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every registered path and
     /// exit with status 128 + signal. Call once at start-up.
     public func installSignalHandlers() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard sources.isEmpty else { return }
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)
@@ -69,8 +70,16 @@ public final class TemporaryFiles: @unchecked Sendable {
         }
     }
 
-    public func register(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
-    public func unregister(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
+    public func register(_ path: String) {
+        lock.lock()
+        paths.insert(path)
+        lock.unlock()
+    }
+    public func unregister(_ path: String) {
+        lock.lock()
+        paths.remove(path)
+        lock.unlock()
+    }
 
     /// Removes `path` and every file beside it whose name starts with its name (GDAL side files
     /// such as `.aux.xml`, and the writers' own temporaries, named `path.tmp-N…`).
@@ -84,7 +93,8 @@ public final class TemporaryFiles: @unchecked Sendable {
             return
         }
         let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path, name = url.lastPathComponent
+        let dir = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
         unlink(path)
         // Cleanup: a folder that cannot be listed holds no side files to remove.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where entry.hasPrefix(name) {
@@ -93,7 +103,9 @@ public final class TemporaryFiles: @unchecked Sendable {
     }
 
     func removeAll() {
-        lock.lock(); let all = paths; lock.unlock()
+        lock.lock()
+        let all = paths
+        lock.unlock()
         for p in all { remove(p) }
     }
 }

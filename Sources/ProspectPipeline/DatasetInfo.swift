@@ -16,7 +16,7 @@ public struct DatasetInfo: Sendable, Codable {
         public var driver: String
         public var columns: Int, rows: Int
         public var cellWidth: Double, cellHeight: Double
-        public var extent: [Double]   // minX, minY, maxX, maxY
+        public var extent: [Double]  // minX, minY, maxX, maxY
         public var crs: String
         public var epsg: Int?
         public var bands: [Band]
@@ -53,16 +53,19 @@ public struct DatasetInfo: Sendable, Codable {
             for b in 1...max(1, ds.bandCount) where ds.bandCount > 0 {
                 let block = ds.blockSize(band: b)
                 let stats = try ds.statistics(band: b, approximate: !exactStatistics && g.cellCount > 4_000_000)
-                bands.append(Band(band: b, dataType: ds.dataType(band: b).gdalName, nodata: ds.nodata(band: b),
-                                  blockColumns: block.columns, blockRows: block.rows, description: ds.bandDescription(band: b),
-                                  min: stats?.min, max: stats?.max, mean: stats?.mean, stdDev: stats?.stdDev))
+                bands.append(
+                    Band(
+                        band: b, dataType: ds.dataType(band: b).gdalName, nodata: ds.nodata(band: b),
+                        blockColumns: block.columns, blockRows: block.rows, description: ds.bandDescription(band: b),
+                        min: stats?.min, max: stats?.max, mean: stats?.mean, stdDev: stats?.stdDev))
             }
             var metadata = ds.metadata()
             metadata["PROSPECT_MODEL_JSON"] = metadata["PROSPECT_MODEL_JSON"].map { json in "(embedded model, \(json.utf8.count) bytes)" }
-            info.raster = Raster(driver: ds.driverName, columns: g.columns, rows: g.rows,
-                                 cellWidth: abs(g.transform.cellWidth), cellHeight: abs(g.transform.cellHeight),
-                                 extent: [e.minX, e.minY, e.maxX, e.maxY], crs: srs?.name ?? "none", epsg: srs?.epsgCode,
-                                 bands: bands, metadata: metadata)
+            info.raster = Raster(
+                driver: ds.driverName, columns: g.columns, rows: g.rows,
+                cellWidth: abs(g.transform.cellWidth), cellHeight: abs(g.transform.cellHeight),
+                extent: [e.minX, e.minY, e.maxX, e.maxY], crs: srs?.name ?? "none", epsg: srs?.epsgCode,
+                bands: bands, metadata: metadata)
             try ds.close()
         } catch {
             rasterError = error
@@ -71,9 +74,10 @@ public struct DatasetInfo: Sendable, Codable {
         // neither is reported below, naming it.
         if let vds = try? VectorDataset.open(path), !vds.layers.isEmpty {
             info.vectorLayers = vds.layers.map {
-                Layer(name: $0.name, geometryType: $0.geometryType, features: $0.featureCount,
-                      crs: $0.crsLabel.isEmpty ? "none" : $0.crsLabel,
-                      extent: $0.extent.map { [$0.minX, $0.minY, $0.maxX, $0.maxY] }, fields: $0.fields)
+                Layer(
+                    name: $0.name, geometryType: $0.geometryType, features: $0.featureCount,
+                    crs: $0.crsLabel.isEmpty ? "none" : $0.crsLabel,
+                    extent: $0.extent.map { [$0.minX, $0.minY, $0.maxX, $0.maxY] }, fields: $0.fields)
             }
         }
         if info.raster == nil && info.vectorLayers == nil {
@@ -94,7 +98,8 @@ public struct DatasetInfo: Sendable, Codable {
             out += "  extent: \(r.extent.map { String(format: "%.3f", $0) }.joined(separator: ", ")) (min x, min y, max x, max y)\n"
             out += "  CRS: \(r.crs)\(r.epsg.map { " (EPSG:\($0))" } ?? "")\n"
             for b in r.bands {
-                out += "  band \(b.band): \(b.dataType), nodata \(b.nodata.map { "\($0)" } ?? "none"), blocks \(b.blockColumns) × \(b.blockRows)"
+                out +=
+                    "  band \(b.band): \(b.dataType), nodata \(b.nodata.map { "\($0)" } ?? "none"), blocks \(b.blockColumns) × \(b.blockRows)"
                 out += b.description.isEmpty ? "\n" : ", \"\(b.description)\"\n"
                 if let mn = b.min, let mx = b.max, let mean = b.mean, let sd = b.stdDev {
                     out += String(format: "    values: min %.6g, max %.6g, mean %.6g, std dev %.6g\n", mn, mx, mean, sd)

@@ -60,20 +60,27 @@ public struct DepositSet: Sendable {
                 reprojected = crs.label
             }
         }
-        var inside: [Deposit] = [], outside: [String] = []
+        var inside: [Deposit] = []
+        var outside: [String] = []
         for (i, p) in points.enumerated() {
             let id = p.attributes["id"] ?? p.attributes["name"] ?? p.attributes["ID"] ?? "#\(i + 1)"
             if let cell = grid.cellIndex(x: xy[i].x, y: xy[i].y) {
-                inside.append(Deposit(id: id, x: xy[i].x, y: xy[i].y, column: cell.column, row: cell.row,
-                                      cellIndex: cell.row * grid.columns + cell.column))
+                inside.append(
+                    Deposit(
+                        id: id, x: xy[i].x, y: xy[i].y, column: cell.column, row: cell.row,
+                        cellIndex: cell.row * grid.columns + cell.column))
             } else {
                 outside.append(id)
             }
         }
         guard !inside.isEmpty else {
-            throw PipelineError(path, "none of its \(points.count) points falls on the evidence grid (\(grid.crsName.isEmpty ? "no CRS" : grid.crsName), extent \(grid.extent)); check the CRS")
+            throw PipelineError(
+                path,
+                "none of its \(points.count) points falls on the evidence grid (\(grid.crsName.isEmpty ? "no CRS" : grid.crsName), extent \(grid.extent)); check the CRS"
+            )
         }
-        return DepositSet(path: path, given: points.count, inside: inside, outside: outside, reprojectedFrom: reprojected,
-                          assumedCRS: assumed ? crs?.label : nil)
+        return DepositSet(
+            path: path, given: points.count, inside: inside, outside: outside, reprojectedFrom: reprojected,
+            assumedCRS: assumed ? crs?.label : nil)
     }
 }

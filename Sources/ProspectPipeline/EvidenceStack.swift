@@ -52,7 +52,9 @@ public struct EvidenceStack: Sendable {
             throw PipelineError(l.path, "layer name \"\(l.name)\" is used twice; name layers with NAME=PATH")
         }
         var grid: Grid?
-        var nodata: [Float] = [], types: [RasterDataType] = [], blocks: [(columns: Int, rows: Int)] = []
+        var nodata: [Float] = []
+        var types: [RasterDataType] = []
+        var blocks: [(columns: Int, rows: Int)] = []
         for layer in layers {
             let ds = try RasterDataset.open(layer.path)
             let g = ds.grid
@@ -101,10 +103,16 @@ public struct Tiling: Sendable {
     public var count: Int { across * down }
 
     public func window(_ index: Int) -> (blockColumn: Int, blockRow: Int, window: Window) {
-        let bc = index % across, br = index / across
-        let c0 = bc * tileColumns, r0 = br * tileRows
-        return (bc, br, Window(column: c0, row: r0, columns: min(tileColumns, grid.columns - c0),
-                               rows: min(tileRows, grid.rows - r0)))
+        let bc = index % across
+        let br = index / across
+        let c0 = bc * tileColumns
+        let r0 = br * tileRows
+        return (
+            bc, br,
+            Window(
+                column: c0, row: r0, columns: min(tileColumns, grid.columns - c0),
+                rows: min(tileRows, grid.rows - r0))
+        )
     }
 }
 
@@ -140,7 +148,10 @@ struct ValidityCheck {
             rows: for r in 0..<window.rows {
                 for c in 0..<window.columns {
                     let v = buffers[k][r * stride + c]
-                    if !v.isNaN && v != nodata[k] { seen[k] = true; break rows }
+                    if !v.isNaN && v != nodata[k] {
+                        seen[k] = true
+                        break rows
+                    }
                 }
             }
         }
@@ -230,13 +241,27 @@ final class StackReader {
 
     static func convert(_ src: UnsafeRawPointer, type: RasterDataType, into dst: UnsafeMutablePointer<Float>, count: Int) {
         switch type {
-        case .byte: let p = src.assumingMemoryBound(to: UInt8.self); for i in 0..<count { dst[i] = Float(p[i]) }
-        case .int16: let p = src.assumingMemoryBound(to: Int16.self); for i in 0..<count { dst[i] = Float(p[i]) }
-        case .uint16: let p = src.assumingMemoryBound(to: UInt16.self); for i in 0..<count { dst[i] = Float(p[i]) }
-        case .int32: let p = src.assumingMemoryBound(to: Int32.self); for i in 0..<count { dst[i] = Float(p[i]) }
-        case .uint32: let p = src.assumingMemoryBound(to: UInt32.self); for i in 0..<count { dst[i] = Float(p[i]) }
-        case .float64: let p = src.assumingMemoryBound(to: Double.self); for i in 0..<count { dst[i] = Float(p[i]) }
-        case .float32: let p = src.assumingMemoryBound(to: Float.self); for i in 0..<count { dst[i] = p[i] }
+        case .byte:
+            let p = src.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<count { dst[i] = Float(p[i]) }
+        case .int16:
+            let p = src.assumingMemoryBound(to: Int16.self)
+            for i in 0..<count { dst[i] = Float(p[i]) }
+        case .uint16:
+            let p = src.assumingMemoryBound(to: UInt16.self)
+            for i in 0..<count { dst[i] = Float(p[i]) }
+        case .int32:
+            let p = src.assumingMemoryBound(to: Int32.self)
+            for i in 0..<count { dst[i] = Float(p[i]) }
+        case .uint32:
+            let p = src.assumingMemoryBound(to: UInt32.self)
+            for i in 0..<count { dst[i] = Float(p[i]) }
+        case .float64:
+            let p = src.assumingMemoryBound(to: Double.self)
+            for i in 0..<count { dst[i] = Float(p[i]) }
+        case .float32:
+            let p = src.assumingMemoryBound(to: Float.self)
+            for i in 0..<count { dst[i] = p[i] }
         case .other: preconditionFailure("unsupported type reached the reader")
         }
     }

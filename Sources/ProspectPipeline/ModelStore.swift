@@ -29,11 +29,13 @@ public enum ModelStore {
     public static func layerSpecs(of model: ModelFile, modelPath: String, overrides: [String: String] = [:]) throws -> [LayerSpec] {
         let dir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
         for name in overrides.keys where !model.layers.contains(where: { $0.name == name }) {
-            throw PipelineError(modelPath, "the model has no layer named \"\(name)\" (it has \(model.layers.map(\.name).joined(separator: ", ")))")
+            throw PipelineError(
+                modelPath, "the model has no layer named \"\(name)\" (it has \(model.layers.map(\.name).joined(separator: ", ")))")
         }
         return model.layers.map { layer in
-            LayerSpec(name: layer.name, path: overrides[layer.name] ?? RelativePath.resolve(layer.path, from: dir),
-                      kind: layer.kind, transforms: layer.transforms)
+            LayerSpec(
+                name: layer.name, path: overrides[layer.name] ?? RelativePath.resolve(layer.path, from: dir),
+                kind: layer.kind, transforms: layer.transforms)
         }
     }
 }

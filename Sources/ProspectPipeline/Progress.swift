@@ -15,17 +15,20 @@ public final class Progress: @unchecked Sendable {
     public func update(_ done: Int, of total: Int) {
         guard enabled, total > 0 else { return }
         let percent = done * 100 / total
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard percent != lastPercent else { return }
         lastPercent = percent
-        let width = 30, filled = width * done / total
+        let width = 30
+        let filled = width * done / total
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         FileHandle.standardError.write("\r\(label) [\(bar)] \(percent)%".data(using: .utf8)!)
     }
 
     public func finish() {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
         lastPercent = -1
     }

@@ -39,9 +39,11 @@ public struct ScoreReport: Sendable {
 /// next tile, reads every layer's block straight into its buffers, runs the SIMD kernel and
 /// writes the tile under a lock to the one output handle. Memory: a few tile buffers per worker.
 public enum Scorer {
-    public static func score(model file: ModelFile, stack: EvidenceStack, outputPath: String,
-                             options: ScoreOptions = ScoreOptions(), provenance: [String: String] = [:],
-                             progress: Progress? = nil) throws -> ScoreReport {
+    public static func score(
+        model file: ModelFile, stack: EvidenceStack, outputPath: String,
+        options: ScoreOptions = ScoreOptions(), provenance: [String: String] = [:],
+        progress: Progress? = nil
+    ) throws -> ScoreReport {
         try options.validate()
         GDAL.initialize()
         GDAL.setConfigOption("GDAL_CACHEMAX", "64")
@@ -65,8 +67,9 @@ public enum Scorer {
             dataset.setBandDescription(Self.scoreDescription(file.payload))
             for (j, name) in compiled.extraBands.prefix(bands - 1).enumerated() { dataset.setBandDescription(name, band: j + 2) }
             try dataset.setMetadata(provenance)
-            let valid = try run(compiled: compiled, bands: bands, stack: stack, tiling: tiling, output: dataset,
-                                outputNodata: options.nodata, threads: options.threads, progress: progress)
+            let valid = try run(
+                compiled: compiled, bands: bands, stack: stack, tiling: tiling, output: dataset,
+                outputNodata: options.nodata, threads: options.threads, progress: progress)
             try dataset.close()
             if options.cog {
                 // 256-cell blocks: overviews are built down to one block, so even a 512² map gets one.
@@ -78,8 +81,9 @@ public enum Scorer {
             }
             try out.commit()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            return ScoreReport(cells: stack.grid.cellCount, validCells: valid, seconds: seconds,
-                               tiles: tiling.count, blockAligned: tiling.blockAligned)
+            return ScoreReport(
+                cells: stack.grid.cellCount, validCells: valid, seconds: seconds,
+                tiles: tiling.count, blockAligned: tiling.blockAligned)
         } catch {
             out.discard()
             throw error
@@ -110,8 +114,10 @@ public enum Scorer {
     }
 
     /// The parallel tile loop. Returns the number of cells scored (not nodata).
-    static func run(compiled: any CellScorer, bands: Int, stack: EvidenceStack, tiling: Tiling, output: RasterDataset,
-                    outputNodata: Float, threads: Int, progress: Progress?) throws -> Int {
+    static func run(
+        compiled: any CellScorer, bands: Int, stack: EvidenceStack, tiling: Tiling, output: RasterDataset,
+        outputNodata: Float, threads: Int, progress: Progress?
+    ) throws -> Int {
         let state = LoopState()
         let target = UnsafeTransfer(output)
         let workers = max(1, min(threads, tiling.count))
@@ -121,7 +127,10 @@ public enum Scorer {
                 let cells = reader.tileCells
                 let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
                 let results = (0..<bands).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
-                defer { buffers.forEach { $0.deallocate() }; results.forEach { $0.deallocate() } }
+                defer {
+                    buffers.forEach { $0.deallocate() }
+                    results.forEach { $0.deallocate() }
+                }
                 let inputs = buffers.map { UnsafeBufferPointer($0) }
                 var validHere = 0
                 var validity = ValidityCheck(stack)
@@ -139,7 +148,8 @@ public enum Scorer {
                         let (bc, br, _) = tiling.window(tile)
                         for (b, band) in outs.enumerated() {
                             if tiling.blockAligned {
-                                try target.value.writeBlock(band: b + 1, blockColumn: bc, blockRow: br, from: UnsafeMutableRawPointer(band.baseAddress!))
+                                try target.value.writeBlock(
+                                    band: b + 1, blockColumn: bc, blockRow: br, from: UnsafeMutableRawPointer(band.baseAddress!))
                             } else {
                                 try target.value.write(band: b + 1, window: window, from: UnsafeBufferPointer(band))
                             }
@@ -171,22 +181,34 @@ final class LoopState: @unchecked Sendable {
 
     /// The next tile to do, or nil when all are taken or a worker failed.
     func next(limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard error == nil, nextTile < limit else { return nil }
         nextTile += 1
         return nextTile - 1
     }
 
-    func finished() -> Int { lock.lock(); defer { lock.unlock() }; done += 1; return done }
+    func finished() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        return done
+    }
     func addValid(_ n: Int, _ check: ValidityCheck) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         valid += n
         if validity == nil { validity = check } else { validity!.merge(check) }
     }
-    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    func fail(_ e: Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
+    }
 
     func locked(_ body: () throws -> Void) throws {
-        writeLock.lock(); defer { writeLock.unlock() }
+        writeLock.lock()
+        defer { writeLock.unlock() }
         try body()
     }
 }

@@ -65,8 +65,10 @@ public struct TargetReport: Sendable, Codable {
 /// layer's term (weight or coefficient × value) over the target's cells. The map is held in
 /// memory (4 bytes a cell).
 public enum TargetFinder {
-    public static func find(mapPath: String, outputPath: String, tilesOutputPath: String? = nil,
-                            options: TargetOptions = TargetOptions()) throws -> TargetReport {
+    public static func find(
+        mapPath: String, outputPath: String, tilesOutputPath: String? = nil,
+        options: TargetOptions = TargetOptions()
+    ) throws -> TargetReport {
         try options.validate()
         let map = try ScoreMap.read(mapPath)
         let grid = map.grid
@@ -94,27 +96,34 @@ public enum TargetFinder {
 
         var targets: [Target] = []
         for (i, s) in kept.enumerated() {
-            let cx = s.sumColumn / Double(s.cells), cy = s.sumRow / Double(s.cells)
+            let cx = s.sumColumn / Double(s.cells)
+            let cy = s.sumRow / Double(s.cells)
             let (x, y) = grid.transform.map(column: cx, row: cy)
             let ll = try toWGS84?.transform([(x, y)]).first ?? (x: .nan, y: .nan)
             let contributions = try explainer?.contributions(labels: labels, component: s) ?? []
-            targets.append(Target(rank: i + 1, id: String(format: "T%03d", i + 1), cells: s.cells,
-                                  areaKm2: Double(s.cells) * cellKm2, meanScore: s.mean, maxScore: Double(s.max),
-                                  centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y, contributions: contributions))
+            targets.append(
+                Target(
+                    rank: i + 1, id: String(format: "T%03d", i + 1), cells: s.cells,
+                    areaKm2: Double(s.cells) * cellKm2, meanScore: s.mean, maxScore: Double(s.max),
+                    centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y, contributions: contributions))
         }
         // Tiles.
         let tileCells = try options.tileCells(on: grid)
         let tileStats = map.values.withUnsafeBufferPointer {
-            TileRanking.tiles(scores: $0, columns: grid.columns, rows: grid.rows, tileCells: tileCells, threshold: threshold, isValid: map.isValid)
+            TileRanking.tiles(
+                scores: $0, columns: grid.columns, rows: grid.rows, tileCells: tileCells, threshold: threshold, isValid: map.isValid)
         }
         let shownTiles = options.top > 0 ? Array(tileStats.prefix(options.top)) : tileStats
         var tiles: [RankedTile] = []
         for (i, t) in shownTiles.enumerated() {
-            let (x, y) = grid.transform.map(column: Double(t.window.column) + Double(t.window.columns) / 2,
-                                            row: Double(t.window.row) + Double(t.window.rows) / 2)
+            let (x, y) = grid.transform.map(
+                column: Double(t.window.column) + Double(t.window.columns) / 2,
+                row: Double(t.window.row) + Double(t.window.rows) / 2)
             let ll = try toWGS84?.transform([(x, y)]).first ?? (x: .nan, y: .nan)
-            tiles.append(RankedTile(rank: i + 1, column: t.tileColumn, row: t.tileRow, meanScore: t.mean, maxScore: Double(t.max),
-                                    areaAboveKm2: Double(t.cellsAboveThreshold) * cellKm2, centroidLon: ll.x, centroidLat: ll.y))
+            tiles.append(
+                RankedTile(
+                    rank: i + 1, column: t.tileColumn, row: t.tileRow, meanScore: t.mean, maxScore: Double(t.max),
+                    areaAboveKm2: Double(t.cellsAboveThreshold) * cellKm2, centroidLon: ll.x, centroidLat: ll.y))
         }
         guard let crs else { throw PipelineError(mapPath, "has no CRS, so targets cannot be placed in longitude/latitude") }
 
@@ -142,18 +151,24 @@ public enum TargetFinder {
             var tileFeatures: [GeoJSONFeature] = []
             for (t, s) in zip(tiles, shownTiles) {
                 let w = s.window
-                let corners = [(0.0, 0.0), (0.0, Double(w.rows)), (Double(w.columns), Double(w.rows)), (Double(w.columns), 0.0), (0.0, 0.0)]
+                let corners = [
+                    (0.0, 0.0), (0.0, Double(w.rows)), (Double(w.columns), Double(w.rows)), (Double(w.columns), 0.0), (0.0, 0.0),
+                ]
                 let ring = corners.map { grid.transform.map(column: Double(w.column) + $0.0, row: Double(w.row) + $0.1) }
-                tileFeatures.append(GeoJSONFeature(rings: [ring], properties: [
-                    ("rank", .int(t.rank)), ("score_mean", .double(t.meanScore)), ("score_max", .double(t.maxScore)),
-                    ("area_above_km2", .double(t.areaAboveKm2)), ("tile_column", .int(t.column)), ("tile_row", .int(t.row)),
-                    ("tool", .string(ProspectVersion.tool)),
-                ]))
+                tileFeatures.append(
+                    GeoJSONFeature(
+                        rings: [ring],
+                        properties: [
+                            ("rank", .int(t.rank)), ("score_mean", .double(t.meanScore)), ("score_max", .double(t.maxScore)),
+                            ("area_above_km2", .double(t.areaAboveKm2)), ("tile_column", .int(t.column)), ("tile_row", .int(t.row)),
+                            ("tool", .string(ProspectVersion.tool)),
+                        ]))
             }
             try GeoJSONWriter.write(path: tilesOutputPath, layerName: "tiles", features: tileFeatures, crs: crs)
         }
-        return TargetReport(map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles,
-                            explained: explainer != nil, unexplainedReason: unexplained)
+        return TargetReport(
+            map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles,
+            explained: explainer != nil, unexplainedReason: unexplained)
     }
 
     /// The score at or above which lie the top `topPercent` of valid cells.

@@ -4,7 +4,10 @@ import ProspectGDAL
 
 /// How well a map ranks known deposits: ROC AUC and the success-rate curve.
 public struct ValidationReport: Sendable, Codable {
-    public struct CurvePoint: Sendable, Codable { public var areaPercent: Double; public var depositPercent: Double }
+    public struct CurvePoint: Sendable, Codable {
+        public var areaPercent: Double
+        public var depositPercent: Double
+    }
     public var map: String
     public var deposits: String
     public var depositsUsed: Int
@@ -53,9 +56,12 @@ public enum Validator {
                 roc.add(UnsafeBufferPointer(rebasing: buffer[(r * stride)..<(r * stride + window.columns)]), isValid: isValid)
             }
         }
-        let table = tablePercents.map { ValidationReport.CurvePoint(areaPercent: $0, depositPercent: roc.depositPercent(atAreaPercent: $0)) }
+        let table = tablePercents.map {
+            ValidationReport.CurvePoint(areaPercent: $0, depositPercent: roc.depositPercent(atAreaPercent: $0))
+        }
         let curve = roc.successRateCurve.map { ValidationReport.CurvePoint(areaPercent: $0.areaPercent, depositPercent: $0.depositPercent) }
-        return ValidationReport(map: mapPath, deposits: source.description, depositsUsed: scores.count, depositsSkipped: skipped,
-                                cells: roc.cellCount, auc: roc.auc, table: table, curve: curve)
+        return ValidationReport(
+            map: mapPath, deposits: source.description, depositsUsed: scores.count, depositsSkipped: skipped,
+            cells: roc.cellCount, auc: roc.auc, table: table, curve: curve)
     }
 }

@@ -50,8 +50,10 @@ extension Workflows {
     /// - Throws: `PipelineError` naming the model file and the problem (not JSON, another
     ///   format, an unsupported model, a feature with no layer), or a layer's file (missing,
     ///   on another grid).
-    public static func importTrees(from source: ImportSource, dumpPath: String, layers: [LayerSpec], required: [Bool],
-                                   modelPath: String, legend: [String: [String: String]] = [:]) throws -> ImportResult {
+    public static func importTrees(
+        from source: ImportSource, dumpPath: String, layers: [LayerSpec], required: [Bool],
+        modelPath: String, legend: [String: [String: String]] = [:]
+    ) throws -> ImportResult {
         precondition(layers.count == required.count)
         guard FileManager.default.fileExists(atPath: dumpPath) else { throw PipelineError(dumpPath, "no such file") }
         guard let data = FileManager.default.contents(atPath: dumpPath) else { throw PipelineError(dumpPath, "cannot be read") }
@@ -87,19 +89,23 @@ extension Workflows {
             "features": featureOfLayer.joined(separator: ","),
         ]
         let ranking = chosen.indices.sorted { gainOfLayer[$0] > gainOfLayer[$1] }.map { chosen[$0].name }
-        let summary = TrainingSummary(validCells: 0, cellAreaKm2: try CellArea.km2(of: stack.grid, file: chosen[0].path).area, depositsGiven: 0,
-                                      depositsUsed: 0, depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
-                                      layerRanking: ranking)
-        let file = ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
-                             layers: modelLayers, payload: .trees(ensemble, origin: source.origin), parameters: parameters,
-                             training: summary)
+        let summary = TrainingSummary(
+            validCells: 0, cellAreaKm2: try CellArea.km2(of: stack.grid, file: chosen[0].path).area, depositsGiven: 0,
+            depositsUsed: 0, depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
+            layerRanking: ranking)
+        let file = ModelFile(
+            tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
+            layers: modelLayers, payload: .trees(ensemble, origin: source.origin), parameters: parameters,
+            training: summary)
         try ModelStore.save(file, to: modelPath)
         var warnings = imported.warnings
         if !unused.isEmpty {
-            warnings.append("no split uses feature\(unused.count == 1 ? "" : "s") \(unused.joined(separator: ", ")); "
-                            + "left out of the model (no layer given)")
+            warnings.append(
+                "no split uses feature\(unused.count == 1 ? "" : "s") \(unused.joined(separator: ", ")); "
+                    + "left out of the model (no layer given)")
         }
-        return ImportResult(model: file, imported: imported, layers: Array(zip(featureOfLayer, chosen)),
-                            unusedFeatures: unused, warnings: warnings)
+        return ImportResult(
+            model: file, imported: imported, layers: Array(zip(featureOfLayer, chosen)),
+            unusedFeatures: unused, warnings: warnings)
     }
 }

@@ -5,8 +5,10 @@ import ProspectGDAL
 /// File-level entry points used by the CLI, the demo and the tests.
 public enum Workflows {
     /// Scores the model's layers (or `overrides`) into a GeoTIFF with provenance metadata.
-    public static func score(modelPath: String, outputPath: String, overrides: [String: String] = [:],
-                             options: ScoreOptions = ScoreOptions()) throws -> ScoreReport {
+    public static func score(
+        modelPath: String, outputPath: String, overrides: [String: String] = [:],
+        options: ScoreOptions = ScoreOptions()
+    ) throws -> ScoreReport {
         let model = try ModelStore.load(modelPath)
         let specs = try ModelStore.layerSpecs(of: model, modelPath: modelPath, overrides: overrides)
         for spec in specs where !FileManager.default.fileExists(atPath: spec.path) {
@@ -14,7 +16,11 @@ public enum Workflows {
         }
         let stack = try EvidenceStack.open(specs)
         var embedded = model
-        embedded.layers = zip(model.layers, specs).map { var l = $0.0; l.path = absolute($0.1.path); return l }
+        embedded.layers = zip(model.layers, specs).map {
+            var l = $0.0
+            l.path = absolute($0.1.path)
+            return l
+        }
         // The map carries what scoring and explanation need; the full tables stay in the model file.
         embedded.training.weights = embedded.training.weights?.filter(\.selected)
         embedded.training.coefficients = nil
@@ -29,8 +35,9 @@ public enum Workflows {
                 ? "missing as unknown: a missing layer adds weight 0 and the missing-data variance; a cell is nodata only when every evidence layer is nodata (or NaN) there"
                 : "a cell is nodata when any evidence layer is nodata (or NaN) there",
         ]
-        return try Scorer.score(model: model, stack: stack, outputPath: outputPath, options: options,
-                                provenance: provenance, progress: Progress("scoring"))
+        return try Scorer.score(
+            model: model, stack: stack, outputPath: outputPath, options: options,
+            provenance: provenance, progress: Progress("scoring"))
     }
 
     static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
@@ -39,7 +46,8 @@ public enum Workflows {
 /// Plain-text tables and CSV.
 public enum Reports {
     public static func weightsCSV(_ rows: [WofEClassRow]) -> String {
-        var out = "layer,class,code,threshold,direction,cells,area_unit_cells,deposits,w_plus,s_w_plus,w_minus,s_w_minus,contrast,s_contrast,studentized_contrast,defined,selected,generalized_class,generalized_weight,generalized_std,note\n"
+        var out =
+            "layer,class,code,threshold,direction,cells,area_unit_cells,deposits,w_plus,s_w_plus,w_minus,s_w_minus,contrast,s_contrast,studentized_contrast,defined,selected,generalized_class,generalized_weight,generalized_std,note\n"
         for r in rows {
             let w = r.weights
             let fields: [String] = [
@@ -56,7 +64,8 @@ public enum Reports {
 
     /// A class-score table as `4 → 10, 3 → 5`, codes in ascending order.
     public static func classScores(_ table: [String: Double]) -> String {
-        table.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) → \(String(format: "%g", $0.value))" }.joined(separator: ", ")
+        table.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) → \(String(format: "%g", $0.value))" }.joined(
+            separator: ", ")
     }
 
     static func csv(_ s: String) -> String {
@@ -82,10 +91,12 @@ public enum Reports {
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         var out = ""
         for (n, r) in rows.enumerated() {
-            out += r.enumerated().map { i, c in
-                i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                       : String(repeating: " ", count: widths[i] - c.count) + c
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            out +=
+                r.enumerated().map { i, c in
+                    i == 0
+                        ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                        : String(repeating: " ", count: widths[i] - c.count) + c
+                }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         return out

@@ -12,7 +12,9 @@ struct OverlayBenchmarkTests {
         defer { buffers.forEach { $0.deallocate() } }
         for model in Benchmark.overlayModels(layers: 4) {
             let inputs = model.inputs.map { UnsafeBufferPointer(buffers[$0]) }
-            var serial = [Float](repeating: 0, count: cells), parallel = serial, reference = serial
+            var serial = [Float](repeating: 0, count: cells)
+            var parallel = serial
+            var reference = serial
             serial.withUnsafeMutableBufferPointer { model.scorer.score(layers: inputs, outputs: [$0], outputNodata: -1) }
             parallel.withUnsafeMutableBufferPointer {
                 Benchmark.scoreInParallel(model.scorer, layers: inputs, output: $0, outputNodata: -1, threads: threads)

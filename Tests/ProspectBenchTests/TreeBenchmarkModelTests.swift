@@ -5,8 +5,9 @@ import Testing
 
 @Suite("bench models rf and gbt: trained trees")
 struct TreeBenchmarkModelTests {
-    @Test("rf and gbt bench models are trained 100-tree depth-6 oblivious ensembles, the same every time",
-          arguments: [BenchModel.rf, .gbt])
+    @Test(
+        "rf and gbt bench models are trained 100-tree depth-6 oblivious ensembles, the same every time",
+        arguments: [BenchModel.rf, .gbt])
     func trained(kind: BenchModel) throws {
         let layers = BenchModel.layers(3)
         let file = kind.file(layers: layers)
@@ -19,10 +20,12 @@ struct TreeBenchmarkModelTests {
         #expect(kind.file(layers: layers).trees == trees, "seeded: the same model every time")
 
         // Scored through the engine like any model: the fast path equals the scalar reference.
-        let columns = 8192, rows = 3
+        let columns = 8192
+        let rows = 3
         let fields = SyntheticStack.make(columns: columns, rows: rows, layers: 3, seed: 7)
         let scorer = file.scorer(nodata: [-9999, -9999, -9999])
-        var fast = [Float](repeating: 0, count: columns * rows), reference = fast
+        var fast = [Float](repeating: 0, count: columns * rows)
+        var reference = fast
         try fields[0].withUnsafeBufferPointer { a in
             try fields[1].withUnsafeBufferPointer { b in
                 try fields[2].withUnsafeBufferPointer { c in

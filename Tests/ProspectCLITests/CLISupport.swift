@@ -34,7 +34,8 @@ enum CLI {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -42,8 +43,9 @@ enum CLI {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        return CLIResult(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// Every file in `directory`, hidden ones included.
@@ -54,15 +56,18 @@ enum CLI {
 
 /// Small evidence stacks written with GDAL for the tests.
 enum Fixture {
-    static let grid = Grid(columns: 64, rows: 48, transform: .northUp(left: 350_000, top: 2_380_000, cellSize: 100),
-                           crsName: "EPSG:32645")
+    static let grid = Grid(
+        columns: 64, rows: 48, transform: .northUp(left: 350_000, top: 2_380_000, cellSize: 100),
+        crsName: "EPSG:32645")
 
     static func utm() throws -> SpatialReference { try SpatialReference(epsg: 32645) }
 
     /// Writes a float32 raster filled by `value(column, row)`.
     @discardableResult
-    static func raster(_ path: String, grid g: Grid = grid, nodata: Float = -9999, tiled: Bool = true,
-                       value: (Int, Int) -> Float) throws -> String {
+    static func raster(
+        _ path: String, grid g: Grid = grid, nodata: Float = -9999, tiled: Bool = true,
+        value: (Int, Int) -> Float
+    ) throws -> String {
         var grid = g
         grid.crsWKT = try utm().wkt
         try writeRaster(path, grid: grid, nodata: Double(nodata), blockSize: tiled ? 16 : nil, value: value)
@@ -89,7 +94,8 @@ enum Fixture {
     static func stack(in dir: String) throws -> (a: String, b: String, deposits: String) {
         let a = try raster(dir + "/a.tif") { c, r in Float(c) / 64 }
         let b = try raster(dir + "/b.tif") { c, r in Float((c * 7 + r * 13) % 10) }
-        let deposits = try points(dir + "/deposits.gpkg", [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5), (10, 10)].map { centre($0.0, $0.1) })
+        let deposits = try points(
+            dir + "/deposits.gpkg", [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5), (10, 10)].map { centre($0.0, $0.1) })
         return (a, b, deposits)
     }
 }

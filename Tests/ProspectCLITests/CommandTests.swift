@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Subcommands on small stacks")
 struct CommandTests {
-    @Test("every subcommand's help shows an example", arguments: ["info", "prepare", "train", "run", "score", "targets", "validate", "demo", "bench", "generate-demo"])
+    @Test(
+        "every subcommand's help shows an example",
+        arguments: ["info", "prepare", "train", "run", "score", "targets", "validate", "demo", "bench", "generate-demo"])
     func helpHasExample(command: String) throws {
         let r = try CLI.run([command, "--help"])
         #expect(r.status == 0)
@@ -16,7 +18,8 @@ struct CommandTests {
 
     @Test("info describes rasters and vectors")
     func info() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
         let r = try CLI.run(["info", s.a, s.deposits])
         #expect(r.status == 0, "\(r.stderr)")
@@ -33,11 +36,15 @@ struct CommandTests {
 
     @Test("score writes a COG with overviews, and plain tiles with --compress none; validate prints JSON with auc")
     func scoreAndValidate() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
         for method in ["wofe", "logistic"] {
-            let t = try CLI.run(["train", "--method", method, "--deposits", s.deposits, "--evidence", "alpha=\(s.a)",
-                                 "--categorical", "beta=\(s.b)", "--out", "\(method).json", "--unit-cell-km2", "0.01"], in: dir)
+            let t = try CLI.run(
+                [
+                    "train", "--method", method, "--deposits", s.deposits, "--evidence", "alpha=\(s.a)",
+                    "--categorical", "beta=\(s.b)", "--out", "\(method).json", "--unit-cell-km2", "0.01",
+                ], in: dir)
             #expect(t.status == 0, "\(t.stderr)")
             let cog = try CLI.run(["score", "--model", "\(method).json", "--out", "\(method)-cog.tif", "--cog"], in: dir)
             #expect(cog.status == 0, "\(cog.stderr)")
@@ -61,11 +68,15 @@ struct CommandTests {
 
     @Test("targets ranks tiles and writes RFC 7946 polygons")
     func targets() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        #expect(try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--out", "m.json"], in: dir).status == 0)
+        #expect(
+            try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--out", "m.json"], in: dir).status
+                == 0)
         #expect(try CLI.run(["score", "--model", "m.json", "--out", "map.tif"], in: dir).status == 0)
-        let r = try CLI.run(["targets", "map.tif", "--out", "t.geojson", "--tiles-out", "tiles.geojson", "--tile-size", "800", "--top", "3"], in: dir)
+        let r = try CLI.run(
+            ["targets", "map.tif", "--out", "t.geojson", "--tiles-out", "tiles.geojson", "--tile-size", "800", "--top", "3"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("rank"))
         // UTM 45N around easting 350–356 km, northing 2375–2380 km: lon ≈ 85.55–85.62, lat ≈ 21.46–21.5.

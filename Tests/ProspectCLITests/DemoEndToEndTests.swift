@@ -17,7 +17,8 @@ struct DemoEndToEndTests {
 
     /// The demo's summary and its output folder (removed when the caller lets go of it).
     func runDemo(_ method: String) throws -> (Summary, TemporaryFolder) {
-        let folder = try TemporaryFolder(), out = folder.path
+        let folder = try TemporaryFolder()
+        let out = folder.path
         let result = try CLI.run(["demo", "--data", CLI.demoData, "--out", out, "--method", method, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let summary = try JSONDecoder().decode(Summary.self, from: Data(result.stdout.utf8))
@@ -35,7 +36,8 @@ struct DemoEndToEndTests {
 
     @Test("weights of evidence: true layers outrank the decoys, AUC is high, outputs are complete")
     func wofeOutputs() throws {
-        let (s, folder) = try runDemo("wofe"), out = folder.path
+        let (s, folder) = try runDemo("wofe")
+        let out = folder.path
         #expect(s.auc > 0.85)
         let truthData = try Data(contentsOf: URL(fileURLWithPath: CLI.demoData + "/truth.json"))
         let truth = try JSONDecoder().decode(HiddenModel.self, from: truthData)
@@ -60,8 +62,9 @@ struct DemoEndToEndTests {
         #expect(cogMap.metadata(domain: "IMAGE_STRUCTURE")["LAYOUT"] == "COG")
         #expect(cogMap.overviewCount() >= 1)
         // Targets GeoJSON is valid RFC 7946 over Odisha.
-        try GeoJSONCheck.validate(out + "/targets_wofe.geojson", expectFeatures: true,
-                                  lon: 85.0...86.2, lat: 21.0...22.0)
+        try GeoJSONCheck.validate(
+            out + "/targets_wofe.geojson", expectFeatures: true,
+            lon: 85.0...86.2, lat: 21.0...22.0)
         try GeoJSONCheck.validate(out + "/tiles_wofe.geojson", expectFeatures: true, lon: 85.0...86.2, lat: 21.0...22.0)
     }
 }

@@ -8,18 +8,26 @@ import Testing
 struct InterruptTests {
     @Test("SIGINT during scoring removes the partial map and exits 130")
     func interruptScoring() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        #expect(try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
-                             "--out", "model.json"], in: dir).status == 0)
+        #expect(
+            try CLI.run(
+                [
+                    "train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
+                    "--out", "model.json",
+                ], in: dir
+            ).status == 0)
         // Larger layers on the same georeferencing so scoring lasts long enough to interrupt.
         let big = Grid(columns: 4096, rows: 4096, transform: Fixture.grid.transform, crsName: "EPSG:32645")
         try Fixture.raster(dir + "/big_a.tif", grid: big) { c, r in Float((c ^ r) & 1023) / 1024 }
         try Fixture.raster(dir + "/big_b.tif", grid: big) { c, r in Float((c &* 7 &+ r &* 13) % 10) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["score", "--model", "model.json", "--out", "map.tif", "--threads", "1", "--compress", "deflate",
-                             "--evidence", "a=big_a.tif", "--evidence", "b=big_b.tif"]
+        process.arguments = [
+            "score", "--model", "model.json", "--out", "map.tif", "--threads", "1", "--compress", "deflate",
+            "--evidence", "a=big_a.tif", "--evidence", "b=big_b.tif",
+        ]
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -27,7 +35,10 @@ struct InterruptTests {
         // Wait until the partial output exists, then interrupt.
         var sawPartial = false
         for _ in 0..<2000 where process.isRunning {
-            if CLI.files(in: dir).contains(where: { $0.hasPrefix(".map.tif") }) { sawPartial = true; break }
+            if CLI.files(in: dir).contains(where: { $0.hasPrefix(".map.tif") }) {
+                sawPartial = true
+                break
+            }
             usleep(2_000)
         }
         try #require(sawPartial, "scoring finished before it could be interrupted")

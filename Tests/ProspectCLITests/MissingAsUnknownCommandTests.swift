@@ -1,8 +1,8 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
-import ProspectTestSupport
 import ProspectPipeline
+import ProspectTestSupport
 import Testing
 
 @Suite("train --missing-as-unknown: layers with holes weigh 0 there, with the missing-data variance")
@@ -11,9 +11,12 @@ struct MissingAsUnknownCommandTests {
     /// has a hole over columns 40..<48, rows 30..<40. One deposit, (10, 10), is in a's hole.
     static func holes(in dir: String) throws -> (a: String, b: String, deposits: String) {
         let a = try Fixture.raster(dir + "/a.tif") { c, r in c < 16 && r < 12 ? -9999 : Float(c) / 64 }
-        let b = try Fixture.raster(dir + "/b.tif") { c, r in (40..<48).contains(c) && (30..<40).contains(r) ? -9999 : Float((c * 7 + r * 13) % 10) }
-        let deposits = try Fixture.points(dir + "/deposits.gpkg",
-                                          [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5), (10, 10)].map { Fixture.centre($0.0, $0.1) })
+        let b = try Fixture.raster(dir + "/b.tif") { c, r in
+            (40..<48).contains(c) && (30..<40).contains(r) ? -9999 : Float((c * 7 + r * 13) % 10)
+        }
+        let deposits = try Fixture.points(
+            dir + "/deposits.gpkg",
+            [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5), (10, 10)].map { Fixture.centre($0.0, $0.1) })
         return (a, b, deposits)
     }
 
@@ -27,18 +30,25 @@ struct MissingAsUnknownCommandTests {
 
     @Test("weights per layer equal those of the layer alone; scoring fills the holes; the std band holds the missing-data term")
     func trainAndScore() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Self.holes(in: dir)
         let common = ["--method", "wofe", "--deposits", s.deposits, "--unit-cell-km2", "0.01"]
-        let t = try CLI.run(["train"] + common + ["--evidence", "a=\(s.a)", "--categorical", "b=\(s.b)",
-                                                  "--missing-as-unknown", "--out", "m.json"], in: dir)
+        let t = try CLI.run(
+            ["train"] + common + [
+                "--evidence", "a=\(s.a)", "--categorical", "b=\(s.b)",
+                "--missing-as-unknown", "--out", "m.json",
+            ], in: dir)
         #expect(t.status == 0, "\(t.stderr)")
-        for (args, name) in [(["--evidence", "a=\(s.a)"], "a.json"), (["--categorical", "b=\(s.b)"], "b.json"),
-                             (["--evidence", "a=\(s.a)", "--categorical", "b=\(s.b)"], "plain.json")] {
+        for (args, name) in [
+            (["--evidence", "a=\(s.a)"], "a.json"), (["--categorical", "b=\(s.b)"], "b.json"),
+            (["--evidence", "a=\(s.a)", "--categorical", "b=\(s.b)"], "plain.json"),
+        ] {
             let r = try CLI.run(["train"] + common + args + ["--out", name], in: dir)
             #expect(r.status == 0, "\(r.stderr)")
         }
-        let m = try Self.model(dir, "m.json"), alone = [try Self.model(dir, "a.json"), try Self.model(dir, "b.json")]
+        let m = try Self.model(dir, "m.json")
+        let alone = [try Self.model(dir, "a.json"), try Self.model(dir, "b.json")]
         let plain = try Self.model(dir, "plain.json")
         let cells = Fixture.grid.cellCount
         // The training area is every cell with data in some layer; all six deposits count.
@@ -60,9 +70,12 @@ struct MissingAsUnknownCommandTests {
             let sc = try CLI.run(["score", "--model", model, "--out", map, "--uncertainty"], in: dir)
             #expect(sc.status == 0, "\(sc.stderr)")
         }
-        let out = try Self.bands(dir + "/map.tif", count: 3), old = try Self.bands(dir + "/plain.tif", count: 3)
-        let a = try Self.bands(s.a, count: 1)[0], b = try Self.bands(s.b, count: 1)[0]
-        let model = m.additive!, variance = m.wofeVariance!
+        let out = try Self.bands(dir + "/map.tif", count: 3)
+        let old = try Self.bands(dir + "/plain.tif", count: 3)
+        let a = try Self.bands(s.a, count: 1)[0]
+        let b = try Self.bands(s.b, count: 1)[0]
+        let model = m.additive!
+        let variance = m.wofeVariance!
         let classesA = try #require(variance.missingClasses?[0])
         let selectedA = try #require(m.training.weights!.first { $0.layer == "a" && $0.selected })
         #expect(classesA.weights == [selectedA.weights.wPlus, selectedA.weights.wMinus])
@@ -72,9 +85,16 @@ struct MissingAsUnknownCommandTests {
             let (inA, inB) = (a[i] != -9999, b[i] != -9999)
             #expect(out[0][i] != -9999, "every cell has data in some layer")
             #expect((old[0][i] == -9999) == !(inA && inB))
-            var logit = Double(model.intercept), v = Double(variance.priorVariance)
-            if inA { logit += Double(model.terms[0].contribution(a[i])); v += Double(variance.terms[0].contribution(a[i])) }
-            if inB { logit += Double(model.terms[1].contribution(b[i])); v += Double(variance.terms[1].contribution(b[i])) }
+            var logit = Double(model.intercept)
+            var v = Double(variance.priorVariance)
+            if inA {
+                logit += Double(model.terms[0].contribution(a[i]))
+                v += Double(variance.terms[0].contribution(a[i]))
+            }
+            if inB {
+                logit += Double(model.terms[1].contribution(b[i]))
+                v += Double(variance.terms[1].contribution(b[i]))
+            }
             let p = 1 / (1 + exp(-logit))
             #expect(abs(Double(out[0][i]) - p) < 1e-5)
             if inA && inB {
@@ -99,18 +119,24 @@ struct MissingAsUnknownCommandTests {
 
     @Test("--missing-as-unknown is for wofe; a bad model.missing names the key")
     func errors() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Self.holes(in: dir)
-        let r = try CLI.run(["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--missing-as-unknown", "--out", "m.json"], in: dir)
+        let r = try CLI.run(
+            ["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--missing-as-unknown", "--out", "m.json"],
+            in: dir)
         #expect(r.status != 0 && r.stderr.contains("--missing-as-unknown: only wofe models take it"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.json"))
         let base = "grid:\n  reference: \(s.a)\nlayers:\n  - raster: \(s.a)\ndeposits: \(s.deposits)\nmodel:\n  method: wofe\n"
-        for (text, problem) in [(base + "  missing: maybe\n", "model.missing: maybe is not one of nodata, unknown"),
-                                (base.replacingOccurrences(of: "wofe", with: "logistic") + "  missing: unknown\n", "model.missing: only wofe models take it")] {
+        for (text, problem) in [
+            (base + "  missing: maybe\n", "model.missing: maybe is not one of nodata, unknown"),
+            (base.replacingOccurrences(of: "wofe", with: "logistic") + "  missing: unknown\n", "model.missing: only wofe models take it"),
+        ] {
             let path = dir + "/study.yaml"
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             let run = try CLI.run(["run", path], in: dir)
-            #expect(run.status != 0 && run.stderr.split(separator: "\n").count == 1 && run.stderr.contains("study.yaml")
+            #expect(
+                run.status != 0 && run.stderr.split(separator: "\n").count == 1 && run.stderr.contains("study.yaml")
                     && run.stderr.contains(problem), "\(run.stderr)")
         }
         let path = dir + "/study.yaml"

@@ -1,21 +1,28 @@
 import ArgumentParser
-@testable import ProspectCLI
 import ProspectPipeline
 import Testing
+
+@testable import ProspectCLI
 
 @Suite("Command-line parsing: knowledge-driven models")
 struct OverlayParsingTests {
     @Test func trainOverlayOptions() throws {
-        let parsed = try ProspectCommand.parseAsRoot(["train", "--method", "index", "--evidence", "a.tif", "--categorical", "geo=l.tif",
-                                                      "--weight", "a=3", "--weight", "geo=1.5", "--class-score", "geo:4=10",
-                                                      "--class-score", "geo:mafic schist=2", "--out", "m.json"])
+        let parsed = try ProspectCommand.parseAsRoot([
+            "train", "--method", "index", "--evidence", "a.tif", "--categorical", "geo=l.tif",
+            "--weight", "a=3", "--weight", "geo=1.5", "--class-score", "geo:4=10",
+            "--class-score", "geo:mafic schist=2", "--out", "m.json",
+        ])
         let train = try #require(parsed as? ProspectCommand.Train)
         #expect(train.deposits == nil && train.method == .index)
-        let options = try train.settings().options(layers: [.init(name: "a", kind: .continuous), .init(name: "geo", kind: .categorical)]).overlay
+        let options = try train.settings().options(layers: [.init(name: "a", kind: .continuous), .init(name: "geo", kind: .categorical)])
+            .overlay
         #expect(options.weights == ["a": 3, "geo": 1.5])
         #expect(options.classScores == ["geo": ["4": 10, "mafic schist": 2]])
-        let fuzzy = try #require(try ProspectCommand.parseAsRoot(["train", "--method", "fuzzy", "--evidence", "a.tif",
-                                                                  "--expression", "and(a)", "--out", "m.json"]) as? ProspectCommand.Train)
+        let fuzzy = try #require(
+            try ProspectCommand.parseAsRoot([
+                "train", "--method", "fuzzy", "--evidence", "a.tif",
+                "--expression", "and(a)", "--out", "m.json",
+            ]) as? ProspectCommand.Train)
         #expect(fuzzy.expression == "and(a)")
     }
 

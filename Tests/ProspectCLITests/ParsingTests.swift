@@ -1,6 +1,7 @@
 import ArgumentParser
-@testable import ProspectCLI
 import Testing
+
+@testable import ProspectCLI
 
 /// Argument parsing and validation, in process.
 @Suite("Command-line parsing")
@@ -9,13 +10,19 @@ struct ParsingTests {
     func trainValidation() throws {
         #expect(throws: (any Error).self) { try ProspectCommand.parseAsRoot(["train", "--deposits", "d.gpkg", "--out", "m.json"]) }
         #expect(throws: (any Error).self) {
-            try ProspectCommand.parseAsRoot(["train", "--deposits", "d.gpkg", "--evidence", "a.tif", "--out", "m.json", "--unit-cell-km2", "0"])
+            try ProspectCommand.parseAsRoot([
+                "train", "--deposits", "d.gpkg", "--evidence", "a.tif", "--out", "m.json", "--unit-cell-km2", "0",
+            ])
         }
         #expect(throws: (any Error).self) {
-            try ProspectCommand.parseAsRoot(["train", "--deposits", "d.gpkg", "--evidence", "a.tif", "--out", "m.json", "--method", "magic"])
+            try ProspectCommand.parseAsRoot([
+                "train", "--deposits", "d.gpkg", "--evidence", "a.tif", "--out", "m.json", "--method", "magic",
+            ])
         }
-        let ok = try ProspectCommand.parseAsRoot(["train", "--deposits", "d.gpkg", "--evidence", "a.tif", "--categorical", "geo=l.tif",
-                                                  "--method", "logistic", "--out", "m.json"])
+        let ok = try ProspectCommand.parseAsRoot([
+            "train", "--deposits", "d.gpkg", "--evidence", "a.tif", "--categorical", "geo=l.tif",
+            "--method", "logistic", "--out", "m.json",
+        ])
         let train = try #require(ok as? ProspectCommand.Train)
         #expect(train.method == .logistic)
         #expect(train.categorical == ["geo=l.tif"])
@@ -29,15 +36,25 @@ struct ParsingTests {
         let score = try #require(parsed as? ProspectCommand.Score)
         #expect(score.compress == .zstd)
         #expect(!score.cog)
-        #expect(throws: (any Error).self) { try ProspectCommand.parseAsRoot(["score", "--model", "m.json", "--out", "map.tif", "--evidence", "b.tif"]) }
-        #expect(throws: (any Error).self) { try ProspectCommand.parseAsRoot(["score", "--model", "m.json", "--out", "map.tif", "--compress", "rar"]) }
-        #expect(throws: (any Error).self) { try ProspectCommand.parseAsRoot(["score", "--model", "m.json", "--out", "map.tif", "--threads", "0"]) }
+        #expect(throws: (any Error).self) {
+            try ProspectCommand.parseAsRoot(["score", "--model", "m.json", "--out", "map.tif", "--evidence", "b.tif"])
+        }
+        #expect(throws: (any Error).self) {
+            try ProspectCommand.parseAsRoot(["score", "--model", "m.json", "--out", "map.tif", "--compress", "rar"])
+        }
+        #expect(throws: (any Error).self) {
+            try ProspectCommand.parseAsRoot(["score", "--model", "m.json", "--out", "map.tif", "--threads", "0"])
+        }
     }
 
     @Test("targets rejects a non-positive tile size and an out-of-range area percent")
     func targetsOptions() throws {
-        #expect(throws: (any Error).self) { try ProspectCommand.parseAsRoot(["targets", "map.tif", "--out", "t.geojson", "--tile-size", "0"]) }
-        #expect(throws: (any Error).self) { try ProspectCommand.parseAsRoot(["targets", "map.tif", "--out", "t.geojson", "--top-area", "150"]) }
+        #expect(throws: (any Error).self) {
+            try ProspectCommand.parseAsRoot(["targets", "map.tif", "--out", "t.geojson", "--tile-size", "0"])
+        }
+        #expect(throws: (any Error).self) {
+            try ProspectCommand.parseAsRoot(["targets", "map.tif", "--out", "t.geojson", "--top-area", "150"])
+        }
         let t = try #require(try ProspectCommand.parseAsRoot(["targets", "map.tif", "--out", "t.geojson"]) as? ProspectCommand.Targets)
         #expect(t.tileSize == 1000 && t.top == 10 && t.threshold == nil)
     }

@@ -5,17 +5,23 @@ import Testing
 @Suite("study files: prospect run")
 struct StudyTests {
     @Test func demoStudyRunsEndToEnd() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let r = try CLI.run(["run", CLI.demoData + "/demo.yaml", "--out", dir + "/study", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let files = CLI.files(in: dir + "/study")
-        for f in ["stack", "model.json", "weights.csv", "prospectivity.tif", "targets.geojson", "tiles.geojson", "validation.json", "run.log"] {
+        for f in [
+            "stack", "model.json", "weights.csv", "prospectivity.tif", "targets.geojson", "tiles.geojson", "validation.json", "run.log",
+        ] {
             #expect(files.contains(f), "missing \(f) in \(files)")
         }
         #expect(CLI.files(in: dir + "/study/stack").contains("fault_distance.tif"))
         let log = try String(contentsOfFile: dir + "/study/run.log", encoding: .utf8)
-        #expect(log.contains("prepare:") && log.contains("train:") && log.contains("score:") && log.contains("targets:") && log.contains("validate:"))
-        let validation = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/study/validation.json"))) as! [String: Any]
+        #expect(
+            log.contains("prepare:") && log.contains("train:") && log.contains("score:") && log.contains("targets:")
+                && log.contains("validate:"))
+        let validation =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/study/validation.json"))) as! [String: Any]
         let auc = validation["auc"] as! Double
         // The demo's weights of evidence reach AUC 0.917 on the committed layers; the study
         // recomputes fault distance from the fault lines and masks to the study area.
@@ -29,20 +35,23 @@ struct StudyTests {
     }
 
     @Test func unknownKeysAndBadValuesAreErrors() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let base = """
-        grid:
-          reference: \(CLI.demoData)/thorium.tif
-        layers:
-          - raster: \(CLI.demoData)/thorium.tif
-        deposits: \(CLI.demoData)/deposits.gpkg
-        """
+            grid:
+              reference: \(CLI.demoData)/thorium.tif
+            layers:
+              - raster: \(CLI.demoData)/thorium.tif
+            deposits: \(CLI.demoData)/deposits.gpkg
+            """
         let cases: [(String, String)] = [
             (base + "\nmodel:\n  methd: wofe\n", "model.methd: unknown key"),
             (base + "\nmodel:\n  method: forest\n", "model.method: forest is not one of"),
             (base.replacingOccurrences(of: "raster:", with: "rastr:"), "layers[0]: give exactly one of"),
-            (base.replacingOccurrences(of: "/thorium.tif\ndeposits", with: "/thorium.tif\n    transforms: [fuzzy-wide]\ndeposits"),
-             "layers[0] (thorium).transforms"),
+            (
+                base.replacingOccurrences(of: "/thorium.tif\ndeposits", with: "/thorium.tif\n    transforms: [fuzzy-wide]\ndeposits"),
+                "layers[0] (thorium).transforms"
+            ),
             ("grid: [1, 2\n", "not valid YAML"),
             (base.replacingOccurrences(of: "deposits:", with: "# deposits:"), "deposits:"),
         ]

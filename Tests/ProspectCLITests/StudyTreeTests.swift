@@ -10,21 +10,21 @@ struct StudyTreeTests {
     func study(in dir: String, model: String, outputs: String = "") throws -> String {
         let s = try Fixture.stack(in: dir)
         let text = """
-        name: fixture
-        grid:
-          reference: \(s.a)
-        layers:
-          - name: a
-            raster: \(s.a)
-          - name: b
-            raster: \(s.b)
-        deposits: \(s.deposits)
-        model:
-        \(model.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-        outputs:
-          targets: { top: 3 }
-        \(outputs.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-        """
+            name: fixture
+            grid:
+              reference: \(s.a)
+            layers:
+              - name: a
+                raster: \(s.a)
+              - name: b
+                raster: \(s.b)
+            deposits: \(s.deposits)
+            model:
+            \(model.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            outputs:
+              targets: { top: 3 }
+            \(outputs.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            """
         let path = dir + "/study.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -36,17 +36,20 @@ struct StudyTreeTests {
 
     @Test("a gbt study runs prepare → train → score → targets → validate with its tree keys")
     func gradientBoostingStudy() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
-        let path = try study(in: dir, model: """
-            method: gbt
-            trees: 25
-            depth: 3
-            learning_rate: 0.2
-            exclude_buffer: 150
-            holdout: 0.34
-            background: 2000
-            seed: 4
-            """, outputs: "uncertainty: true")
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let path = try study(
+            in: dir,
+            model: """
+                method: gbt
+                trees: 25
+                depth: 3
+                learning_rate: 0.2
+                exclude_buffer: 150
+                holdout: 0.34
+                background: 2000
+                seed: 4
+                """, outputs: "uncertainty: true")
         let r = try CLI.run(["run", path, "--out", dir + "/out"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let m = try model(dir + "/out/model.json")
@@ -73,7 +76,8 @@ struct StudyTreeTests {
 
     @Test("a forest study with uncertainty: true writes the ensemble spread as band 2")
     func forestSpread() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let path = try study(in: dir, model: "method: rf\ntrees: 12\ndepth: 3", outputs: "uncertainty: true")
         let r = try CLI.run(["run", path, "--out", dir + "/out"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
@@ -90,16 +94,20 @@ struct StudyTreeTests {
         #expect(try RasterDataset.open(dir + "/plain/prospectivity.tif").bandCount == 1)
     }
 
-    @Test("tree keys: unknown ones, ones for another method and bad values are one-line errors naming the key",
-          arguments: [("method: gbt\ntress: 10", "model.tress: unknown key"),
-                      ("method: rf\nlearning_rate: 0.1", "model.learning_rate: only gbt"),
-                      ("method: wofe\ntrees: 10", "model.trees: only rf and gbt"),
-                      ("method: logistic\nexclude_buffer: 100", "model.exclude_buffer: only rf and gbt"),
-                      ("method: gbt\ndepth: 9", "model.depth: give 1 to 8"),
-                      ("method: gbt\nholdout: 1", "model.holdout:"),
-                      ("method: rf\ntrees: many", "model.trees: expected a whole number")])
+    @Test(
+        "tree keys: unknown ones, ones for another method and bad values are one-line errors naming the key",
+        arguments: [
+            ("method: gbt\ntress: 10", "model.tress: unknown key"),
+            ("method: rf\nlearning_rate: 0.1", "model.learning_rate: only gbt"),
+            ("method: wofe\ntrees: 10", "model.trees: only rf and gbt"),
+            ("method: logistic\nexclude_buffer: 100", "model.exclude_buffer: only rf and gbt"),
+            ("method: gbt\ndepth: 9", "model.depth: give 1 to 8"),
+            ("method: gbt\nholdout: 1", "model.holdout:"),
+            ("method: rf\ntrees: many", "model.trees: expected a whole number"),
+        ])
     func badTreeKeys(model text: String, problem: String) throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let path = try study(in: dir, model: text)
         let r = try CLI.run(["run", path, "--out", dir + "/out"], in: dir)
         #expect(r.status != 0)

@@ -12,10 +12,14 @@ struct TreeCommandTests {
 
     @Test("gbt: train, score (cells equal the model by hand), targets explained")
     func gradientBoosting() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        let t = try CLI.run(["train", "--method", "gbt", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
-                             "--trees", "40", "--depth", "3", "--learning-rate", "0.2", "--out", "gbt.json"], in: dir)
+        let t = try CLI.run(
+            [
+                "train", "--method", "gbt", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
+                "--trees", "40", "--depth", "3", "--learning-rate", "0.2", "--out", "gbt.json",
+            ], in: dir)
         #expect(t.status == 0, "\(t.stderr)")
         #expect(t.stdout.contains("gradient-boosted trees (learning rate 0.2): 40 oblivious trees"), "\(t.stdout)")
         #expect(t.stdout.contains("ROC AUC") && t.stdout.contains("on the training sample"))
@@ -29,7 +33,9 @@ struct TreeCommandTests {
         let sc = try CLI.run(["score", "--model", "gbt.json", "--out", "map.tif", "--compress", "none", "--uncertainty"], in: dir)
         #expect(sc.status == 0, "\(sc.stderr)")
         #expect(try RasterDataset.open(dir + "/map.tif").bandCount == 1, "boosting writes no extra band")
-        let map = try readRaster(dir + "/map.tif"), a = try readRaster(s.a), b = try readRaster(s.b)
+        let map = try readRaster(dir + "/map.tif")
+        let a = try readRaster(s.a)
+        let b = try readRaster(s.b)
         var worst = 0.0
         for i in stride(from: 0, to: map.count, by: 7) {
             worst = max(worst, abs(trees.probability([a[i], b[i]]) - Double(map[i])))
@@ -38,9 +44,15 @@ struct TreeCommandTests {
 
         let tg = try CLI.run(["targets", "map.tif", "--out", "t.geojson", "--top", "3", "--json"], in: dir)
         #expect(tg.status == 0, "\(tg.stderr)")
-        struct Report: Decodable { var explained: Bool; var targets: [T] }
+        struct Report: Decodable {
+            var explained: Bool
+            var targets: [T]
+        }
         struct T: Decodable { var contributions: [C] }
-        struct C: Decodable { var layer: String; var logit: Double }
+        struct C: Decodable {
+            var layer: String
+            var logit: Double
+        }
         let report = try JSONDecoder().decode(Report.self, from: Data(tg.stdout.utf8))
         #expect(report.explained && !report.targets.isEmpty)
         #expect(report.targets.allSatisfy { $0.contributions.count == 2 })
@@ -49,23 +61,32 @@ struct TreeCommandTests {
 
     @Test("rf: score --uncertainty writes the ensemble spread as band 2; --exclude-buffer shrinks the background")
     func randomForest() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        let plain = try CLI.run(["train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
-                                 "--trees", "30", "--depth", "4", "--out", "rf0.json"], in: dir)
+        let plain = try CLI.run(
+            [
+                "train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
+                "--trees", "30", "--depth", "4", "--out", "rf0.json",
+            ], in: dir)
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stdout.contains("random forest: 30 oblivious trees") && plain.stdout.contains("out of bag"), "\(plain.stdout)")
-        let t = try CLI.run(["train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
-                             "--trees", "30", "--depth", "4", "--exclude-buffer", "300", "--out", "rf.json"], in: dir)
+        let t = try CLI.run(
+            [
+                "train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
+                "--trees", "30", "--depth", "4", "--exclude-buffer", "300", "--out", "rf.json",
+            ], in: dir)
         #expect(t.status == 0, "\(t.stderr)")
-        let m0 = try model(dir + "/rf0.json"), m = try model(dir + "/rf.json")
+        let m0 = try model(dir + "/rf0.json")
+        let m = try model(dir + "/rf.json")
         // 6 deposits, each with the cells within 300 m (3 cells) left out: fewer background cells.
         // Background cells: trained on plus held out (a quarter by default).
         func background(_ m: ModelFile) throws -> Int {
             let t = try #require(m.training.trees)
             return t.backgroundCells + (t.heldOutBackgroundCells ?? 0)
         }
-        let all = try background(m0), buffered = try background(m)
+        let all = try background(m0)
+        let buffered = try background(m)
         #expect(all == 64 * 48 - 6)
         #expect(m0.training.trees?.heldOutBackgroundCells == Int((0.25 * Double(all)).rounded()))
         #expect(plain.stdout.contains("held-out ROC AUC") && plain.stdout.contains("(25 % of each)"), "\(plain.stdout)")
@@ -77,8 +98,10 @@ struct TreeCommandTests {
         #expect(sc.status == 0, "\(sc.stderr)")
         let ds = try RasterDataset.open(dir + "/map.tif")
         #expect(ds.bandCount == 2)
-        let p = try readRaster(dir + "/map.tif"), spread = try readRaster(dir + "/map.tif", band: 2)
-        let a = try readRaster(s.a), b = try readRaster(s.b)
+        let p = try readRaster(dir + "/map.tif")
+        let spread = try readRaster(dir + "/map.tif", band: 2)
+        let a = try readRaster(s.a)
+        let b = try readRaster(s.b)
         let ensemble = try #require(m.trees)
         for i in stride(from: 0, to: p.count, by: 11) {
             #expect(abs(Double(p[i]) - ensemble.probability([a[i], b[i]])) < 1e-6)
@@ -89,12 +112,16 @@ struct TreeCommandTests {
 
     @Test("the model is the same whatever --threads")
     func threadsDoNotChangeTheModel() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
         for method in ["rf", "gbt"] {
             for threads in ["1", "2", "3"] {
-                let r = try CLI.run(["train", "--method", method, "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
-                                     "--trees", "12", "--threads", threads, "--seed", "5", "--out", "\(method)\(threads).json"], in: dir)
+                let r = try CLI.run(
+                    [
+                        "train", "--method", method, "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
+                        "--trees", "12", "--threads", threads, "--seed", "5", "--out", "\(method)\(threads).json",
+                    ], in: dir)
                 #expect(r.status == 0, "\(r.stderr)")
             }
             let models = try ["1", "2", "3"].map { try model(dir + "/\(method)\($0).json") }
@@ -102,13 +129,19 @@ struct TreeCommandTests {
         }
     }
 
-    @Test("tree options are checked", arguments: [["--depth", "9"], ["--trees", "0"], ["--learning-rate", "0"],
-                                                  ["--exclude-buffer", "-1"], ["--threads", "0"], ["--holdout", "1"],
-                                                  ["--holdout", "-0.1"]])
+    @Test(
+        "tree options are checked",
+        arguments: [
+            ["--depth", "9"], ["--trees", "0"], ["--learning-rate", "0"],
+            ["--exclude-buffer", "-1"], ["--threads", "0"], ["--holdout", "1"],
+            ["--holdout", "-0.1"],
+        ])
     func badOptions(arguments: [String]) throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        let r = try CLI.run(["train", "--method", "gbt", "--deposits", s.deposits, "--evidence", s.a, "--out", "m.json"] + arguments, in: dir)
+        let r = try CLI.run(
+            ["train", "--method", "gbt", "--deposits", s.deposits, "--evidence", s.a, "--out", "m.json"] + arguments, in: dir)
         #expect(r.status != 0)
         #expect(r.stderr.contains(arguments[0]), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.json"))
@@ -116,10 +149,14 @@ struct TreeCommandTests {
 
     @Test("a buffer that leaves no background is a one-line error naming the deposits")
     func bufferTooLarge() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        let r = try CLI.run(["train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a,
-                             "--exclude-buffer", "100000", "--out", "m.json"], in: dir)
+        let r = try CLI.run(
+            [
+                "train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a,
+                "--exclude-buffer", "100000", "--out", "m.json",
+            ], in: dir)
         #expect(r.status != 0)
         #expect(r.stderr.contains("deposits.gpkg") && r.stderr.contains("no valid background cell"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.json"))

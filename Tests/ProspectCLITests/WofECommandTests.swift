@@ -8,12 +8,16 @@ import Testing
 struct WofECommandTests {
     @Test("--ascending/--descending/--threshold/--generalize train a model whose score writes std and confidence")
     func cumulativeTrainAndScore() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        let t = try CLI.run(["train", "--method", "wofe", "--deposits", s.deposits, "--unit-cell-km2", "0.01",
-                             "--descending", "high=\(s.a)", "--ascending", "low=\(s.a)", "--categorical", "b=\(s.b)",
-                             "--threshold", "high=0.5", "--generalize", "b=0,1/2,3", "--out", "m.json",
-                             "--weights-table", "w.csv"], in: dir)
+        let t = try CLI.run(
+            [
+                "train", "--method", "wofe", "--deposits", s.deposits, "--unit-cell-km2", "0.01",
+                "--descending", "high=\(s.a)", "--ascending", "low=\(s.a)", "--categorical", "b=\(s.b)",
+                "--threshold", "high=0.5", "--generalize", "b=0,1/2,3", "--out", "m.json",
+                "--weights-table", "w.csv",
+            ], in: dir)
         #expect(t.status == 0, "\(t.stderr)")
         #expect(t.stdout.contains("conditional independence (Agterberg & Cheng 2002): n = 6 deposits"))
         #expect(t.stdout.contains("pairwise independence on the deposit cells"))
@@ -35,7 +39,9 @@ struct WofECommandTests {
         #expect(ci.observed == 6 && ci.expected > 0 && ci.standardDeviation > 0)
         #expect(model.training.pairwiseIndependence?.count == 3)
         let csv = try String(contentsOfFile: dir + "/w.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("layer,class,code,threshold,direction,") && csv.contains("generalized_class,generalized_weight,generalized_std,note"))
+        #expect(
+            csv.hasPrefix("layer,class,code,threshold,direction,")
+                && csv.contains("generalized_class,generalized_weight,generalized_std,note"))
         #expect(csv.split(separator: "\n").count == 1 + 64 + 64 + 10)
 
         let sc = try CLI.run(["score", "--model", "m.json", "--out", "map.tif", "--uncertainty"], in: dir)
@@ -48,27 +54,36 @@ struct WofECommandTests {
             #expect(bands[1][i] > 0 && abs(bands[2][i] - bands[0][i] / bands[1][i]) <= 1e-4 * bands[2][i])
         }
         // The JSON summary carries the tests.
-        let j = try CLI.run(["train", "--method", "wofe", "--deposits", s.deposits, "--unit-cell-km2", "0.01",
-                             "--descending", "high=\(s.a)", "--out", "m2.json", "--json"], in: dir)
+        let j = try CLI.run(
+            [
+                "train", "--method", "wofe", "--deposits", s.deposits, "--unit-cell-km2", "0.01",
+                "--descending", "high=\(s.a)", "--out", "m2.json", "--json",
+            ], in: dir)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
         #expect((obj["conditionalIndependence"] as? [String: Any])?["observed"] as? Int == 6)
     }
 
-    @Test("bad weights-of-evidence options are one-line errors", arguments: [
-        (["--threshold", "nope=1"], "no layer is named nope"),
-        (["--threshold", "b=1"], "--threshold b: b is not an ascending or descending layer"),
-        (["--threshold", "high=5"], "leaves no cell in the pattern"),
-        (["--threshold", "high=-5"], "puts every cell in the pattern"),
-        (["--generalize", "high=1,2"], "high is not a categorical layer"),
-        (["--generalize", "b=1,2/2"], "--generalize b: give groups of whole-number class codes"),
-        (["--threshold", "high=x"], "--threshold: give NAME=VALUE with a number"),
-        (["--method", "logistic"], "--ascending/--descending high: only wofe models take it"),
-    ])
+    @Test(
+        "bad weights-of-evidence options are one-line errors",
+        arguments: [
+            (["--threshold", "nope=1"], "no layer is named nope"),
+            (["--threshold", "b=1"], "--threshold b: b is not an ascending or descending layer"),
+            (["--threshold", "high=5"], "leaves no cell in the pattern"),
+            (["--threshold", "high=-5"], "puts every cell in the pattern"),
+            (["--generalize", "high=1,2"], "high is not a categorical layer"),
+            (["--generalize", "b=1,2/2"], "--generalize b: give groups of whole-number class codes"),
+            (["--threshold", "high=x"], "--threshold: give NAME=VALUE with a number"),
+            (["--method", "logistic"], "--ascending/--descending high: only wofe models take it"),
+        ])
     func badOptions(extra: [String], message: String) throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let s = try Fixture.stack(in: dir)
-        let r = try CLI.run(["train", "--deposits", s.deposits, "--unit-cell-km2", "0.01", "--descending", "high=\(s.a)",
-                             "--categorical", "b=\(s.b)", "--out", "m.json"] + extra, in: dir)
+        let r = try CLI.run(
+            [
+                "train", "--deposits", s.deposits, "--unit-cell-km2", "0.01", "--descending", "high=\(s.a)",
+                "--categorical", "b=\(s.b)", "--out", "m.json",
+            ] + extra, in: dir)
         #expect(r.status != 0)
         #expect((r.stderr + r.stdout).contains(message), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.json"))

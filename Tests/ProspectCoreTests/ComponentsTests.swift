@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite struct ComponentsTests {
@@ -28,13 +29,14 @@ import Testing
         let (labels, stats) = Self.grid.withUnsafeBufferPointer {
             ConnectedComponents.label(scores: $0, columns: 6, rows: 5, threshold: 0.5, isValid: { $0 != Self.nodata })
         }
-        #expect(labels == [
-            1, 1, 0, 0, 0, 0,
-            1, 0, 0, 0, 0, 2,
-            0, 1, 1, 0, 0, 2,
-            0, 0, 0, 0, 0, 0,
-            3, 0, 0, 0, 0, 0,
-        ])
+        #expect(
+            labels == [
+                1, 1, 0, 0, 0, 0,
+                1, 0, 0, 0, 0, 2,
+                0, 1, 1, 0, 0, 2,
+                0, 0, 0, 0, 0, 0,
+                3, 0, 0, 0, 0, 0,
+            ])
         #expect(stats.count == 3)
         #expect(stats.map(\.label) == [1, 2, 3])
         let a = stats[0]
@@ -76,11 +78,12 @@ import Testing
         let (labels, stats) = grid.withUnsafeBufferPointer {
             ConnectedComponents.label(scores: $0, columns: 6, rows: 3, threshold: 1, isValid: { _ in true })
         }
-        #expect(labels == [
-            1, 0, 1, 0, 0, 2,
-            1, 0, 1, 0, 2, 0,
-            1, 1, 1, 0, 0, 0,
-        ])
+        #expect(
+            labels == [
+                1, 0, 1, 0, 0, 2,
+                1, 0, 1, 0, 2, 0,
+                1, 1, 1, 0, 0, 0,
+            ])
         #expect(stats.map(\.cells) == [7, 2])
     }
 
@@ -100,7 +103,8 @@ import Testing
     @Test func matchesFloodFillOnRandomGrids() {
         var rng = SplitMix64(seed: 11)
         for _ in 0..<20 {
-            let columns = Int(rng.next() % 30) + 1, rows = Int(rng.next() % 30) + 1
+            let columns = Int(rng.next() % 30) + 1
+            let rows = Int(rng.next() % 30) + 1
             let grid: [Float] = (0..<(columns * rows)).map { _ in rng.nextUnit() < 0.1 ? .nan : Float(rng.nextUnit()) }
             let (labels, stats) = grid.withUnsafeBufferPointer {
                 ConnectedComponents.label(scores: $0, columns: columns, rows: rows, threshold: 0.55, isValid: { !$0.isNaN })
@@ -113,13 +117,18 @@ import Testing
                 reference[start] = next
                 var stack = [start]
                 while let i = stack.popLast() {
-                    let r = i / columns, c = i % columns
+                    let r = i / columns
+                    let c = i % columns
                     for dr in -1...1 {
                         for dc in -1...1 {
-                            let rr = r + dr, cc = c + dc
+                            let rr = r + dr
+                            let cc = c + dc
                             guard rr >= 0, rr < rows, cc >= 0, cc < columns else { continue }
                             let j = rr * columns + cc
-                            if grid[j] >= 0.55, reference[j] == 0 { reference[j] = next; stack.append(j) }
+                            if grid[j] >= 0.55, reference[j] == 0 {
+                                reference[j] = next
+                                stack.append(j)
+                            }
                         }
                     }
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import ProspectCore
 
 /// Random features for the evidence tests: short and long lines in every direction, points,
@@ -14,7 +15,8 @@ enum EvidenceFixtures {
     static func segments(count: Int, in grid: Grid, seed: UInt64, maxLength: Double) -> [Segment] {
         var rng = SplitMix64(seed: seed)
         let e = grid.extent
-        let w = e.maxX - e.minX, h = e.maxY - e.minY
+        let w = e.maxX - e.minX
+        let h = e.maxY - e.minY
         let cell = grid.transform.cellWidth
         var out: [Segment] = []
         for k in 0..<count {
@@ -41,11 +43,13 @@ enum EvidenceFixtures {
 
     /// Windows that cut the grid at odd places, plus the whole grid.
     static func windows(_ g: Grid) -> [Window] {
-        [g.full,
-         Window(column: 0, row: 0, columns: 1, rows: 1),
-         Window(column: 3, row: 5, columns: g.columns - 7, rows: 9),
-         Window(column: g.columns - 13, row: g.rows - 11, columns: 13, rows: 11),
-         Window(column: 0, row: 17, columns: g.columns, rows: g.rows - 17)]
+        [
+            g.full,
+            Window(column: 0, row: 0, columns: 1, rows: 1),
+            Window(column: 3, row: 5, columns: g.columns - 7, rows: 9),
+            Window(column: g.columns - 13, row: g.rows - 11, columns: 13, rows: 11),
+            Window(column: 0, row: 17, columns: g.columns, rows: g.rows - 17),
+        ]
     }
 
     static func part(_ full: [Float], of g: Grid, _ w: Window) -> [Float] {
@@ -174,11 +178,14 @@ struct DistanceFieldTests {
     func sparseFeatures() {
         let g = EvidenceFixtures.grid(columns: 160, rows: 140, cell: 100)
         // Three short faults in a 300 m patch near one corner, and a point outside the grid.
-        let x = 500_000 + 1_200.0, y = 7_000_000 - 1_500.0
-        let segments = [Segment(x0: x, y0: y, x1: x + 300, y1: y - 100),
-                        Segment(x0: x + 50, y0: y - 300, x1: x + 50, y1: y),
-                        Segment(x0: x, y0: y - 150, x1: x + 250, y1: y - 150),
-                        Segment(x: 500_000 + 30_000, y: 7_000_000 + 9_000)]
+        let x = 500_000 + 1_200.0
+        let y = 7_000_000 - 1_500.0
+        let segments = [
+            Segment(x0: x, y0: y, x1: x + 300, y1: y - 100),
+            Segment(x0: x + 50, y0: y - 300, x1: x + 50, y1: y),
+            Segment(x0: x, y0: y - 150, x1: x + 250, y1: y - 150),
+            Segment(x: 500_000 + 30_000, y: 7_000_000 + 9_000),
+        ]
         let fast = EvidenceFixtures.distance(SegmentIndex(segments), g, g.full)
         let ref = DistanceField.reference(segments: segments, grid: g, window: g.full)
         #expect(fast == ref)
@@ -192,7 +199,8 @@ struct DistanceFieldTests {
         let g = EvidenceFixtures.grid(columns: 120, rows: 100, cell: 50)
         var rng = SplitMix64(seed: 9)
         let segments = (0..<150).map { _ in
-            let x0 = 500_000 + x + rng.nextUnit() * 400, y0 = 7_000_000 - 5_000 + y + rng.nextUnit() * 400
+            let x0 = 500_000 + x + rng.nextUnit() * 400
+            let y0 = 7_000_000 - 5_000 + y + rng.nextUnit() * 400
             return Segment(x0: x0, y0: y0, x1: x0 + (rng.nextUnit() - 0.5) * 300, y1: y0 + (rng.nextUnit() - 0.5) * 300)
         }
         let fast = EvidenceFixtures.distance(SegmentIndex(segments), g, g.full)
@@ -255,9 +263,11 @@ struct DensityFieldTests {
         // Tangent to the circle of the centre (45, −25) from the grid corner, crossing it,
         // and fully inside it.
         let (x, y) = (g.extent.minX + 45, g.extent.maxY - 25)
-        segments += [Segment(x0: x - 500, y0: y + radius, x1: x + 500, y1: y + radius),
-                     Segment(x0: x - 500, y0: y - radius / 2, x1: x + 500, y1: y - radius / 3),
-                     Segment(x0: x - radius / 4, y0: y, x1: x + radius / 5, y1: y + radius / 6)]
+        segments += [
+            Segment(x0: x - 500, y0: y + radius, x1: x + 500, y1: y + radius),
+            Segment(x0: x - 500, y0: y - radius / 2, x1: x + 500, y1: y - radius / 3),
+            Segment(x0: x - radius / 4, y0: y, x1: x + radius / 5, y1: y + radius / 6),
+        ]
         let index = SegmentIndex(segments)
         let full = DensityField.referenceLines(segments: segments, grid: g, window: g.full, radius: radius)
         for w in EvidenceFixtures.windows(g) {
@@ -288,18 +298,21 @@ struct BandedFillTests {
     func ordered(threads: Int, rowsPerBand: Int) throws {
         let g = EvidenceFixtures.grid(columns: 17, rows: 103, cell: 1)
         var rows: [Int] = []
-        try BandedFill.fill(grid: g, rowsPerBand: rowsPerBand, threads: threads, body: { w, out in
-            #expect(out.count == w.cellCount)
-            for r in 0..<w.rows { for c in 0..<w.columns { out[r * w.columns + c] = Float((w.row + r) * 1000 + c) } }
-            // Uneven work so later bands often finish first.
-            if w.row % 3 == 0 { usleep(200) }
-        }, write: { w, values in
-            #expect(w.column == 0 && w.columns == g.columns && w.row == rows.count)
-            for r in 0..<w.rows {
-                for c in 0..<w.columns { #expect(values[r * w.columns + c] == Float((w.row + r) * 1000 + c)) }
-                rows.append(w.row + r)
-            }
-        })
+        try BandedFill.fill(
+            grid: g, rowsPerBand: rowsPerBand, threads: threads,
+            body: { w, out in
+                #expect(out.count == w.cellCount)
+                for r in 0..<w.rows { for c in 0..<w.columns { out[r * w.columns + c] = Float((w.row + r) * 1000 + c) } }
+                // Uneven work so later bands often finish first.
+                if w.row % 3 == 0 { usleep(200) }
+            },
+            write: { w, values in
+                #expect(w.column == 0 && w.columns == g.columns && w.row == rows.count)
+                for r in 0..<w.rows {
+                    for c in 0..<w.columns { #expect(values[r * w.columns + c] == Float((w.row + r) * 1000 + c)) }
+                    rows.append(w.row + r)
+                }
+            })
         #expect(rows == Array(0..<g.rows))
     }
 
@@ -308,12 +321,15 @@ struct BandedFillTests {
         let g = EvidenceFixtures.grid(columns: 5, rows: 60, cell: 1)
         var written: [Int] = []
         #expect(throws: WriteFailed.self) {
-            try BandedFill.fill(grid: g, rowsPerBand: 4, threads: threads, body: { _, out in
-                for i in 0..<out.count { out[i] = 1 }
-            }, write: { w, _ in
-                if w.row == 12 { throw WriteFailed() }
-                written.append(w.row)
-            })
+            try BandedFill.fill(
+                grid: g, rowsPerBand: 4, threads: threads,
+                body: { _, out in
+                    for i in 0..<out.count { out[i] = 1 }
+                },
+                write: { w, _ in
+                    if w.row == 12 { throw WriteFailed() }
+                    written.append(w.row)
+                })
         }
         #expect(written == [0, 4, 8])
     }
@@ -325,14 +341,17 @@ struct BandedFillTests {
         let g = EvidenceFixtures.grid(columns: 5, rows: 80, cell: 1)
         let computed = Mutex(0)
         #expect(throws: WriteFailed.self) {
-            try BandedFill.fill(grid: g, rowsPerBand: 4, threads: threads, body: { w, out in
-                for i in 0..<out.count { out[i] = Float(w.row) }
-                computed.withLock { $0 += 1 }
-            }, write: { w, _ in
-                let deadline = Date().addingTimeInterval(2)
-                while computed.withLock({ $0 }) < min(threads, 4) && Date() < deadline { usleep(1000) }
-                throw WriteFailed()
-            })
+            try BandedFill.fill(
+                grid: g, rowsPerBand: 4, threads: threads,
+                body: { w, out in
+                    for i in 0..<out.count { out[i] = Float(w.row) }
+                    computed.withLock { $0 += 1 }
+                },
+                write: { w, _ in
+                    let deadline = Date().addingTimeInterval(2)
+                    while computed.withLock({ $0 }) < min(threads, 4) && Date() < deadline { usleep(1000) }
+                    throw WriteFailed()
+                })
         }
     }
 
@@ -342,9 +361,11 @@ struct BandedFillTests {
         let segments = EvidenceFixtures.segments(count: 40, in: g, seed: 3, maxLength: 900)
         let index = SegmentIndex(segments)
         var assembled: [Float] = []
-        try BandedFill.fill(grid: g, rowsPerBand: 8, threads: 2, body: { w, out in
-            DistanceField.compute(index: index, grid: g, window: w, into: out)
-        }, write: { _, values in assembled += values })
+        try BandedFill.fill(
+            grid: g, rowsPerBand: 8, threads: 2,
+            body: { w, out in
+                DistanceField.compute(index: index, grid: g, window: w, into: out)
+            }, write: { _, values in assembled += values })
         #expect(assembled == DistanceField.reference(segments: segments, grid: g, window: g.full))
     }
 }

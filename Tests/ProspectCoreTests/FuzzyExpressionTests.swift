@@ -1,22 +1,25 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Fuzzy expressions: text form and operators")
 struct FuzzyExpressionTests {
     static let layers = ["th", "mag", "fd", "lith", "and", "my layer", "q\"x"]
 
-    @Test("printing then parsing gives the same expression", arguments: [
-        "gamma(0.9, and(th, mag), or(fd, lith))",
-        "th",
-        "and(th)",
-        "product(th, mag, fd)",
-        "sum(th, product(mag, fd), or(lith, th))",
-        "gamma(0, th, mag)",
-        "gamma(1, th, mag)",
-        "gamma(0.25, gamma(0.75, th, mag), and(fd, or(lith, and)))",
-        "or(\"my layer\", \"q\\\"x\", and)",
-    ])
+    @Test(
+        "printing then parsing gives the same expression",
+        arguments: [
+            "gamma(0.9, and(th, mag), or(fd, lith))",
+            "th",
+            "and(th)",
+            "product(th, mag, fd)",
+            "sum(th, product(mag, fd), or(lith, th))",
+            "gamma(0, th, mag)",
+            "gamma(1, th, mag)",
+            "gamma(0.25, gamma(0.75, th, mag), and(fd, or(lith, and)))",
+            "or(\"my layer\", \"q\\\"x\", and)",
+        ])
     func roundTrip(text: String) throws {
         let e = try FuzzyExpression(parsing: text, layers: Self.layers)
         let printed = e.text(layers: Self.layers)
@@ -33,21 +36,23 @@ struct FuzzyExpressionTests {
         #expect(try FuzzyExpression(parsing: "or(and, th)", layers: Self.layers) == .or([.layer(4), .layer(0)]))
     }
 
-    @Test("parse errors name the problem and the position", arguments: [
-        ("", "at character 1: the expression is empty"),
-        ("and(th, thx)", "at character 9: unknown layer \"thx\" (layers: th, mag, fd, lith, and, my layer, q\"x)"),
-        ("min(th, mag)", "at character 1: unknown operator \"min\" (operators: and, or, product, sum, gamma)"),
-        ("and(th, mag", "at character 1: and( opened here is not closed"),
-        ("and(th mag)", "at character 8: expected \",\" or \")\" in and(…), got \"m\""),
-        ("and()", "at character 5: and() needs at least one operand"),
-        ("gamma(1.5, th, mag)", "at character 7: gamma's γ must lie in [0, 1], got 1.5"),
-        ("gamma(th, mag)", "at character 7: gamma takes its γ first, a number in [0, 1], got \"th\""),
-        ("gamma(0.5)", "at character 10: expected \",\" after gamma's γ (gamma needs at least one operand), got \")\""),
-        ("and(th, mag) fd", "at character 14: unexpected \"fd\" after the expression"),
-        ("and(th, \"mag)", "at character 9: the quoted name opened here is not closed"),
-        ("and(th, )", "at character 9: expected a layer name or an operator, got \")\""),
-        ("and(th,", "at character 8: the expression ends early: expected a layer name or an operator"),
-    ])
+    @Test(
+        "parse errors name the problem and the position",
+        arguments: [
+            ("", "at character 1: the expression is empty"),
+            ("and(th, thx)", "at character 9: unknown layer \"thx\" (layers: th, mag, fd, lith, and, my layer, q\"x)"),
+            ("min(th, mag)", "at character 1: unknown operator \"min\" (operators: and, or, product, sum, gamma)"),
+            ("and(th, mag", "at character 1: and( opened here is not closed"),
+            ("and(th mag)", "at character 8: expected \",\" or \")\" in and(…), got \"m\""),
+            ("and()", "at character 5: and() needs at least one operand"),
+            ("gamma(1.5, th, mag)", "at character 7: gamma's γ must lie in [0, 1], got 1.5"),
+            ("gamma(th, mag)", "at character 7: gamma takes its γ first, a number in [0, 1], got \"th\""),
+            ("gamma(0.5)", "at character 10: expected \",\" after gamma's γ (gamma needs at least one operand), got \")\""),
+            ("and(th, mag) fd", "at character 14: unexpected \"fd\" after the expression"),
+            ("and(th, \"mag)", "at character 9: the quoted name opened here is not closed"),
+            ("and(th, )", "at character 9: expected a layer name or an operator, got \")\""),
+            ("and(th,", "at character 8: the expression ends early: expected a layer name or an operator"),
+        ])
     func errors(text: String, message: String) {
         do {
             _ = try FuzzyExpression(parsing: text, layers: Self.layers)
@@ -67,7 +72,8 @@ struct FuzzyExpressionTests {
     @Test("each operator at hand-computed values (μ = 0.8 and 0.5)")
     func operators() {
         let m = [0.8, 0.5]
-        let a = FuzzyExpression.layer(0), b = FuzzyExpression.layer(1)
+        let a = FuzzyExpression.layer(0)
+        let b = FuzzyExpression.layer(1)
         #expect(FuzzyExpression.and([a, b]).evaluate(m) == 0.5)
         #expect(FuzzyExpression.or([a, b]).evaluate(m) == 0.8)
         #expect(abs(FuzzyExpression.product([a, b]).evaluate(m) - 0.4) < 1e-15)

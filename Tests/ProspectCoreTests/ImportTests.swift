@@ -14,14 +14,16 @@ enum TreeFixtures {
     /// Rows of features.csv (float32 values) and their kinds.
     static func features() throws -> (rows: [[Float]], kinds: [String]) {
         let lines = try String(contentsOfFile: folder + "/features.csv", encoding: .utf8).split(separator: "\n").dropFirst()
-        var rows: [[Float]] = [], kinds: [String] = []
+        var rows: [[Float]] = []
+        var kinds: [String] = []
         for line in lines {
             let cells = line.split(separator: ",").map(String.init)
-            rows.append(try cells.dropLast().map { s in
-                let d = try #require(Double(s), "bad value \(s)")
-                #expect(d.isNaN || Double(Float(d)) == d, "\(s) is not a float32")
-                return Float(d)
-            })
+            rows.append(
+                try cells.dropLast().map { s in
+                    let d = try #require(Double(s), "bad value \(s)")
+                    #expect(d.isNaN || Double(Float(d)) == d, "\(s) is not a float32")
+                    return Float(d)
+                })
             kinds.append(cells.last!)
         }
         return (rows, kinds)
@@ -147,21 +149,24 @@ struct ImportTests {
             learner["learner_model_param"] = param
             o["learner"] = learner
         }
-        let a = try XGBoostDump.parse(plain), b = try XGBoostDump.parse(TreeFixtures.data("xgboost_model.json"))
+        let a = try XGBoostDump.parse(plain)
+        let b = try XGBoostDump.parse(TreeFixtures.data("xgboost_model.json"))
         #expect(a.ensemble == b.ensemble)
         #expect(abs(b.ensemble.base - Foundation.log(0.286 / 0.714)) < 1e-6)
     }
 
     @Test func withoutNamesFeaturesGetTheLibraryDefaults() throws {
-        let x = try XGBoostDump.parse(TreeFixtures.edited("xgboost_model.json") { o in
-            var learner = o["learner"] as! [String: Any]
-            learner["feature_names"] = [String]()
-            o["learner"] = learner
-        })
+        let x = try XGBoostDump.parse(
+            TreeFixtures.edited("xgboost_model.json") { o in
+                var learner = o["learner"] as! [String: Any]
+                learner["feature_names"] = [String]()
+                o["learner"] = learner
+            })
         #expect(x.featureNames == ["f0", "f1", "f2", "f3"] && !x.hasFeatureNames)
-        let l = try LightGBMDump.parse(TreeFixtures.edited("lightgbm_model.json") { o in
-            o["feature_names"] = ["Column_0", "Column_1", "Column_2", "Column_3"]
-        })
+        let l = try LightGBMDump.parse(
+            TreeFixtures.edited("lightgbm_model.json") { o in
+                o["feature_names"] = ["Column_0", "Column_1", "Column_2", "Column_3"]
+            })
         #expect(l.featureNames == ["Column_0", "Column_1", "Column_2", "Column_3"] && !l.hasFeatureNames)
     }
 
@@ -175,7 +180,8 @@ struct ImportTests {
     }
 
     @Test func refusesWhatItCannotRepresent() throws {
-        let lgb = LightGBMDump.parse, xgb = XGBoostDump.parse
+        let lgb = LightGBMDump.parse
+        let xgb = XGBoostDump.parse
         let full = try TreeFixtures.data("lightgbm_model.json")
         #expect(refusal(lgb, full.prefix(full.count / 2)).contains("not valid JSON"))
         #expect(refusal(xgb, try TreeFixtures.data("xgboost_model.json").prefix(5000)).contains("not valid JSON"))
@@ -215,14 +221,18 @@ struct ImportTests {
 struct FeatureMatchingTests {
     func model(names: [String], hasNames: Bool, used: [Int]) -> ImportedTrees {
         var trees: [Tree] = used.map { f in
-            Tree(feature: [Int32(f), -1, -1], threshold: [0, 0, 0], left: [1, -1, -1], right: [2, -1, -1],
-                 missingLeft: [true, true, true], value: [0, -1, 1])
+            Tree(
+                feature: [Int32(f), -1, -1], threshold: [0, 0, 0], left: [1, -1, -1], right: [2, -1, -1],
+                missingLeft: [true, true, true], value: [0, -1, 1])
         }
         if trees.isEmpty { trees = [.leaf(0)] }
-        return ImportedTrees(library: "lightgbm", ensemble: TreeEnsemble(output: .logistic, comparison: .lessOrEqual, base: 0,
-                                                                         featureCount: names.count, trees: trees),
-                             featureNames: names, hasFeatureNames: hasNames, gain: names.map { _ in 0 }, objective: "binary",
-                             version: "v4")
+        return ImportedTrees(
+            library: "lightgbm",
+            ensemble: TreeEnsemble(
+                output: .logistic, comparison: .lessOrEqual, base: 0,
+                featureCount: names.count, trees: trees),
+            featureNames: names, hasFeatureNames: hasNames, gain: names.map { _ in 0 }, objective: "binary",
+            version: "v4")
     }
 
     @Test func byNameInTheModelsOrder() throws {
@@ -264,11 +274,13 @@ struct FeatureMatchingTests {
 @Suite("import: tree models in the model file")
 struct TreeModelFileTests {
     func file(_ trees: TreeEnsemble, layers: Int) -> ModelFile {
-        ModelFile(tool: "test", created: "now",
-                  layers: (0..<layers).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
-                  payload: .trees(trees, origin: .xgboost), parameters: [:],
-                  training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
-                                            depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
+        ModelFile(
+            tool: "test", created: "now",
+            layers: (0..<layers).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
+            payload: .trees(trees, origin: .xgboost), parameters: [:],
+            training: TrainingSummary(
+                validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
+                depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
     }
 
     @Test func roundTripsAndScoresWithNodata() throws {
@@ -309,8 +321,9 @@ struct TreeModelFileTests {
     @Test func refusesTreesThatDoNotFitTheLayers() throws {
         let m = try XGBoostDump.parse(TreeFixtures.data("xgboost_model.json"))
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(file(m.ensemble, layers: 3).encoded()) }
-        let additive = AdditiveModel(intercept: 0, terms: (0..<4).map { _ in .linear(coefficient: 0, center: 0) },
-                                     nodata: [0, 0, 0, 0])
+        let additive = AdditiveModel(
+            intercept: 0, terms: (0..<4).map { _ in .linear(coefficient: 0, center: 0) },
+            nodata: [0, 0, 0, 0])
         let both = try ModelPayloadTests.edited(file(m.ensemble, layers: 4)) { $0["model"] = try ModelPayloadTests.jsonObject(additive) }
         #expect(throws: ModelFile.FormatError.self) { try ModelFile.decode(both) }
     }

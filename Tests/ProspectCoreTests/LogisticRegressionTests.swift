@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite struct LogisticRegressionTests {
@@ -21,26 +22,40 @@ import Testing
     }
 
     @Test func binaryPredictorMatchesTwoByTwoTable() {
-        var x: [Double] = [], y: [Bool] = []
-        for cell in Self.table { for _ in 0..<cell.n { x.append(cell.x); y.append(cell.y) } }
+        var x: [Double] = []
+        var y: [Bool] = []
+        for cell in Self.table {
+            for _ in 0..<cell.n {
+                x.append(cell.x)
+                y.append(cell.y)
+            }
+        }
         check(LogisticRegression.fit(x: x, rows: y.count, columns: 1, y: y, l2: 0))
     }
 
     @Test func weightsActAsCounts() {
-        let fit = LogisticRegression.fit(x: Self.table.map(\.x), rows: 4, columns: 1, y: Self.table.map(\.y),
-                                         weights: Self.table.map { Double($0.n) }, l2: 0)
+        let fit = LogisticRegression.fit(
+            x: Self.table.map(\.x), rows: 4, columns: 1, y: Self.table.map(\.y),
+            weights: Self.table.map { Double($0.n) }, l2: 0)
         check(fit)
     }
 
     @Test func penaltyShrinksSlopeNotIntercept() {
-        var x: [Double] = [], y: [Bool] = []
-        for cell in Self.table { for _ in 0..<cell.n { x.append(cell.x); y.append(cell.y) } }
+        var x: [Double] = []
+        var y: [Bool] = []
+        for cell in Self.table {
+            for _ in 0..<cell.n {
+                x.append(cell.x)
+                y.append(cell.y)
+            }
+        }
         let loose = LogisticRegression.fit(x: x, rows: y.count, columns: 1, y: y, l2: 0)
         let tight = LogisticRegression.fit(x: x, rows: y.count, columns: 1, y: y, l2: 50)
         #expect(tight.converged)
         #expect(abs(tight.coefficients[1]) < abs(loose.coefficients[1]))
         // Penalized score equation for the slope: Σ xᵢ(yᵢ − pᵢ) = l2 · b1; for the intercept Σ (yᵢ − pᵢ) = 0.
-        var g0 = 0.0, g1 = 0.0
+        var g0 = 0.0
+        var g1 = 0.0
         for i in y.indices {
             let p = 1 / (1 + exp(-(tight.coefficients[0] + tight.coefficients[1] * x[i])))
             g0 += (y[i] ? 1 : 0) - p
@@ -63,8 +78,10 @@ import Testing
     @Test func recoversSimulatedCoefficients() {
         var rng = SplitMix64(seed: 20_240_601)
         let truth = [-1.0, 0.8, -0.5, 1.2]
-        let n = 20_000, p = 3
-        var x = [Double](), y = [Bool]()
+        let n = 20_000
+        let p = 3
+        var x = [Double]()
+        var y = [Bool]()
         x.reserveCapacity(n * p)
         for _ in 0..<n {
             let row = [rng.nextGaussian(), 5 + 2 * rng.nextGaussian(), rng.nextUnit() < 0.3 ? 1.0 : 0.0]
@@ -77,8 +94,9 @@ import Testing
         #expect(fit.converged)
         #expect(fit.iterations < 20)
         for j in 0...p {
-            #expect(abs(fit.coefficients[j] - truth[j]) < 3 * fit.standardErrors[j],
-                    "b\(j) = \(fit.coefficients[j]) ± \(fit.standardErrors[j]), truth \(truth[j])")
+            #expect(
+                abs(fit.coefficients[j] - truth[j]) < 3 * fit.standardErrors[j],
+                "b\(j) = \(fit.coefficients[j]) ± \(fit.standardErrors[j]), truth \(truth[j])")
             #expect(fit.standardErrors[j] > 0 && fit.standardErrors[j] < 0.2)
         }
     }
@@ -105,7 +123,8 @@ import Testing
     /// 1 (most frequent: reference), 4 (+1.0) and 7 (−0.8), intercept −2 at the reference class.
     private static func simulate(n: Int, seed: UInt64) -> (samples: [[Float]], labels: [Bool]) {
         var rng = SplitMix64(seed: seed)
-        var samples: [[Float]] = [], labels: [Bool] = []
+        var samples: [[Float]] = []
+        var labels: [Bool] = []
         for _ in 0..<n {
             let v = Float(50 + 4 * rng.nextGaussian())
             let u = rng.nextUnit()
@@ -139,10 +158,16 @@ import Testing
         #expect(abs(Double(model.intercept) - expectedIntercept) < 3 * fit.standardErrors[0])
 
         // The model's terms.
-        guard case let .linear(coefficient, center) = model.terms[0] else { Issue.record("continuous term"); return }
+        guard case .linear(let coefficient, let center) = model.terms[0] else {
+            Issue.record("continuous term")
+            return
+        }
         #expect(abs(Double(coefficient) - slope.coefficient) < 1e-6)
         #expect(abs(Double(center) - design.means[0]) < 1e-3)
-        guard case let .lookup(codes, values, otherwise) = model.terms[1] else { Issue.record("categorical term"); return }
+        guard case .lookup(let codes, let values, let otherwise) = model.terms[1] else {
+            Issue.record("categorical term")
+            return
+        }
         #expect(codes == [1, 4, 7])
         #expect(values[0] == 0 && otherwise == 0)
 
@@ -161,7 +186,8 @@ import Testing
     @Test func constantLayersAddNothing() {
         let samples: [[Float]] = (0..<40).map { i in [Float(i % 5), 3, 2] }
         let labels = (0..<40).map { ($0 % 5 >= 3) != ($0 % 7 == 0) }
-        let design = LogisticDesign(layerNames: ["a", "const", "oneClass"], kinds: [.continuous, .continuous, .categorical], samples: samples)
+        let design = LogisticDesign(
+            layerNames: ["a", "const", "oneClass"], kinds: [.continuous, .continuous, .categorical], samples: samples)
         #expect(design.columnCount == 1)
         let (fit, model, rows) = design.fit(labels: labels, l2: 1e-4)
         #expect(fit.coefficients.allSatisfy { $0.isFinite })

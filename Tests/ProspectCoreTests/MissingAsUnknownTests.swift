@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Missing data as unknown: a missing layer weighs 0, with the missing-data variance term")
@@ -7,24 +8,30 @@ struct MissingAsUnknownTests {
     static var model: AdditiveModel {
         var m = AdditiveModel(
             intercept: -4.1,
-            terms: [.step(threshold: 0.5, above: 1.3, below: -0.4),
-                    .lookup(codes: [1, 2, 4, 7], values: [0.2, -1.1, 2.0, 0], otherwise: 0),
-                    .step(threshold: Float(12.5).nextUp, above: -0.3, below: 0.9),
-                    .linear(coefficient: 0.25, center: 3)],
+            terms: [
+                .step(threshold: 0.5, above: 1.3, below: -0.4),
+                .lookup(codes: [1, 2, 4, 7], values: [0.2, -1.1, 2.0, 0], otherwise: 0),
+                .step(threshold: Float(12.5).nextUp, above: -0.3, below: 0.9),
+                .linear(coefficient: 0.25, center: 3),
+            ],
             nodata: [-1, 0, .nan, -9999])
         m.missing = .unknown
         return m
     }
     static let variance = WofEVariance(
         priorVariance: 1.0 / 37,
-        terms: [.step(threshold: 0.5, above: 0.09, below: 0.02),
-                .lookup(codes: [1, 2, 4, 7], values: [0.3, 0.5, 1.2, 0], otherwise: 0),
-                .step(threshold: Float(12.5).nextUp, above: 0.04, below: 0.11),
-                .linear(coefficient: 0, center: 0)],
-        missingClasses: [WofEMissingClasses(weights: [1.3, -0.4], fractions: [0.3, 0.7]),
-                         WofEMissingClasses(weights: [0.2, -1.1, 2.0, 0], fractions: [0.4, 0.3, 0.2, 0.1]),
-                         WofEMissingClasses(weights: [-0.3, 0.9], fractions: [0.5, 0.5]),
-                         WofEMissingClasses(weights: [], fractions: [])])
+        terms: [
+            .step(threshold: 0.5, above: 0.09, below: 0.02),
+            .lookup(codes: [1, 2, 4, 7], values: [0.3, 0.5, 1.2, 0], otherwise: 0),
+            .step(threshold: Float(12.5).nextUp, above: 0.04, below: 0.11),
+            .linear(coefficient: 0, center: 0),
+        ],
+        missingClasses: [
+            WofEMissingClasses(weights: [1.3, -0.4], fractions: [0.3, 0.7]),
+            WofEMissingClasses(weights: [0.2, -1.1, 2.0, 0], fractions: [0.4, 0.3, 0.2, 0.1]),
+            WofEMissingClasses(weights: [-0.3, 0.9], fractions: [0.5, 0.5]),
+            WofEMissingClasses(weights: [], fractions: []),
+        ])
 
     /// Random layers with about 30 % of each layer missing (nodata or NaN), so some cells
     /// miss every layer.
@@ -35,15 +42,19 @@ struct MissingAsUnknownTests {
             let u = rng.nextUnit()
             return u < 0.15 ? nodata[k] : u < 0.3 ? .nan : v
         }
-        return [(0..<n).map { _ in hole(0, Float(rng.nextUnit())) },
-                (0..<n).map { _ in hole(1, Float(1 + Int(rng.nextUnit() * 8))) },
-                (0..<n).map { _ in hole(2, Float(rng.nextUnit() * 25)) },
-                (0..<n).map { _ in hole(3, Float(rng.nextUnit() * 6)) }]
+        return [
+            (0..<n).map { _ in hole(0, Float(rng.nextUnit())) },
+            (0..<n).map { _ in hole(1, Float(1 + Int(rng.nextUnit() * 8))) },
+            (0..<n).map { _ in hole(2, Float(rng.nextUnit() * 25)) },
+            (0..<n).map { _ in hole(3, Float(rng.nextUnit() * 6)) },
+        ]
     }
 
     /// Runs `body` with the layers as buffers and `bands` output buffers of length n.
-    static func withBuffers(_ layers: [[Float]], bands: Int,
-                            _ body: ([UnsafeBufferPointer<Float>], [UnsafeMutableBufferPointer<Float>]) -> Void) -> [[Float]] {
+    static func withBuffers(
+        _ layers: [[Float]], bands: Int,
+        _ body: ([UnsafeBufferPointer<Float>], [UnsafeMutableBufferPointer<Float>]) -> Void
+    ) -> [[Float]] {
         let n = layers[0].count
         let inputs = layers.map { l in UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, l.count)) }
         let outputs = (0..<bands).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, n)) }
@@ -63,7 +74,9 @@ struct MissingAsUnknownTests {
         let layers = Self.layers(length, seed: UInt64(length) + 11)
         let compiled = CompiledModel(Self.model)
         let fast = Self.withBuffers(layers, bands: 1) { ScoreKernel.score(compiled, layers: $0, output: $1[0], outputNodata: -9) }
-        let ref = Self.withBuffers(layers, bands: 1) { ScoreKernel.reference(model: Self.model, layers: $0, output: $1[0], outputNodata: -9) }
+        let ref = Self.withBuffers(layers, bands: 1) {
+            ScoreKernel.reference(model: Self.model, layers: $0, output: $1[0], outputNodata: -9)
+        }
         var nodata = 0
         for i in 0..<length {
             #expect(Self.close(fast[0][i], ref[0][i]), "cell \(i): \(fast[0][i]) vs \(ref[0][i])")
@@ -84,7 +97,9 @@ struct MissingAsUnknownTests {
                 var layers = full.map { [Float](repeating: $0, count: length) }
                 layers[layer][lane] = lane % 2 == 0 ? m.nodata[layer] : .nan
                 let fast = Self.withBuffers(layers, bands: 1) { ScoreKernel.score(compiled, layers: $0, output: $1[0], outputNodata: -9) }
-                let ref = Self.withBuffers(layers, bands: 1) { ScoreKernel.reference(model: m, layers: $0, output: $1[0], outputNodata: -9) }
+                let ref = Self.withBuffers(layers, bands: 1) {
+                    ScoreKernel.reference(model: m, layers: $0, output: $1[0], outputNodata: -9)
+                }
                 let expected = Float(1 / (1 + exp(-(logitAll - terms[layer]))))
                 let other = Float(1 / (1 + exp(-logitAll)))
                 for i in 0..<length {
@@ -130,11 +145,12 @@ struct MissingAsUnknownTests {
         let p = 1 / (1 + exp(-logit))
         let o = p / (1 - p)
         // Layer 0's classes: W+ = 1.3 on 30 % of its data area, W− = −0.4 on 70 %.
-        let pPlus = o * exp(1.3) / (1 + o * exp(1.3)), pMinus = o * exp(-0.4) / (1 + o * exp(-0.4))
+        let pPlus = o * exp(1.3) / (1 + o * exp(1.3))
+        let pMinus = o * exp(-0.4) / (1 + o * exp(-0.4))
         let missingVar = (pPlus - p) * (pPlus - p) * 0.3 + (pMinus - p) * (pMinus - p) * 0.7
         let weightsVar = p * p * (1.0 / 37 + 1.2 + 0.11 + 0)
         let std = (weightsVar + missingVar).squareRoot()
-        #expect(missingVar > 0.001)   // the term is not negligible here
+        #expect(missingVar > 0.001)  // the term is not negligible here
         let ref = Self.withBuffers(layers, bands: 3) {
             UncertaintyKernel.reference(model: Self.model, variance: Self.variance, layers: $0, outputs: $1, outputNodata: -9)
         }
@@ -163,11 +179,14 @@ struct MissingAsUnknownTests {
     func modelFile() throws {
         var plain = Self.model
         plain.missing = nil
-        let summary = TrainingSummary(validCells: 1, cellAreaKm2: 1, depositsGiven: 2, depositsUsed: 2, depositsOutsideGrid: 0,
-                                      depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
-        var file = ModelFile(tool: "t", created: "c", layers: (0..<4).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
-                             payload: .weightsOfEvidence(plain, variance: WofEVariance(priorVariance: Self.variance.priorVariance, terms: Self.variance.terms)),
-                             parameters: [:], training: summary)
+        let summary = TrainingSummary(
+            validCells: 1, cellAreaKm2: 1, depositsGiven: 2, depositsUsed: 2, depositsOutsideGrid: 0,
+            depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
+        var file = ModelFile(
+            tool: "t", created: "c", layers: (0..<4).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
+            payload: .weightsOfEvidence(
+                plain, variance: WofEVariance(priorVariance: Self.variance.priorVariance, terms: Self.variance.terms)),
+            parameters: [:], training: summary)
         let plainText = String(decoding: try file.encoded(), as: UTF8.self)
         #expect(!plainText.contains("\"missing\"") && !plainText.contains("missingClasses"))
         #expect(try ModelFile.decode(file.encoded()).additive?.missingAsUnknown == false)

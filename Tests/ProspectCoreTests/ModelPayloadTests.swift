@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 /// The model payload against model files written before it was one enum (Tests/Fixtures/model-files).
@@ -11,18 +12,32 @@ struct ModelPayloadTests {
         ModelLayer(name: "a", path: "a.tif", kind: .continuous, transforms: [.zScore(mean: 1.5, std: 0.25)]),
         ModelLayer(name: "lith", path: "../lith.tif", kind: .categorical, legend: ["1": "granite", "2": "shale"]),
     ]
-    static let summary = TrainingSummary(validCells: 100, cellAreaKm2: 0.01, depositsGiven: 3, depositsUsed: 2, depositsOutsideGrid: 1,
-                                         depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: ["lith", "a"])
-    static let additive = AdditiveModel(intercept: -4.6051702, terms: [.step(threshold: 2.5, above: 0.7, below: -0.3),
-                                                                     .lookup(codes: [1, 2], values: [0.9, -1.1], otherwise: 0)],
-                                        nodata: [-9999, .nan])
-    static let variance = WofEVariance(priorVariance: 0.5, terms: [.step(threshold: 2.5, above: 0.25, below: 0.1),
-                                                                   .lookup(codes: [1, 2], values: [0.3, 0.2], otherwise: 0)])
-    static let logistic = AdditiveModel(intercept: -3.25, terms: [.linear(coefficient: 0.8, center: 1.5),
-                                                                  .lookup(codes: [1, 2], values: [0.5, 0], otherwise: -0.125)],
-                                        nodata: [-9999, 0])
-    static let tree = Tree(feature: [0, -1, 1, -1, -1], threshold: [2.5, 0, 1.5, 0, 0], left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1],
-                           missingLeft: [true, true, false, true, true], value: [0.25, 0.1, 0.4, 0.3, 0.5], cover: [10, 5, 5, 2, 3])
+    static let summary = TrainingSummary(
+        validCells: 100, cellAreaKm2: 0.01, depositsGiven: 3, depositsUsed: 2, depositsOutsideGrid: 1,
+        depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: ["lith", "a"])
+    static let additive = AdditiveModel(
+        intercept: -4.6051702,
+        terms: [
+            .step(threshold: 2.5, above: 0.7, below: -0.3),
+            .lookup(codes: [1, 2], values: [0.9, -1.1], otherwise: 0),
+        ],
+        nodata: [-9999, .nan])
+    static let variance = WofEVariance(
+        priorVariance: 0.5,
+        terms: [
+            .step(threshold: 2.5, above: 0.25, below: 0.1),
+            .lookup(codes: [1, 2], values: [0.3, 0.2], otherwise: 0),
+        ])
+    static let logistic = AdditiveModel(
+        intercept: -3.25,
+        terms: [
+            .linear(coefficient: 0.8, center: 1.5),
+            .lookup(codes: [1, 2], values: [0.5, 0], otherwise: -0.125),
+        ],
+        nodata: [-9999, 0])
+    static let tree = Tree(
+        feature: [0, -1, 1, -1, -1], threshold: [2.5, 0, 1.5, 0, 0], left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1],
+        missingLeft: [true, true, false, true, true], value: [0.25, 0.1, 0.4, 0.3, 0.5], cover: [10, 5, 5, 2, 3])
     static let created = "2024-05-01T10:00:00Z"
 
     static func wofeSummary() -> TrainingSummary {
@@ -41,9 +56,10 @@ struct ModelPayloadTests {
 
     static func treeSummary(_ method: String) -> TrainingSummary {
         var s = summary
-        s.trees = TreeTrainingSummary(method: method, trees: 1, depth: 2, depositCells: 2, backgroundCells: 8,
-                                      background: "random", depositWeight: 4, auc: 0.75, aucKind: "training",
-                                      importance: [.init(layer: "a", gain: 3, share: 0.75), .init(layer: "lith", gain: 1, share: 0.25)])
+        s.trees = TreeTrainingSummary(
+            method: method, trees: 1, depth: 2, depositCells: 2, backgroundCells: 8,
+            background: "random", depositWeight: 4, auc: 0.75, aucKind: "training",
+            importance: [.init(layer: "a", gain: 3, share: 0.75), .init(layer: "lith", gain: 1, share: 0.25)])
         return s
     }
 
@@ -55,7 +71,8 @@ struct ModelPayloadTests {
 
     /// The model file each fixture holds, by fixture name.
     static func sample(_ name: String) -> ModelFile {
-        func file(_ payload: ModelPayload, created: String = created, parameters: [String: String], training: TrainingSummary) -> ModelFile {
+        func file(_ payload: ModelPayload, created: String = created, parameters: [String: String], training: TrainingSummary) -> ModelFile
+        {
             ModelFile(tool: "prospect 0.9", created: created, layers: layers, payload: payload, parameters: parameters, training: training)
         }
         switch name {
@@ -65,8 +82,10 @@ struct ModelPayloadTests {
             var model = additive
             model.missing = .unknown
             var v = variance
-            v.missingClasses = [WofEMissingClasses(weights: [0.7, -0.3], fractions: [0.4, 0.6]),
-                                WofEMissingClasses(weights: [0.9, -1.1], fractions: [0.25, 0.75])]
+            v.missingClasses = [
+                WofEMissingClasses(weights: [0.7, -0.3], fractions: [0.4, 0.6]),
+                WofEMissingClasses(weights: [0.9, -1.1], fractions: [0.25, 0.75]),
+            ]
             return file(.weightsOfEvidence(model, variance: v), parameters: ["missing": "unknown"], training: wofeSummary())
         case "wofe-no-variance":
             return file(.weightsOfEvidence(additive, variance: nil), created: "", parameters: [:], training: summary)
@@ -74,7 +93,8 @@ struct ModelPayloadTests {
             return file(.logistic(logistic), parameters: ["l2": "0.01"], training: logisticSummary())
         case "gbt":
             let e = TreeEnsemble(output: .logistic, comparison: .lessOrEqual, base: -2, featureCount: 2, trees: [tree])
-            return file(.trees(e, origin: .gradientBoosting), parameters: ["trees": "1", "learningRate": "0.1"], training: treeSummary("gbt"))
+            return file(
+                .trees(e, origin: .gradientBoosting), parameters: ["trees": "1", "learningRate": "0.1"], training: treeSummary("gbt"))
         case "rf":
             let e = TreeEnsemble(output: .average, comparison: .lessOrEqual, base: 0, featureCount: 2, trees: [tree, .leaf(0.2)])
             return file(.trees(e, origin: .randomForest), parameters: ["trees": "2"], training: treeSummary("rf"))
@@ -85,10 +105,12 @@ struct ModelPayloadTests {
             var bare = tree
             bare.cover = nil
             let e = TreeEnsemble(output: .logistic, comparison: .less, base: -0.5, featureCount: 2, trees: [bare])
-            return file(.trees(e, origin: .xgboost), parameters: ["source": "model.json", "objective": "binary:logistic"], training: summary)
+            return file(
+                .trees(e, origin: .xgboost), parameters: ["source": "model.json", "objective": "binary:logistic"], training: summary)
         case "fuzzy":
             let f = FuzzyOverlayModel(expression: "gamma(0.9, a, lith)", classScores: ["lith": ["1": 1, "2": 0.25]])
-            return file(.fuzzy(f), parameters: ["knowledgeDriven": "true", "expression": "gamma(0.9, a, lith)"], training: overlaySummary())
+            return file(
+                .fuzzy(f), parameters: ["knowledgeDriven": "true", "expression": "gamma(0.9, a, lith)"], training: overlaySummary())
         case "index":
             let i = WeightedIndexModel(weights: ["a": 2, "lith": 0.5], classScores: ["lith": ["1": 10, "2": 4]])
             return file(.index(i), parameters: ["knowledgeDriven": "true"], training: overlaySummary())
@@ -191,19 +213,29 @@ struct ModelPayloadTests {
     }
 
     static let impossible: [Impossible] = [
-        Impossible(fixture: "logistic", copy: ["wofeVariance": "wofe"],
-                   problem: "wofeVariance belongs to a weights-of-evidence model, not to method \"logistic\""),
-        Impossible(fixture: "fuzzy", copy: ["wofeVariance": "wofe"],
-                   problem: "wofeVariance belongs to a weights-of-evidence model, not to method \"fuzzy\""),
-        Impossible(fixture: "logistic", method: "svm",
-                   problem: "unknown method \"svm\" (one of wofe, logistic, rf, gbt, lightgbm, xgboost, fuzzy, index)"),
-        Impossible(fixture: "gbt", method: "trees", problem: "unknown method \"trees\" (one of wofe, logistic, rf, gbt, lightgbm, xgboost, fuzzy, index)"),
-        Impossible(fixture: "logistic", method: "fuzzy", problem: "method \"fuzzy\" keeps its model under \"fuzzy\", but the file holds \"model\""),
-        Impossible(fixture: "wofe", method: "index", remove: ["wofeVariance"],
-                   problem: "method \"index\" keeps its model under \"index\", but the file holds \"model\""),
-        Impossible(fixture: "gbt", method: "wofe", problem: "method \"wofe\" keeps its model under \"model\", but the file holds \"trees\""),
+        Impossible(
+            fixture: "logistic", copy: ["wofeVariance": "wofe"],
+            problem: "wofeVariance belongs to a weights-of-evidence model, not to method \"logistic\""),
+        Impossible(
+            fixture: "fuzzy", copy: ["wofeVariance": "wofe"],
+            problem: "wofeVariance belongs to a weights-of-evidence model, not to method \"fuzzy\""),
+        Impossible(
+            fixture: "logistic", method: "svm",
+            problem: "unknown method \"svm\" (one of wofe, logistic, rf, gbt, lightgbm, xgboost, fuzzy, index)"),
+        Impossible(
+            fixture: "gbt", method: "trees",
+            problem: "unknown method \"trees\" (one of wofe, logistic, rf, gbt, lightgbm, xgboost, fuzzy, index)"),
+        Impossible(
+            fixture: "logistic", method: "fuzzy", problem: "method \"fuzzy\" keeps its model under \"fuzzy\", but the file holds \"model\""),
+        Impossible(
+            fixture: "wofe", method: "index", remove: ["wofeVariance"],
+            problem: "method \"index\" keeps its model under \"index\", but the file holds \"model\""),
+        Impossible(
+            fixture: "gbt", method: "wofe", problem: "method \"wofe\" keeps its model under \"model\", but the file holds \"trees\""),
         Impossible(fixture: "fuzzy", method: "rf", problem: "method \"rf\" keeps its model under \"trees\", but the file holds \"fuzzy\""),
-        Impossible(fixture: "index", method: "logistic", problem: "method \"logistic\" keeps its model under \"model\", but the file holds \"index\""),
+        Impossible(
+            fixture: "index", method: "logistic",
+            problem: "method \"logistic\" keeps its model under \"model\", but the file holds \"index\""),
         Impossible(fixture: "fuzzy", copy: ["index": "index"], problem: "it must hold exactly one model (found 2)"),
         Impossible(fixture: "wofe", copy: ["trees": "gbt", "fuzzy": "fuzzy"], problem: "it must hold exactly one model (found 3)"),
         Impossible(fixture: "logistic", remove: ["model"], problem: "it must hold exactly one model (found 0)"),
@@ -224,10 +256,12 @@ struct ModelPayloadTests {
     @Test("the method follows from the payload; the accessors see only the payload's own parts")
     func derived() {
         let e = TreeEnsemble(output: .logistic, comparison: .less, base: 0, featureCount: 2, trees: [Self.tree])
-        let payloads: [ModelPayload] = [.weightsOfEvidence(Self.additive, variance: Self.variance), .logistic(Self.logistic),
-                                        .trees(e, origin: .randomForest), .trees(e, origin: .gradientBoosting), .trees(e, origin: .lightgbm),
-                                        .trees(e, origin: .xgboost), .fuzzy(FuzzyOverlayModel(expression: "a")),
-                                        .index(WeightedIndexModel(weights: ["a": 1, "lith": 1]))]
+        let payloads: [ModelPayload] = [
+            .weightsOfEvidence(Self.additive, variance: Self.variance), .logistic(Self.logistic),
+            .trees(e, origin: .randomForest), .trees(e, origin: .gradientBoosting), .trees(e, origin: .lightgbm),
+            .trees(e, origin: .xgboost), .fuzzy(FuzzyOverlayModel(expression: "a")),
+            .index(WeightedIndexModel(weights: ["a": 1, "lith": 1])),
+        ]
         #expect(payloads.map(\.method) == ModelPayload.methods)
         #expect(ModelPayload.methods == ["wofe", "logistic", "rf", "gbt", "lightgbm", "xgboost", "fuzzy", "index"])
         #expect(TreeOrigin(.randomForest).rawValue == TreeLearner.Method.randomForest.rawValue)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 /// Random layers for the overlay kernels: three continuous layers (memberships, with some
@@ -33,10 +34,13 @@ enum OverlayData {
         return out
     }
 
-    static func run(_ layers: [[Float]], fast: ([UnsafeBufferPointer<Float>], UnsafeMutableBufferPointer<Float>) -> Void,
-                    reference: ([UnsafeBufferPointer<Float>], UnsafeMutableBufferPointer<Float>) -> Void) -> (fast: [Float], reference: [Float]) {
+    static func run(
+        _ layers: [[Float]], fast: ([UnsafeBufferPointer<Float>], UnsafeMutableBufferPointer<Float>) -> Void,
+        reference: ([UnsafeBufferPointer<Float>], UnsafeMutableBufferPointer<Float>) -> Void
+    ) -> (fast: [Float], reference: [Float]) {
         let n = layers[0].count
-        var f = [Float](repeating: 7, count: n), r = [Float](repeating: 7, count: n)
+        var f = [Float](repeating: 7, count: n)
+        var r = [Float](repeating: 7, count: n)
         layers.withUnsafeBufferPointers { ptrs in
             f.withUnsafeMutableBufferPointer { fast(ptrs, $0) }
             r.withUnsafeMutableBufferPointer { reference(ptrs, $0) }
@@ -62,7 +66,7 @@ struct FuzzyOverlayKernelTests {
         "gamma(1, a, b, e, c, lith)",
         "sum(product(a, b), gamma(0.5, or(c, a), and(lith, e)))",
         "or(and(a, b), and(c, lith))",
-        "gamma(0.7, sum(a, b), product(c, e))",   // lith is read by no operator: it only masks
+        "gamma(0.7, sum(a, b), product(c, e))",  // lith is read by no operator: it only masks
         "a",
     ]
 
@@ -72,8 +76,9 @@ struct FuzzyOverlayKernelTests {
     }
 
     static func run(_ overlay: FuzzyOverlay, _ layers: [[Float]]) -> (fast: [Float], reference: [Float]) {
-        OverlayData.run(layers, fast: { overlay.score(layers: $0, output: $1, outputNodata: -1) },
-                        reference: { overlay.reference(layers: $0, output: $1, outputNodata: -1) })
+        OverlayData.run(
+            layers, fast: { overlay.score(layers: $0, output: $1, outputNodata: -1) },
+            reference: { overlay.reference(layers: $0, output: $1, outputNodata: -1) })
     }
 
     @Test("fast kernel matches the reference on random data with gaps", arguments: lengths)
@@ -124,14 +129,15 @@ struct FuzzyOverlayKernelTests {
     func program() throws {
         let overlay = try Self.overlay("gamma(0.9, and(a, b), or(c, lith))")
         typealias S = FuzzyProgram.Step
-        #expect(overlay.program.steps == [
-            S.load(dst: 2, source: .layer(0), complement: false), .minimum(dst: 2, source: .layer(1)),
-            .gammaLoad(product: 0, complements: 1, source: .register(2)),
-            .load(dst: 2, source: .layer(2), complement: false), .maximum(dst: 2, source: .layer(3)),
-            .gammaMultiply(product: 0, complements: 1, source: .register(2)),
-            .gamma(dst: 0, product: 0, complements: 1, gamma: 0.9),
-            .mask(dst: 0, layer: 4),
-        ])
+        #expect(
+            overlay.program.steps == [
+                S.load(dst: 2, source: .layer(0), complement: false), .minimum(dst: 2, source: .layer(1)),
+                .gammaLoad(product: 0, complements: 1, source: .register(2)),
+                .load(dst: 2, source: .layer(2), complement: false), .maximum(dst: 2, source: .layer(3)),
+                .gammaMultiply(product: 0, complements: 1, source: .register(2)),
+                .gamma(dst: 0, product: 0, complements: 1, gamma: 0.9),
+                .mask(dst: 0, layer: 4),
+            ])
         #expect(overlay.program.registers == 3)
     }
 }
@@ -140,8 +146,9 @@ struct FuzzyOverlayKernelTests {
 struct FuzzyContributionTests {
     static func contributions(_ text: String, _ values: [Float]) throws -> [Double] {
         let names = ["a", "b", "c", "d"]
-        let overlay = FuzzyOverlay(expression: try FuzzyExpression(parsing: text, layers: names),
-                                   classTables: [nil, nil, nil, nil], nodata: [-9999, -9999, -9999, -9999])
+        let overlay = FuzzyOverlay(
+            expression: try FuzzyExpression(parsing: text, layers: names),
+            classTables: [nil, nil, nil, nil], nodata: [-9999, -9999, -9999, -9999])
         return overlay.contributions(values: values)
     }
 
@@ -160,8 +167,10 @@ struct FuzzyContributionTests {
         // Nested: gamma splits its value evenly between and(a, b) and or(c, d); or(0.7, 0.2)
         // owes 0.6 of its 0.7 to c and 0.1 to d.
         let y = 0.8925527058738575
-        #expect(close(try Self.contributions("gamma(0.9, and(a, b), or(c, d))", [0.9, 0.8, 0.7, 0.2]),
-                      [y / 4, y / 4, y / 2 * 6 / 7, y / 2 / 7]))
+        #expect(
+            close(
+                try Self.contributions("gamma(0.9, and(a, b), or(c, d))", [0.9, 0.8, 0.7, 0.2]),
+                [y / 4, y / 4, y / 2 * 6 / 7, y / 2 / 7]))
         // A layer read twice adds its shares; a missing cell explains nothing.
         #expect(close(try Self.contributions("or(a, and(a, b))", [0.6, 0.2, 0, 0]), [0.6 - 0.05, 0.05, 0, 0]))
         #expect(try Self.contributions("or(a, b)", [-9999, 0.5, 0, 0]) == [0, 0, 0, 0])
@@ -188,8 +197,12 @@ struct FuzzyContributionTests {
         let leaves = (0..<m).map { FuzzyExpression.layer($0) }
         for _ in 0..<20 {
             let v = (0..<m).map { _ in rng.nextUnit() < 0.1 ? 0 : rng.nextUnit() }
-            for op in [FuzzyExpression.and(leaves), .or(leaves), .product(leaves), .sum(leaves), .gamma(0.8, leaves), .gamma(1, leaves), .gamma(0, leaves)] {
-                let fast = FuzzyOverlay.shapleyValues(op, v), exact = Self.bruteForce(op, v)
+            for op in [
+                FuzzyExpression.and(leaves), .or(leaves), .product(leaves), .sum(leaves), .gamma(0.8, leaves), .gamma(1, leaves),
+                .gamma(0, leaves),
+            ] {
+                let fast = FuzzyOverlay.shapleyValues(op, v)
+                let exact = Self.bruteForce(op, v)
                 #expect(zip(fast, exact).allSatisfy { abs($0 - $1) < 1e-12 }, "\(op) \(v): \(fast) vs \(exact)")
             }
         }
@@ -219,8 +232,9 @@ struct WeightedIndexOverlayTests {
     }
 
     static func run(_ overlay: WeightedIndexOverlay, _ layers: [[Float]]) -> (fast: [Float], reference: [Float]) {
-        OverlayData.run(layers, fast: { overlay.score(layers: $0, output: $1, outputNodata: -1) },
-                        reference: { overlay.reference(layers: $0, output: $1, outputNodata: -1) })
+        OverlayData.run(
+            layers, fast: { overlay.score(layers: $0, output: $1, outputNodata: -1) },
+            reference: { overlay.reference(layers: $0, output: $1, outputNodata: -1) })
     }
 
     @Test func handComputed() {
@@ -272,7 +286,9 @@ struct WeightedIndexOverlayTests {
         let overlay = Self.overlay()
         let layers = OverlayData.layers(count: 200, seed: 2)
         var out = [Float](repeating: 0, count: 200)
-        layers.withUnsafeBufferPointers { p in out.withUnsafeMutableBufferPointer { overlay.reference(layers: p, output: $0, outputNodata: -1) } }
+        layers.withUnsafeBufferPointers { p in
+            out.withUnsafeMutableBufferPointer { overlay.reference(layers: p, output: $0, outputNodata: -1) }
+        }
         for i in 0..<200 where out[i] != -1 {
             let c = overlay.contributions(values: layers.map { $0[i] })
             #expect(abs(c.reduce(0, +) - Double(out[i])) < 1e-6)
@@ -285,8 +301,10 @@ struct WeightedIndexOverlayTests {
 struct ClassTableTests {
     @Test("vector lookup equals the scalar definition around every rounding boundary")
     func boundaries() {
-        for table in [ClassTable(codes: [-4, -1, 0, 3, 4], scores: [1, 2, 3, 4, 5], otherwise: -7),
-                      ClassTable(codes: (-10...10).map { Int32($0) }, scores: (0...20).map { Float($0) }, otherwise: -7)] {
+        for table in [
+            ClassTable(codes: [-4, -1, 0, 3, 4], scores: [1, 2, 3, 4, 5], otherwise: -7),
+            ClassTable(codes: (-10...10).map { Int32($0) }, scores: (0...20).map { Float($0) }, otherwise: -7),
+        ] {
             var xs: [Float] = [.nan, .infinity, -.infinity, 1e30, -1e30]
             for c in -6...6 {
                 for d: Float in [-0.5, 0.5] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Overlay models in the model file")
@@ -9,19 +10,26 @@ struct OverlayModelFileTests {
         ModelLayer(name: "fault_distance", path: "fd.tif", kind: .continuous, transforms: [.fuzzySmall(midpoint: 500, spread: 3)]),
         ModelLayer(name: "lithology", path: "lith.tif", kind: .categorical),
     ]
-    static let summary = TrainingSummary(validCells: 10, cellAreaKm2: 0.0025, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
-                                         depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
+    static let summary = TrainingSummary(
+        validCells: 10, cellAreaKm2: 0.0025, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
+        depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
 
-    static func fuzzyFile(_ expression: String = "gamma(0.9, thorium, or(fault_distance, lithology))",
-                          classScores: [String: [String: Double]] = ["lithology": ["4": 1, "3": 0.5]]) -> ModelFile {
-        ModelFile(tool: "test", created: "", layers: layers, payload: .fuzzy(FuzzyOverlayModel(expression: expression, classScores: classScores)),
-                  parameters: [:], training: summary)
+    static func fuzzyFile(
+        _ expression: String = "gamma(0.9, thorium, or(fault_distance, lithology))",
+        classScores: [String: [String: Double]] = ["lithology": ["4": 1, "3": 0.5]]
+    ) -> ModelFile {
+        ModelFile(
+            tool: "test", created: "", layers: layers, payload: .fuzzy(FuzzyOverlayModel(expression: expression, classScores: classScores)),
+            parameters: [:], training: summary)
     }
 
-    static func indexFile(weights: [String: Double] = ["thorium": 3, "fault_distance": 1, "lithology": 2],
-                          classScores: [String: [String: Double]] = ["lithology": ["4": 10, "3": 5]]) -> ModelFile {
-        ModelFile(tool: "test", created: "", layers: layers, payload: .index(WeightedIndexModel(weights: weights, classScores: classScores)),
-                  parameters: [:], training: summary)
+    static func indexFile(
+        weights: [String: Double] = ["thorium": 3, "fault_distance": 1, "lithology": 2],
+        classScores: [String: [String: Double]] = ["lithology": ["4": 10, "3": 5]]
+    ) -> ModelFile {
+        ModelFile(
+            tool: "test", created: "", layers: layers, payload: .index(WeightedIndexModel(weights: weights, classScores: classScores)),
+            parameters: [:], training: summary)
     }
 
     @Test func fuzzyRoundTrip() throws {
@@ -51,16 +59,24 @@ struct OverlayModelFileTests {
         #expect(scorer.contributionUnit == "index")
     }
 
-    @Test("malformed overlays are refused with the problem named", arguments: [
-        (fuzzyFile("and(thorium, magnetics)"), "unknown layer \"magnetics\""),
-        (fuzzyFile(classScores: [:]), "categorical layer \"lithology\" has no class scores"),
-        (fuzzyFile(classScores: ["lithology": ["4": 10]]), "lithology class 4: a membership lies in [0, 1], got 10.0"),
-        (fuzzyFile(classScores: ["lithology": ["4": 1], "thorium": ["1": 1]]), "class scores for \"thorium\", which is a continuous layer"),
-        (fuzzyFile(classScores: ["lithology": ["four": 1]]), "lithology class \"four\": a class is a whole-number code"),
-        (indexFile(weights: ["thorium": 3, "lithology": 2]), "layer \"fault_distance\" has no weight"),
-        (indexFile(weights: ["thorium": 3, "fault_distance": 0, "lithology": 2]), "the weight of \"fault_distance\" must be positive"),
-        (indexFile(weights: ["thorium": 3, "fault_distance": 1, "lithology": 2, "k": 1]), "weight for \"k\", which is not a model layer"),
-    ])
+    @Test(
+        "malformed overlays are refused with the problem named",
+        arguments: [
+            (fuzzyFile("and(thorium, magnetics)"), "unknown layer \"magnetics\""),
+            (fuzzyFile(classScores: [:]), "categorical layer \"lithology\" has no class scores"),
+            (fuzzyFile(classScores: ["lithology": ["4": 10]]), "lithology class 4: a membership lies in [0, 1], got 10.0"),
+            (
+                fuzzyFile(classScores: ["lithology": ["4": 1], "thorium": ["1": 1]]),
+                "class scores for \"thorium\", which is a continuous layer"
+            ),
+            (fuzzyFile(classScores: ["lithology": ["four": 1]]), "lithology class \"four\": a class is a whole-number code"),
+            (indexFile(weights: ["thorium": 3, "lithology": 2]), "layer \"fault_distance\" has no weight"),
+            (indexFile(weights: ["thorium": 3, "fault_distance": 0, "lithology": 2]), "the weight of \"fault_distance\" must be positive"),
+            (
+                indexFile(weights: ["thorium": 3, "fault_distance": 1, "lithology": 2, "k": 1]),
+                "weight for \"k\", which is not a model layer"
+            ),
+        ])
     func malformed(file: ModelFile, problem: String) throws {
         let data = try file.encoded()
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Score kernel against its scalar reference")
@@ -21,14 +22,15 @@ struct ScoreKernelTests {
         var rng = SplitMix64(seed: seed)
         let a = (0..<n).map { _ in Float(rng.nextUnit() * 20) }
         let b = (0..<n).map { _ in Float(rng.nextUnit()) }
-        let c = (0..<n).map { _ in Float(Int(rng.nextUnit() * 9)) }   // codes 0…8, 0 is nodata
+        let c = (0..<n).map { _ in Float(Int(rng.nextUnit() * 9)) }  // codes 0…8, 0 is nodata
         let d = (0..<n).map { _ in Float(rng.nextUnit() * 4 - 2) }
         return [a, b, c, d]
     }
 
     static func run(_ layers: [[Float]], model: AdditiveModel) -> (fast: [Float], reference: [Float]) {
         let n = layers[0].count
-        var fast = [Float](repeating: 7, count: n), ref = [Float](repeating: 7, count: n)
+        var fast = [Float](repeating: 7, count: n)
+        var ref = [Float](repeating: 7, count: n)
         layers.withUnsafeBufferPointers { ptrs in
             fast.withUnsafeMutableBufferPointer { out in
                 ScoreKernel.score(CompiledModel(model), layers: ptrs, output: out, outputNodata: -1)
@@ -103,7 +105,8 @@ struct ScoreKernelTests {
         let n = ParallelScorer.grain * 3 + 77
         let layers = Self.makeLayers(count: n, seed: 11)
         let compiled = CompiledModel(Self.model)
-        var serial = [Float](repeating: 0, count: n), parallel = [Float](repeating: 0, count: n)
+        var serial = [Float](repeating: 0, count: n)
+        var parallel = [Float](repeating: 0, count: n)
         layers.withUnsafeBufferPointers { ptrs in
             serial.withUnsafeMutableBufferPointer {
                 ScoreKernel.score(compiled, layers: ptrs, output: $0, outputNodata: -1)

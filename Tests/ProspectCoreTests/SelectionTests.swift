@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Exact k-th largest by radix selection")

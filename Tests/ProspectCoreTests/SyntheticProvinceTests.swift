@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 /// One default province shared by the tests (generation is deterministic, so sharing is safe).
@@ -75,7 +76,8 @@ struct SyntheticProvinceTests {
         let layer = try #require(province.layer(named: name))
         let valid = layer.values.filter { $0 != layer.nodata }
         #expect(valid.allSatisfy { $0.isFinite && Double($0) >= low && Double($0) <= high })
-        let lo = Double(valid.min()!), hi = Double(valid.max()!)
+        let lo = Double(valid.min()!)
+        let hi = Double(valid.max()!)
         // The field uses most of its range, not a sliver of it.
         #expect(hi - lo > 0.4 * (high - low), "\(name) spans \(lo)…\(hi)")
         if name != "ree_geochem" { #expect(valid.count == layer.values.count) }
@@ -145,8 +147,10 @@ struct SyntheticProvinceTests {
         // Brute force over every segment at scattered cells.
         var rng = SplitMix64(seed: 99)
         for _ in 0..<300 {
-            let c = Int(rng.next() % UInt64(g.columns)), r = Int(rng.next() % UInt64(g.rows))
-            let x = g.transform.originX + (Double(c) + 0.5) * 50, y = g.transform.originY - (Double(r) + 0.5) * 50
+            let c = Int(rng.next() % UInt64(g.columns))
+            let r = Int(rng.next() % UInt64(g.rows))
+            let x = g.transform.originX + (Double(c) + 0.5) * 50
+            let y = g.transform.originY - (Double(r) + 0.5) * 50
             var best = Double.infinity
             for line in province.faults {
                 for (a, b) in zip(line, line.dropFirst()) {
@@ -175,7 +179,8 @@ struct SyntheticProvinceTests {
     }
 
     @Test func depositsFavourThePlugsAndTheFaults() throws {
-        let lith = try values("lithology"), ree = try values("ree_geochem")
+        let lith = try values("lithology")
+        let ree = try values("ree_geochem")
         let mask = province.studyAreaMask
         let inside = mask.indices.filter { mask[$0] }
         let cells = province.deposits.map { $0.row * province.grid.columns + $0.column }
@@ -196,14 +201,19 @@ struct SyntheticProvinceTests {
     }
 
     @Test func hiddenModelReproducesTheProbabilities() throws {
-        let th = try values("thorium"), mag = try values("magnetics"), lith = try values("lithology")
+        let th = try values("thorium")
+        let mag = try values("magnetics")
+        let lith = try values("lithology")
         let t = province.truth
         #expect((45...75).contains(t.expectedDeposits))
         #expect(t.description.contains("logit"))
-        let mTh = try #require(t.means["thorium"]), sTh = try #require(t.standardDeviations["thorium"])
-        let mMg = try #require(t.means["magnetics"]), sMg = try #require(t.standardDeviations["magnetics"])
+        let mTh = try #require(t.means["thorium"])
+        let sTh = try #require(t.standardDeviations["thorium"])
+        let mMg = try #require(t.means["magnetics"])
+        let sMg = try #require(t.standardDeviations["magnetics"])
         for i in stride(from: 0, to: th.count, by: 997) {
-            let eta = t.intercept + 2.0 * (lith[i] == 4 ? 1 : 0) + (Double(th[i]) - mTh) / sTh
+            let eta =
+                t.intercept + 2.0 * (lith[i] == 4 ? 1 : 0) + (Double(th[i]) - mTh) / sTh
                 + 0.8 * (Double(mag[i]) - mMg) / sMg - 1.5 * Double(province.faultDistance[i]) / 1000
             #expect(abs(Double(province.probability[i]) - 1 / (1 + exp(-eta))) < 1e-6)
         }
@@ -215,7 +225,8 @@ struct SyntheticProvinceTests {
 
     @Test func summary() throws {
         // Prints the figures quoted in the docs; asserts only what the other tests do not.
-        let lith = try values("lithology"), ree = try values("ree_geochem")
+        let lith = try values("lithology")
+        let ree = try values("ree_geochem")
         let mask = province.studyAreaMask
         let inside = mask.indices.filter { mask[$0] }
         let cells = province.deposits.map { $0.row * province.grid.columns + $0.column }
@@ -231,7 +242,9 @@ struct SyntheticProvinceTests {
             let (m, sd) = SyntheticNoise.meanAndDeviation(v)
             print("\(layer.name): \(v.min()!)…\(v.max()!) mean \(m) sd \(sd)")
         }
-        print("province: \(cells.count) deposits, \(onPlugs) on lithology 4, \(holes) in ree holes, mean fault distance \(Int(meanDep)) m at deposits vs \(Int(meanAll)) m in study area; b0 \(province.truth.intercept); faults \(province.faults.count)")
+        print(
+            "province: \(cells.count) deposits, \(onPlugs) on lithology 4, \(holes) in ree holes, mean fault distance \(Int(meanDep)) m at deposits vs \(Int(meanAll)) m in study area; b0 \(province.truth.intercept); faults \(province.faults.count)"
+        )
         print(province.deposits.prefix(8).map { "\($0.id) \($0.name)" }.joined(separator: ", "))
         #expect(onPlugs <= cells.count)
     }

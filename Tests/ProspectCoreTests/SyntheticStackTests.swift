@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Synthetic benchmark stacks")
@@ -15,7 +16,8 @@ struct SyntheticStackTests {
 
     @Test(arguments: [(0, 0, 1), (0, 17, 33), (1, 0, 100), (2, 99, 101), (0, 255, 1), (3, 128, 128)])
     func windowsEqualTheRowsOfMake(layer: Int, firstRow: Int, rows: Int) {
-        let columns = 301, total = 256
+        let columns = 301
+        let total = 256
         let full = SyntheticStack.make(columns: columns, rows: total, layers: 4, seed: 2026)[layer]
         var window = [Float](repeating: .nan, count: columns * rows)
         window.withUnsafeMutableBufferPointer {
@@ -42,7 +44,8 @@ struct SyntheticStackTests {
         let layer = stack[1]
         var step = 0.0
         for i in 0..<(512 * 511) { step += Double(abs(layer[i + 1] - layer[i])) }
-        let lo = layer.min()!, hi = layer.max()!
+        let lo = layer.min()!
+        let hi = layer.max()!
         #expect(step / Double(512 * 511) < 0.02 * Double(hi - lo), "mean step \(step / Double(512 * 511)), range \(lo)…\(hi)")
         #expect(hi - lo > 20)
     }

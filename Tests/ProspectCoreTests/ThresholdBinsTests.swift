@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ProspectCore
 
 @Suite struct ThresholdBinsTests {
@@ -11,7 +12,8 @@ import Testing
     @Test(arguments: 0...9)
     func matchesLinearScan(m: Int) {
         let t = (0..<m).map { Float($0 * 2) }
-        let probes: [Float] = [-.infinity, -1] + (0..<(2 * m + 1)).map { Float($0) - 0.5 } + (0..<(2 * m + 1)).map(Float.init) + [.infinity]
+        let probes: [Float] =
+            [-.infinity, -1] + (0..<(2 * m + 1)).map { Float($0) - 0.5 } + (0..<(2 * m + 1)).map(Float.init) + [.infinity]
         t.withUnsafeBufferPointer { tb in
             for x in probes { #expect(ThresholdBins.bin(of: x, in: tb) == reference(x, t), "x = \(x), m = \(m)") }
         }

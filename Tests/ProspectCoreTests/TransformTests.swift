@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Layer transforms: text form, formulas, resolution")
@@ -21,7 +22,7 @@ struct LayerTransformTests {
     func roundTrip(t: LayerTransform) throws {
         let parsed = try LayerTransform(parsing: t.description)
         #expect(parsed == t)
-        #expect(parsed.description == t.description)   // also tells −0.0 from 0.0
+        #expect(parsed.description == t.description)  // also tells −0.0 from 0.0
     }
 
     @Test("every kind has a text form and the canonical form is as documented")
@@ -34,8 +35,10 @@ struct LayerTransformTests {
             ("clip:min=0,max=1", .clip(lower: 0, upper: 1), "clip:lower=0.0,upper=1.0"),
             ("clip:upper=3", .clip(lower: nil, upper: 3), "clip:upper=3.0"),
             ("reclass:breaks=1/5/10", .reclassify(breaks: [1, 5, 10], values: nil), "reclass:breaks=1.0/5.0/10.0"),
-            ("reclass:values=0/1/2/3,breaks=1/5/10", .reclassify(breaks: [1, 5, 10], values: [0, 1, 2, 3]),
-             "reclass:breaks=1.0/5.0/10.0,values=0.0/1.0/2.0/3.0"),
+            (
+                "reclass:values=0/1/2/3,breaks=1/5/10", .reclassify(breaks: [1, 5, 10], values: [0, 1, 2, 3]),
+                "reclass:breaks=1.0/5.0/10.0,values=0.0/1.0/2.0/3.0"
+            ),
             ("Fuzzy-Large:MIDPOINT=10", .fuzzyLarge(midpoint: 10, spread: 5), "fuzzy-large:midpoint=10.0,spread=5.0"),
             ("fuzzy-small", .fuzzySmall(midpoint: nil, spread: 5), "fuzzy-small:spread=5.0"),
             ("fuzzy-gaussian", .fuzzyGaussian(midpoint: nil, spread: 0.1), "fuzzy-gaussian:spread=0.1"),
@@ -194,7 +197,10 @@ struct LayerTransformTests {
         }
         let resolved = try #require(chain)
         #expect(resolved.count == 2 && resolved[0] == .log(offset: 1))
-        guard case let .minMax(lo?, hi?) = resolved[1] else { Issue.record("\(resolved[1])"); return }
+        guard case .minMax(let lo?, let hi?) = resolved[1] else {
+            Issue.record("\(resolved[1])")
+            return
+        }
         #expect(lo == 0 && abs(hi - Foundation.log(16.0)) < 1e-6)
         #expect(cells[0].isNaN && cells[4].isNaN)
         #expect(cells[1] == 0 && abs(cells[5] - 1) < 1e-6 && abs(cells[3] - 0.75) < 1e-6)
@@ -204,12 +210,15 @@ struct LayerTransformTests {
 
     @Test("Codable: one string per transform, and parse errors become decoding errors")
     func codable() throws {
-        let chain: [LayerTransform] = [.zScore(mean: 1.5, std: 2), .reclassify(breaks: [1e-300, 0.1], values: nil),
-                                       .fuzzyLarge(midpoint: 10, spread: 5)]
+        let chain: [LayerTransform] = [
+            .zScore(mean: 1.5, std: 2), .reclassify(breaks: [1e-300, 0.1], values: nil),
+            .fuzzyLarge(midpoint: 10, spread: 5),
+        ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let data = try encoder.encode(chain)
-        #expect(String(decoding: data, as: UTF8.self)
+        #expect(
+            String(decoding: data, as: UTF8.self)
                 == #"["zscore:mean=1.5,std=2.0","reclass:breaks=1e-300/0.1","fuzzy-large:midpoint=10.0,spread=5.0"]"#)
         #expect(try JSONDecoder().decode([LayerTransform].self, from: data) == chain)
         for t in Self.roundTrips {
@@ -263,10 +272,12 @@ struct TransformKernelTests {
 
     /// Worst difference, absolute up to 1 and relative beyond; NaN must match NaN.
     static func compare(_ cells: [Float], _ chain: [LayerTransform], nodata: Float) -> (worst: Double, nanMismatch: Int) {
-        var fast = cells, ref = cells
+        var fast = cells
+        var ref = cells
         fast.withUnsafeMutableBufferPointer { TransformKernel.apply(chain, $0, nodata: nodata) }
         ref.withUnsafeMutableBufferPointer { TransformKernel.reference(chain, $0, nodata: nodata) }
-        var worst = 0.0, mismatch = 0
+        var worst = 0.0
+        var mismatch = 0
         for i in cells.indices {
             if fast[i].isNaN || ref[i].isNaN {
                 if fast[i].isNaN != ref[i].isNaN { mismatch += 1 }
@@ -277,8 +288,9 @@ struct TransformKernelTests {
         return (worst, mismatch)
     }
 
-    @Test("apply matches reference within 1e-6 for every kind, chain and length",
-          arguments: chains, lengths)
+    @Test(
+        "apply matches reference within 1e-6 for every kind, chain and length",
+        arguments: chains, lengths)
     func matchesReference(chain: [LayerTransform], length: Int) {
         let cells = Self.makeCells(count: length, seed: UInt64(length) &* 31 &+ 7)
         let (worst, mismatch) = Self.compare(cells, chain, nodata: Self.nodata)
@@ -303,9 +315,11 @@ struct TransformKernelTests {
     func farFromZero() {
         var rng = SplitMix64(seed: 9)
         let cells = (0..<1001).map { _ in Float(1e6 + rng.nextUnit() * 0.5) }
-        for chain: [LayerTransform] in [[.zScore(mean: 1e6 + 0.2513, std: 0.013)], [.minMax(min: 1e6 + 0.01, max: 1e6 + 0.49)],
-                                        [.fuzzyGaussian(midpoint: 1e6 + 0.3, spread: 40)], [.fuzzyNear(midpoint: 1e6 + 0.3, spread: 40)],
-                                        [.log(offset: -1e6 + 0.1)]] {
+        for chain: [LayerTransform] in [
+            [.zScore(mean: 1e6 + 0.2513, std: 0.013)], [.minMax(min: 1e6 + 0.01, max: 1e6 + 0.49)],
+            [.fuzzyGaussian(midpoint: 1e6 + 0.3, spread: 40)], [.fuzzyNear(midpoint: 1e6 + 0.3, spread: 40)],
+            [.log(offset: -1e6 + 0.1)],
+        ] {
             let (worst, mismatch) = Self.compare(cells, chain, nodata: .nan)
             #expect(mismatch == 0)
             #expect(worst <= 1e-6, "\(chain): worst difference \(worst)")
@@ -315,7 +329,7 @@ struct TransformKernelTests {
     @Test("vector log: within 3 ulp of Foundation's over the float range, IEEE special cases")
     func fastLog() {
         var worst = 0.0
-        var x = Float(bitPattern: 8)   // subnormal
+        var x = Float(bitPattern: 8)  // subnormal
         while x < .greatestFiniteMagnitude / 1.01 {
             let v = SIMD8<Float>((0..<8).map { x * (1 + Float($0) * 0.00113) })
             let r = FastMath.log(v)
@@ -358,8 +372,9 @@ struct LayerStatisticsTests {
         var rng = SplitMix64(seed: 42)
         values.shuffle(using: &rng)
         let n = Double(valid)
-        var sum = 0.0, ss = 0.0
-        for v in values where v.isFinite && v != -9999 { sum += Double(v) }   // exact: multiples of 1/16 below 2^49
+        var sum = 0.0
+        var ss = 0.0
+        for v in values where v.isFinite && v != -9999 { sum += Double(v) }  // exact: multiples of 1/16 below 2^49
         let expectedMean = sum / n
         for v in values where v.isFinite && v != -9999 { ss += (Double(v) - sum / n) * (Double(v) - sum / n) }
         let expectedStd = (ss / n).squareRoot()
@@ -372,7 +387,7 @@ struct LayerStatisticsTests {
             let s = try #require(acc.statistics)
             #expect(s.count == valid)
             #expect(s.min == 1e6 && s.max == 1e6 + 15.0 / 16)
-            #expect(abs(s.mean - expectedMean) < 1e-8)   // 1e-14 relative
+            #expect(abs(s.mean - expectedMean) < 1e-8)  // 1e-14 relative
             #expect(abs(s.std - expectedStd) / expectedStd < 1e-9, "std \(s.std) vs \(expectedStd)")
         }
     }
@@ -390,16 +405,19 @@ struct LayerStatisticsTests {
             merged.merge(part)
         }
         merged.merge(StatisticsAccumulator())
-        let a = try #require(whole.statistics), b = try #require(merged.statistics)
+        let a = try #require(whole.statistics)
+        let b = try #require(merged.statistics)
         #expect(a.count == b.count && a.min == b.min && a.max == b.max)
         #expect(abs(a.mean - b.mean) < 1e-9)
         #expect(abs(a.std - b.std) / a.std < 1e-9)
 
         // Every other value, read with a stride, equals the even-indexed values added one by one.
-        var strided = StatisticsAccumulator(), oneByOne = StatisticsAccumulator()
+        var strided = StatisticsAccumulator()
+        var oneByOne = StatisticsAccumulator()
         values.withUnsafeBufferPointer { strided.add($0.baseAddress!, count: values.count / 2, stride: 2) }
         for i in stride(from: 0, to: values.count - 1, by: 2) { oneByOne.add(values[i]) }
-        let c = try #require(strided.statistics), d = try #require(oneByOne.statistics)
+        let c = try #require(strided.statistics)
+        let d = try #require(oneByOne.statistics)
         #expect(c.count == d.count && c.min == d.min && c.max == d.max)
         #expect(abs(c.mean - d.mean) < 1e-9 && abs(c.std - d.std) / d.std < 1e-9)
 
@@ -412,12 +430,14 @@ struct LayerStatisticsTests {
 @Suite("Model file with transforms")
 struct ModelFileTransformTests {
     static func file(transforms: [LayerTransform]) -> ModelFile {
-        ModelFile(tool: "test", created: "",
-                  layers: [ModelLayer(name: "a", path: "a.tif", kind: .continuous, transforms: transforms)],
-                  payload: .logistic(AdditiveModel(intercept: 0, terms: [.linear(coefficient: 1, center: 0)], nodata: [.nan])),
-                  parameters: [:],
-                  training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
-                                            depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
+        ModelFile(
+            tool: "test", created: "",
+            layers: [ModelLayer(name: "a", path: "a.tif", kind: .continuous, transforms: transforms)],
+            payload: .logistic(AdditiveModel(intercept: 0, terms: [.linear(coefficient: 1, center: 0)], nodata: [.nan])),
+            parameters: [:],
+            training: TrainingSummary(
+                validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
+                depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
     }
 
     @Test("transforms survive the model file; version 1 files still read")

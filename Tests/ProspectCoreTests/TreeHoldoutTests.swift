@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Held-out validation of grown trees")
@@ -15,7 +16,7 @@ struct TreeHoldoutTests {
 
     @Test("the draw: the asked share of each class, seeded, ascending")
     func draw() throws {
-        let labels = (0..<1000).map { $0 % 25 == 0 }   // 40 deposits, 960 background
+        let labels = (0..<1000).map { $0 % 25 == 0 }  // 40 deposits, 960 background
         let rows = try #require(TreeLearner.holdoutRows(labels: labels, fraction: 0.25, seed: 3))
         #expect(rows.filter { labels[$0] }.count == 10)
         #expect(rows.filter { !labels[$0] }.count == 240)
@@ -54,9 +55,12 @@ struct TreeHoldoutTests {
         // Training on the other rows alone (no holdout) grows the same trees.
         let kept = Set(held.rows)
         let train = labels.indices.filter { !kept.contains($0) }
-        let direct = TreeLearner.fit(method, columns: columns.map { c in train.map { c[$0] } }, labels: train.map { labels[$0] },
-                                     options: Self.options(holdout: 0), backgroundFraction: Double(6000 - positives - held.background) / Double(6000 - positives) / (Double(positives - held.deposits) / Double(positives)),
-                                     seed: 5)
+        let direct = TreeLearner.fit(
+            method, columns: columns.map { c in train.map { c[$0] } }, labels: train.map { labels[$0] },
+            options: Self.options(holdout: 0),
+            backgroundFraction: Double(6000 - positives - held.background) / Double(6000 - positives)
+                / (Double(positives - held.deposits) / Double(positives)),
+            seed: 5)
         #expect(direct.ensemble == fit.ensemble)
     }
 
@@ -71,7 +75,8 @@ struct TreeHoldoutTests {
             #expect(f.heldOut == first)
             #expect(f.ensemble == fits[0].ensemble)
         }
-        let other = try #require(TreeLearner.fit(method, columns: columns, labels: labels, options: Self.options(holdout: 0.3), seed: 9).heldOut)
+        let other = try #require(
+            TreeLearner.fit(method, columns: columns, labels: labels, options: Self.options(holdout: 0.3), seed: 9).heldOut)
         #expect(other.rows != first.rows)
         // One seed holds out the same rows for both methods.
         let rf = TreeLearner.fit(.randomForest, columns: columns, labels: labels, options: Self.options(holdout: 0.3), seed: 8)
@@ -82,16 +87,21 @@ struct TreeHoldoutTests {
     @Test("summaries written before held-out validation still decode")
     func oldSummaryDecodes() throws {
         let json = """
-        {"method":"gbt","trees":3,"depth":2,"depositCells":5,"backgroundCells":100,"background":"random",
-         "depositWeight":20,"auc":0.99,"aucKind":"training","importance":[]}
-        """
+            {"method":"gbt","trees":3,"depth":2,"depositCells":5,"backgroundCells":100,"background":"random",
+             "depositWeight":20,"auc":0.99,"aucKind":"training","importance":[]}
+            """
         let s = try JSONDecoder().decode(TreeTrainingSummary.self, from: Data(json.utf8))
         #expect(s.heldOutAUC == nil && s.heldOutDepositCells == nil && s.holdout == nil)
         #expect(TreeTrainingSummary.heldOutText(s) == nil)
         var t = s
-        t.holdout = 0.25; t.heldOutAUC = 0.875; t.heldOutDepositCells = 2; t.heldOutBackgroundCells = 33
+        t.holdout = 0.25
+        t.heldOutAUC = 0.875
+        t.heldOutDepositCells = 2
+        t.heldOutBackgroundCells = 33
         let back = try JSONDecoder().decode(TreeTrainingSummary.self, from: JSONEncoder().encode(t))
         #expect(back == t)
-        #expect(TreeTrainingSummary.heldOutText(t) == "held-out ROC AUC 0.8750 on 2 deposit and 33 background cells kept out of training (25 % of each)")
+        #expect(
+            TreeTrainingSummary.heldOutText(t)
+                == "held-out ROC AUC 0.8750 on 2 deposit and 33 background cells kept out of training (25 % of each)")
     }
 }

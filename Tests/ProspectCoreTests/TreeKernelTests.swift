@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Tree kernels against the scalar definition")
@@ -24,12 +25,27 @@ struct TreeKernelTests {
         for output in [TreeEnsemble.Output.logistic, .average] {
             for comparison in [TreeEnsemble.Comparison.lessOrEqual, .less] {
                 let tag = "\(output) \(comparison)"
-                out.append(("oblivious \(tag)", SyntheticTrees.oblivious(trees: 37, depth: 6, layers: 4, output: output,
-                                                                         comparison: comparison, seed: 3)))
-                out.append(("general \(tag)", SyntheticTrees.general(trees: 23, depth: 7, layers: 4, output: output,
-                                                                     comparison: comparison, seed: 4)))
-                out.append(("complete \(tag)", SyntheticTrees.general(trees: 31, depth: 6, layers: 4, output: output,
-                                                                      comparison: comparison, seed: 14)))
+                out.append(
+                    (
+                        "oblivious \(tag)",
+                        SyntheticTrees.oblivious(
+                            trees: 37, depth: 6, layers: 4, output: output,
+                            comparison: comparison, seed: 3)
+                    ))
+                out.append(
+                    (
+                        "general \(tag)",
+                        SyntheticTrees.general(
+                            trees: 23, depth: 7, layers: 4, output: output,
+                            comparison: comparison, seed: 4)
+                    ))
+                out.append(
+                    (
+                        "complete \(tag)",
+                        SyntheticTrees.general(
+                            trees: 31, depth: 6, layers: 4, output: output,
+                            comparison: comparison, seed: 14)
+                    ))
             }
         }
         // Mixed depths, many thresholds on one layer (three search levels), a single leaf.
@@ -69,7 +85,8 @@ struct TreeKernelTests {
             for path in CompiledTrees.Path.allCases {
                 if CompiledTrees.problem(path, ensemble) != nil { continue }
                 let (fast, ref) = Self.run(ensemble, path: path, layers: layers)
-                var worst: Float = 0, worstSpread: Float = 0
+                var worst: Float = 0
+                var worstSpread: Float = 0
                 for i in 0..<length {
                     worst = max(worst, abs(fast[0][i] - ref[0][i]))
                     if fast.count > 1 { worstSpread = max(worstSpread, abs(fast[1][i] - ref[1][i])) }
@@ -86,7 +103,8 @@ struct TreeKernelTests {
         #expect(avx2 == CPUFeatures.avx2)
         for (name, ensemble) in Self.ensembles() {
             let compiled = CompiledTrees(ensemble, nodata: Self.nodata)
-            let expected: CompiledTrees.Path = name.hasPrefix("oblivious") ? .oblivious : (name.hasPrefix("complete") && avx2 ? .complete : .general)
+            let expected: CompiledTrees.Path =
+                name.hasPrefix("oblivious") ? .oblivious : (name.hasPrefix("complete") && avx2 ? .complete : .general)
             #expect(compiled.path == expected, "\(name)")
             if name == "complete mixed depths" { #expect(CompleteLayout(ensemble)?.search.levels.contains(3) == true) }
         }
@@ -99,8 +117,10 @@ struct TreeKernelTests {
 
     @Test("nodata and NaN in every lane position of every layer", arguments: [1, 7, 8, 9, 17, 64, 65])
     func nodataEveryLane(length: Int) {
-        let ensembles = [SyntheticTrees.oblivious(trees: 12, depth: 5, layers: 4, output: .average, seed: 9),
-                         SyntheticTrees.general(trees: 12, depth: 5, layers: 4, output: .average, seed: 9)]
+        let ensembles = [
+            SyntheticTrees.oblivious(trees: 12, depth: 5, layers: 4, output: .average, seed: 9),
+            SyntheticTrees.general(trees: 12, depth: 5, layers: 4, output: .average, seed: 9),
+        ]
         for ensemble in ensembles {
             for path in CompiledTrees.Path.allCases {
                 if CompiledTrees.problem(path, ensemble) != nil { continue }
@@ -128,8 +148,9 @@ struct TreeKernelTests {
     func exactThresholds() {
         // Cells sitting exactly on thresholds (and one Float step either side), both comparisons.
         for comparison in [TreeEnsemble.Comparison.lessOrEqual, .less] {
-            let ensemble = SyntheticTrees.oblivious(trees: 20, depth: 4, layers: 4, output: .average, comparison: comparison,
-                                                    thresholdsPerLayer: 6, seed: 12)
+            let ensemble = SyntheticTrees.oblivious(
+                trees: 20, depth: 4, layers: 4, output: .average, comparison: comparison,
+                thresholdsPerLayer: 6, seed: 12)
             var thresholds = [[Float]](repeating: [], count: 4)
             for tree in ensemble.trees {
                 for (f, t) in zip(tree.feature, tree.threshold) where f >= 0 {
@@ -181,7 +202,11 @@ struct TreeKernelTests {
     /// `ensemble` with every leaf value multiplied by `k`.
     static func scaled(_ ensemble: TreeEnsemble, by k: Double) -> TreeEnsemble {
         var e = ensemble
-        e.trees = e.trees.map { t in var t = t; t.value = t.value.map { $0 * k }; return t }
+        e.trees = e.trees.map { t in
+            var t = t
+            t.value = t.value.map { $0 * k }
+            return t
+        }
         return e
     }
 
@@ -194,7 +219,8 @@ struct TreeKernelTests {
             #expect(o.leaves.score.planeCount == planes, "leaves × \(k)")
             #expect(o.leaves.squares == nil)
             if planes == 3 {
-                let t = Double(e.trees.count), scale = o.leaves.score.scale
+                let t = Double(e.trees.count)
+                let scale = o.leaves.score.scale
                 #expect(t * scale / 2 / 4 <= QuantizedLeaves.threePlaneBudget)
                 // Every leaf within half a step of its value.
                 for (i, tree) in e.trees.enumerated() {
@@ -224,7 +250,9 @@ struct TreeKernelTests {
 
     @Test("a forest writes the ensemble spread; boosting writes no extra band")
     func extraBands() {
-        #expect(CompiledTrees(SyntheticTrees.oblivious(trees: 3, depth: 2, layers: 4, output: .average, seed: 1), nodata: Self.nodata).extraBands == ["ensemble_spread"])
+        #expect(
+            CompiledTrees(SyntheticTrees.oblivious(trees: 3, depth: 2, layers: 4, output: .average, seed: 1), nodata: Self.nodata)
+                .extraBands == ["ensemble_spread"])
         #expect(CompiledTrees(SyntheticTrees.oblivious(trees: 3, depth: 2, layers: 4, seed: 1), nodata: Self.nodata).extraBands.isEmpty)
         // Identical trees do not disagree.
         var same = SyntheticTrees.oblivious(trees: 1, depth: 3, layers: 4, output: .average, seed: 2)
@@ -244,7 +272,10 @@ extension Array where Element == [Float] {
             acc.append(p)
         }
         let r = body(result)
-        for i in copy.indices { copy[i] = [Float](result[i]); result[i].deallocate() }
+        for i in copy.indices {
+            copy[i] = [Float](result[i])
+            result[i].deallocate()
+        }
         self = copy
         return r
     }

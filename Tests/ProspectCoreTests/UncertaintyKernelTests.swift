@@ -1,26 +1,33 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Posterior standard deviation and confidence: fast kernel against the reference")
 struct UncertaintyKernelTests {
     static let model = AdditiveModel(
         intercept: -4.1,
-        terms: [.step(threshold: 0.5, above: 1.3, below: -0.4),
-                .lookup(codes: [1, 2, 4, 7], values: [0.2, -1.1, 2.0, 0], otherwise: 0),
-                .step(threshold: Float(12.5).nextUp, above: -0.3, below: 0.9)],
+        terms: [
+            .step(threshold: 0.5, above: 1.3, below: -0.4),
+            .lookup(codes: [1, 2, 4, 7], values: [0.2, -1.1, 2.0, 0], otherwise: 0),
+            .step(threshold: Float(12.5).nextUp, above: -0.3, below: 0.9),
+        ],
         nodata: [-1, 0, .nan])
     static let variance = WofEVariance(
         priorVariance: 1.0 / 37,
-        terms: [.step(threshold: 0.5, above: 0.09, below: 0.02),
-                .lookup(codes: [1, 2, 4, 7], values: [0.3, 0.5, 1.2, 0], otherwise: 0),
-                .step(threshold: Float(12.5).nextUp, above: 0.04, below: 0.11)])
+        terms: [
+            .step(threshold: 0.5, above: 0.09, below: 0.02),
+            .lookup(codes: [1, 2, 4, 7], values: [0.3, 0.5, 1.2, 0], otherwise: 0),
+            .step(threshold: Float(12.5).nextUp, above: 0.04, below: 0.11),
+        ])
 
     static func layers(_ n: Int, seed: UInt64) -> [[Float]] {
         var rng = SplitMix64(seed: seed)
-        return [(0..<n).map { _ in Float(rng.nextUnit()) },
-                (0..<n).map { _ in Float(Int(rng.nextUnit() * 9)) },   // 0 is nodata
-                (0..<n).map { _ in Float(rng.nextUnit() * 25) }]
+        return [
+            (0..<n).map { _ in Float(rng.nextUnit()) },
+            (0..<n).map { _ in Float(Int(rng.nextUnit() * 9)) },  // 0 is nodata
+            (0..<n).map { _ in Float(rng.nextUnit() * 25) },
+        ]
     }
 
     static func run(_ layers: [[Float]], bands: Int) -> (fast: [[Float]], reference: [[Float]]) {
@@ -36,8 +43,9 @@ struct UncertaintyKernelTests {
         defer { (f + r).forEach { $0.deallocate() } }
         let scorer = WofEScorer(model: model, variance: variance)
         scorer.score(layers: ptrs, outputs: f.map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) }, outputNodata: -9)
-        UncertaintyKernel.reference(model: model, variance: variance, layers: ptrs,
-                                    outputs: r.map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) }, outputNodata: -9)
+        UncertaintyKernel.reference(
+            model: model, variance: variance, layers: ptrs,
+            outputs: r.map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) }, outputNodata: -9)
         for j in 0..<bands { fast[j] = Array(f[j][0..<n]) }
         for j in 0..<3 { ref[j] = Array(r[j][0..<n]) }
         return (fast, ref)
@@ -61,7 +69,8 @@ struct UncertaintyKernelTests {
     func definitions() {
         let layers: [[Float]] = [[0.7], [4], [3]]
         let (_, ref) = Self.run(layers, bands: 3)
-        let logit = -4.1 + 1.3 + 2.0 + 0.9, v = 1.0 / 37 + 0.09 + 1.2 + 0.11
+        let logit = -4.1 + 1.3 + 2.0 + 0.9
+        let v = 1.0 / 37 + 0.09 + 1.2 + 0.11
         let p = 1 / (1 + exp(-logit))
         #expect(abs(Double(ref[0][0]) - p) < 1e-7)
         #expect(abs(Double(ref[1][0]) - p * v.squareRoot()) < 1e-7)
@@ -91,21 +100,27 @@ struct UncertaintyKernelTests {
         let (fast, _) = Self.run(layers, bands: 3)
         var plain = [Float](repeating: 0, count: 1023)
         let inputs = layers.map { $0 }
-        inputs[0].withUnsafeBufferPointer { a in inputs[1].withUnsafeBufferPointer { b in inputs[2].withUnsafeBufferPointer { c in
-            plain.withUnsafeMutableBufferPointer { out in
-                ScoreKernel.score(CompiledModel(Self.model), layers: [a, b, c], output: out, outputNodata: -9)
+        inputs[0].withUnsafeBufferPointer { a in
+            inputs[1].withUnsafeBufferPointer { b in
+                inputs[2].withUnsafeBufferPointer { c in
+                    plain.withUnsafeMutableBufferPointer { out in
+                        ScoreKernel.score(CompiledModel(Self.model), layers: [a, b, c], output: out, outputNodata: -9)
+                    }
+                }
             }
-        } } }
+        }
         #expect(fast[0] == plain)
     }
 
     @Test("a model file with wofeVariance scores through WofEScorer and round-trips")
     func modelFile() throws {
-        var file = ModelFile(tool: "test", created: "",
-                             layers: (0..<3).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
-                             payload: .weightsOfEvidence(Self.model, variance: nil), parameters: [:],
-                             training: TrainingSummary(validCells: 0, cellAreaKm2: 1, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
-                                                       depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
+        var file = ModelFile(
+            tool: "test", created: "",
+            layers: (0..<3).map { ModelLayer(name: "l\($0)", path: "l\($0).tif", kind: .continuous) },
+            payload: .weightsOfEvidence(Self.model, variance: nil), parameters: [:],
+            training: TrainingSummary(
+                validCells: 0, cellAreaKm2: 1, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
+                depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
         #expect(file.scorer(nodata: Self.model.nodata).extraBands.isEmpty)
         file.payload = .weightsOfEvidence(Self.model, variance: Self.variance)
         let decoded = try ModelFile.decode(try file.encoded())

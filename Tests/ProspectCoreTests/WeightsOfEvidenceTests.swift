@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite struct WeightsOfEvidenceTests {
@@ -89,7 +90,9 @@ import Testing
 
     @Test func priorLogit() {
         #expect(abs(WeightsOfEvidence.priorLogit(totalArea: 100, totalDeposits: 10) - log(10.0 / 90.0)) < 1e-12)
-        #expect(ContinuousTally.priorLogit(totalArea: 100, totalDeposits: 10) == WeightsOfEvidence.priorLogit(totalArea: 100, totalDeposits: 10))
+        #expect(
+            ContinuousTally.priorLogit(totalArea: 100, totalDeposits: 10) == WeightsOfEvidence.priorLogit(totalArea: 100, totalDeposits: 10)
+        )
     }
 
     // MARK: Continuous tally
@@ -177,12 +180,16 @@ import Testing
     /// N(T) = 100, N(D) = 10. Code 1: W+ = ln[(5/10)/(35/90)] = ln(9/7). Code 2: no deposit →
     /// W+ undefined = 0. Code 3: W+ = ln[(5/10)/(5/90)] = ln 9.
     @Test func categoricalTally() {
-        var a = CategoricalTally(), b = CategoricalTally()
+        var a = CategoricalTally()
+        var b = CategoricalTally()
         a.add(code: 3, cells: 10)
         a.add(code: 1, cells: 15)
         b.add(code: 1, cells: 25)
         for _ in 0..<50 { b.add(code: 2) }
-        for _ in 0..<5 { a.addDeposit(code: 1); b.addDeposit(code: 3) }
+        for _ in 0..<5 {
+            a.addDeposit(code: 1)
+            b.addDeposit(code: 3)
+        }
         a.merge(b)
         let (rows, term) = a.weights(layer: "geology", cellAreaInUnitCells: 1)
         #expect(rows.map(\.code) == [1, 2, 3])

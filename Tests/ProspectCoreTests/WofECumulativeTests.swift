@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 @Suite("Cumulative and categorical weights of evidence")
@@ -14,7 +15,8 @@ struct WofECumulativeTests {
     }
 
     static func tally(_ s: (values: [Float], deposits: [Bool])) -> CumulativeTally {
-        var a = CumulativeTally(), b = CumulativeTally()
+        var a = CumulativeTally()
+        var b = CumulativeTally()
         for (i, v) in s.values.enumerated() {
             if i % 2 == 0 { a.add(v) } else { b.add(v) }
             if s.deposits[i] { if i % 3 == 0 { a.addDeposit(v) } else { b.addDeposit(v) } }
@@ -36,8 +38,9 @@ struct WofECumulativeTests {
             let inside = s.values.indices.filter { direction == .ascending ? s.values[$0] <= t : s.values[$0] >= t }
             let d = inside.filter { s.deposits[$0] }.count
             #expect(r.cells == inside.count && r.deposits == d && r.area == Double(inside.count) * unit)
-            let expected = WeightsOfEvidence.weights(patternArea: Double(inside.count) * unit, patternDeposits: d,
-                                                     totalArea: Double(s.values.count) * unit, totalDeposits: n)
+            let expected = WeightsOfEvidence.weights(
+                patternArea: Double(inside.count) * unit, patternDeposits: d,
+                totalArea: Double(s.values.count) * unit, totalDeposits: n)
             #expect(r.weights == expected)
             #expect(r.label == (direction == .ascending ? "<= " : ">= ") + CumulativeTally.format(t))
         }
@@ -104,7 +107,9 @@ struct WofECumulativeTests {
         let w3 = try top.layerWeights(layer: "x", direction: .descending, cellAreaInUnitCells: 1)
         #expect(w3.rows[0].selected && w3.rows[0].weights.defined && w3.rows[0].weights.note != nil)
         for r in w3.rows {
-            for f in [r.weights.wPlus, r.weights.sWPlus, r.weights.wMinus, r.weights.sWMinus, r.weights.studentizedContrast] { #expect(f.isFinite) }
+            for f in [r.weights.wPlus, r.weights.sWPlus, r.weights.wMinus, r.weights.sWMinus, r.weights.studentizedContrast] {
+                #expect(f.isFinite)
+            }
         }
         // Too many distinct values.
         var many = CumulativeTally()
@@ -120,7 +125,10 @@ struct WofECumulativeTests {
         t.add(code: 1, cells: 40)
         t.add(code: 2, cells: 50)
         t.add(code: 3, cells: 10)
-        for _ in 0..<5 { t.addDeposit(code: 1); t.addDeposit(code: 3) }
+        for _ in 0..<5 {
+            t.addDeposit(code: 1)
+            t.addDeposit(code: 3)
+        }
         let plain = t.layerWeights(layer: "g", cellAreaInUnitCells: 1)
         #expect(plain.rows.map(\.generalizedClass) == [1, 2, 3])
         #expect(plain.rows.map(\.generalizedWeight) == plain.rows.map(\.weights.wPlus))
@@ -173,8 +181,12 @@ struct ConditionalIndependenceTests {
         #expect(same.degreesOfFreedom == 0 && same.pValue == 1 && !same.dependentAt95)
     }
 
-    @Test("chi-square survival function", arguments: [(3.841459, 1, 0.05), (6.634897, 1, 0.01), (5.991465, 2, 0.05),
-                                                     (0.5, 3, 0.918891), (30, 10, 0.000856641), (0.0, 4, 1.0)])
+    @Test(
+        "chi-square survival function",
+        arguments: [
+            (3.841459, 1, 0.05), (6.634897, 1, 0.01), (5.991465, 2, 0.05),
+            (0.5, 3, 0.918891), (30, 10, 0.000856641), (0.0, 4, 1.0),
+        ])
     func chiSquareSurvival(x: Double, k: Int, p: Double) {
         #expect(abs(Statistics.chiSquareSurvival(x, degreesOfFreedom: k) - p) < 2e-6)
     }

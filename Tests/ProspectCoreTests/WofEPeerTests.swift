@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProspectCore
 
 /// Weights of evidence against a peer's published figures: eis_toolkit's weights for its
@@ -22,7 +23,9 @@ struct WofEPeerTests {
     ]
 
     /// The raster's classes: value → (cells, deposits).
-    static let classes: [(Float, Int, Int)] = [(1, 275, 9), (2, 11, 0), (3, 396, 5), (5, 43, 1), (6, 1, 0), (8, 43, 0), (10, 2, 1), (13, 10, 0)]
+    static let classes: [(Float, Int, Int)] = [
+        (1, 275, 9), (2, 11, 0), (3, 396, 5), (5, 43, 1), (6, 1, 0), (8, 43, 0), (10, 2, 1), (13, 10, 0),
+    ]
 
     static func close(_ got: [Double], _ expected: [Double]) -> Bool {
         zip(got, expected).allSatisfy { abs($0 - $1) < 6e-5 }
@@ -40,11 +43,15 @@ struct WofEPeerTests {
     }
 
     static func tally() -> (CumulativeTally, CategoricalTally) {
-        var cumulative = CumulativeTally(), categorical = CategoricalTally()
+        var cumulative = CumulativeTally()
+        var categorical = CategoricalTally()
         for (v, n, d) in classes {
             cumulative.add(v, cells: n)
             categorical.add(code: Int32(v), cells: n)
-            for _ in 0..<d { cumulative.addDeposit(v); categorical.addDeposit(code: Int32(v)) }
+            for _ in 0..<d {
+                cumulative.addDeposit(v)
+                categorical.addDeposit(code: Int32(v))
+            }
         }
         return (cumulative, categorical)
     }
@@ -58,7 +65,9 @@ struct WofEPeerTests {
             #expect(Self.close(Self.figures(row.weights), Self.cases[i].2))
         }
         // eis_toolkit reports zeros for the classes without deposits.
-        for code: Int32 in [2, 6, 8, 13] { #expect(unique.rows.first { $0.code == code }!.weights == .undefined("no deposit in the class")) }
+        for code: Int32 in [2, 6, 8, 13] {
+            #expect(unique.rows.first { $0.code == code }!.weights == .undefined("no deposit in the class"))
+        }
         let ascending = try cumulative.layerWeights(layer: "ev", direction: .ascending, cellAreaInUnitCells: 1)
         #expect(ascending.rows.map(\.label) == ["<= 1", "<= 2", "<= 3", "<= 5", "<= 6", "<= 8", "<= 10", "<= 13"])
         #expect(ascending.rows.map(\.cells) == [275, 286, 682, 725, 726, 769, 771, 781])
@@ -96,8 +105,10 @@ struct WofEPeerTests {
         #expect(ci.independentAt95 && ci.independentAt99)
         // eis_toolkit's own arithmetic: 4-decimal weights, and sqrt(Σ std) over the cells.
         func r4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
-        let a = asc.rows.first { $0.selected }!.weights, d = desc.rows.first { $0.selected }!.weights
-        var t = 0.0, sumStd = 0.0
+        let a = asc.rows.first { $0.selected }!.weights
+        let d = desc.rows.first { $0.selected }!.weights
+        var t = 0.0
+        var sumStd = 0.0
         for (v, n, _) in Self.classes {
             let (wa, sa) = v <= 1 ? (r4(a.wPlus), r4(a.sWPlus)) : (r4(a.wMinus), r4(a.sWMinus))
             let (wd, sd) = v >= 10 ? (r4(d.wPlus), r4(d.sWPlus)) : (r4(d.wMinus), r4(d.sWMinus))

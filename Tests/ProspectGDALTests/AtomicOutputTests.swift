@@ -2,6 +2,7 @@ import Foundation
 import ProspectCore
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 /// The GDAL utilities (warp, vector translate, COG, VRT) write under a temporary name and
@@ -19,13 +20,15 @@ import Testing
     @Test func failedWarpKeepsTheOldDestination() throws {
         try withTemporaryDirectory { dir in
             let grid = try utmGrid(columns: 64, rows: 64)
-            let source = dir + "/truncated.tif", destination = dir + "/out.tif"
+            let source = dir + "/truncated.tif"
+            let destination = dir + "/out.tif"
             try writeTruncatedRaster(source, grid: grid)
             let old = [Float](repeating: 7, count: grid.cellCount)
             try writeRaster(destination, grid: grid, values: old)
             let error = try #require(throws: GDALError.self) {
-                try GDALAlgorithms.warp(source: source, destination: destination, grid: grid, resampling: .nearest,
-                                        destinationNodata: -1, creationOptions: [])
+                try GDALAlgorithms.warp(
+                    source: source, destination: destination, grid: grid, resampling: .nearest,
+                    destinationNodata: -1, creationOptions: [])
             }
             #expect(error.path == destination)
             #expect(error.message.hasPrefix("could not warp \(source) ("))
@@ -40,12 +43,14 @@ import Testing
             let lonLat = try lonLatGrid(columns: 2, rows: 2, left: 87, top: 27, cellSize: 0.001)
             try writeRaster(dir + "/a.tif", grid: utm, values: [1, 2, 3, 4])
             try writeRaster(dir + "/b.tif", grid: lonLat, values: [1, 2, 3, 4])
-            let destination = dir + "/stack.vrt", old = "<VRTDataset/>\n"
+            let destination = dir + "/stack.vrt"
+            let old = "<VRTDataset/>\n"
             try writeText(old, to: destination)
             // GDAL skips a source in another CRS, so the VRT gets one band for two sources.
             let error = try #require(throws: GDALError.self) {
-                try GDALAlgorithms.buildVRT(sources: [dir + "/a.tif", dir + "/b.tif"], destination: destination,
-                                            bandNames: ["a", "b"])
+                try GDALAlgorithms.buildVRT(
+                    sources: [dir + "/a.tif", dir + "/b.tif"], destination: destination,
+                    bandNames: ["a", "b"])
             }
             #expect(error.path == destination)
             #expect(error.message.hasPrefix("has 1 bands for 2 sources ("))
@@ -57,7 +62,8 @@ import Testing
     @Test func cogIntoAMissingFolderLeavesNothing() throws {
         try withTemporaryDirectory { dir in
             let grid = try utmGrid(columns: 4, rows: 4)
-            let source = dir + "/plain.tif", destination = dir + "/missing/cog.tif"
+            let source = dir + "/plain.tif"
+            let destination = dir + "/missing/cog.tif"
             try writeRaster(source, grid: grid, values: (0..<grid.cellCount).map(Float.init))
             let error = try #require(throws: GDALError.self) {
                 try GDALAlgorithms.translateToCOG(source: source, destination: destination, creationOptions: [])
@@ -70,13 +76,15 @@ import Testing
 
     @Test func failedVectorTranslateKeepsTheOldDestination() throws {
         try withTemporaryDirectory { dir in
-            let source = dir + "/zones.geojson", destination = dir + "/zones.gpkg"
+            let source = dir + "/zones.geojson"
+            let destination = dir + "/zones.gpkg"
             try writeText(polygonsGeoJSON([(#""zone":1"#, rectangle(87, 27, 87.01, 27.01))]), to: source)
             try writeText("old", to: destination)
             // An option ogr2ogr rejects only once the output exists: a field that the layer lacks.
             let error = try #require(throws: GDALError.self) {
-                try GDALAlgorithms.vectorTranslate(VectorDataset.open(source), arguments: ["-f", "GPKG", "-select", "nosuchfield"],
-                                                   destination: destination, layerName: "zones")
+                try GDALAlgorithms.vectorTranslate(
+                    VectorDataset.open(source), arguments: ["-f", "GPKG", "-select", "nosuchfield"],
+                    destination: destination, layerName: "zones")
             }
             #expect(error.path == destination)
             #expect(error.message.hasPrefix("could not write a copy of \(source) ("))

@@ -2,13 +2,15 @@ import Foundation
 import ProspectCore
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 @Suite struct BuildVRTTests {
     @Test func twoRastersMakeTwoNamedBands() throws {
         try withTemporaryDirectory { dir in
             let grid = try utmGrid(columns: 6, rows: 4)
-            let a = (0..<grid.cellCount).map { Float($0) }, b = (0..<grid.cellCount).map { Float($0) * -2 }
+            let a = (0..<grid.cellCount).map { Float($0) }
+            let b = (0..<grid.cellCount).map { Float($0) * -2 }
             try writeRaster(dir + "/a.tif", grid: grid, values: a)
             try writeRaster(dir + "/b.tif", grid: grid, values: b, nodata: -9999)
             let vrt = dir + "/stack.vrt"
@@ -33,7 +35,8 @@ import Testing
             let grid = try utmGrid(columns: 2, rows: 2)
             try writeRaster(dir + "/a.tif", grid: grid, values: [1, 2, 3, 4])
             #expect(throws: GDALError(path: dir + "/none.tif", message: "no such file")) {
-                try GDALAlgorithms.buildVRT(sources: [dir + "/a.tif", dir + "/none.tif"], destination: dir + "/s.vrt", bandNames: ["a", "b"])
+                try GDALAlgorithms.buildVRT(
+                    sources: [dir + "/a.tif", dir + "/none.tif"], destination: dir + "/s.vrt", bandNames: ["a", "b"])
             }
             #expect(try fileNames(in: dir) == ["a.tif"])
         }

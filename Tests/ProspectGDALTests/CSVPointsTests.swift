@@ -1,6 +1,7 @@
 import Foundation
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 @Suite struct CSVPointsTests {
@@ -44,7 +45,10 @@ import Testing
             try writeText("id,grade\n1,2.5\n", to: path)
             let ds = try VectorDataset.open(path)
             #expect(ds.csvCoordinateColumns == nil)
-            #expect(throws: GDALError(path: path, message: "has no coordinate columns (looked for lon/longitude/x/easting and lat/latitude/y/northing)")) {
+            #expect(
+                throws: GDALError(
+                    path: path, message: "has no coordinate columns (looked for lon/longitude/x/easting and lat/latitude/y/northing)")
+            ) {
                 try ds.points()
             }
             #expect(try ds.fields() == [VectorField(name: "id", type: .integer), VectorField(name: "grade", type: .real)])

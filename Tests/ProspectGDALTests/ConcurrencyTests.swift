@@ -3,6 +3,7 @@ import Foundation
 import ProspectCore
 import Synchronization
 import Testing
+
 @testable import ProspectGDAL
 
 @Suite struct ConcurrencyTests {

@@ -2,19 +2,22 @@ import Foundation
 import ProspectCore
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 /// A GeoJSON FeatureCollection of one LineString, in lon/lat.
 func lineGeoJSON(_ points: [(x: Double, y: Double)]) -> String {
     let coordinates = points.map { "[\($0.x),\($0.y)]" }.joined(separator: ",")
-    return #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[\#(coordinates)]}}]}"#
+    return
+        #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[\#(coordinates)]}}]}"#
 }
 
 @Suite struct GDALAlgorithmsTests {
     @Test func proximityToAReprojectedLine() throws {
         try withTemporaryDirectory { dir in
             let grid = try utmGrid(columns: 10, rows: 10)  // x 500000…500100, y 3000000…3000100
-            let utm = try SpatialReference(epsg: 32645), wgs = try SpatialReference(epsg: 4326)
+            let utm = try SpatialReference(epsg: 32645)
+            let wgs = try SpatialReference(epsg: 4326)
             // A north–south line at easting 500053, given in lon/lat so the features must be reprojected.
             let lineX = 500_053.0
             let lonLat = try CoordinateTransformer(from: utm, to: wgs).transform([(lineX, 2_999_990), (lineX, 3_000_110)])
@@ -22,8 +25,9 @@ func lineGeoJSON(_ points: [(x: Double, y: Double)]) -> String {
             try writeText(lineGeoJSON(lonLat), to: vectorPath)
 
             let output = dir + "/distance.tif"
-            try GDALAlgorithms.proximity(vectorPath: vectorPath, grid: grid, outputPath: output,
-                                         creationOptions: ["TILED=YES", "COMPRESS=DEFLATE"])
+            try GDALAlgorithms.proximity(
+                vectorPath: vectorPath, grid: grid, outputPath: output,
+                creationOptions: ["TILED=YES", "COMPRESS=DEFLATE"])
             #expect(try fileNames(in: dir) == ["distance.tif", "line.geojson"])
             let ds = try RasterDataset.open(output)
             #expect(ds.dataType() == .float32)
@@ -34,8 +38,9 @@ func lineGeoJSON(_ points: [(x: Double, y: Double)]) -> String {
                 for column in 0..<grid.columns {
                     let centre = grid.transform.map(column: Double(column) + 0.5, row: Double(row) + 0.5)
                     let expected = abs(centre.x - lineX)
-                    #expect(abs(Double(distance[row * grid.columns + column]) - expected) <= 5 + 1e-3,
-                            "cell (\(column), \(row))")
+                    #expect(
+                        abs(Double(distance[row * grid.columns + column]) - expected) <= 5 + 1e-3,
+                        "cell (\(column), \(row))")
                 }
             }
             #expect(distance[5] == 0)  // the line runs through column 5
@@ -57,7 +62,8 @@ func lineGeoJSON(_ points: [(x: Double, y: Double)]) -> String {
         try withTemporaryDirectory { dir in
             let grid = try utmGrid(columns: 10, rows: 10)
             // A square in UTM from (500020, 3000040) to (500060, 3000080), with an old-style crs member.
-            let polygon = #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32645"}},"features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[500020,3000040],[500060,3000040],[500060,3000080],[500020,3000080],[500020,3000040]]]}}]}"#
+            let polygon =
+                #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32645"}},"features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[500020,3000040],[500060,3000040],[500060,3000080],[500020,3000080],[500020,3000040]]]}}]}"#
             let path = dir + "/zone.geojson"
             try writeText(polygon, to: path)
             let mask = try GDALAlgorithms.rasterizeMask(vectorPath: path, grid: grid)
@@ -87,14 +93,16 @@ func lineGeoJSON(_ points: [(x: Double, y: Double)]) -> String {
 
     @Test func translateToCOG() throws {
         try withTemporaryDirectory { dir in
-            let source = dir + "/plain.tif", destination = dir + "/cog.tif"
+            let source = dir + "/plain.tif"
+            let destination = dir + "/cog.tif"
             let grid = try utmGrid(columns: 300, rows: 200)
             let ds = try RasterDataset.create(source, grid: grid)
             let values = (0..<grid.cellCount).map { Float($0 % 1000) }
             try values.withUnsafeBufferPointer { try ds.write(window: grid.full, from: $0) }
             try ds.close()
-            try GDALAlgorithms.translateToCOG(source: source, destination: destination,
-                                              creationOptions: ["COMPRESS=DEFLATE", "OVERVIEWS=AUTO", "BLOCKSIZE=128"])
+            try GDALAlgorithms.translateToCOG(
+                source: source, destination: destination,
+                creationOptions: ["COMPRESS=DEFLATE", "OVERVIEWS=AUTO", "BLOCKSIZE=128"])
             #expect(try fileNames(in: dir) == ["cog.tif", "plain.tif"])
             let cog = try RasterDataset.open(destination)
             #expect(cog.metadata(domain: "IMAGE_STRUCTURE")["LAYOUT"] == "COG")

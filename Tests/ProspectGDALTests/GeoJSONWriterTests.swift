@@ -1,6 +1,7 @@
 import Foundation
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 /// Shoelace signed area: positive for counter-clockwise rings.
@@ -15,11 +16,17 @@ func signedArea(_ ring: [[Double]]) -> Double {
         try withTemporaryDirectory { dir in
             let path = dir + "/targets.geojson"
             // Clockwise in UTM 45N, around the central meridian; the writer must make it counter-clockwise.
-            let clockwise: [(x: Double, y: Double)] = [(499_000, 3_000_000), (499_000, 3_001_000), (501_000, 3_001_000),
-                                                       (501_000, 3_000_000), (499_000, 3_000_000)]
+            let clockwise: [(x: Double, y: Double)] = [
+                (499_000, 3_000_000), (499_000, 3_001_000), (501_000, 3_001_000),
+                (501_000, 3_000_000), (499_000, 3_000_000),
+            ]
             let features = [
-                GeoJSONFeature(rings: [clockwise], properties: [("rank", .int(1)), ("score", .double(0.93)),
-                                                                 ("model", .string("woe")), ("bad", .double(.nan))]),
+                GeoJSONFeature(
+                    rings: [clockwise],
+                    properties: [
+                        ("rank", .int(1)), ("score", .double(0.93)),
+                        ("model", .string("woe")), ("bad", .double(.nan)),
+                    ]),
                 GeoJSONFeature(rings: [[(x: 500_000, y: 3_000_500)]], properties: [("rank", .int(2)), ("score", .int(1))]),
             ]
             try GeoJSONWriter.write(path: path, layerName: "targets", features: features, crs: try SpatialReference(epsg: 32645))
@@ -51,7 +58,8 @@ func signedArea(_ ring: [[Double]]) -> Double {
             #expect(properties["bad"] is NSNull)
             // Property order follows the given order.
             let text = String(decoding: data, as: UTF8.self)
-            let rank = try #require(text.range(of: "\"rank\"")), model = try #require(text.range(of: "\"model\""))
+            let rank = try #require(text.range(of: "\"rank\""))
+            let model = try #require(text.range(of: "\"model\""))
             #expect(rank.lowerBound < model.lowerBound)
 
             let point = try #require(list[1]["geometry"] as? [String: Any])

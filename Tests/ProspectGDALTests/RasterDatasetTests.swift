@@ -2,6 +2,7 @@ import Foundation
 import ProspectCore
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 @Suite struct RasterDatasetTests {
@@ -11,8 +12,9 @@ import Testing
             let grid = try utmGrid(columns: 20, rows: 15)
             var values = (0..<grid.cellCount).map { Float($0) * 0.5 }
             values[7] = -9999
-            let out = try RasterDataset.create(path, grid: grid, type: .float32,
-                                               options: ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=DEFLATE"])
+            let out = try RasterDataset.create(
+                path, grid: grid, type: .float32,
+                options: ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=DEFLATE"])
             try out.setNodata(-9999)
             try out.setMetadata(["PROSPECT_VERSION": "0.1", "MODEL": "weights-of-evidence"])
             out.setBandDescription("score")
@@ -110,8 +112,9 @@ import Testing
 
     @Test func writeBlockThenRead() throws {
         let grid = try utmGrid(columns: 16, rows: 16)
-        let ds = try RasterDataset.create("/vsimem/wb-\(UUID().uuidString).tif", grid: grid, type: .int16,
-                                          options: ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
+        let ds = try RasterDataset.create(
+            "/vsimem/wb-\(UUID().uuidString).tif", grid: grid, type: .int16,
+            options: ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
         var cells = (0..<256).map { Int16($0 - 100) }
         try cells.withUnsafeMutableBytes { try ds.writeBlock(blockColumn: 0, blockRow: 0, from: $0.baseAddress!) }
         var read = [Float](repeating: 0, count: 256)
@@ -138,7 +141,9 @@ import Testing
     @Test func vectorFileHasNoRasterBands() throws {
         try withTemporaryDirectory { dir in
             let path = dir + "/points.geojson"
-            try writeText(#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[87,27]}}]}"#, to: path)
+            try writeText(
+                #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[87,27]}}]}"#,
+                to: path)
             #expect(throws: GDALError(path: path, message: "has no raster bands")) { try RasterDataset.open(path) }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import ProspectCore
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 @Suite struct RasterizeTests {
@@ -22,14 +23,18 @@ import Testing
         return nil
     }
 
-    func rasterizeZones(_ burn: BurnSource, epsg: Int? = 32645, zones: [(properties: String, ring: [(x: Double, y: Double)])] = zones,
-                        nodata: Double? = nil) throws -> [Float] {
+    func rasterizeZones(
+        _ burn: BurnSource, epsg: Int? = 32645, zones: [(properties: String, ring: [(x: Double, y: Double)])] = zones,
+        nodata: Double? = nil
+    ) throws -> [Float] {
         try withTemporaryDirectory { dir in
-            let path = dir + "/zones.geojson", output = dir + "/zones.tif"
+            let path = dir + "/zones.geojson"
+            let output = dir + "/zones.tif"
             try writeText(polygonsGeoJSON(zones, epsg: epsg), to: path)
             let grid = try utmGrid(columns: 10, rows: 10)
-            try GDALAlgorithms.rasterize(vectorPath: path, layer: nil, grid: grid, burn: burn, allTouched: false, initialValue: -1,
-                                         nodata: nodata, outputPath: output, creationOptions: ["TILED=YES"])
+            try GDALAlgorithms.rasterize(
+                vectorPath: path, layer: nil, grid: grid, burn: burn, allTouched: false, initialValue: -1,
+                nodata: nodata, outputPath: output, creationOptions: ["TILED=YES"])
             #expect(try fileNames(in: dir) == ["zones.geojson", "zones.tif"])
             let ds = try RasterDataset.open(output)
             #expect(ds.dataType() == .float32)
@@ -66,8 +71,9 @@ import Testing
         // within millimetres of the cell edges, far from the cell centres.
         let toLonLat = try CoordinateTransformer(from: SpatialReference(epsg: 32645), to: SpatialReference(epsg: 4326))
         let lonLat = try Self.zones.map { ($0.properties, try toLonLat.transform($0.ring)) }
-        expectZones(try rasterizeZones(.mapped(field: "unit", values: ["granite": 10, "shale": 30]), epsg: nil, zones: lonLat),
-                    [10, nil, 30])
+        expectZones(
+            try rasterizeZones(.mapped(field: "unit", values: ["granite": 10, "shale": 30]), epsg: nil, zones: lonLat),
+            [10, nil, 30])
         expectZones(try rasterizeZones(.constant(1), epsg: nil, zones: lonLat), [1, 1, 1])
     }
 
@@ -75,11 +81,13 @@ import Testing
     func allTouched(_ allTouched: Bool) throws {
         try withTemporaryDirectory { dir in
             // x 500076…500094 covers the centre of column 8 only, and touches columns 7…9; y within row 4.
-            let path = dir + "/strip.geojson", output = dir + "/strip.tif"
+            let path = dir + "/strip.geojson"
+            let output = dir + "/strip.tif"
             try writeText(polygonsGeoJSON([(#""n":1"#, rectangle(500_076, 3_000_052, 500_094, 3_000_058))], epsg: 32645), to: path)
             let grid = try utmGrid(columns: 10, rows: 10)
-            try GDALAlgorithms.rasterize(vectorPath: path, layer: "strip", grid: grid, burn: .constant(1), allTouched: allTouched,
-                                         initialValue: 0, nodata: nil, outputPath: output, creationOptions: [])
+            try GDALAlgorithms.rasterize(
+                vectorPath: path, layer: "strip", grid: grid, burn: .constant(1), allTouched: allTouched,
+                initialValue: 0, nodata: nil, outputPath: output, creationOptions: [])
             let cells = try readRaster(output)
             let burned = cells.indices.filter { cells[$0] == 1 }.map { ($0 % 10, $0 / 10) }
             let expected = allTouched ? [(7, 4), (8, 4), (9, 4)] : [(8, 4)]
@@ -92,10 +100,12 @@ import Testing
             let grid = try utmGrid(columns: 10, rows: 10)
             let toLonLat = try CoordinateTransformer(from: SpatialReference(epsg: 32645), to: SpatialReference(epsg: 4326))
             let points = try toLonLat.transform([(500_015, 3_000_085), (500_095, 3_000_005)])  // cells (1, 1) and (9, 9)
-            let path = dir + "/samples.csv", output = dir + "/samples.tif"
+            let path = dir + "/samples.csv"
+            let output = dir + "/samples.tif"
             try writeText("lon,lat\n" + points.map { "\($0.x),\($0.y)" }.joined(separator: "\n") + "\n", to: path)
-            try GDALAlgorithms.rasterize(vectorPath: path, layer: nil, grid: grid, burn: .constant(1), allTouched: false,
-                                         initialValue: 0, nodata: nil, outputPath: output, creationOptions: [])
+            try GDALAlgorithms.rasterize(
+                vectorPath: path, layer: nil, grid: grid, burn: .constant(1), allTouched: false,
+                initialValue: 0, nodata: nil, outputPath: output, creationOptions: [])
             let cells = try readRaster(output)
             #expect(cells.indices.filter { cells[$0] == 1 } == [11, 99])
         }
@@ -107,8 +117,9 @@ import Testing
             try writeText(polygonsGeoJSON(Self.zones, epsg: 32645), to: path)
             let grid = try utmGrid(columns: 10, rows: 10)
             func run(_ burn: BurnSource) throws {
-                try GDALAlgorithms.rasterize(vectorPath: path, layer: nil, grid: grid, burn: burn, allTouched: false,
-                                             initialValue: 0, nodata: nil, outputPath: dir + "/out.tif", creationOptions: [])
+                try GDALAlgorithms.rasterize(
+                    vectorPath: path, layer: nil, grid: grid, burn: burn, allTouched: false,
+                    initialValue: 0, nodata: nil, outputPath: dir + "/out.tif", creationOptions: [])
             }
             #expect(throws: GDALError(path: path, message: "layer zones has no field grade (fields: unit, code)")) {
                 try run(.attribute("grade"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ProspectGDAL
 
 @Suite struct SpatialReferenceTests {
@@ -49,7 +50,8 @@ import Testing
     }
 
     @Test func lonLatToUTMRoundTrip() throws {
-        let utm = try SpatialReference(epsg: 32645), wgs = try SpatialReference(userInput: "EPSG:4326")
+        let utm = try SpatialReference(epsg: 32645)
+        let wgs = try SpatialReference(userInput: "EPSG:4326")
         let forward = try CoordinateTransformer(from: wgs, to: utm)
         let p = try forward.transform([(x: 87.3, y: 27.5)])
         let back = try CoordinateTransformer(from: utm, to: wgs).transform(p)
@@ -59,14 +61,18 @@ import Testing
 
 @Suite struct UndefinedCRSTests {
     /// What GDAL 3.6 reports for a GeoPackage layer with no CRS (`srs_id` -1 or unknown).
-    static let geoPackageUndefined = #"ENGCRS["Undefined SRS",EDATUM["unknown"],CS[Cartesian,2],AXIS["easting",east,ORDER[1],LENGTHUNIT["unknown",0]],AXIS["northing",north,ORDER[2],LENGTHUNIT["unknown",0]]]"#
+    static let geoPackageUndefined =
+        #"ENGCRS["Undefined SRS",EDATUM["unknown"],CS[Cartesian,2],AXIS["easting",east,ORDER[1],LENGTHUNIT["unknown",0]],AXIS["northing",north,ORDER[2],LENGTHUNIT["unknown",0]]]"#
     /// What GDAL 3.6 writes for a new GeoPackage layer with no CRS (`srs_id` 0).
-    static let geoPackageUndefinedGeographic = #"GEOGCRS["Undefined geographic SRS",DATUM["unknown",ELLIPSOID["unknown",6378137,298.257223563]],PRIMEM["Greenwich",0],CS[ellipsoidal,2],AXIS["latitude",north],AXIS["longitude",east],ANGLEUNIT["degree",0.0174532925199433]]"#
+    static let geoPackageUndefinedGeographic =
+        #"GEOGCRS["Undefined geographic SRS",DATUM["unknown",ELLIPSOID["unknown",6378137,298.257223563]],PRIMEM["Greenwich",0],CS[ellipsoidal,2],AXIS["latitude",north],AXIS["longitude",east],ANGLEUNIT["degree",0.0174532925199433]]"#
 
-    @Test(arguments: [geoPackageUndefined, geoPackageUndefinedGeographic,
-                      #"LOCAL_CS["unnamed",UNIT["metre",1]]"#,
-                      #"LOCAL_CS["Site grid",UNIT["metre",1]]"#,  // no datum
-                      #"LOCAL_CS["Site grid",LOCAL_DATUM["unknown",32767],UNIT["metre",1]]"#])
+    @Test(arguments: [
+        geoPackageUndefined, geoPackageUndefinedGeographic,
+        #"LOCAL_CS["unnamed",UNIT["metre",1]]"#,
+        #"LOCAL_CS["Site grid",UNIT["metre",1]]"#,  // no datum
+        #"LOCAL_CS["Site grid",LOCAL_DATUM["unknown",32767],UNIT["metre",1]]"#,
+    ])
     func placeholdersAreUndefined(_ wkt: String) throws {
         #expect(try SpatialReference(wkt: wkt).isUndefined)
     }

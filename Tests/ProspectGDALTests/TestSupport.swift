@@ -1,13 +1,15 @@
 import Foundation
 import ProspectCore
+
 @testable import ProspectGDAL
 
 /// A north-up UTM 45N grid (EPSG:32645) with its top-left corner at (500000, top).
 func utmGrid(columns: Int, rows: Int, cellSize: Double = 10, top: Double = 3_000_100) throws -> Grid {
     let srs = try SpatialReference(epsg: 32645)
-    return Grid(columns: columns, rows: rows,
-                transform: .northUp(left: 500_000, top: top, cellSize: cellSize),
-                crsWKT: srs.wkt, crsName: srs.label)
+    return Grid(
+        columns: columns, rows: rows,
+        transform: .northUp(left: 500_000, top: top, cellSize: cellSize),
+        crsWKT: srs.wkt, crsName: srs.label)
 }
 
 /// Writes `text` to `path` (a local file).
@@ -23,8 +25,9 @@ func fileNames(in directory: String) throws -> [String] {
 /// A grid in EPSG:4326 (lon/lat) with square cells of `cellSize` degrees.
 func lonLatGrid(columns: Int, rows: Int, left: Double, top: Double, cellSize: Double) throws -> Grid {
     let srs = try SpatialReference(epsg: 4326)
-    return Grid(columns: columns, rows: rows, transform: .northUp(left: left, top: top, cellSize: cellSize),
-                crsWKT: srs.wkt, crsName: srs.label)
+    return Grid(
+        columns: columns, rows: rows, transform: .northUp(left: left, top: top, cellSize: cellSize),
+        crsWKT: srs.wkt, crsName: srs.label)
 }
 
 /// A GeoJSON FeatureCollection of polygons with properties, in the CRS named by `epsg`

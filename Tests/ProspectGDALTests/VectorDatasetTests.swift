@@ -1,17 +1,18 @@
 import Foundation
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 let sampleGeoJSON = #"""
-{"type":"FeatureCollection","features":[
- {"type":"Feature","properties":{"name":"A","grade":1.5},"geometry":{"type":"Point","coordinates":[87.1,27.2]}},
- {"type":"Feature","properties":{"name":"B","grade":2},"geometry":{"type":"MultiPoint","coordinates":[[87.2,27.3],[87.3,27.4]]}},
- {"type":"Feature","properties":{"name":"fault"},"geometry":{"type":"LineString","coordinates":[[87,27],[87.5,27.5],[88,27.5]]}},
- {"type":"Feature","properties":{"name":"zone"},"geometry":{"type":"Polygon","coordinates":[[[87,27],[87.1,27],[87.1,27.1],[87,27]]]}},
- {"type":"Feature","properties":{"name":"nothing"},"geometry":null}
-]}
-"""#
+    {"type":"FeatureCollection","features":[
+     {"type":"Feature","properties":{"name":"A","grade":1.5},"geometry":{"type":"Point","coordinates":[87.1,27.2]}},
+     {"type":"Feature","properties":{"name":"B","grade":2},"geometry":{"type":"MultiPoint","coordinates":[[87.2,27.3],[87.3,27.4]]}},
+     {"type":"Feature","properties":{"name":"fault"},"geometry":{"type":"LineString","coordinates":[[87,27],[87.5,27.5],[88,27.5]]}},
+     {"type":"Feature","properties":{"name":"zone"},"geometry":{"type":"Polygon","coordinates":[[[87,27],[87.1,27],[87.1,27.1],[87,27]]]}},
+     {"type":"Feature","properties":{"name":"nothing"},"geometry":null}
+    ]}
+    """#
 
 @Suite struct VectorDatasetTests {
     @Test func layersAreSummarised() throws {

@@ -1,16 +1,17 @@
 import Foundation
 import ProspectTestSupport
 import Testing
+
 @testable import ProspectGDAL
 
 let geologyGeoJSON = #"""
-{"type":"FeatureCollection","features":[
- {"type":"Feature","properties":{"unit":"granite","code":3,"grade":1.5},"geometry":{"type":"Point","coordinates":[87.1,27.2]}},
- {"type":"Feature","properties":{"unit":null,"code":4,"grade":2.5},"geometry":{"type":"Point","coordinates":[87.2,27.2]}},
- {"type":"Feature","properties":{"code":5},"geometry":{"type":"Point","coordinates":[87.3,27.2]}},
- {"type":"Feature","properties":{"unit":"basalt","code":6,"grade":0},"geometry":null}
-]}
-"""#
+    {"type":"FeatureCollection","features":[
+     {"type":"Feature","properties":{"unit":"granite","code":3,"grade":1.5},"geometry":{"type":"Point","coordinates":[87.1,27.2]}},
+     {"type":"Feature","properties":{"unit":null,"code":4,"grade":2.5},"geometry":{"type":"Point","coordinates":[87.2,27.2]}},
+     {"type":"Feature","properties":{"code":5},"geometry":{"type":"Point","coordinates":[87.3,27.2]}},
+     {"type":"Feature","properties":{"unit":"basalt","code":6,"grade":0},"geometry":null}
+    ]}
+    """#
 
 @Suite struct VectorFieldsTests {
     @Test func fieldsAreTyped() throws {
@@ -18,8 +19,11 @@ let geologyGeoJSON = #"""
             let path = dir + "/geology.geojson"
             try writeText(geologyGeoJSON, to: path)
             let fields = try VectorDataset.open(path).fields()
-            #expect(fields == [VectorField(name: "unit", type: .string), VectorField(name: "code", type: .integer),
-                               VectorField(name: "grade", type: .real)])
+            #expect(
+                fields == [
+                    VectorField(name: "unit", type: .string), VectorField(name: "code", type: .integer),
+                    VectorField(name: "grade", type: .real),
+                ])
             #expect(fields.map(\.isNumeric) == [false, true, true])
         }
     }
@@ -45,8 +49,11 @@ let geologyGeoJSON = #"""
             let path = dir + "/zones.geojson"
             let square = rectangle(0, 0, 1, 1)
             let bowTie: [(x: Double, y: Double)] = [(0, 0), (1, 1), (1, 0), (0, 1)]  // edges cross at (0.5, 0.5)
-            try writeText(polygonsGeoJSON([(#""name":"square""#, square), (#""name":"bow-tie""#, bowTie),
-                                           (#""name":"square 2""#, rectangle(2, 2, 3, 3))]), to: path)
+            try writeText(
+                polygonsGeoJSON([
+                    (#""name":"square""#, square), (#""name":"bow-tie""#, bowTie),
+                    (#""name":"square 2""#, rectangle(2, 2, 3, 3)),
+                ]), to: path)
             let result = try VectorDataset.open(path).invalidGeometries()
             #expect(result.count == 1)
             #expect(result.firstFID == 1)

@@ -1,9 +1,10 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
-@testable import ProspectPipeline
 import ProspectTestSupport
 import Testing
+
+@testable import ProspectPipeline
 
 @Suite("The committed demo region comes from the generator")
 struct DemoRegionTests {
@@ -12,10 +13,12 @@ struct DemoRegionTests {
 
     @Test("regenerating gives the committed rasters, deposits and hidden model")
     func regenerates() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let province = try DemoRegion.write(to: dir)
         for name in DemoRegion.continuousLayers + DemoRegion.categoricalLayers {
-            let fresh = try readRaster("\(dir)/\(name).tif"), committed = try readRaster("\(Self.rasters)/\(name).tif")
+            let fresh = try readRaster("\(dir)/\(name).tif")
+            let committed = try readRaster("\(Self.rasters)/\(name).tif")
             #expect(fresh == committed, "\(name).tif differs from a fresh generation")
         }
         let committed = try DepositSet.load("\(Self.rasters)/deposits.gpkg", grid: province.grid)

@@ -1,9 +1,10 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
-@testable import ProspectPipeline
 import ProspectTestSupport
 import Testing
+
+@testable import ProspectPipeline
 
 /// A file, CRS or dataset that cannot be read is an error naming it, never nodata or a default.
 @Suite("Read failures are reported")
@@ -30,13 +31,15 @@ struct ReadErrorTests {
 
     @Test("a staged layer that fails to read stops prepare with GDAL's error, not a layer of nodata")
     func stagedReadFailure() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         let g = try utm(grid)
         try writeRaster(dir + "/ref.tif", grid: g, values: [Float](repeating: 1, count: g.cellCount))
         let raw = dir + "/raw.tif"
         try writeRaster(raw, grid: g, values: (0..<g.cellCount).map(Float.init), blockSize: 16)
-        let context = try Context(request: PrepareRequest(grid: .reference(dir + "/ref.tif"), outputDirectory: dir + "/out"),
-                                  scratch: dir, staging: dir)
+        let context = try Context(
+            request: PrepareRequest(grid: .reference(dir + "/ref.tif"), outputDirectory: dir + "/out"),
+            scratch: dir, staging: dir)
         // Whole: every cell comes through.
         let stats = try context.finish(from: raw, to: dir + "/whole.tif")
         #expect(stats.valid == g.cellCount)
@@ -50,7 +53,8 @@ struct ReadErrorTests {
 
     @Test("truth.json beside the demo rasters: none is fine, a malformed one is an error naming it")
     func demoTruth() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         #expect(try DemoRegion.hiddenModel(in: dir) == nil)
         try "{\"intercept\": ".write(toFile: dir + "/truth.json", atomically: true, encoding: .utf8)
         let error = try #require(throws: PipelineError.self) { try DemoRegion.hiddenModel(in: dir) }

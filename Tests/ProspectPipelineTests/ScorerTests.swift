@@ -1,47 +1,71 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
-@testable import ProspectPipeline
 import ProspectTestSupport
 import Testing
 
+@testable import ProspectPipeline
+
 @Suite("File scoring engine")
 struct ScorerTests {
-    @Test("tiles on all threads equal the scalar reference, block-aligned and windowed, with edge tiles and nodata",
-          arguments: [true, false])
+    @Test(
+        "tiles on all threads equal the scalar reference, block-aligned and windowed, with edge tiles and nodata",
+        arguments: [true, false])
     func matchesReference(tiled: Bool) throws {
-        let folder = try TemporaryFolder(), dir = folder.path
-        let grid = Grid(columns: 200, rows: 150, transform: .northUp(left: 0, top: 1000, cellSize: 10),
-                        crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")
-        try writeRaster(dir + "/x.tif", grid: grid, nodata: -9999, blockSize: tiled ? 64 : nil) { c, r in (c * 31 + r * 17) % 97 == 0 ? -9999 : Float(c) / 20 + Float(r % 7) }
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let grid = Grid(
+            columns: 200, rows: 150, transform: .northUp(left: 0, top: 1000, cellSize: 10),
+            crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")
+        try writeRaster(dir + "/x.tif", grid: grid, nodata: -9999, blockSize: tiled ? 64 : nil) { c, r in
+            (c * 31 + r * 17) % 97 == 0 ? -9999 : Float(c) / 20 + Float(r % 7)
+        }
         try writeRaster(dir + "/y.tif", grid: grid, nodata: -9999, blockSize: tiled ? 64 : nil) { c, r in Float((c + r) % 11) / 3 }
-        try writeRaster(dir + "/k.tif", grid: grid, type: .byte, nodata: 0, blockSize: tiled ? 64 : nil) { c, r in Float((c / 20 + r / 30) % 5) }
-        let specs = [LayerSpec(name: "x", path: dir + "/x.tif", kind: .continuous),
-                     LayerSpec(name: "y", path: dir + "/y.tif", kind: .continuous),
-                     LayerSpec(name: "k", path: dir + "/k.tif", kind: .categorical)]
+        try writeRaster(dir + "/k.tif", grid: grid, type: .byte, nodata: 0, blockSize: tiled ? 64 : nil) { c, r in
+            Float((c / 20 + r / 30) % 5)
+        }
+        let specs = [
+            LayerSpec(name: "x", path: dir + "/x.tif", kind: .continuous),
+            LayerSpec(name: "y", path: dir + "/y.tif", kind: .continuous),
+            LayerSpec(name: "k", path: dir + "/k.tif", kind: .categorical),
+        ]
         let stack = try EvidenceStack.open(specs)
         #expect(stack.tiling.blockAligned == tiled)
-        let model = AdditiveModel(intercept: -1, terms: [.linear(coefficient: 0.3, center: 2), .step(threshold: 1.5, above: 0.8, below: -0.2),
-                                                          .lookup(codes: [1, 2, 3], values: [0.5, -1, 2], otherwise: 0)],
-                                  nodata: stack.nodata)
-        let file = ModelFile(tool: "test", created: "", layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: $0.kind) },
-                             payload: .logistic(model), parameters: [:],
-                             training: TrainingSummary(validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
-                                                       depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
+        let model = AdditiveModel(
+            intercept: -1,
+            terms: [
+                .linear(coefficient: 0.3, center: 2), .step(threshold: 1.5, above: 0.8, below: -0.2),
+                .lookup(codes: [1, 2, 3], values: [0.5, -1, 2], otherwise: 0),
+            ],
+            nodata: stack.nodata)
+        let file = ModelFile(
+            tool: "test", created: "", layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: $0.kind) },
+            payload: .logistic(model), parameters: [:],
+            training: TrainingSummary(
+                validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
+                depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
         var options = ScoreOptions()
         options.threads = 3
         let report = try Scorer.score(model: file, stack: stack, outputPath: dir + "/out.tif", options: options)
         let out = try readRaster(dir + "/out.tif")
         let inputs = try specs.map { try readRaster($0.path) }
         var expected = [Float](repeating: 0, count: grid.cellCount)
-        inputs[0].withUnsafeBufferPointer { x in inputs[1].withUnsafeBufferPointer { y in inputs[2].withUnsafeBufferPointer { k in
-            expected.withUnsafeMutableBufferPointer {
-                ScoreKernel.reference(model: model, layers: [x, y, k], output: $0, outputNodata: options.nodata)
+        inputs[0].withUnsafeBufferPointer { x in
+            inputs[1].withUnsafeBufferPointer { y in
+                inputs[2].withUnsafeBufferPointer { k in
+                    expected.withUnsafeMutableBufferPointer {
+                        ScoreKernel.reference(model: model, layers: [x, y, k], output: $0, outputNodata: options.nodata)
+                    }
+                }
             }
-        } } }
+        }
         var maxDiff: Float = 0
         for i in 0..<grid.cellCount {
-            if expected[i] == options.nodata { #expect(out[i] == options.nodata) } else { maxDiff = max(maxDiff, abs(out[i] - expected[i])) }
+            if expected[i] == options.nodata {
+                #expect(out[i] == options.nodata)
+            } else {
+                maxDiff = max(maxDiff, abs(out[i] - expected[i]))
+            }
         }
         #expect(maxDiff < 2e-6)
         #expect(report.validCells == expected.filter { $0 != options.nodata }.count)
@@ -57,7 +81,8 @@ struct ScorerTests {
 
     @Test("a failed write leaves neither the output nor a partial file")
     func atomicOutput() throws {
-        let folder = try TemporaryFolder(), dir = folder.path
+        let folder = try TemporaryFolder()
+        let dir = folder.path
         do {
             let out = try AtomicOutput(dir + "/result.txt")
             try "partial".write(toFile: out.temporaryPath, atomically: false, encoding: .utf8)

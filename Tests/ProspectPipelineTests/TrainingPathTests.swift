@@ -1,9 +1,10 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
-@testable import ProspectPipeline
 import ProspectTestSupport
 import Testing
+
+@testable import ProspectPipeline
 
 /// The one training path: data built once, any method fitted on a subset of the deposits and a
 /// training area (what cross-validation calls per fold).
@@ -12,7 +13,8 @@ struct TrainingPathTests {
     static let rasters = DemoRegionTests.rasters
     static let layers = [
         LayerSpec(name: "thorium", path: rasters + "/thorium.tif", kind: .continuous),
-        LayerSpec(name: "magnetics", path: rasters + "/magnetics.tif", kind: .continuous, transforms: [try! LayerTransform(parsing: "zscore")]),
+        LayerSpec(
+            name: "magnetics", path: rasters + "/magnetics.tif", kind: .continuous, transforms: [try! LayerTransform(parsing: "zscore")]),
         LayerSpec(name: "lithology", path: rasters + "/lithology.tif", kind: .categorical),
     ]
 
@@ -40,7 +42,8 @@ struct TrainingPathTests {
         #expect(data.summary.depositsUsed == data.depositCells.count)
         #expect(data.summary.depositsGiven == data.depositCells.map(\.ids.count).reduce(0, +) + data.skipped.count)
         #expect(data.summary.depositsSharingCell == data.depositCells.map { $0.ids.count - 1 }.reduce(0, +))
-        let thorium = try readRaster(Self.rasters + "/thorium.tif"), lithology = try readRaster(Self.rasters + "/lithology.tif")
+        let thorium = try readRaster(Self.rasters + "/thorium.tif")
+        let lithology = try readRaster(Self.rasters + "/lithology.tif")
         var magnetics = try readRaster(Self.rasters + "/magnetics.tif")
         magnetics.withUnsafeMutableBufferPointer {
             TransformKernel.apply(data.stack.layers[1].transforms, $0, nodata: data.stack.fileNodata[1])
@@ -50,13 +53,16 @@ struct TrainingPathTests {
         }
     }
 
-    @Test("an area holding every cell, as a mask or as blocks, trains the model of the whole grid", arguments: [TrainingOptions.Method.wofe, .logistic, .gbt])
+    @Test(
+        "an area holding every cell, as a mask or as blocks, trains the model of the whole grid",
+        arguments: [TrainingOptions.Method.wofe, .logistic, .gbt])
     func wholeAreaIsTheGrid(method: TrainingOptions.Method) throws {
         let data = try Self.data()
         let grid = data.stack.grid
         let whole = try Training.fit(data, options: Self.options(method))
         let mask = try Training.fit(data, options: Self.options(method), area: .mask(grid: grid) { _ in true })
-        let side = 64, blocks = Set(0..<(((grid.columns + side - 1) / side) * ((grid.rows + side - 1) / side)))
+        let side = 64
+        let blocks = Set(0..<(((grid.columns + side - 1) / side) * ((grid.rows + side - 1) / side)))
         let blocked = try Training.fit(data, options: Self.options(method), area: .blocks(side: side, keep: blocks))
         // Compared as text: a transformed layer's nodata is NaN, which no `==` matches.
         #expect("\(whole.payload)" == "\(mask.payload)" && "\(whole.payload)" == "\(blocked.payload)")
@@ -64,19 +70,25 @@ struct TrainingPathTests {
         #expect(whole.payload.method == method.rawValue)
     }
 
-    @Test("a training area of blocks counts only its cells and the deposits in it", arguments: [TrainingOptions.Method.wofe, .logistic, .rf])
+    @Test(
+        "a training area of blocks counts only its cells and the deposits in it", arguments: [TrainingOptions.Method.wofe, .logistic, .rf])
     func blocksRestrictTraining(method: TrainingOptions.Method) throws {
         let data = try Self.data()
         let grid = data.stack.grid
-        let side = 128, across = (grid.columns + side - 1) / side
+        let side = 128
+        let across = (grid.columns + side - 1) / side
         let keep: Set<Int> = [0, 1, across, across + 1, 2 * across + 2, 3 * across + 3]
         let area = TrainingArea.blocks(side: side, keep: keep)
         let inArea = { (cell: Int) in keep.contains((cell / grid.columns / side) * across + (cell % grid.columns) / side) }
         let fit = try Training.fit(data, options: Self.options(method), area: area)
         // The training area: valid cells (every layer has data) in the blocks, counted directly.
         let values = try Self.layers.map { try readRaster($0.path) }
-        let valid = (0..<grid.cellCount).filter { i in inArea(i) && values.indices.allSatisfy { k in
-            !values[k][i].isNaN && values[k][i] != data.stack.fileNodata[k] } }.count
+        let valid = (0..<grid.cellCount).filter { i in
+            inArea(i)
+                && values.indices.allSatisfy { k in
+                    !values[k][i].isNaN && values[k][i] != data.stack.fileNodata[k]
+                }
+        }.count
         #expect(fit.summary.validCells == valid)
         #expect(fit.summary.depositsUsed == data.depositCells.filter { inArea($0.cell) }.count)
         #expect(fit.summary.depositsUsed < data.depositCells.count)
@@ -92,7 +104,9 @@ struct TrainingPathTests {
         let whole = try Training.fit(data, options: Self.options(.wofe))
         #expect(fit.summary.validCells == whole.summary.validCells)
         // The prior is the subset's deposits per unit cell of the same area.
-        #expect(abs(fit.summary.priorProbability! / whole.summary.priorProbability! - Double(half.count) / Double(data.depositCells.count)) < 1e-12)
+        #expect(
+            abs(fit.summary.priorProbability! / whole.summary.priorProbability! - Double(half.count) / Double(data.depositCells.count))
+                < 1e-12)
         #expect(throws: PipelineError.self) { try Training.fit(data, options: Self.options(.wofe), deposits: [0]) }
     }
 
@@ -112,16 +126,20 @@ struct TrainingPathTests {
 
 @Suite("Layer arguments: NAME=VALUE everywhere, and prepare's older VALUE=NAME")
 struct LayerArgumentTests {
-    @Test(arguments: [("thorium=th.tif", "thorium", "th.tif"), ("th.tif", nil, "th.tif"), ("a/b=c/x.tif", nil, "a/b=c/x.tif"),
-                      ("ree.v2=ree.tif", "ree.v2", "ree.tif")])
+    @Test(arguments: [
+        ("thorium=th.tif", "thorium", "th.tif"), ("th.tif", nil, "th.tif"), ("a/b=c/x.tif", nil, "a/b=c/x.tif"),
+        ("ree.v2=ree.tif", "ree.v2", "ree.tif"),
+    ])
     func split(text: String, name: String?, value: String) {
         let s = LayerArgument.split(text)
         #expect(s.name == name && s.value == value)
         #expect(!LayerArgument.splitAllowingOldOrder(text).oldOrder)
     }
 
-    @Test(arguments: [("th.tif=thorium", "thorium", "th.tif"), ("faults.gpkg:faults=fault_distance", "fault_distance", "faults.gpkg:faults"),
-                      ("pts.csv@500=density", "density", "pts.csv@500"), ("D/x.tif=x", "x", "D/x.tif")])
+    @Test(arguments: [
+        ("th.tif=thorium", "thorium", "th.tif"), ("faults.gpkg:faults=fault_distance", "fault_distance", "faults.gpkg:faults"),
+        ("pts.csv@500=density", "density", "pts.csv@500"), ("D/x.tif=x", "x", "D/x.tif"),
+    ])
     func oldOrder(text: String, name: String, value: String) {
         let s = LayerArgument.splitAllowingOldOrder(text)
         #expect(s.oldOrder && s.name == name && s.value == value)

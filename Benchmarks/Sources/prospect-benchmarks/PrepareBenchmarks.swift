@@ -32,7 +32,8 @@ enum PrepareBenchmarks {
     /// Fills `grid` band by band with `body` on `threads` workers, discarding each band once
     /// written (BandedFill reuses its band buffers); returns one value per band so the work
     /// is observed.
-    static func fill(_ grid: Grid, threads: Int, _ body: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void) -> Double {
+    static func fill(_ grid: Grid, threads: Int, _ body: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void) -> Double
+    {
         var sink = 0.0
         try! BandedFill.fill(grid: grid, rowsPerBand: bandRows, threads: threads, body: body) { _, band in
             sink += Double(band[band.count / 2])
@@ -49,7 +50,9 @@ enum PrepareBenchmarks {
         let segments = Benchmark.faultSegments(count: faults, grid: grid)
         let faultsPath = directory + "/faults.gpkg"
         try Benchmark.writeFaults(segments, to: faultsPath)
-        print("evidence preparation: \(size)² cells of \(Int(cellSize)) m (EPSG:32645), \(faults) fault segments of 200 m – 5 km, \(threads) threads; work folder \(directory)")
+        print(
+            "evidence preparation: \(size)² cells of \(Int(cellSize)) m (EPSG:32645), \(faults) fault segments of 200 m – 5 km, \(threads) threads; work folder \(directory)"
+        )
         var sink = 0.0
 
         // 1. Distance to faults.
@@ -63,7 +66,8 @@ enum PrepareBenchmarks {
             sink += fill(grid, threads: 1) { w, b in DistanceField.compute(index: frozen, grid: grid, window: w, into: b) }
         }
         let gdalPath = directory + "/gdal_proximity.tif"
-        var gdal = Double.infinity, gdalRSS = 0
+        var gdal = Double.infinity
+        var gdalRSS = 0
         for _ in 0..<2 {
             let run = try Benchmark.gdalProximity(vectorPath: faultsPath, grid: grid, outputPath: gdalPath)
             gdal = min(gdal, run.seconds)
@@ -85,27 +89,51 @@ enum PrepareBenchmarks {
 
         print("\ndistance to the nearest fault (index of \(faults) segments built in \(f(indexSeconds * 1e3, 1)) ms)")
         var table = [["route", "threads", "seconds", "M cells/s", "GDAL ÷ this", "peak RSS"]]
-        table.append(["Prospect DistanceField + BandedFill, in memory", String(threads), f(distanceAll, 2), f(cells / distanceAll / 1e6, 1), f(gdal / distanceAll, 1) + "×", ""])
-        table.append(["Prospect DistanceField + BandedFill, in memory", "1", f(distanceOne, 2), f(cells / distanceOne / 1e6, 1), f(gdal / distanceOne, 1) + "×", ""])
-        table.append(["GDAL rasterize ALL_TOUCHED + ComputeProximity → GeoTIFF", "1", f(gdal, 2), f(cells / gdal / 1e6, 1), "1.0×", "\(gdalRSS >> 20) MiB"])
-        table.append(["Preparer.run --distance → ZSTD GeoTIFF + manifest", String(threads), f(prepared.seconds, 2), f(cells / prepared.seconds / 1e6, 1), f(gdal / prepared.seconds, 1) + "×", "\(prepared.peakRSSBytes >> 20) MiB"])
+        table.append([
+            "Prospect DistanceField + BandedFill, in memory", String(threads), f(distanceAll, 2), f(cells / distanceAll / 1e6, 1),
+            f(gdal / distanceAll, 1) + "×", "",
+        ])
+        table.append([
+            "Prospect DistanceField + BandedFill, in memory", "1", f(distanceOne, 2), f(cells / distanceOne / 1e6, 1),
+            f(gdal / distanceOne, 1) + "×", "",
+        ])
+        table.append([
+            "GDAL rasterize ALL_TOUCHED + ComputeProximity → GeoTIFF", "1", f(gdal, 2), f(cells / gdal / 1e6, 1), "1.0×",
+            "\(gdalRSS >> 20) MiB",
+        ])
+        table.append([
+            "Preparer.run --distance → ZSTD GeoTIFF + manifest", String(threads), f(prepared.seconds, 2),
+            f(cells / prepared.seconds / 1e6, 1), f(gdal / prepared.seconds, 1) + "×", "\(prepared.peakRSSBytes >> 20) MiB",
+        ])
         print(Reports.table(table), terminator: "")
-        print("Preparer.run: \(f(prepared.layerSeconds, 2)) s in the layer (vector copy, distances, compressed write), \(prepared.validCells) cells with data")
-        print("GDAL − exact over rows \(middle.row)–\(middle.row + middle.rows - 1), columns \(margin)–\(size - margin - 1): mean \(f(difference.mean, 1)) m, largest \(f(difference.max, 1)) m at column \(difference.column), row \(difference.row)")
+        print(
+            "Preparer.run: \(f(prepared.layerSeconds, 2)) s in the layer (vector copy, distances, compressed write), \(prepared.validCells) cells with data"
+        )
+        print(
+            "GDAL − exact over rows \(middle.row)–\(middle.row + middle.rows - 1), columns \(margin)–\(size - margin - 1): mean \(f(difference.mean, 1)) m, largest \(f(difference.max, 1)) m at column \(difference.column), row \(difference.row)"
+        )
 
         // 2. Density.
         var rng = SplitMix64(seed: 12)
         let e = grid.extent
-        let points = (0..<faults).map { _ in (x: e.minX + rng.nextUnit() * (e.maxX - e.minX), y: e.minY + rng.nextUnit() * (e.maxY - e.minY)) }
+        let points = (0..<faults).map { _ in
+            (x: e.minX + rng.nextUnit() * (e.maxX - e.minX), y: e.minY + rng.nextUnit() * (e.maxY - e.minY))
+        }
         let pointIndex = SegmentIndex(points: points)
         let line1 = seconds(2) {
-            sink += fill(grid, threads: threads) { w, b in DensityField.computeLines(index: frozen, grid: grid, window: w, radius: 1000, into: b) }
+            sink += fill(grid, threads: threads) { w, b in
+                DensityField.computeLines(index: frozen, grid: grid, window: w, radius: 1000, into: b)
+            }
         }
         let line5 = seconds(2) {
-            sink += fill(grid, threads: threads) { w, b in DensityField.computeLines(index: frozen, grid: grid, window: w, radius: 5000, into: b) }
+            sink += fill(grid, threads: threads) { w, b in
+                DensityField.computeLines(index: frozen, grid: grid, window: w, radius: 5000, into: b)
+            }
         }
         let point2 = seconds(2) {
-            sink += fill(grid, threads: threads) { w, b in DensityField.computePoints(index: pointIndex, grid: grid, window: w, radius: 2000, into: b) }
+            sink += fill(grid, threads: threads) { w, b in
+                DensityField.computePoints(index: pointIndex, grid: grid, window: w, radius: 2000, into: b)
+            }
         }
         print("\ndensity, in memory, \(threads) threads")
         table = [["field", "seconds", "M cells/s"]]
@@ -118,7 +146,10 @@ enum PrepareBenchmarks {
         let n = 1 << 24
         let source = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
         let work = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
-        defer { source.deallocate(); work.deallocate() }
+        defer {
+            source.deallocate()
+            work.deallocate()
+        }
         SyntheticStack.fillLayer(source, columns: 8192, firstRow: 0, rows: n / 8192, layer: 0, seed: 7)
         let nodata = SyntheticStack.nodata
         var acc = StatisticsAccumulator()
@@ -146,14 +177,19 @@ enum PrepareBenchmarks {
             return best
         }
         let copy = seconds(5) { _ = memcpy(work.baseAddress!, source.baseAddress!, n * MemoryLayout<Float>.stride) }
-        print("\ntransforms, in place on \(n >> 20) Mi float32 cells, 1 thread (memcpy of the same buffer: \(f(Double(n) / copy / 1e6, 0)) M cells/s, \(f(8 * Double(n) / copy / 1e9, 1)) GB/s)")
+        print(
+            "\ntransforms, in place on \(n >> 20) Mi float32 cells, 1 thread (memcpy of the same buffer: \(f(Double(n) / copy / 1e6, 0)) M cells/s, \(f(8 * Double(n) / copy / 1e9, 1)) GB/s)"
+        )
         table = [["chain", "kernel M cells/s", "of memcpy", "reference M cells/s", "speed-up"]]
         for (name, chain) in chains {
             let fast = timed(5) { TransformKernel.apply(chain, work, nodata: nodata) }
             sink += Double(work[n / 2])
             let reference = timed(2) { TransformKernel.reference(chain, work, nodata: nodata) }
             sink += Double(work[n / 2])
-            table.append([name, f(Double(n) / fast / 1e6, 0), f(100 * copy / fast, 0) + " %", f(Double(n) / reference / 1e6, 1), f(reference / fast, 1) + "×"])
+            table.append([
+                name, f(Double(n) / fast / 1e6, 0), f(100 * copy / fast, 0) + " %", f(Double(n) / reference / 1e6, 1),
+                f(reference / fast, 1) + "×",
+            ])
         }
         print(Reports.table(table), terminator: "")
         if sink == 42 { print("") }  // keeps the results observed

@@ -32,7 +32,9 @@ enum TreeBenchmarks {
 
     static func run(files: Bool) throws {
         let threads = ProcessInfoCores.active
-        let cells = 1 << 24, layers = 8, columns = 8192
+        let cells = 1 << 24
+        let layers = 8
+        let columns = 8192
         let buffers = (0..<layers).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
         defer { buffers.forEach { $0.deallocate() } }
         let shared = UnsafeTransfer(buffers)
@@ -43,21 +45,26 @@ enum TreeBenchmarks {
 
         let triadAll = MemoryBandwidth.triad(threads: threads)
         let triadOne = MemoryBandwidth.triad(threads: 1)
-        print("tree ensembles: \(layers) float32 layers, \(cells) cells in memory, \(threads) threads; "
-              + "STREAM triad \(f(triadAll / 1e9, 1)) GB/s (\(threads) threads), \(f(triadOne / 1e9, 1)) GB/s (1)")
+        print(
+            "tree ensembles: \(layers) float32 layers, \(cells) cells in memory, \(threads) threads; "
+                + "STREAM triad \(f(triadAll / 1e9, 1)) GB/s (\(threads) threads), \(f(triadOne / 1e9, 1)) GB/s (1)")
         let t0 = DispatchTime.now().uptimeNanoseconds
         let models = Benchmark.treeModels(layers: inputs)
         print("grew the gbt and rf models on a 60 000-cell sample in \(f(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, 1)) s")
 
         let runs = Benchmark.treeThroughput(models, layers: inputs, threadCounts: Set([threads, 1]).sorted(by: >))
-        print(pad("model", 38) + pad("path", 11) + pad("threads", 9) + pad("M cells/s", 11) + pad("GB/s", 7) + pad("of triad", 10) + "vs reference")
+        print(
+            pad("model", 38) + pad("path", 11) + pad("threads", 9) + pad("M cells/s", 11) + pad("GB/s", 7) + pad("of triad", 10)
+                + "vs reference")
         for r in runs {
             let reference = runs.first { $0.ensemble == r.ensemble && $0.path == "reference" }!.cellsPerSecond
             let bytes = r.cellsPerSecond * Double(4 * (layers + 1))
             let triad = r.threads == 1 ? triadOne : triadAll
-            print(pad(r.ensemble, 38) + pad(r.path, 11) + pad(String(r.threads), 9) + pad(f(r.cellsPerSecond / 1e6, r.path == "reference" ? 2 : 1), 11)
-                  + pad(f(bytes / 1e9, 2), 7) + pad(f(100 * bytes / triad, 0) + " %", 10)
-                  + (r.path == "reference" ? "" : f(r.cellsPerSecond / reference, 0) + "×"))
+            print(
+                pad(r.ensemble, 38) + pad(r.path, 11) + pad(String(r.threads), 9)
+                    + pad(f(r.cellsPerSecond / 1e6, r.path == "reference" ? 2 : 1), 11)
+                    + pad(f(bytes / 1e9, 2), 7) + pad(f(100 * bytes / triad, 0) + " %", 10)
+                    + (r.path == "reference" ? "" : f(r.cellsPerSecond / reference, 0) + "×"))
         }
         // One thread per CPU second (immune to time slicing by other tenants).
         let nodata = [Float](repeating: -9999, count: layers)
@@ -67,23 +74,30 @@ enum TreeBenchmarks {
             for path in CompiledTrees.Path.allCases where path == .general || CompiledTrees.obliviousProblem(ensemble) == nil {
                 let compiled = CompiledTrees(ensemble, nodata: nodata, path: path)
                 let n = path == .oblivious ? cells : cells / 8
-                let rate = Double(n) / cpuSeconds(3) {
-                    ParallelScorer.score(compiled, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<n]) },
-                                         outputs: [UnsafeMutableBufferPointer(rebasing: output[0..<n])], outputNodata: -1, threads: 1)
-                }
+                let rate =
+                    Double(n)
+                    / cpuSeconds(3) {
+                        ParallelScorer.score(
+                            compiled, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<n]) },
+                            outputs: [UnsafeMutableBufferPointer(rebasing: output[0..<n])], outputNodata: -1, threads: 1)
+                    }
                 print("\(name), \(path) path, 1 thread: \(f(rate / 1e6, 1)) M cells per CPU second")
             }
         }
-        let best = runs.filter { $0.path == "oblivious" && $0.threads == threads && $0.ensemble.hasPrefix("gbt") }.map(\.cellsPerSecond).max() ?? 0
-        print("bar: 100 trees of depth 6 at ≥ 50 M cells/s on \(threads) cores — \(best >= 50e6 ? "met" : "not met") (\(f(best / 1e6, 1)) M cells/s)")
+        let best =
+            runs.filter { $0.path == "oblivious" && $0.threads == threads && $0.ensemble.hasPrefix("gbt") }.map(\.cellsPerSecond).max() ?? 0
+        print(
+            "bar: 100 trees of depth 6 at ≥ 50 M cells/s on \(threads) cores — \(best >= 50e6 ? "met" : "not met") (\(f(best / 1e6, 1)) M cells/s)"
+        )
 
         guard files else { return }
         let dir = NSTemporaryDirectory() + "prospect-bench"
         let specs = try Benchmark.prepareStack(directory: dir, size: 8192, layers: layers)
         let stack = try EvidenceStack.open(specs)
-        _ = try Benchmark.endToEnd(specs: specs, outputDirectory: dir, compression: .none)   // warm the page cache
+        _ = try Benchmark.endToEnd(specs: specs, outputDirectory: dir, compression: .none)  // warm the page cache
         for (name, ensemble) in models where !name.hasPrefix("unbalanced") {
-            let file = Benchmark.treeModelFile(ensemble, specs: specs, origin: ensemble.output == .logistic ? .gradientBoosting : .randomForest)
+            let file = Benchmark.treeModelFile(
+                ensemble, specs: specs, origin: ensemble.output == .logistic ? .gradientBoosting : .randomForest)
             for compression in [ScoreOptions.Compression.none, .zstd] {
                 var options = ScoreOptions()
                 options.compression = compression
@@ -91,8 +105,9 @@ enum TreeBenchmarks {
                 unlink(path)
                 let report = try Scorer.score(model: file, stack: stack, outputPath: path, options: options)
                 unlink(path)
-                print("end to end, 8 × 8192² float32 GeoTIFFs → GeoTIFF (\(compression.rawValue)), \(name): "
-                      + "\(f(Double(report.cells) / report.seconds / 1e6, 1)) M cells/s, \(f(report.seconds, 2)) s")
+                print(
+                    "end to end, 8 × 8192² float32 GeoTIFFs → GeoTIFF (\(compression.rawValue)), \(name): "
+                        + "\(f(Double(report.cells) / report.seconds / 1e6, 1)) M cells/s, \(f(report.seconds, 2)) s")
             }
         }
     }

@@ -27,8 +27,9 @@ enum TreeTrainingBenchmarks {
         let threads = ProcessInfoCores.active
         let layers = 8
         print("tree training: 100 oblivious trees of depth 6, \(layers) float32 layers, \(threads) threads available")
-        print(pad("sample cells", 14) + pad("deposits", 10) + pad("method", 8) + pad("holdout", 9) + pad("threads", 9)
-              + pad("seconds", 9) + pad("ms/tree", 9) + pad("same model", 12) + "AUC (kind)")
+        print(
+            pad("sample cells", 14) + pad("deposits", 10) + pad("method", 8) + pad("holdout", 9) + pad("threads", 9)
+                + pad("seconds", 9) + pad("ms/tree", 9) + pad("same model", 12) + "AUC (kind)")
         for rows in [65_536, 262_144] {
             let columns = sample(rows: rows, layers: layers)
             let labels = Benchmark.benchLabels(columns)
@@ -48,11 +49,13 @@ enum TreeTrainingBenchmarks {
                         }
                         let same = first.map { $0.ensemble == fit!.ensemble } ?? true
                         if first == nil { first = fit }
-                        let auc = fit!.heldOut.map { String(format: "%.4f (held out)", $0.auc) }
+                        let auc =
+                            fit!.heldOut.map { String(format: "%.4f (held out)", $0.auc) }
                             ?? (String(format: "%.4f", fit!.auc) + " (\(fit!.aucKind))")
-                        print(pad(String(columns[0].count), 14) + pad(String(deposits), 10) + pad(method.rawValue, 8)
-                              + pad(String(holdout), 9) + pad(String(t), 9) + pad(String(format: "%.2f", s), 9)
-                              + pad(String(format: "%.1f", 1000 * s / 100), 9) + pad(same ? "yes" : "NO", 12) + auc)
+                        print(
+                            pad(String(columns[0].count), 14) + pad(String(deposits), 10) + pad(method.rawValue, 8)
+                                + pad(String(holdout), 9) + pad(String(t), 9) + pad(String(format: "%.2f", s), 9)
+                                + pad(String(format: "%.1f", 1000 * s / 100), 9) + pad(same ? "yes" : "NO", 12) + auc)
                     }
                 }
             }

@@ -61,7 +61,8 @@ func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeat
 func models(layers: Int) -> [(String, AdditiveModel)] {
     let nd = [Float](repeating: -9999, count: layers)
     let logistic = Benchmark.logisticModel(layers: layers)
-    let wofe = AdditiveModel(intercept: -6, terms: (0..<layers).map { .step(threshold: Float(100 * ($0 + 1)), above: 1.2, below: -0.4) }, nodata: nd)
+    let wofe = AdditiveModel(
+        intercept: -6, terms: (0..<layers).map { .step(threshold: Float(100 * ($0 + 1)), above: 1.2, below: -0.4) }, nodata: nd)
     var mixed = logistic
     mixed.terms[layers - 1] = .lookup(codes: [100, 101, 102, 103, 104, 105], values: [0.1, 0.5, -0.3, 2, 0, 1], otherwise: 0)
     return [("logistic (linear terms)", logistic), ("weights of evidence (steps)", wofe), ("logistic + 1 categorical", mixed)]
@@ -69,7 +70,9 @@ func models(layers: Int) -> [(String, AdditiveModel)] {
 
 let triadAll = MemoryBandwidth.triad(threads: threads)
 let triadOne = MemoryBandwidth.triad(threads: 1)
-print("STREAM triad: \(String(format: "%.1f", triadAll / 1e9)) GB/s with \(threads) threads, \(String(format: "%.1f", triadOne / 1e9)) GB/s with 1")
+print(
+    "STREAM triad: \(String(format: "%.1f", triadAll / 1e9)) GB/s with \(threads) threads, \(String(format: "%.1f", triadOne / 1e9)) GB/s with 1"
+)
 print(pad("model", 30) + pad("layers", 8) + pad("threads", 9) + pad("M cells/s", 11) + pad("GB/s", 8) + pad("of triad", 10) + "vs scalar")
 
 for layers in [1, 4, 8, 16] {
@@ -86,19 +89,25 @@ for layers in [1, 4, 8, 16] {
     for (name, model) in models(layers: layers) {
         let compiled = CompiledModel(model)
         let slice = 1 << 20
-        let scalar = Double(slice) / time(3) {
-            ScoreKernel.reference(model: model, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
-                                  output: UnsafeMutableBufferPointer(rebasing: output[0..<slice]), outputNodata: -1)
-        }
-        for t in Set([threads, 1]).sorted(by: >) {
-            let rate = Double(cells) / time {
-                ParallelScorer.score(compiled, layers: inputs, output: output, outputNodata: -1, threads: t)
+        let scalar =
+            Double(slice)
+            / time(3) {
+                ScoreKernel.reference(
+                    model: model, layers: inputs.map { UnsafeBufferPointer(rebasing: $0[0..<slice]) },
+                    output: UnsafeMutableBufferPointer(rebasing: output[0..<slice]), outputNodata: -1)
             }
+        for t in Set([threads, 1]).sorted(by: >) {
+            let rate =
+                Double(cells)
+                / time {
+                    ParallelScorer.score(compiled, layers: inputs, output: output, outputNodata: -1, threads: t)
+                }
             let bytes = rate * Double(4 * (layers + 1))
             let triad = t == 1 ? triadOne : triadAll
-            print(pad(name, 30) + pad(String(layers), 8) + pad(String(t), 9) + pad(String(format: "%.1f", rate / 1e6), 11)
-                  + pad(String(format: "%.2f", bytes / 1e9), 8) + pad(String(format: "%.0f %%", 100 * bytes / triad), 10)
-                  + String(format: "%.1f×", rate / scalar))
+            print(
+                pad(name, 30) + pad(String(layers), 8) + pad(String(t), 9) + pad(String(format: "%.1f", rate / 1e6), 11)
+                    + pad(String(format: "%.2f", bytes / 1e9), 8) + pad(String(format: "%.0f %%", 100 * bytes / triad), 10)
+                    + String(format: "%.1f×", rate / scalar))
         }
     }
     buffers.forEach { $0.deallocate() }
@@ -108,7 +117,7 @@ for layers in [1, 4, 8, 16] {
 if arguments.contains("--files") {
     let dir = NSTemporaryDirectory() + "prospect-bench"
     let specs = try Benchmark.prepareStack(directory: dir, size: 8192, layers: 8)
-    _ = try Benchmark.endToEnd(specs: specs, outputDirectory: dir, compression: .none)   // warm the page cache
+    _ = try Benchmark.endToEnd(specs: specs, outputDirectory: dir, compression: .none)  // warm the page cache
     let variants: [(ScoreOptions.Compression, Int?, Bool)] = [
         (.none, nil, false), (.deflate, 1, true), (.deflate, 1, false), (.deflate, 6, true),
         (.zstd, 1, true), (.zstd, 1, false), (.zstd, 9, true), (.lzw, nil, false),
@@ -116,8 +125,10 @@ if arguments.contains("--files") {
     for (compression, level, predictor) in variants {
         let e = try Benchmark.endToEnd(specs: specs, outputDirectory: dir, compression: compression, level: level, predictor: predictor)
         let label = compression.rawValue + (level.map { " level \($0)" } ?? "") + (predictor ? " predictor 3" : "")
-        print("end to end, 8 × 8192² float32 GeoTIFFs → GeoTIFF (\(label)): "
-              + String(format: "%.1f M cells/s, %.2f s, peak RSS %d MiB, %d MiB written", e.cellsPerSecond / 1e6, e.seconds,
-                       e.peakRSSBytes >> 20, e.outputBytes >> 20))
+        print(
+            "end to end, 8 × 8192² float32 GeoTIFFs → GeoTIFF (\(label)): "
+                + String(
+                    format: "%.1f M cells/s, %.2f s, peak RSS %d MiB, %d MiB written", e.cellsPerSecond / 1e6, e.seconds,
+                    e.peakRSSBytes >> 20, e.outputBytes >> 20))
     }
 }

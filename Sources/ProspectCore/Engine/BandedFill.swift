@@ -24,14 +24,17 @@ public enum BandedFill {
     ///     always on the same thread).
     /// - Throws: the first error `write` throws; no band is written after it, and no further
     ///   band is started.
-    public static func fill(grid: Grid, rowsPerBand: Int, threads: Int = ProcessInfoCores.active,
-                            body: @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void,
-                            write: (Window, UnsafeBufferPointer<Float>) throws -> Void) throws {
+    public static func fill(
+        grid: Grid, rowsPerBand: Int, threads: Int = ProcessInfoCores.active,
+        body: @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void,
+        write: (Window, UnsafeBufferPointer<Float>) throws -> Void
+    ) throws {
         precondition(rowsPerBand > 0, "bands hold at least one row")
         guard grid.cellCount > 0 else { return }
         let bands = (grid.rows + rowsPerBand - 1) / rowsPerBand
         let bandCells = rowsPerBand * grid.columns
-        let rows = grid.rows, columns = grid.columns
+        let rows = grid.rows
+        let columns = grid.columns
         @Sendable func window(_ band: Int) -> Window {
             let r0 = band * rowsPerBand
             return Window(column: 0, row: r0, columns: columns, rows: min(rowsPerBand, rows - r0))
@@ -58,7 +61,7 @@ public enum BandedFill {
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 let (storage, write) = shared.value
                 func buffer(_ slot: Int, _ window: Window) -> UnsafeMutableBufferPointer<Float> {
-                    UnsafeMutableBufferPointer(rebasing: storage[slot * bandCells ..< slot * bandCells + window.cellCount])
+                    UnsafeMutableBufferPointer(rebasing: storage[slot * bandCells..<slot * bandCells + window.cellCount])
                 }
                 while let (band, slot) = queue.claim() {
                     let w = window(band)

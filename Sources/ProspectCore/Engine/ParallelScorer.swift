@@ -1,5 +1,5 @@
-import Foundation
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Scores an in-memory stack on all cores.
@@ -12,20 +12,24 @@ public enum ParallelScorer {
     /// Cells per work item: large enough to amortize dispatch, small enough to balance.
     public static let grain = 1 << 16
 
-    public static func score(_ compiled: CompiledModel, layers: [UnsafeBufferPointer<Float>],
-                             output: UnsafeMutableBufferPointer<Float>, outputNodata: Float,
-                             threads: Int = ProcessInfoCores.active) {
+    public static func score(
+        _ compiled: CompiledModel, layers: [UnsafeBufferPointer<Float>],
+        output: UnsafeMutableBufferPointer<Float>, outputNodata: Float,
+        threads: Int = ProcessInfoCores.active
+    ) {
         let n = output.count
         guard n > 0 else { return }
         let items = max(1, (n + grain - 1) / grain)
         let shared = UnsafeTransfer((layers, output))
         let run: @Sendable (Int) -> Void = { item in
             let (layers, output) = shared.value
-            let lo = item * grain, hi = min(n, lo + grain)
+            let lo = item * grain
+            let hi = min(n, lo + grain)
             let slices = layers.map { UnsafeBufferPointer(rebasing: $0[lo..<hi]) }
-            ScoreKernel.score(compiled, layers: slices,
-                              output: UnsafeMutableBufferPointer(rebasing: output[lo..<hi]),
-                              outputNodata: outputNodata)
+            ScoreKernel.score(
+                compiled, layers: slices,
+                output: UnsafeMutableBufferPointer(rebasing: output[lo..<hi]),
+                outputNodata: outputNodata)
         }
         perform(items: items, threads: threads, run)
     }
@@ -34,19 +38,23 @@ public enum ParallelScorer {
 extension ParallelScorer {
     /// Scores an in-memory stack with any model on `threads` workers; `outputs[0]` gets the
     /// score and `outputs[1...]` the model's extra bands.
-    public static func score(_ scorer: any CellScorer, layers: [UnsafeBufferPointer<Float>],
-                             outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float,
-                             threads: Int = ProcessInfoCores.active) {
+    public static func score(
+        _ scorer: any CellScorer, layers: [UnsafeBufferPointer<Float>],
+        outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float,
+        threads: Int = ProcessInfoCores.active
+    ) {
         let n = outputs[0].count
         guard n > 0 else { return }
         let items = max(1, (n + grain - 1) / grain)
         let shared = UnsafeTransfer((layers, outputs))
         let run: @Sendable (Int) -> Void = { item in
             let (layers, outputs) = shared.value
-            let lo = item * grain, hi = min(n, lo + grain)
-            scorer.score(layers: layers.map { UnsafeBufferPointer(rebasing: $0[lo..<hi]) },
-                         outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[lo..<hi]) },
-                         outputNodata: outputNodata)
+            let lo = item * grain
+            let hi = min(n, lo + grain)
+            scorer.score(
+                layers: layers.map { UnsafeBufferPointer(rebasing: $0[lo..<hi]) },
+                outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[lo..<hi]) },
+                outputNodata: outputNodata)
         }
         perform(items: items, threads: threads, run)
     }

@@ -23,7 +23,8 @@ struct CellCenters {
 
     /// The rectangle spanned by the centres of window columns `c0 ..< c1` and rows `r0 ..< r1`.
     func rect(columns c0: Int, _ c1: Int, rows r0: Int, _ r1: Int) -> Rect {
-        Rect(minX: min(xs[c0], xs[c1 - 1]), minY: min(ys[r0], ys[r1 - 1]),
-             maxX: max(xs[c0], xs[c1 - 1]), maxY: max(ys[r0], ys[r1 - 1]))
+        Rect(
+            minX: min(xs[c0], xs[c1 - 1]), minY: min(ys[r0], ys[r1 - 1]),
+            maxX: max(xs[c0], xs[c1 - 1]), maxY: max(ys[r0], ys[r1 - 1]))
     }
 }

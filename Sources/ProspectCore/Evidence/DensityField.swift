@@ -19,11 +19,14 @@ public enum DensityField {
     /// (as `dx² + dy² ≤ radius²`), divided by the circle's area in km².
     ///
     /// - Returns: `window.cellCount` densities, row-major.
-    public static func referencePoints(points: [(x: Double, y: Double)], grid: Grid, window: Window,
-                                       radius: Double) -> [Float] {
+    public static func referencePoints(
+        points: [(x: Double, y: Double)], grid: Grid, window: Window,
+        radius: Double
+    ) -> [Float] {
         precondition(radius > 0 && radius.isFinite, "the search radius is positive")
         let centers = CellCenters(grid: grid, window: window)
-        let r2 = radius * radius, scale = pointScale(radius: radius)
+        let r2 = radius * radius
+        let scale = pointScale(radius: radius)
         var out = [Float](repeating: 0, count: window.cellCount)
         for r in 0..<window.rows {
             for c in 0..<window.columns {
@@ -43,7 +46,8 @@ public enum DensityField {
         precondition(radius > 0 && radius.isFinite, "the search radius is positive")
         let centers = CellCenters(grid: grid, window: window)
         let geometry = segments.map(SegmentGeometry.init)
-        let r2 = radius * radius, scale = lineScale(radius: radius)
+        let r2 = radius * radius
+        let scale = lineScale(radius: radius)
         var out = [Float](repeating: 0, count: window.cellCount)
         for r in 0..<window.rows {
             for c in 0..<window.columns {
@@ -70,22 +74,28 @@ public enum DensityField {
     /// - Parameters:
     ///   - index: built with `SegmentIndex(points:)`: each segment counts as its first end.
     ///   - output: at least `window.cellCount` floats, row-major.
-    public static func computePoints(index: SegmentIndex, grid: Grid, window: Window, radius: Double,
-                                     into output: UnsafeMutableBufferPointer<Float>) {
+    public static func computePoints(
+        index: SegmentIndex, grid: Grid, window: Window, radius: Double,
+        into output: UnsafeMutableBufferPointer<Float>
+    ) {
         precondition(radius > 0 && radius.isFinite, "the search radius is positive")
         precondition(index.containsOnlyPoints, "point density needs an index of points")
         precondition(output.count >= window.cellCount, "output holds the window")
         guard window.cellCount > 0 else { return }
         let centers = CellCenters(grid: grid, window: window)
-        let r2 = radius * radius, scale = pointScale(radius: radius)
+        let r2 = radius * radius
+        let scale = pointScale(radius: radius)
         var runs = [Int32](repeating: 0, count: tileSize + 1)
         forEachTileRow(index: index, centers: centers, window: window, radius: radius, output: output) { ids, row, r, c0, c1 in
             for j in 0...(c1 - c0) { runs[j] = 0 }
             let y = centers.ys[r]
             for id in ids {
                 let p = index.geometry[Int(id)]
-                guard let (a, b) = run(x: p.ax, dy: y - p.ay, r2: r2, centers: centers,
-                                       columns: c0, c1) else { continue }
+                guard
+                    let (a, b) = run(
+                        x: p.ax, dy: y - p.ay, r2: r2, centers: centers,
+                        columns: c0, c1)
+                else { continue }
                 runs[a - c0] += 1
                 runs[b + 1 - c0] -= 1
             }
@@ -101,9 +111,11 @@ public enum DensityField {
     /// gives within `radius` of the tile's cell centres (ascending) and the row's output; a row
     /// of a tile with no candidate is set to 0 without calling it.
     @inline(__always)
-    static func forEachTileRow(index: SegmentIndex, centers: CellCenters, window: Window, radius: Double,
-                               output: UnsafeMutableBufferPointer<Float>,
-                               _ body: (_ ids: [Int32], _ row: UnsafeMutablePointer<Float>, _ r: Int, _ c0: Int, _ c1: Int) -> Void) {
+    static func forEachTileRow(
+        index: SegmentIndex, centers: CellCenters, window: Window, radius: Double,
+        output: UnsafeMutableBufferPointer<Float>,
+        _ body: (_ ids: [Int32], _ row: UnsafeMutablePointer<Float>, _ r: Int, _ c0: Int, _ c1: Int) -> Void
+    ) {
         let t = tileSize
         var ids: [Int32] = []
         var visits = SegmentIndex.Visits(index)
@@ -132,13 +144,16 @@ public enum DensityField {
     /// `dx² + dy²` grows with `|dx|` and `xs` increases with the column, so the passing columns
     /// are contiguous around the column nearest `x`; the analytic ends are corrected a step at
     /// a time with the exact test.
-    static func run(x: Double, dy: Double, r2: Double, centers: CellCenters,
-                    columns c0: Int, _ c1: Int) -> (Int, Int)? {
+    static func run(
+        x: Double, dy: Double, r2: Double, centers: CellCenters,
+        columns c0: Int, _ c1: Int
+    ) -> (Int, Int)? {
         let rest = r2 - dy * dy
         guard rest >= 0 else { return nil }
         let half = rest.squareRoot()
         let xs = centers.xs
-        let x0 = xs[0], width = centers.cellWidth
+        let x0 = xs[0]
+        let width = centers.cellWidth
         @inline(__always) func column(_ v: Double) -> Int {
             let f = ((v - x0) / width).rounded()
             return f < Double(c0) ? c0 : (f > Double(c1 - 1) ? c1 - 1 : Int(f))
@@ -168,16 +183,20 @@ public enum DensityField {
     ///
     /// - Parameters:
     ///   - output: at least `window.cellCount` floats, row-major.
-    public static func computeLines(index: SegmentIndex, grid: Grid, window: Window, radius: Double,
-                                    into output: UnsafeMutableBufferPointer<Float>) {
+    public static func computeLines(
+        index: SegmentIndex, grid: Grid, window: Window, radius: Double,
+        into output: UnsafeMutableBufferPointer<Float>
+    ) {
         precondition(radius > 0 && radius.isFinite, "the search radius is positive")
         precondition(output.count >= window.cellCount, "output holds the window")
         guard window.cellCount > 0 else { return }
         let centers = CellCenters(grid: grid, window: window)
-        let r2 = radius * radius, scale = lineScale(radius: radius)
+        let r2 = radius * radius
+        let scale = lineScale(radius: radius)
         let reach = radius * (1 + 1e-9)
         let xs = centers.xs
-        let x0 = xs[0], width = centers.cellWidth
+        let x0 = xs[0]
+        let width = centers.cellWidth
         var sums = [Double](repeating: 0, count: tileSize)
         forEachTileRow(index: index, centers: centers, window: window, radius: radius, output: output) { ids, row, r, c0, c1 in
             for j in 0..<(c1 - c0) { sums[j] = 0 }
@@ -185,20 +204,24 @@ public enum DensityField {
             for id in ids {
                 let g = index.geometry[Int(id)]
                 // The part of the segment in the band |y' − y| ≤ reach, as t ∈ [ta, tb].
-                var ta = 0.0, tb = 1.0
+                var ta = 0.0
+                var tb = 1.0
                 if g.dy == 0 {
                     if abs(g.ay - y) > reach { continue }
                 } else {
-                    let u = (y - reach - g.ay) / g.dy, v = (y + reach - g.ay) / g.dy
+                    let u = (y - reach - g.ay) / g.dy
+                    let v = (y + reach - g.ay) / g.dy
                     ta = max(ta, min(u, v))
                     tb = min(tb, max(u, v))
                     if ta > tb { continue }
                 }
-                let xa = g.ax + ta * g.dx, xb = g.ax + tb * g.dx
+                let xa = g.ax + ta * g.dx
+                let xb = g.ax + tb * g.dx
                 let lo = ((min(xa, xb) - reach - x0) / width).rounded(.down) - 1
                 let hi = ((max(xa, xb) + reach - x0) / width).rounded(.up) + 1
                 guard hi >= Double(c0), lo <= Double(c1 - 1) else { continue }
-                let a = max(c0, Int(max(lo, Double(c0)))), b = min(c1 - 1, Int(min(hi, Double(c1 - 1))))
+                let a = max(c0, Int(max(lo, Double(c0))))
+                let b = min(c1 - 1, Int(min(hi, Double(c1 - 1))))
                 guard a <= b else { continue }
                 for c in a...b { sums[c - c0] += g.chordLength(x: xs[c], y: y, radiusSquared: r2) }
             }

@@ -52,16 +52,19 @@ public enum DistanceField {
     /// - Parameters:
     ///   - output: at least `window.cellCount` floats; receives the distances row-major, or
     ///     `+infinity` everywhere when the index is empty.
-    public static func compute(index: SegmentIndex, grid: Grid, window: Window,
-                               into output: UnsafeMutableBufferPointer<Float>) {
+    public static func compute(
+        index: SegmentIndex, grid: Grid, window: Window,
+        into output: UnsafeMutableBufferPointer<Float>
+    ) {
         precondition(output.count >= window.cellCount, "output holds the window")
         guard window.cellCount > 0 else { return }
         guard !index.isEmpty else {
             for i in 0..<window.cellCount { output[i] = .infinity }
             return
         }
-        var worker = DistanceWorker(index: index, centers: CellCenters(grid: grid, window: window),
-                                    stride: window.columns, output: output.baseAddress!)
+        var worker = DistanceWorker(
+            index: index, centers: CellCenters(grid: grid, window: window),
+            stride: window.columns, output: output.baseAddress!)
         let t = tileSize
         for r0 in stride(from: 0, to: window.rows, by: t) {
             for c0 in stride(from: 0, to: window.columns, by: t) {
@@ -95,7 +98,8 @@ struct DistanceWorker {
     /// A top-level tile: its nearest segment from the index, then its candidates.
     mutating func tile(columns c0: Int, _ c1: Int, rows r0: Int, _ r1: Int) {
         let rect = centers.rect(columns: c0, c1, rows: r0, r1)
-        var best = Double.infinity, found = -1
+        var best = Double.infinity
+        var found = -1
         index.scanNearest(x: rect.centerX, y: rect.centerY, best: &best, found: &found)
         let bound = Self.cornerBound(index.geometry[found], rect)
         candidates.removeAll(keepingCapacity: true)
@@ -106,27 +110,36 @@ struct DistanceWorker {
     /// Largest distance from a corner of `rect` to `g`: an upper bound of the distance from any
     /// point of `rect` to the nearest segment.
     static func cornerBound(_ g: SegmentGeometry, _ rect: Rect) -> Double {
-        max(max(g.distanceSquared(x: rect.minX, y: rect.minY), g.distanceSquared(x: rect.maxX, y: rect.minY)),
-            max(g.distanceSquared(x: rect.minX, y: rect.maxY), g.distanceSquared(x: rect.maxX, y: rect.maxY)))
-            .squareRoot()
+        max(
+            max(g.distanceSquared(x: rect.minX, y: rect.minY), g.distanceSquared(x: rect.maxX, y: rect.minY)),
+            max(g.distanceSquared(x: rect.minX, y: rect.maxY), g.distanceSquared(x: rect.maxX, y: rect.maxY))
+        )
+        .squareRoot()
     }
 
     /// Finishes a tile whose candidates are `candidates[lo ..< hi]`.
     mutating func solve(columns c0: Int, _ c1: Int, rows r0: Int, _ r1: Int, candidates lo: Int, _ hi: Int) {
-        let w = c1 - c0, h = r1 - r0
+        let w = c1 - c0
+        let h = r1 - r0
         guard hi - lo > 1, w * h > DistanceField.leafCells else {
             leaf(columns: c0, c1, rows: r0, r1, candidates: lo, hi)
             return
         }
-        let cm = w > 1 ? c0 + w / 2 : c1, rm = h > 1 ? r0 + h / 2 : r1
+        let cm = w > 1 ? c0 + w / 2 : c1
+        let rm = h > 1 ? r0 + h / 2 : r1
         for (a0, a1) in [(r0, rm), (rm, r1)] where a1 > a0 {
             for (b0, b1) in [(c0, cm), (cm, c1)] where b1 > b0 {
                 let rect = centers.rect(columns: b0, b1, rows: a0, a1)
-                let cx = rect.centerX, cy = rect.centerY
-                var nearest = Int32(-1), best = Double.infinity
+                let cx = rect.centerX
+                let cy = rect.centerY
+                var nearest = Int32(-1)
+                var best = Double.infinity
                 for k in lo..<hi {
                     let d = index.geometry[Int(candidates[k])].distanceSquared(x: cx, y: cy)
-                    if d < best { best = d; nearest = candidates[k] }
+                    if d < best {
+                        best = d
+                        nearest = candidates[k]
+                    }
                 }
                 let bound = Self.cornerBound(index.geometry[Int(nearest)], rect)
                 let limit = bound * (1 + 1e-9) + 1e-9 * index.bucketSize
@@ -182,16 +195,22 @@ struct DistanceWorker {
     /// `leaf` for many candidates: sorted by support, with an early exit per cell.
     mutating func sortedLeaf(columns c0: Int, _ c1: Int, rows r0: Int, _ r1: Int, candidates lo: Int, _ hi: Int) {
         let rect = centers.rect(columns: c0, c1, rows: r0, r1)
-        let cx = rect.centerX, cy = rect.centerY
-        var nearest = index.geometry[Int(candidates[lo])], best = Double.infinity
+        let cx = rect.centerX
+        let cy = rect.centerY
+        var nearest = index.geometry[Int(candidates[lo])]
+        var best = Double.infinity
         for k in lo..<hi {
             let g = index.geometry[Int(candidates[k])]
             let d = g.distanceSquared(x: cx, y: cy)
-            if d < best { best = d; nearest = g }
+            if d < best {
+                best = d
+                nearest = g
+            }
         }
         let (qx, qy) = nearest.nearestPoint(x: cx, y: cy)
         let length = ((cx - qx) * (cx - qx) + (cy - qy) * (cy - qy)).squareRoot()
-        let ux = length > 0 ? (cx - qx) / length : 1, uy = length > 0 ? (cy - qy) / length : 0
+        let ux = length > 0 ? (cx - qx) / length : 1
+        let uy = length > 0 ? (cy - qy) / length : 0
         sorted.removeAll(keepingCapacity: true)
         for k in lo..<hi {
             let g = index.geometry[Int(candidates[k])]

@@ -64,11 +64,13 @@ struct SegmentGeometry: Sendable {
     /// `t = ((p − a)·d) / |d|²` clamped to [0, 1], then `|p − (a + t d)|²`.
     @inlinable
     func distanceSquared(x: Double, y: Double) -> Double {
-        let wx = x - ax, wy = y - ay
+        let wx = x - ax
+        let wy = y - ay
         var t = (wx * dx + wy * dy) * inverseLengthSquared
         t = t < 0 ? 0 : t
         t = t > 1 ? 1 : t
-        let ex = wx - t * dx, ey = wy - t * dy
+        let ex = wx - t * dx
+        let ey = wy - t * dy
         return ex * ex + ey * ey
     }
 
@@ -91,13 +93,15 @@ struct SegmentGeometry: Sendable {
     func chordLength(x: Double, y: Double, radiusSquared r2: Double) -> Double {
         let a = dx * dx + dy * dy
         guard a > 0 else { return 0 }
-        let fx = ax - x, fy = ay - y
+        let fx = ax - x
+        let fy = ay - y
         let cross = fx * dy - fy * dx
         let disc = a * r2 - cross * cross
         guard disc > 0 else { return 0 }
         let b = fx * dx + fy * dy
         let s = disc.squareRoot()
-        var t0 = (-b - s) / a, t1 = (-b + s) / a
+        var t0 = (-b - s) / a
+        var t1 = (-b + s) / a
         t0 = t0 < 0 ? 0 : t0
         t1 = t1 > 1 ? 1 : t1
         return t1 > t0 ? (t1 - t0) * a.squareRoot() : 0
@@ -123,7 +127,8 @@ struct SegmentGeometry: Sendable {
     /// True when the segment meets the closed rectangle (Liang–Barsky parametric clipping).
     @inlinable
     func clips(_ r: Rect) -> Bool {
-        var t0 = 0.0, t1 = 1.0
+        var t0 = 0.0
+        var t1 = 1.0
         @inline(__always) func edge(_ p: Double, _ q: Double) -> Bool {
             if p == 0 { return q >= 0 }
             let t = q / p

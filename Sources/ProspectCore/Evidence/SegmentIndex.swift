@@ -44,22 +44,29 @@ public struct SegmentIndex: Sendable {
             entries = []
             return
         }
-        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        var minX = Double.infinity
+        var minY = Double.infinity
+        var maxX = -Double.infinity
+        var maxY = -Double.infinity
         var totalLength = 0.0
         for s in segments {
             precondition(s.x0.isFinite && s.y0.isFinite && s.x1.isFinite && s.y1.isFinite, "segment coordinates are finite")
-            minX = min(minX, s.x0, s.x1); maxX = max(maxX, s.x0, s.x1)
-            minY = min(minY, s.y0, s.y1); maxY = max(maxY, s.y0, s.y1)
+            minX = min(minX, s.x0, s.x1)
+            maxX = max(maxX, s.x0, s.x1)
+            minY = min(minY, s.y0, s.y1)
+            maxY = max(maxY, s.y0, s.y1)
             totalLength += s.length
         }
         let bounds = Rect(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
         self.bounds = bounds
         let n = Double(segments.count)
-        let width = maxX - minX, height = maxY - minY
+        let width = maxX - minX
+        let height = maxY - minY
         var b = bucketSize ?? max((width * height / n).squareRoot(), max(width, height) / n, 0.5 * totalLength / n)
         // At most about 4n + 64 buckets, and never a zero or subnormal side.
         let limit = 4 * n + 64
-        b = max(b, (width * height / limit).squareRoot(), max(width, height) / limit, 1e-9 * max(1, abs(minX), abs(maxX), abs(minY), abs(maxY)))
+        b = max(
+            b, (width * height / limit).squareRoot(), max(width, height) / limit, 1e-9 * max(1, abs(minX), abs(maxX), abs(minY), abs(maxY)))
         precondition(b > 0 && b.isFinite, "bucket size is positive")
         self.bucketSize = b
         let columns = max(1, Int((width / b).rounded(.down)) + 1)
@@ -81,8 +88,9 @@ public struct SegmentIndex: Sendable {
             for j in j0...j1 {
                 for i in i0...i1 {
                     if !single {
-                        let r = Rect(minX: minX + Double(i) * b - pad, minY: minY + Double(j) * b - pad,
-                                     maxX: minX + Double(i + 1) * b + pad, maxY: minY + Double(j + 1) * b + pad)
+                        let r = Rect(
+                            minX: minX + Double(i) * b - pad, minY: minY + Double(j) * b - pad,
+                            maxX: minX + Double(i + 1) * b + pad, maxY: minY + Double(j + 1) * b + pad)
                         if !s.clips(r) { continue }
                     }
                     body(j * columns + i)
@@ -132,7 +140,8 @@ public struct SegmentIndex: Sendable {
     @usableFromInline
     func scanNearest(x: Double, y: Double, best: inout Double, found: inout Int) {
         let b = bucketSize
-        let qx = min(max(x, bounds.minX), bounds.maxX), qy = min(max(y, bounds.minY), bounds.maxY)
+        let qx = min(max(x, bounds.minX), bounds.maxX)
+        let qy = min(max(y, bounds.minY), bounds.maxY)
         let outside = (x - qx) * (x - qx) + (y - qy) * (y - qy)
         let ci = Self.clampIndex((qx - bounds.minX) / b, bucketColumns)
         let cj = Self.clampIndex((qy - bounds.minY) / b, bucketRows)
@@ -220,7 +229,8 @@ public struct SegmentIndex: Sendable {
         guard !isEmpty else { return }
         let region = rect.expanded(by: distance)
         guard region.maxX >= bounds.minX, region.minX <= bounds.maxX,
-              region.maxY >= bounds.minY, region.minY <= bounds.maxY else { return }
+            region.maxY >= bounds.minY, region.minY <= bounds.maxY
+        else { return }
         let b = bucketSize
         let i0 = Self.clampIndex((region.minX - bounds.minX) / b, bucketColumns)
         let i1 = Self.clampIndex((region.maxX - bounds.minX) / b, bucketColumns)
@@ -229,10 +239,12 @@ public struct SegmentIndex: Sendable {
         let d2 = distance * distance
         for j in j0...j1 {
             // The gap between the rectangle and this row of buckets, in y.
-            let bottom = bounds.minY + Double(j) * b, top = bottom + b
+            let bottom = bounds.minY + Double(j) * b
+            let top = bottom + b
             let gy = max(0, bottom - rect.maxY, rect.minY - top)
             for i in i0...i1 {
-                let left = bounds.minX + Double(i) * b, right = left + b
+                let left = bounds.minX + Double(i) * b
+                let right = left + b
                 let gx = max(0, left - rect.maxX, rect.minX - right)
                 if gx * gx + gy * gy > d2 { continue }
                 let bucket = j * bucketColumns + i
@@ -261,8 +273,9 @@ public struct SegmentIndex: Sendable {
 
     func bucketRect(_ i: Int, _ j: Int) -> Rect {
         let b = bucketSize
-        return Rect(minX: bounds.minX + Double(i) * b, minY: bounds.minY + Double(j) * b,
-                    maxX: bounds.minX + Double(i + 1) * b, maxY: bounds.minY + Double(j + 1) * b)
+        return Rect(
+            minX: bounds.minX + Double(i) * b, minY: bounds.minY + Double(j) * b,
+            maxX: bounds.minX + Double(i + 1) * b, maxY: bounds.minY + Double(j + 1) * b)
     }
 
     /// `floor(v)` clamped to `0 ..< count` (NaN and infinities included).

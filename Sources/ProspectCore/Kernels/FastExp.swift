@@ -10,19 +10,20 @@ public enum FastMath {
     public static let ln2Hi: Float = 0.693_145_751_953_125
     public static let ln2Lo: Float = 1.428_606_765_330_187_045e-06
     public static let log2e: Float = 1.442_695_040_888_963_4
-    public static let magic: Float = 12_582_912 // 1.5 · 2^23
+    public static let magic: Float = 12_582_912  // 1.5 · 2^23
 
     /// e^x for every lane; inputs are clamped to [-87, 88] so results stay normal and finite.
     @inlinable @inline(__always)
     public static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
         // Comparisons and blends, not `clamp`: the generic pointwise min/max is not inlined.
-        let lo = SIMD8<Float>(repeating: -87), hi = SIMD8<Float>(repeating: 88)
+        let lo = SIMD8<Float>(repeating: -87)
+        let hi = SIMD8<Float>(repeating: 88)
         var x = v
         x.replace(with: lo, where: x .< lo)
         x.replace(with: hi, where: x .> hi)
-        let shifted = x * log2e + magic          // magic + round(x·log2 e)
-        let n = shifted - magic                  // round(x·log2 e) as a float
-        let g = (x - n * ln2Hi) - n * ln2Lo      // |g| ≤ ln2/2
+        let shifted = x * log2e + magic  // magic + round(x·log2 e)
+        let n = shifted - magic  // round(x·log2 e) as a float
+        let g = (x - n * ln2Hi) - n * ln2Lo  // |g| ≤ ln2/2
         // e^g ≈ 1 + g + g²/2! + … + g⁶/6!, Horner form.
         var p = SIMD8<Float>(repeating: 1.0 / 720)
         p = p * g + 1.0 / 120

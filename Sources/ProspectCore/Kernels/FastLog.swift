@@ -14,9 +14,9 @@ extension FastMath {
     public static func log(_ v: SIMD8<Float>) -> SIMD8<Float> {
         let tiny = v .< Float.leastNormalMagnitude
         var x = v
-        x.replace(with: v * 33_554_432, where: tiny)   // 2^25
+        x.replace(with: v * 33_554_432, where: tiny)  // 2^25
         let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
-        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: SIMD8<Float>.self)   // [1, 2)
+        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: SIMD8<Float>.self)  // [1, 2)
         // The biased exponent in the low mantissa bits of 2^23: the float 2^23 + e + 127.
         var e = unsafeBitCast((bits &>> 23) | 0x4B00_0000, to: SIMD8<Float>.self) - (8_388_608 + 127)
         e.replace(with: e - 25, where: tiny)

@@ -5,8 +5,10 @@ import Foundation
 extension ScoreKernel {
     /// Scalar reference of the unknown rule: the definition, one cell at a time, in double
     /// precision.
-    static func referenceUnknown(model: AdditiveModel, layers: [UnsafeBufferPointer<Float>],
-                                 output: UnsafeMutableBufferPointer<Float>, outputNodata: Float) {
+    static func referenceUnknown(
+        model: AdditiveModel, layers: [UnsafeBufferPointer<Float>],
+        output: UnsafeMutableBufferPointer<Float>, outputNodata: Float
+    ) {
         for i in 0..<output.count {
             var logit = Double(model.intercept)
             var any = false
@@ -22,18 +24,25 @@ extension ScoreKernel {
 
     /// Fast kernel of the unknown rule: the layer-major chunks of `score`, with a second scratch
     /// row counting each cell's valid layers; cells with none get a NaN logit, hence nodata.
-    static func scoreUnknown(_ compiled: CompiledModel, layers: [UnsafeBufferPointer<Float>],
-                             output: UnsafeMutableBufferPointer<Float>, outputNodata: Float) {
+    static func scoreUnknown(
+        _ compiled: CompiledModel, layers: [UnsafeBufferPointer<Float>],
+        output: UnsafeMutableBufferPointer<Float>, outputNodata: Float
+    ) {
         let n = output.count
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * chunk) { scratch in
-            let logit = scratch.baseAddress!, present = scratch.baseAddress! + chunk
+            let logit = scratch.baseAddress!
+            let present = scratch.baseAddress! + chunk
             var start = 0
             while start < n {
                 let count = min(chunk, n - start)
-                for i in 0..<count { logit[i] = compiled.intercept; present[i] = 0 }
+                for i in 0..<count {
+                    logit[i] = compiled.intercept
+                    present[i] = 0
+                }
                 for k in 0..<layers.count {
-                    addTermUnknown(compiled.ops[k], nodata: compiled.nodata[k], missingTerm: compiled.missingTerm[k],
-                                   x: layers[k].baseAddress! + start, logit: logit, present: present, count: count)
+                    addTermUnknown(
+                        compiled.ops[k], nodata: compiled.nodata[k], missingTerm: compiled.missingTerm[k],
+                        x: layers[k].baseAddress! + start, logit: logit, present: present, count: count)
                 }
                 markAbsent(logit: logit, present: present, count: count)
                 finish(logit: logit, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
@@ -45,7 +54,8 @@ extension ScoreKernel {
     /// Makes the logit NaN where no layer was present.
     @inlinable
     static func markAbsent(logit: UnsafeMutablePointer<Float>, present: UnsafeMutablePointer<Float>, count: Int) {
-        let nan = SIMD8<Float>(repeating: .nan), zero = SIMD8<Float>(repeating: 0)
+        let nan = SIMD8<Float>(repeating: .nan)
+        let zero = SIMD8<Float>(repeating: 0)
         let vectorEnd = count & ~7
         var i = 0
         while i < vectorEnd {
@@ -55,19 +65,25 @@ extension ScoreKernel {
             UnsafeMutableRawPointer(logit + i).storeBytes(of: z, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < count { if present[i] == 0 { logit[i] = .nan }; i += 1 }
+        while i < count {
+            if present[i] == 0 { logit[i] = .nan }
+            i += 1
+        }
     }
 
     /// Adds one layer's term to `logit[0..<count]` where the layer is valid and `missingTerm`
     /// where it is not (0, or what undoes a linear term's folded centre); adds 1 to
     /// `present[i]` where it is valid, when `present` is given.
     @inlinable
-    static func addTermUnknown(_ op: CompiledModel.Op, nodata: Float, missingTerm: Float, x: UnsafePointer<Float>,
-                               logit: UnsafeMutablePointer<Float>, present: UnsafeMutablePointer<Float>?, count: Int) {
+    static func addTermUnknown(
+        _ op: CompiledModel.Op, nodata: Float, missingTerm: Float, x: UnsafePointer<Float>,
+        logit: UnsafeMutablePointer<Float>, present: UnsafeMutablePointer<Float>?, count: Int
+    ) {
         let vectorEnd = count & ~7
         let nd = SIMD8<Float>(repeating: nodata)
         let miss = SIMD8<Float>(repeating: missingTerm)
-        let one = SIMD8<Float>(repeating: 1), zero = SIMD8<Float>(repeating: 0)
+        let one = SIMD8<Float>(repeating: 1)
+        let zero = SIMD8<Float>(repeating: 0)
         @inline(__always) func accumulate(_ i: Int, _ v: SIMD8<Float>, _ term: SIMD8<Float>) {
             let missing = (v .== nd) .| (v .!= v)
             var acc = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
@@ -89,25 +105,32 @@ extension ScoreKernel {
             }
         }
         switch op {
-        case let .linear(coefficient):
+        case .linear(let coefficient):
             var i = 0
             while i < vectorEnd {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
                 accumulate(i, v, v * coefficient)
                 i += 8
             }
-            while i < count { scalar(i) { $0 * coefficient }; i += 1 }
-        case let .step(threshold, above, below):
+            while i < count {
+                scalar(i) { $0 * coefficient }
+                i += 1
+            }
+        case .step(let threshold, let above, let below):
             let t = SIMD8<Float>(repeating: threshold)
-            let hi = SIMD8<Float>(repeating: above), lo = SIMD8<Float>(repeating: below)
+            let hi = SIMD8<Float>(repeating: above)
+            let lo = SIMD8<Float>(repeating: below)
             var i = 0
             while i < vectorEnd {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
                 accumulate(i, v, lo.replacing(with: hi, where: v .>= t))
                 i += 8
             }
-            while i < count { scalar(i) { $0 >= threshold ? above : below }; i += 1 }
-        case let .dense(base, table, otherwise):
+            while i < count {
+                scalar(i) { $0 >= threshold ? above : below }
+                i += 1
+            }
+        case .dense(let base, let table, let otherwise):
             table.withUnsafeBufferPointer { tab in
                 let limit = Float(tab.count)
                 let baseF = Float(base)

@@ -24,15 +24,16 @@ public struct CompiledModel: Sendable {
         var ops: [Op] = []
         var missingTerm: [Float] = []
         for term in model.terms {
-            if case let .linear(coefficient, center) = term { missingTerm.append(coefficient * center) } else { missingTerm.append(0) }
+            if case .linear(let coefficient, let center) = term { missingTerm.append(coefficient * center) } else { missingTerm.append(0) }
             switch term {
-            case let .linear(coefficient, center):
+            case .linear(let coefficient, let center):
                 intercept -= coefficient * center
                 ops.append(.linear(coefficient: coefficient))
-            case let .step(threshold, above, below):
+            case .step(let threshold, let above, let below):
                 ops.append(.step(threshold: threshold, above: above, below: below))
-            case let .lookup(codes, values, otherwise):
-                let lo = codes.min() ?? 0, hi = codes.max() ?? 0
+            case .lookup(let codes, let values, let otherwise):
+                let lo = codes.min() ?? 0
+                let hi = codes.max() ?? 0
                 precondition(Int(hi) - Int(lo) < 1 << 20, "class codes span too wide a range for a dense table")
                 var table = [Float](repeating: otherwise, count: codes.isEmpty ? 0 : Int(hi - lo) + 1)
                 for (c, v) in zip(codes, values) { table[Int(c - lo)] = v }
@@ -59,8 +60,10 @@ public enum ScoreKernel {
     /// - Parameters:
     ///   - layers: one buffer per model layer, each at least `output.count` long.
     ///   - output: probabilities, or `outputNodata` where any layer is invalid.
-    public static func reference(model: AdditiveModel, layers: [UnsafeBufferPointer<Float>],
-                                 output: UnsafeMutableBufferPointer<Float>, outputNodata: Float) {
+    public static func reference(
+        model: AdditiveModel, layers: [UnsafeBufferPointer<Float>],
+        output: UnsafeMutableBufferPointer<Float>, outputNodata: Float
+    ) {
         precondition(layers.count == model.layerCount, "one buffer per layer")
         if model.missingAsUnknown { return referenceUnknown(model: model, layers: layers, output: output, outputNodata: outputNodata) }
         for i in 0..<output.count {
@@ -68,7 +71,10 @@ public enum ScoreKernel {
             var valid = true
             for k in 0..<layers.count {
                 let x = layers[k][i]
-                guard model.isValid(x, layer: k) else { valid = false; break }
+                guard model.isValid(x, layer: k) else {
+                    valid = false
+                    break
+                }
                 logit += Double(model.terms[k].contribution(x))
             }
             output[i] = valid ? Float(1 / (1 + Foundation.exp(-logit))) : outputNodata
@@ -82,8 +88,10 @@ public enum ScoreKernel {
     /// 32 KiB scratch row stays in cache), then a last pass applies the logistic function.
     /// Invalid cells turn the logit NaN, and NaN logits become `outputNodata`. Agrees with
     /// `reference` to about 1e-6 (single-precision accumulation and `FastMath.exp`).
-    public static func score(_ compiled: CompiledModel, layers: [UnsafeBufferPointer<Float>],
-                             output: UnsafeMutableBufferPointer<Float>, outputNodata: Float) {
+    public static func score(
+        _ compiled: CompiledModel, layers: [UnsafeBufferPointer<Float>],
+        output: UnsafeMutableBufferPointer<Float>, outputNodata: Float
+    ) {
         precondition(layers.count == compiled.layerCount, "one buffer per layer")
         let n = output.count
         guard n > 0 else { return }
@@ -96,8 +104,9 @@ public enum ScoreKernel {
                 let count = min(chunk, n - start)
                 for i in 0..<count { logit[i] = compiled.intercept }
                 for k in 0..<layers.count {
-                    addTerm(compiled.ops[k], nodata: compiled.nodata[k], x: layers[k].baseAddress! + start,
-                            logit: logit, count: count)
+                    addTerm(
+                        compiled.ops[k], nodata: compiled.nodata[k], x: layers[k].baseAddress! + start,
+                        logit: logit, count: count)
                 }
                 finish(logit: logit, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
                 start += count
@@ -110,8 +119,10 @@ public enum ScoreKernel {
     /// A ragged tail is copied into an 8-wide row and run through the same vector code, so
     /// every cell sees identical arithmetic.
     @inlinable
-    static func finish(logit: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
-                       count: Int, outputNodata: Float) {
+    static func finish(
+        logit: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+        count: Int, outputNodata: Float
+    ) {
         let nd = SIMD8<Float>(repeating: outputNodata)
         let full = count & ~7
         var i = 0
@@ -132,13 +143,15 @@ public enum ScoreKernel {
 
     /// Adds one layer's term to `logit[0..<count]`; invalid cells make the logit NaN.
     @inlinable
-    static func addTerm(_ op: CompiledModel.Op, nodata: Float, x: UnsafePointer<Float>,
-                        logit: UnsafeMutablePointer<Float>, count: Int) {
+    static func addTerm(
+        _ op: CompiledModel.Op, nodata: Float, x: UnsafePointer<Float>,
+        logit: UnsafeMutablePointer<Float>, count: Int
+    ) {
         let vectorEnd = count & ~7
         let nd = SIMD8<Float>(repeating: nodata)
         let nan = SIMD8<Float>(repeating: .nan)
         switch op {
-        case let .linear(coefficient):
+        case .linear(let coefficient):
             var i = 0
             while i < vectorEnd {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
@@ -153,9 +166,10 @@ public enum ScoreKernel {
                 logit[i] = v == nodata ? .nan : logit[i] + v * coefficient
                 i += 1
             }
-        case let .step(threshold, above, below):
+        case .step(let threshold, let above, let below):
             let t = SIMD8<Float>(repeating: threshold)
-            let hi = SIMD8<Float>(repeating: above), lo = SIMD8<Float>(repeating: below)
+            let hi = SIMD8<Float>(repeating: above)
+            let lo = SIMD8<Float>(repeating: below)
             var i = 0
             while i < vectorEnd {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
@@ -170,13 +184,16 @@ public enum ScoreKernel {
                 logit[i] = (v == nodata || v.isNaN) ? .nan : logit[i] + (v >= threshold ? above : below)
                 i += 1
             }
-        case let .dense(base, table, otherwise):
+        case .dense(let base, let table, let otherwise):
             table.withUnsafeBufferPointer { tab in
                 let limit = Float(tab.count)
                 let baseF = Float(base)
                 for i in 0..<count {
                     let v = x[i]
-                    if v == nodata || v.isNaN { logit[i] = .nan; continue }
+                    if v == nodata || v.isNaN {
+                        logit[i] = .nan
+                        continue
+                    }
                     let r = v.rounded() - baseF
                     let term: Float = (r >= 0 && r < limit) ? tab[Int(r)] : otherwise
                     logit[i] += term

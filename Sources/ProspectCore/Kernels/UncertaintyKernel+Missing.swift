@@ -9,8 +9,10 @@ import Foundation
 /// every layer is missing.
 extension UncertaintyKernel {
     /// Scalar reference of the unknown rule, in double precision.
-    static func referenceUnknown(model: AdditiveModel, variance: WofEVariance, layers: [UnsafeBufferPointer<Float>],
-                                 outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
+    static func referenceUnknown(
+        model: AdditiveModel, variance: WofEVariance, layers: [UnsafeBufferPointer<Float>],
+        outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float
+    ) {
         for i in 0..<outputs[0].count {
             var logit = Double(model.intercept)
             var v = Double(variance.priorVariance)
@@ -43,24 +45,36 @@ extension UncertaintyKernel {
     /// some but not all layers missing, which adds their missing-data variance (in double
     /// precision) and rewrites posterior_std and confidence there. Cells with every layer
     /// present cost nothing more than the default rule's vector work.
-    static func scoreUnknown(_ scorer: WofEScorer, layers: [UnsafeBufferPointer<Float>],
-                             outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
-        let compiled = scorer.compiled, variance = scorer.variance, terms = scorer.varianceTerms
+    static func scoreUnknown(
+        _ scorer: WofEScorer, layers: [UnsafeBufferPointer<Float>],
+        outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float
+    ) {
+        let compiled = scorer.compiled
+        let variance = scorer.variance
+        let terms = scorer.varianceTerms
         let n = outputs[0].count
         let chunk = ScoreKernel.chunk
         let layerCount = Float(layers.count)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * chunk) { scratch in
-            let logit = scratch.baseAddress!, v = logit + chunk, present = logit + 2 * chunk
+            let logit = scratch.baseAddress!
+            let v = logit + chunk
+            let present = logit + 2 * chunk
             var start = 0
             while start < n {
                 let count = min(chunk, n - start)
-                for i in 0..<count { logit[i] = compiled.intercept; v[i] = variance.intercept; present[i] = 0 }
+                for i in 0..<count {
+                    logit[i] = compiled.intercept
+                    v[i] = variance.intercept
+                    present[i] = 0
+                }
                 for k in 0..<layers.count {
                     let x = layers[k].baseAddress! + start
-                    ScoreKernel.addTermUnknown(compiled.ops[k], nodata: compiled.nodata[k], missingTerm: compiled.missingTerm[k],
-                                               x: x, logit: logit, present: present, count: count)
-                    ScoreKernel.addTermUnknown(variance.ops[k], nodata: compiled.nodata[k], missingTerm: 0,
-                                               x: x, logit: v, present: nil, count: count)
+                    ScoreKernel.addTermUnknown(
+                        compiled.ops[k], nodata: compiled.nodata[k], missingTerm: compiled.missingTerm[k],
+                        x: x, logit: logit, present: present, count: count)
+                    ScoreKernel.addTermUnknown(
+                        variance.ops[k], nodata: compiled.nodata[k], missingTerm: 0,
+                        x: x, logit: v, present: nil, count: count)
                 }
                 ScoreKernel.markAbsent(logit: logit, present: present, count: count)
                 let bands = outputs.map { $0.baseAddress! + start }
@@ -68,7 +82,8 @@ extension UncertaintyKernel {
                 if bands.count > 1 {
                     // Only cells with some but not all layers present; 8 cells at a time are
                     // skipped when none is such a cell.
-                    let zero = SIMD8<Float>(repeating: 0), all = SIMD8<Float>(repeating: layerCount)
+                    let zero = SIMD8<Float>(repeating: 0)
+                    let all = SIMD8<Float>(repeating: layerCount)
                     @inline(__always) func fix(_ i: Int) {
                         guard present[i] > 0 && present[i] < layerCount else { return }
                         let z = Double(logit[i])
@@ -87,7 +102,10 @@ extension UncertaintyKernel {
                         if any((seen .> zero) .& (seen .< all)) { for j in i..<(i + 8) { fix(j) } }
                         i += 8
                     }
-                    while i < count { fix(i); i += 1 }
+                    while i < count {
+                        fix(i)
+                        i += 1
+                    }
                 }
                 start += count
             }

@@ -11,8 +11,10 @@ public enum UncertaintyKernel {
     ///   - layers: one buffer per layer, each at least `outputs[0].count` long.
     ///   - outputs: posterior, then optionally posterior_std and confidence; `outputNodata`
     ///     where any layer is missing.
-    public static func reference(model: AdditiveModel, variance: WofEVariance, layers: [UnsafeBufferPointer<Float>],
-                                 outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
+    public static func reference(
+        model: AdditiveModel, variance: WofEVariance, layers: [UnsafeBufferPointer<Float>],
+        outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float
+    ) {
         precondition(layers.count == model.layerCount && variance.terms.count == model.layerCount, "one buffer per layer")
         if model.missingAsUnknown {
             return referenceUnknown(model: model, variance: variance, layers: layers, outputs: outputs, outputNodata: outputNodata)
@@ -23,7 +25,10 @@ public enum UncertaintyKernel {
             var valid = true
             for k in 0..<layers.count {
                 let x = layers[k][i]
-                guard model.isValid(x, layer: k) else { valid = false; break }
+                guard model.isValid(x, layer: k) else {
+                    valid = false
+                    break
+                }
                 logit += Double(model.terms[k].contribution(x))
                 v += Double(variance.terms[k].contribution(x))
             }
@@ -36,9 +41,12 @@ public enum UncertaintyKernel {
     /// Fast kernel: the score kernel's layer-major chunks, with a second scratch row for the
     /// variance sum; `SIMD8<Float>` arithmetic and a vector square root. Agrees with
     /// `reference` to about 1e-6 relative.
-    public static func score(_ scorer: WofEScorer, layers: [UnsafeBufferPointer<Float>],
-                             outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
-        let compiled = scorer.compiled, variance = scorer.variance
+    public static func score(
+        _ scorer: WofEScorer, layers: [UnsafeBufferPointer<Float>],
+        outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float
+    ) {
+        let compiled = scorer.compiled
+        let variance = scorer.variance
         precondition(layers.count == compiled.layerCount, "one buffer per layer")
         precondition((1...3).contains(outputs.count), "posterior, posterior_std, confidence")
         let n = outputs[0].count
@@ -50,18 +58,23 @@ public enum UncertaintyKernel {
         }
         let chunk = ScoreKernel.chunk
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * chunk) { scratch in
-            let logit = scratch.baseAddress!, v = scratch.baseAddress! + chunk
+            let logit = scratch.baseAddress!
+            let v = scratch.baseAddress! + chunk
             var start = 0
             while start < n {
                 let count = min(chunk, n - start)
-                for i in 0..<count { logit[i] = compiled.intercept; v[i] = variance.intercept }
+                for i in 0..<count {
+                    logit[i] = compiled.intercept
+                    v[i] = variance.intercept
+                }
                 for k in 0..<layers.count {
                     let x = layers[k].baseAddress! + start
                     ScoreKernel.addTerm(compiled.ops[k], nodata: compiled.nodata[k], x: x, logit: logit, count: count)
                     ScoreKernel.addTerm(variance.ops[k], nodata: variance.nodata[k], x: x, logit: v, count: count)
                 }
-                finish(logit: logit, variance: v, outputs: outputs.map { $0.baseAddress! + start }, count: count,
-                       outputNodata: outputNodata)
+                finish(
+                    logit: logit, variance: v, outputs: outputs.map { $0.baseAddress! + start }, count: count,
+                    outputNodata: outputNodata)
                 start += count
             }
         }
@@ -70,8 +83,10 @@ public enum UncertaintyKernel {
     /// Posterior, standard deviation and confidence from the logit and variance rows;
     /// `outputNodata` where the logit is NaN. A ragged tail runs through the same vector code.
     @inlinable
-    static func finish(logit: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
-                       outputs: [UnsafeMutablePointer<Float>], count: Int, outputNodata: Float) {
+    static func finish(
+        logit: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
+        outputs: [UnsafeMutablePointer<Float>], count: Int, outputNodata: Float
+    ) {
         let nd = SIMD8<Float>(repeating: outputNodata)
         let bands = outputs.count
         let p0 = outputs[0]
@@ -100,8 +115,12 @@ public enum UncertaintyKernel {
             i += 8
         }
         guard full < count else { return }
-        var z = SIMD8<Float>(repeating: 0), v = SIMD8<Float>(repeating: 1)
-        for j in 0..<(count - full) { z[j] = logit[full + j]; v[j] = variance[full + j] }
+        var z = SIMD8<Float>(repeating: 0)
+        var v = SIMD8<Float>(repeating: 1)
+        for j in 0..<(count - full) {
+            z[j] = logit[full + j]
+            v[j] = variance[full + j]
+        }
         let (p, s, c) = compute(z, v)
         for j in 0..<(count - full) {
             p0[full + j] = p[j]

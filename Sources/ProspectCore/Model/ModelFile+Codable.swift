@@ -26,13 +26,13 @@ extension ModelFile: Codable {
         try c.encode(method, forKey: .method)
         try c.encode(layers, forKey: .layers)
         switch payload {
-        case let .weightsOfEvidence(model, variance):
+        case .weightsOfEvidence(let model, let variance):
             try c.encode(model, forKey: .model)
             try c.encodeIfPresent(variance, forKey: .wofeVariance)
-        case let .logistic(model): try c.encode(model, forKey: .model)
-        case let .trees(ensemble, _): try c.encode(ensemble, forKey: .trees)
-        case let .fuzzy(fuzzy): try c.encode(fuzzy, forKey: .fuzzy)
-        case let .index(index): try c.encode(index, forKey: .index)
+        case .logistic(let model): try c.encode(model, forKey: .model)
+        case .trees(let ensemble, _): try c.encode(ensemble, forKey: .trees)
+        case .fuzzy(let fuzzy): try c.encode(fuzzy, forKey: .fuzzy)
+        case .index(let index): try c.encode(index, forKey: .index)
         }
         try c.encode(parameters, forKey: .parameters)
         try c.encode(training, forKey: .training)
@@ -77,13 +77,15 @@ extension ModelFile: Codable {
         } else if let index, method == "index" {
             payload = .index(index)
         } else {
-            let expected: CodingKeys = switch method {
-            case "wofe", "logistic": .model
-            case "fuzzy": .fuzzy
-            case "index": .index
-            default: .trees
-            }
-            throw malformed("method \"\(method)\" keeps its model under \"\(expected.stringValue)\", but the file holds \"\(held[0].stringValue)\"")
+            let expected: CodingKeys =
+                switch method {
+                case "wofe", "logistic": .model
+                case "fuzzy": .fuzzy
+                case "index": .index
+                default: .trees
+                }
+            throw malformed(
+                "method \"\(method)\" keeps its model under \"\(expected.stringValue)\", but the file holds \"\(held[0].stringValue)\"")
         }
         if variance != nil, method != "wofe" {
             throw malformed("wofeVariance belongs to a weights-of-evidence model, not to method \"\(method)\"")

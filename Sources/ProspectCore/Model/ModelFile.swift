@@ -60,9 +60,11 @@ public struct TrainingSummary: Codable, Sendable {
     /// weights of evidence, |z| of the strongest term for logistic regression).
     public var layerRanking: [String]
 
-    public init(validCells: Int, cellAreaKm2: Double, depositsGiven: Int, depositsUsed: Int,
-                depositsOutsideGrid: Int, depositsOnNodata: Int, depositsSharingCell: Int,
-                layerRanking: [String]) {
+    public init(
+        validCells: Int, cellAreaKm2: Double, depositsGiven: Int, depositsUsed: Int,
+        depositsOutsideGrid: Int, depositsOnNodata: Int, depositsSharingCell: Int,
+        layerRanking: [String]
+    ) {
         self.validCells = validCells
         self.cellAreaKm2 = cellAreaKm2
         self.depositsGiven = depositsGiven
@@ -96,8 +98,10 @@ public struct ModelFile: Sendable {
     public var training: TrainingSummary
 
     /// A current-format file holding `payload`.
-    public init(tool: String, created: String, layers: [ModelLayer], payload: ModelPayload,
-                parameters: [String: String], training: TrainingSummary) {
+    public init(
+        tool: String, created: String, layers: [ModelLayer], payload: ModelPayload,
+        parameters: [String: String], training: TrainingSummary
+    ) {
         self.format = Self.formatName
         self.formatVersion = Self.currentVersion
         self.tool = tool
@@ -115,52 +119,52 @@ public struct ModelFile: Sendable {
     /// The additive model (weights of evidence, logistic regression); nil for other model kinds.
     public var additive: AdditiveModel? {
         switch payload {
-        case let .weightsOfEvidence(model, _), let .logistic(model): model
+        case .weightsOfEvidence(let model, _), .logistic(let model): model
         case .trees, .fuzzy, .index: nil
         }
     }
 
     /// Weights of evidence: the weights' variances, when the file has them.
     public var wofeVariance: WofEVariance? {
-        if case let .weightsOfEvidence(_, variance) = payload { return variance }
+        if case .weightsOfEvidence(_, let variance) = payload { return variance }
         return nil
     }
 
     /// The tree ensemble; nil for other model kinds.
     public var trees: TreeEnsemble? {
-        if case let .trees(ensemble, _) = payload { return ensemble }
+        if case .trees(let ensemble, _) = payload { return ensemble }
         return nil
     }
 
     /// The fuzzy overlay; nil for other model kinds.
     public var fuzzy: FuzzyOverlayModel? {
-        if case let .fuzzy(model) = payload { return model }
+        if case .fuzzy(let model) = payload { return model }
         return nil
     }
 
     /// The weighted index overlay; nil for other model kinds.
     public var index: WeightedIndexModel? {
-        if case let .index(model) = payload { return model }
+        if case .index(let model) = payload { return model }
         return nil
     }
 
     /// The model ready for the engine, using `nodata` (one per layer) as the missing values.
     public func scorer(nodata: [Float]) -> any CellScorer {
         switch payload {
-        case let .weightsOfEvidence(model, variance):
+        case .weightsOfEvidence(let model, let variance):
             var m = model
             m.nodata = nodata
             if let variance { return WofEScorer(model: m, variance: variance) }
             return CompiledModel(m)
-        case let .logistic(model):
+        case .logistic(let model):
             var m = model
             m.nodata = nodata
             return CompiledModel(m)
-        case let .trees(ensemble, _):
+        case .trees(let ensemble, _):
             return CompiledTrees(ensemble, nodata: nodata)
-        case let .fuzzy(fuzzy):
+        case .fuzzy(let fuzzy):
             return Self.checkedOverlay { try fuzzy.overlay(layers: layers, nodata: nodata) }
-        case let .index(index):
+        case .index(let index):
             return Self.checkedOverlay { try index.overlay(layers: layers, nodata: nodata) }
         }
     }
@@ -183,7 +187,10 @@ public struct ModelFile: Sendable {
     ///   format version, not exactly one model, a method that is unknown or not the model's, or
     ///   a model whose layers and terms disagree.
     public static func decode(_ data: Data) throws -> ModelFile {
-        struct Header: Decodable { var format: String?; var formatVersion: Int? }
+        struct Header: Decodable {
+            var format: String?
+            var formatVersion: Int?
+        }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let header: Header
@@ -195,7 +202,8 @@ public struct ModelFile: Sendable {
         }
         guard let version = header.formatVersion else { throw FormatError(message: "model file has no formatVersion") }
         guard version <= currentVersion else {
-            throw FormatError(message: "model format version \(version) is newer than this prospect reads (\(currentVersion)); upgrade prospect")
+            throw FormatError(
+                message: "model format version \(version) is newer than this prospect reads (\(currentVersion)); upgrade prospect")
         }
         let file: ModelFile
         do { file = try decoder.decode(ModelFile.self, from: data) } catch let e as FormatError {
@@ -211,12 +219,15 @@ public struct ModelFile: Sendable {
             }
         }
         if let problem = file.treeProblem { throw FormatError(message: "malformed model file: \(problem)") }
-        if case let .weightsOfEvidence(model, variance?) = file.payload {
+        if case .weightsOfEvidence(let model, let variance?) = file.payload {
             guard variance.terms.count == model.terms.count else {
                 throw FormatError(message: "malformed model file: wofeVariance needs an additive model with one term per variance term")
             }
-            if let classes = variance.missingClasses, classes.count != model.terms.count || classes.contains(where: { $0.weights.count != $0.fractions.count }) {
-                throw FormatError(message: "malformed model file: wofeVariance.missingClasses needs one entry per layer, with one fraction per weight")
+            if let classes = variance.missingClasses,
+                classes.count != model.terms.count || classes.contains(where: { $0.weights.count != $0.fractions.count })
+            {
+                throw FormatError(
+                    message: "malformed model file: wofeVariance.missingClasses needs one entry per layer, with one fraction per weight")
             }
         }
         try file.checkOverlayPayloads()

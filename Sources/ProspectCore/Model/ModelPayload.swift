@@ -50,7 +50,7 @@ public enum ModelPayload: Sendable, Equatable {
         switch self {
         case .weightsOfEvidence: "wofe"
         case .logistic: "logistic"
-        case let .trees(_, origin): origin.rawValue
+        case .trees(_, let origin): origin.rawValue
         case .fuzzy: "fuzzy"
         case .index: "index"
         }

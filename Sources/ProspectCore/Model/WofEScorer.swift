@@ -34,7 +34,8 @@ public struct WofEScorer: CellScorer {
     }
 
     public func scoreReference(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
-        UncertaintyKernel.reference(model: compiled.model, variance: varianceTerms, layers: layers, outputs: outputs, outputNodata: outputNodata)
+        UncertaintyKernel.reference(
+            model: compiled.model, variance: varianceTerms, layers: layers, outputs: outputs, outputNodata: outputNodata)
     }
 
     public func contributions(values: [Float]) -> [Double] {

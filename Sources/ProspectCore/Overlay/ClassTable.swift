@@ -88,10 +88,13 @@ struct FlatClassTables: Sendable {
     let intervals: [ClassTable.Interval]
 
     init(_ tables: [ClassTable?]) {
-        var entries: [Entry] = [], intervals: [ClassTable.Interval] = []
+        var entries: [Entry] = []
+        var intervals: [ClassTable.Interval] = []
         for table in tables {
-            entries.append(Entry(start: intervals.count, count: table?.intervals.count ?? 0,
-                                 otherwise: SIMD8(repeating: table?.otherwise ?? 0), categorical: table != nil))
+            entries.append(
+                Entry(
+                    start: intervals.count, count: table?.intervals.count ?? 0,
+                    otherwise: SIMD8(repeating: table?.otherwise ?? 0), categorical: table != nil))
             intervals += table?.intervals ?? []
         }
         self.entries = entries
@@ -105,10 +108,13 @@ struct FlatClassTables: Sendable {
             entries.withUnsafeBufferPointer { e in
                 withUnsafeTemporaryAllocation(of: ClassTable.Lookup?.self, capacity: e.count) { lookups in
                     for (k, entry) in e.enumerated() {
-                        lookups.initializeElement(at: k, to: entry.categorical
-                            ? ClassTable.Lookup(intervals: UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.count)]),
-                                                otherwise: entry.otherwise)
-                            : nil)
+                        lookups.initializeElement(
+                            at: k,
+                            to: entry.categorical
+                                ? ClassTable.Lookup(
+                                    intervals: UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.count)]),
+                                    otherwise: entry.otherwise)
+                                : nil)
                     }
                     return body(UnsafeBufferPointer(lookups))
                 }

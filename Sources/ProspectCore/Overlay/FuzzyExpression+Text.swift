@@ -51,16 +51,17 @@ extension FuzzyExpression {
     /// to the same expression.
     public func text(layers: [String]) -> String {
         switch self {
-        case let .layer(k): return Self.quoted(layers[k])
-        case let .gamma(g, operands):
+        case .layer(let k): return Self.quoted(layers[k])
+        case .gamma(let g, let operands):
             return "gamma(" + ([Self.number(g)] + operands.map { $0.text(layers: layers) }).joined(separator: ", ") + ")"
         default:
-            let name = switch self {
-            case .and: "and"
-            case .or: "or"
-            case .product: "product"
-            default: "sum"
-            }
+            let name =
+                switch self {
+                case .and: "and"
+                case .or: "or"
+                case .product: "product"
+                default: "sum"
+                }
             return name + "(" + operands.map { $0.text(layers: layers) }.joined(separator: ", ") + ")"
         }
     }
@@ -152,7 +153,7 @@ extension FuzzyExpression {
             guard FuzzyExpression.operatorNames.contains(name) else {
                 throw fail("unknown operator \"\(text)\" (operators: \(FuzzyExpression.operatorNames.joined(separator: ", ")))", at: start)
             }
-            index += 1   // "("
+            index += 1  // "("
             var gamma: Double?
             if name == "gamma" {
                 let (number, _, at) = try token()
@@ -170,8 +171,14 @@ extension FuzzyExpression {
                 operands.append(try expression(depth: depth + 1))
                 skipSpaces()
                 guard !atEnd else { throw fail("\(name)( opened here is not closed", at: start) }
-                if characters[index] == "," { index += 1; continue }
-                if characters[index] == ")" { index += 1; break }
+                if characters[index] == "," {
+                    index += 1
+                    continue
+                }
+                if characters[index] == ")" {
+                    index += 1
+                    break
+                }
                 throw fail("expected \",\" or \")\" in \(name)(…), got \"\(characters[index])\"")
             }
             switch name {

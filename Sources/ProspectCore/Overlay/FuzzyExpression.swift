@@ -30,7 +30,7 @@ public indirect enum FuzzyExpression: Sendable, Equatable {
     public var operands: [FuzzyExpression] {
         switch self {
         case .layer: []
-        case let .and(a), let .or(a), let .product(a), let .sum(a), let .gamma(_, a): a
+        case .and(let a), .or(let a), .product(let a), .sum(let a), .gamma(_, let a): a
         }
     }
 
@@ -38,7 +38,7 @@ public indirect enum FuzzyExpression: Sendable, Equatable {
     public var layers: [Int] {
         var seen: [Int] = []
         func walk(_ e: FuzzyExpression) {
-            if case let .layer(k) = e { if !seen.contains(k) { seen.append(k) } } else { e.operands.forEach(walk) }
+            if case .layer(let k) = e { if !seen.contains(k) { seen.append(k) } } else { e.operands.forEach(walk) }
         }
         walk(self)
         return seen
@@ -50,13 +50,13 @@ public indirect enum FuzzyExpression: Sendable, Equatable {
     /// even where the other factor is 0.
     public func combine(_ v: [Double]) -> Double {
         switch self {
-        case let .layer(k):
+        case .layer(let k):
             preconditionFailure("layer \(k) is not an operator")
         case .and: return v.min()!
         case .or: return v.max()!
         case .product: return v.reduce(1, *)
         case .sum: return 1 - v.reduce(1) { $0 * (1 - $1) }
-        case let .gamma(g, _):
+        case .gamma(let g, _):
             let sum = 1 - v.reduce(1) { $0 * (1 - $1) }
             let product = v.reduce(1, *)
             return Foundation.pow(sum, g) * Foundation.pow(product, 1 - g)
@@ -65,7 +65,7 @@ public indirect enum FuzzyExpression: Sendable, Equatable {
 
     /// The expression's value for the layers' memberships (indexed by layer).
     public func evaluate(_ memberships: [Double]) -> Double {
-        if case let .layer(k) = self { return memberships[k] }
+        if case .layer(let k) = self { return memberships[k] }
         return combine(operands.map { $0.evaluate(memberships) })
     }
 }

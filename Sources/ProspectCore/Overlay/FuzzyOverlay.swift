@@ -107,7 +107,10 @@ extension FuzzyOverlay: CellScorer {
     }
 
     static func attribute(_ e: FuzzyExpression, share: Double, memberships m: [Double], into out: inout [Double]) {
-        if case let .layer(k) = e { out[k] += share; return }
+        if case .layer(let k) = e {
+            out[k] += share
+            return
+        }
         let values = e.operands.map { $0.evaluate(m) }
         let y = e.combine(values)
         guard y > 0, share != 0 else { return }
@@ -126,7 +129,8 @@ extension FuzzyOverlay: CellScorer {
         case .or:
             var phi = [Double](repeating: 0, count: count)
             let order = v.indices.sorted { v[$0] < v[$1] }
-            var running = 0.0, previous = 0.0
+            var running = 0.0
+            var previous = 0.0
             for (j, i) in order.enumerated() {
                 running += (v[i] - previous) / (m - Double(j))
                 previous = v[i]
@@ -136,7 +140,7 @@ extension FuzzyOverlay: CellScorer {
         case .sum, .gamma(1, _):
             // φᵢ = vᵢ · Σₛ s!(m−1−s)!/m! · eₛ(qⱼ, j ≠ i), qⱼ = 1 − vⱼ.
             return (0..<count).map { i in
-                var e = [Double](repeating: 0, count: count)   // e[s] over the others
+                var e = [Double](repeating: 0, count: count)  // e[s] over the others
                 e[0] = 1
                 var n = 0
                 for j in 0..<count where j != i {
@@ -145,7 +149,7 @@ extension FuzzyOverlay: CellScorer {
                     for s in stride(from: n, through: 1, by: -1) { e[s] += e[s - 1] * q }
                 }
                 var total = 0.0
-                var binomial = 1.0   // C(m − 1, s)
+                var binomial = 1.0  // C(m − 1, s)
                 for s in 0..<count {
                     total += e[s] / (m * binomial)
                     binomial = binomial * Double(count - 1 - s) / Double(s + 1)

@@ -50,38 +50,43 @@ struct FuzzyProgram: Sendable {
         var steps: [Step] = []
         var highest = 0
         func source(_ e: FuzzyExpression, free: Int) -> Source {
-            if case let .layer(k) = e { return .layer(k) }
+            if case .layer(let k) = e { return .layer(k) }
             compile(e, into: free)
             return .register(free)
         }
         func compile(_ e: FuzzyExpression, into dst: Int) {
             highest = max(highest, dst)
             switch e {
-            case let .layer(k):
+            case .layer(let k):
                 steps.append(.load(dst: dst, source: .layer(k), complement: false))
-            case let .and(o), let .or(o), let .product(o), let .gamma(0, o):
+            case .and(let o), .or(let o), .product(let o), .gamma(0, let o):
                 for (i, operand) in o.enumerated() {
                     let s = source(operand, free: dst + 1)
-                    if i == 0 { steps.append(.load(dst: dst, source: s, complement: false)); continue }
+                    if i == 0 {
+                        steps.append(.load(dst: dst, source: s, complement: false))
+                        continue
+                    }
                     switch e {
                     case .and: steps.append(.minimum(dst: dst, source: s))
                     case .or: steps.append(.maximum(dst: dst, source: s))
                     default: steps.append(.multiply(dst: dst, source: s, complement: false))
                     }
                 }
-            case let .sum(o), let .gamma(1, o):
+            case .sum(let o), .gamma(1, let o):
                 for (i, operand) in o.enumerated() {
                     let s = source(operand, free: dst + 1)
                     steps.append(i == 0 ? .load(dst: dst, source: s, complement: true) : .multiply(dst: dst, source: s, complement: true))
                 }
                 steps.append(.complement(dst: dst))
-            case let .gamma(g, o):
+            case .gamma(let g, let o):
                 let q = dst + 1
                 highest = max(highest, q)
                 for (i, operand) in o.enumerated() {
                     let s = source(operand, free: dst + 2)
-                    steps.append(i == 0 ? .gammaLoad(product: dst, complements: q, source: s)
-                                        : .gammaMultiply(product: dst, complements: q, source: s))
+                    steps.append(
+                        i == 0
+                            ? .gammaLoad(product: dst, complements: q, source: s)
+                            : .gammaMultiply(product: dst, complements: q, source: s))
                 }
                 steps.append(.gamma(dst: dst, product: dst, complements: q, gamma: Float(g)))
             }
@@ -93,8 +98,10 @@ struct FuzzyProgram: Sendable {
         self.registers = highest + 1
     }
 
-    func run(_ overlay: FuzzyOverlay, layers: [UnsafeBufferPointer<Float>], output: UnsafeMutableBufferPointer<Float>,
-             outputNodata: Float) {
+    func run(
+        _ overlay: FuzzyOverlay, layers: [UnsafeBufferPointer<Float>], output: UnsafeMutableBufferPointer<Float>,
+        outputNodata: Float
+    ) {
         let n = output.count
         guard n > 0 else { return }
         for layer in layers { precondition(layer.count >= n, "layer shorter than output") }
@@ -112,7 +119,8 @@ struct FuzzyProgram: Sendable {
                             while start < n {
                                 let count = min(chunk, n - start)
                                 for step in steps { Self.execute(step, context, start: start, count: count) }
-                                ScoreKernel.finishLinear(base, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
+                                ScoreKernel.finishLinear(
+                                    base, output: output.baseAddress! + start, count: count, outputNodata: outputNodata)
                                 start += count
                             }
                         }
@@ -155,7 +163,7 @@ struct FuzzyProgram: Sendable {
             var m = x
             m.replace(with: zero, where: x .< zero)
             m.replace(with: one, where: x .> one)
-            m.replace(with: nan, where: x .== nd)   // NaN stays NaN
+            m.replace(with: nan, where: x .== nd)  // NaN stays NaN
             return m
         }
         @inline(__always) func load(_ i: Int) -> SIMD8<Float> { membership(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)) }
@@ -192,8 +200,10 @@ struct FuzzyProgram: Sendable {
 
     /// r[i ..< i + 8] = f(r, operand) over the chunk; the tail reads the operand partially.
     @inline(__always)
-    static func sweep<O: Operand>(_ operand: O, count: Int, into r: UnsafeMutablePointer<Float>,
-                                  _ f: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) {
+    static func sweep<O: Operand>(
+        _ operand: O, count: Int, into r: UnsafeMutablePointer<Float>,
+        _ f: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>
+    ) {
         let full = count & ~7
         var i = 0
         while i < full {
@@ -209,12 +219,16 @@ struct FuzzyProgram: Sendable {
 
     /// (p, q)[i ..< i + 8] = f(p, q, operand): two registers from one pass over the operand.
     @inline(__always)
-    static func sweep2<O: Operand>(_ operand: O, count: Int, into p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>,
-                                   _ f: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)) {
+    static func sweep2<O: Operand>(
+        _ operand: O, count: Int, into p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>,
+        _ f: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
+    ) {
         var i = 0
         while i < count {
             let m = i + 8 <= count ? operand.load(i) : operand.load(i, partial: count - i)
-            let (a, b) = f(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self), UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self), m)
+            let (a, b) = f(
+                UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self), UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self),
+                m)
             UnsafeMutableRawPointer(p + i).storeBytes(of: a, as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(q + i).storeBytes(of: b, as: SIMD8<Float>.self)
             i += 8
@@ -225,26 +239,36 @@ struct FuzzyProgram: Sendable {
     static func apply<O: Operand>(_ step: Step, _ operand: O, count: Int, registers: UnsafeMutablePointer<Float>) {
         let one = SIMD8<Float>(repeating: 1)
         switch step {
-        case let .load(dst, _, complement):
+        case .load(let dst, _, let complement):
             let r = registers + dst * chunk
-            if complement { sweep(operand, count: count, into: r) { _, m in one - m } } else { sweep(operand, count: count, into: r) { _, m in m } }
-        case let .minimum(dst, _):
+            if complement {
+                sweep(operand, count: count, into: r) { _, m in one - m }
+            } else {
+                sweep(operand, count: count, into: r) { _, m in m }
+            }
+        case .minimum(let dst, _):
             // Blends that keep a NaN from either side: m replaces a when m < a or m is NaN,
             // unless a is NaN.
             sweep(operand, count: count, into: registers + dst * chunk) { a, m in
                 a.replacing(with: m, where: .!(m .>= a) .& (a .== a))
             }
-        case let .maximum(dst, _):
+        case .maximum(let dst, _):
             sweep(operand, count: count, into: registers + dst * chunk) { a, m in
                 a.replacing(with: m, where: .!(m .<= a) .& (a .== a))
             }
-        case let .multiply(dst, _, complement):
+        case .multiply(let dst, _, let complement):
             let r = registers + dst * chunk
-            if complement { sweep(operand, count: count, into: r) { a, m in a * (one - m) } } else { sweep(operand, count: count, into: r) { a, m in a * m } }
-        case let .gammaLoad(product, complements, _):
+            if complement {
+                sweep(operand, count: count, into: r) { a, m in a * (one - m) }
+            } else {
+                sweep(operand, count: count, into: r) { a, m in a * m }
+            }
+        case .gammaLoad(let product, let complements, _):
             sweep2(operand, count: count, into: registers + product * chunk, registers + complements * chunk) { _, _, m in (m, one - m) }
-        case let .gammaMultiply(product, complements, _):
-            sweep2(operand, count: count, into: registers + product * chunk, registers + complements * chunk) { p, q, m in (p * m, q * (one - m)) }
+        case .gammaMultiply(let product, let complements, _):
+            sweep2(operand, count: count, into: registers + product * chunk, registers + complements * chunk) { p, q, m in
+                (p * m, q * (one - m))
+            }
         default:
             preconditionFailure("not an operand step")
         }
@@ -262,10 +286,10 @@ struct FuzzyProgram: Sendable {
         let registers = context.registers
         let source: Source
         switch step {
-        case let .load(_, s, _), let .minimum(_, s), let .maximum(_, s), let .multiply(_, s, _),
-             let .gammaLoad(_, _, s), let .gammaMultiply(_, _, s):
+        case .load(_, let s, _), .minimum(_, let s), .maximum(_, let s), .multiply(_, let s, _),
+            .gammaLoad(_, _, let s), .gammaMultiply(_, _, let s):
             source = s
-        case let .complement(dst):
+        case .complement(let dst):
             let r = registers + dst * chunk
             let one = SIMD8<Float>(repeating: 1)
             for i in stride(from: 0, to: count, by: 8) {
@@ -273,18 +297,21 @@ struct FuzzyProgram: Sendable {
                 UnsafeMutableRawPointer(r + i).storeBytes(of: one - a, as: SIMD8<Float>.self)
             }
             return
-        case let .gamma(dst, product, complements, g):
-            let r = registers + dst * chunk, p = registers + product * chunk, q = registers + complements * chunk
-            let zero = SIMD8<Float>(repeating: 0), one = SIMD8<Float>(repeating: 1)
+        case .gamma(let dst, let product, let complements, let g):
+            let r = registers + dst * chunk
+            let p = registers + product * chunk
+            let q = registers + complements * chunk
+            let zero = SIMD8<Float>(repeating: 0)
+            let one = SIMD8<Float>(repeating: 1)
             for i in stride(from: 0, to: count, by: 8) {
                 let pv = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
                 let sv = one - UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self)
                 var y = FastMath.exp(FastMath.log(sv) * g + FastMath.log(pv) * (1 - g))
-                y.replace(with: zero, where: pv .== zero)   // 0^(1−γ) = 0; also covers S = 0
+                y.replace(with: zero, where: pv .== zero)  // 0^(1−γ) = 0; also covers S = 0
                 UnsafeMutableRawPointer(r + i).storeBytes(of: y, as: SIMD8<Float>.self)
             }
             return
-        case let .mask(dst, k):
+        case .mask(let dst, let k):
             let r = registers + dst * chunk
             let x = context.layers[k].baseAddress! + start
             let nodata = context.nodata[k]
@@ -292,9 +319,9 @@ struct FuzzyProgram: Sendable {
             return
         }
         switch source {
-        case let .register(j):
+        case .register(let j):
             apply(step, Register(p: registers + j * chunk), count: count, registers: registers)
-        case let .layer(k):
+        case .layer(let k):
             let p = context.layers[k].baseAddress! + start
             if let lookup = context.lookups[k] {
                 apply(step, Categorical(p: p, nodata: context.nodata[k], lookup: lookup), count: count, registers: registers)

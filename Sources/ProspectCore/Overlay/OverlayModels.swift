@@ -63,7 +63,8 @@ public struct WeightedIndexModel: Codable, Sendable, Equatable {
     public func overlay(layers: [ModelLayer], nodata: [Float]) throws -> WeightedIndexOverlay {
         let names = layers.map(\.name)
         for name in weights.keys.sorted() where !names.contains(name) {
-            throw OverlayModelError("index overlay weight for \"\(name)\", which is not a model layer (layers: \(names.joined(separator: ", ")))")
+            throw OverlayModelError(
+                "index overlay weight for \"\(name)\", which is not a model layer (layers: \(names.joined(separator: ", ")))")
         }
         let w = try names.map { name -> Double in
             guard let w = weights[name] else { throw OverlayModelError("index overlay: layer \"\(name)\" has no weight") }
@@ -87,25 +88,31 @@ public struct OverlayModelError: Error, CustomStringConvertible {
         let names = layers.map(\.name)
         for name in scores.keys.sorted() {
             guard let k = names.firstIndex(of: name) else {
-                throw OverlayModelError("class scores for \"\(name)\", which is not a model layer (layers: \(names.joined(separator: ", ")))")
+                throw OverlayModelError(
+                    "class scores for \"\(name)\", which is not a model layer (layers: \(names.joined(separator: ", ")))")
             }
             guard layers[k].kind == .categorical else {
-                throw OverlayModelError("class scores for \"\(name)\", which is a continuous layer (class scores are for categorical layers)")
+                throw OverlayModelError(
+                    "class scores for \"\(name)\", which is a continuous layer (class scores are for categorical layers)")
             }
         }
         return try layers.map { layer -> ClassTable? in
             guard layer.kind == .categorical else { return nil }
             guard let table = scores[layer.name], !table.isEmpty else {
-                throw OverlayModelError("categorical layer \"\(layer.name)\" has no class scores (give a score per class, e.g. \(layer.name):CODE=SCORE)")
+                throw OverlayModelError(
+                    "categorical layer \"\(layer.name)\" has no class scores (give a score per class, e.g. \(layer.name):CODE=SCORE)")
             }
-            var codes: [Int32] = [], values: [Float] = []
+            var codes: [Int32] = []
+            var values: [Float] = []
             for key in table.keys.sorted(by: { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }) {
                 let value = table[key]!
                 guard let code = Int32(key.trimmingCharacters(in: .whitespaces)), abs(code) < 1 << 22 else {
                     throw OverlayModelError("\(layer.name) class \"\(key)\": a class is a whole-number code below 4194304 in magnitude")
                 }
                 guard value.isFinite, !memberships || (0...1).contains(value) else {
-                    throw OverlayModelError("\(layer.name) class \(key): \(memberships ? "a membership lies in [0, 1]" : "a score is a finite number"), got \(value)")
+                    throw OverlayModelError(
+                        "\(layer.name) class \(key): \(memberships ? "a membership lies in [0, 1]" : "a score is a finite number"), got \(value)"
+                    )
                 }
                 guard !codes.contains(code) else { throw OverlayModelError("\(layer.name) class \(code) is given twice") }
                 codes.append(code)

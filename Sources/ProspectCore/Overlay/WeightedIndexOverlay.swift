@@ -24,18 +24,22 @@ public struct WeightedIndexOverlay: Sendable {
     let scaledTables: FlatClassTables
 
     public init(weights: [Double], classTables: [ClassTable?], nodata: [Float]) {
-        precondition(weights.count == nodata.count && classTables.count == nodata.count, "one weight, class table slot and nodata value per layer")
+        precondition(
+            weights.count == nodata.count && classTables.count == nodata.count, "one weight, class table slot and nodata value per layer")
         precondition(weights.allSatisfy { $0 > 0 && $0.isFinite }, "weights are positive")
         self.weights = weights
         self.classTables = classTables
         self.nodata = nodata
         let total = weights.reduce(0, +)
         normalized = weights.map { Float($0 / total) }
-        scaledTables = FlatClassTables(zip(classTables, weights).map { table, w in
-            table.map { t in
-                ClassTable(codes: t.codes, scores: t.scores.map { Float(Double($0) * w / total) }, otherwise: Float(Double(t.otherwise) * w / total))
-            }
-        })
+        scaledTables = FlatClassTables(
+            zip(classTables, weights).map { table, w in
+                table.map { t in
+                    ClassTable(
+                        codes: t.codes, scores: t.scores.map { Float(Double($0) * w / total) },
+                        otherwise: Float(Double(t.otherwise) * w / total))
+                }
+            })
     }
 
     public var layerCount: Int { nodata.count }
@@ -55,7 +59,10 @@ public struct WeightedIndexOverlay: Sendable {
             var sum = 0.0
             var valid = true
             for k in 0..<layerCount {
-                guard let s = layerScore(layers[k][i], layer: k) else { valid = false; break }
+                guard let s = layerScore(layers[k][i], layer: k) else {
+                    valid = false
+                    break
+                }
                 sum += weights[k] * s
             }
             output[i] = valid ? Float(sum / total) : outputNodata
@@ -101,7 +108,8 @@ public struct WeightedIndexOverlay: Sendable {
     /// acc += w·x; NaN where x is missing (a NaN x propagates by itself).
     @inline(__always)
     static func addLinear(_ w: Float, nodata: Float, x: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, count: Int) {
-        let nd = SIMD8<Float>(repeating: nodata), nan = SIMD8<Float>(repeating: .nan)
+        let nd = SIMD8<Float>(repeating: nodata)
+        let nan = SIMD8<Float>(repeating: .nan)
         let full = count & ~7
         var i = 0
         while i < full {
@@ -122,8 +130,11 @@ public struct WeightedIndexOverlay: Sendable {
     /// acc += the class's (weighted) score; NaN where x is missing. The ragged tail goes
     /// through the same vector lookup, so every cell sees the same arithmetic.
     @inline(__always)
-    static func addClassScores(_ lookup: ClassTable.Lookup, nodata: Float, x: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, count: Int) {
-        let nd = SIMD8<Float>(repeating: nodata), nan = SIMD8<Float>(repeating: .nan)
+    static func addClassScores(
+        _ lookup: ClassTable.Lookup, nodata: Float, x: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let nd = SIMD8<Float>(repeating: nodata)
+        let nan = SIMD8<Float>(repeating: .nan)
         let full = count & ~7
         var i = 0
         while i < full {
@@ -135,8 +146,12 @@ public struct WeightedIndexOverlay: Sendable {
             i += 8
         }
         guard full < count else { return }
-        var v = SIMD8<Float>(repeating: 0), a = v
-        for j in 0..<(count - full) { v[j] = x[full + j]; a[j] = acc[full + j] }
+        var v = SIMD8<Float>(repeating: 0)
+        var a = v
+        for j in 0..<(count - full) {
+            v[j] = x[full + j]
+            a[j] = acc[full + j]
+        }
         a += lookup.score(v)
         a.replace(with: nan, where: (v .== nd) .| (v .!= v))
         for j in 0..<(count - full) { acc[full + j] = a[j] }

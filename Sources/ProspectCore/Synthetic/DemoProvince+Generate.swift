@@ -27,8 +27,9 @@ extension DemoProvince {
         var rng = SplitMix64(seed: seed)
         var keys = SplitMix64(seed: SyntheticNoise.mix(seed ^ 0x6B65_7973))
         func field(_ spacing: Double, _ octaves: Int) -> [Float] {
-            SyntheticNoise.standardField(columns: columns, rows: rows, spacing: f.spacing(spacing),
-                                         octaves: octaves, key: keys.next())
+            SyntheticNoise.standardField(
+                columns: columns, rows: rows, spacing: f.spacing(spacing),
+                octaves: octaves, key: keys.next())
         }
 
         let studyArea = makeStudyArea(f, &rng)
@@ -37,7 +38,9 @@ extension DemoProvince {
         let n = f.count
 
         // Elevation (decoy): regional rise to the NW plus three scales of relief.
-        let zE1 = field(0.3, 4), zE2 = field(0.08, 3), zE3 = field(0.02, 2)
+        let zE1 = field(0.3, 4)
+        let zE2 = field(0.08, 3)
+        let zE3 = field(0.02, 2)
         var elevation = [Float](repeating: 0, count: n)
         f.forEachCell { i, ex, ny in
             let e = 560 + 70 * (-0.6 * ex + 0.4 * ny) + 105 * Double(zE1[i]) + 35 * Double(zE2[i]) + 8 * Double(zE3[i])
@@ -48,10 +51,14 @@ extension DemoProvince {
 
         // Lithology: gneiss basement, NE-trending schist belts, charnockite massifs to the SE,
         // alkaline–carbonatite plugs, laterite on high ground, alluvium in low ground.
-        let zChar = field(0.2, 3), zWarp = field(0.15, 2), zPlug = field(0.015, 1), zLat = field(0.05, 3)
+        let zChar = field(0.2, 3)
+        let zWarp = field(0.15, 2)
+        let zPlug = field(0.015, 1)
+        let zLat = field(0.05, 3)
         var lithology = [Float](repeating: 1, count: n)
         var schistRamp = [Float](repeating: 0, count: n)
-        let strike = 25 * Double.pi / 180, beltWave = 0.33 * f.length
+        let strike = 25 * Double.pi / 180
+        let beltWave = 0.33 * f.length
         for r in 0..<rows {
             let dy = f.y(r) - f.centreY
             for c in 0..<columns {
@@ -72,7 +79,10 @@ extension DemoProvince {
                 for c in box.c0..<box.c1 {
                     let i = r * columns + c
                     let q = plug.shapeRatio(x: f.x(c), y: f.y(r)) * (1 + 0.07 * Double(zPlug[i]))
-                    if q < 1 { lithology[i] = 4; plugIndex[i] = Int32(k) }
+                    if q < 1 {
+                        lithology[i] = 4
+                        plugIndex[i] = Int32(k)
+                    }
                 }
             }
         }
@@ -88,10 +98,13 @@ extension DemoProvince {
         // Total magnetic intensity residual: regional gradient, noise at three scales (down to
         // ≈ 250 m), magnetic schist belts, modest dipolar highs over the plugs (low to the north at
         // this latitude, amplitude drawn independently of the plug's thorium), and a few mafic bodies.
-        let zM1 = field(0.1, 3), zM2 = field(0.025, 2), zM3 = field(0.01, 1)
+        let zM1 = field(0.1, 3)
+        let zM2 = field(0.025, 2)
+        let zM3 = field(0.01, 1)
         var magnetics = [Double](repeating: 0, count: n)
         f.forEachCell { i, ex, ny in
-            magnetics[i] = 80 * (-0.6 * ex + 0.8 * ny) / 1.4 + 50 * Double(zM1[i]) + 60 * Double(zM2[i]) + 50 * Double(zM3[i])
+            magnetics[i] =
+                80 * (-0.6 * ex + 0.8 * ny) / 1.4 + 50 * Double(zM1[i]) + 60 * Double(zM2[i]) + 50 * Double(zM3[i])
                 + 170 * Double(schistRamp[i])
         }
         for plug in plugs {
@@ -104,7 +117,8 @@ extension DemoProvince {
                 p = f.point(0.08 + 0.84 * rng.nextUnit(), 0.08 + 0.84 * rng.nextUnit())
                 if corridor.axisDistance(p) > 4000 * f.scale { break }
             }
-            let amplitude = 150 + 150 * rng.nextUnit(), sigma = (500 + 700 * rng.nextUnit()) * f.scale
+            let amplitude = 150 + 150 * rng.nextUnit()
+            let sigma = (500 + 700 * rng.nextUnit()) * f.scale
             addDipole(&magnetics, f, x: p.x, y: p.y, amplitude: amplitude, sigma: sigma)
         }
         let magneticsValues = magnetics.map { Float(softClamp($0, -300, 800, margin: 60)) }
@@ -119,11 +133,13 @@ extension DemoProvince {
             let k = plugIndex[i]
             thorium[i] = k >= 0 ? Float(plugs[Int(k)].thorium) : thoriumLevel[Int(bedrock[i])]
         }
-        SyntheticGeometry.boxBlur(&thorium, columns: columns, rows: rows,
-                                  radius: max(1, Int((100 / cellSize).rounded())), passes: 2)
+        SyntheticGeometry.boxBlur(
+            &thorium, columns: columns, rows: rows,
+            radius: max(1, Int((100 / cellSize).rounded())), passes: 2)
         var thoriumD = thorium.map(Double.init)
         for plug in plugs { addGaussian(&thoriumD, f, x: plug.x, y: plug.y, amplitude: 2, sigma: 1.4 * plug.radius) }
-        let zT = field(0.06, 3), zT2 = field(0.012, 1)
+        let zT = field(0.06, 3)
+        let zT2 = field(0.012, 1)
         let countKey = keys.next()
         for r in 0..<rows {
             for c in 0..<columns {
@@ -134,7 +150,8 @@ extension DemoProvince {
         }
 
         // Potassium (decoy): an unrelated smooth field.
-        let zK1 = field(0.22, 4), zK2 = field(0.03, 2)
+        let zK1 = field(0.22, 4)
+        let zK2 = field(0.03, 2)
         var potassium = [Float](repeating: 0, count: n)
         for i in 0..<n {
             potassium[i] = Float(softClamp(1.9 + 0.65 * Double(zK1[i]) + 0.2 * Double(zK2[i]), 0.2, 4, margin: 0.2))
@@ -143,7 +160,8 @@ extension DemoProvince {
         // Stream-sediment La+Ce+Nd: log-normal background by lithology, haloes and downstream
         // dispersion trains from the plugs, unsampled blobs.
         let reeOffset: [Double] = [0, 0, 0.06, -0.05, 0.35, 0.12, 0.03]
-        let zG1 = field(0.07, 3), zG2 = field(0.015, 2)
+        let zG1 = field(0.07, 3)
+        let zG2 = field(0.015, 2)
         var logREE = [Double](repeating: 0, count: n)
         for i in 0..<n {
             logREE[i] = log10(140) + 0.15 * Double(zG1[i]) + 0.07 * Double(zG2[i]) + reeOffset[Int(lithology[i])]
@@ -158,7 +176,8 @@ extension DemoProvince {
         let (mgMean, mgSD) = SyntheticNoise.meanAndDeviation(magneticsValues)
         var eta = [Double](repeating: 0, count: n)
         for i in 0..<n {
-            eta[i] = 2.0 * (lithology[i] == 4 ? 1 : 0) + 1.0 * (Double(thorium[i]) - thMean) / thSD
+            eta[i] =
+                2.0 * (lithology[i] == 4 ? 1 : 0) + 1.0 * (Double(thorium[i]) - thMean) / thSD
                 + 0.8 * (Double(magneticsValues[i]) - mgMean) / mgSD - 1.5 * Double(faultDistance[i]) / 1000
         }
         let inside = SyntheticGeometry.mask(studyArea, grid: f.grid)
@@ -168,19 +187,26 @@ extension DemoProvince {
 
         let nodata = DemoProvince.nodata
         let layers = [
-            SyntheticLayer(name: "magnetics", title: "Total magnetic intensity residual (nT)",
-                           kind: .continuous, values: magneticsValues, nodata: nodata, isTrueEvidence: true),
-            SyntheticLayer(name: "thorium", title: "Equivalent thorium, airborne gamma-ray spectrometry (ppm eTh)",
-                           kind: .continuous, values: thorium, nodata: nodata, isTrueEvidence: true),
-            SyntheticLayer(name: "ree_geochem", title: "Stream-sediment La+Ce+Nd (ppm); -9999 where unsampled",
-                           kind: .continuous, values: ree, nodata: nodata, isTrueEvidence: false),
-            SyntheticLayer(name: "lithology",
-                           title: "Lithology class: 1 granite gneiss, 2 charnockite, 3 mafic schist, 4 alkaline-carbonatite complex, 5 laterite cover, 6 alluvium (0 nodata)",
-                           kind: .categorical, values: lithology, nodata: 0, isTrueEvidence: true),
-            SyntheticLayer(name: "potassium", title: "Potassium, airborne gamma-ray spectrometry (% K)",
-                           kind: .continuous, values: potassium, nodata: nodata, isTrueEvidence: false),
-            SyntheticLayer(name: "elevation", title: "Elevation above mean sea level (m)",
-                           kind: .continuous, values: elevation, nodata: nodata, isTrueEvidence: false),
+            SyntheticLayer(
+                name: "magnetics", title: "Total magnetic intensity residual (nT)",
+                kind: .continuous, values: magneticsValues, nodata: nodata, isTrueEvidence: true),
+            SyntheticLayer(
+                name: "thorium", title: "Equivalent thorium, airborne gamma-ray spectrometry (ppm eTh)",
+                kind: .continuous, values: thorium, nodata: nodata, isTrueEvidence: true),
+            SyntheticLayer(
+                name: "ree_geochem", title: "Stream-sediment La+Ce+Nd (ppm); -9999 where unsampled",
+                kind: .continuous, values: ree, nodata: nodata, isTrueEvidence: false),
+            SyntheticLayer(
+                name: "lithology",
+                title:
+                    "Lithology class: 1 granite gneiss, 2 charnockite, 3 mafic schist, 4 alkaline-carbonatite complex, 5 laterite cover, 6 alluvium (0 nodata)",
+                kind: .categorical, values: lithology, nodata: 0, isTrueEvidence: true),
+            SyntheticLayer(
+                name: "potassium", title: "Potassium, airborne gamma-ray spectrometry (% K)",
+                kind: .continuous, values: potassium, nodata: nodata, isTrueEvidence: false),
+            SyntheticLayer(
+                name: "elevation", title: "Elevation above mean sea level (m)",
+                kind: .continuous, values: elevation, nodata: nodata, isTrueEvidence: false),
         ]
         let distanceName = DemoProvince.faultDistanceLayerName
         let description = """
@@ -204,8 +230,9 @@ extension DemoProvince {
             standardDeviations: ["thorium": thSD, "magnetics": mgSD],
             favourableLithology: DemoProvince.favourableLithology,
             expectedDeposits: draw.expected)
-        return DemoProvince(grid: f.grid, layers: layers, faults: corridor.faults, studyArea: studyArea,
-                            deposits: deposits, faultDistance: faultDistance, truth: truth, probability: probability)
+        return DemoProvince(
+            grid: f.grid, layers: layers, faults: corridor.faults, studyArea: studyArea,
+            deposits: deposits, faultDistance: faultDistance, truth: truth, probability: probability)
     }
 }
 
@@ -226,8 +253,9 @@ struct ProvinceFrame {
     var scale: Double { length / 25_600 }
     var count: Int { columns * rows }
     var grid: Grid {
-        Grid(columns: columns, rows: rows, transform: .northUp(left: left, top: top, cellSize: cellSize),
-             crsWKT: "", crsName: "EPSG:32645")
+        Grid(
+            columns: columns, rows: rows, transform: .northUp(left: left, top: top, cellSize: cellSize),
+            crsWKT: "", crsName: "EPSG:32645")
     }
 
     func x(_ c: Int) -> Double { left + (Double(c) + 0.5) * cellSize }
@@ -246,8 +274,10 @@ struct ProvinceFrame {
     func point(_ u: Double, _ v: Double) -> SyntheticGeometry.Point { (left + u * width, bottom + v * height) }
     /// The point moved inside the grid, `margin` (fraction of the extent) from the edges.
     func clamped(_ p: SyntheticGeometry.Point, margin: Double = 0.005) -> SyntheticGeometry.Point {
-        (min(left + (1 - margin) * width, max(left + margin * width, p.x)),
-         min(bottom + (1 - margin) * height, max(bottom + margin * height, p.y)))
+        (
+            min(left + (1 - margin) * width, max(left + margin * width, p.x)),
+            min(bottom + (1 - margin) * height, max(bottom + margin * height, p.y))
+        )
     }
     /// Noise lattice spacing in cells for a fraction of the grid size.
     func spacing(_ fraction: Double) -> Int { max(2, Int(fraction * Double(min(columns, rows)))) }
@@ -289,12 +319,16 @@ struct CarbonatitePlug {
 
     /// Distance from the centre over the boundary radius in that direction (< 1 inside).
     func shapeRatio(x px: Double, y py: Double) -> Double {
-        let dx = px - x, dy = py - y
+        let dx = px - x
+        let dy = py - y
         let d = (dx * dx + dy * dy).squareRoot()
         guard d > 0 else { return 0 }
-        let c = dx / d, s = dy / d
-        let cos2 = c * c - s * s, sin2 = 2 * c * s
-        let cos3 = c * (4 * c * c - 3), sin3 = s * (3 - 4 * s * s)
+        let c = dx / d
+        let s = dy / d
+        let cos2 = c * c - s * s
+        let sin2 = 2 * c * s
+        let cos3 = c * (4 * c * c - 3)
+        let sin3 = s * (3 - 4 * s * s)
         let r = radius * (1 + a2 * (cos2 * c2 + sin2 * s2) + a3 * (cos3 * c3 + sin3 * s3))
         return d / r
     }
@@ -318,24 +352,28 @@ extension DemoProvince {
     }
 
     static func rotate(_ v: SyntheticGeometry.Point, _ angle: Double) -> SyntheticGeometry.Point {
-        let c = cos(angle), s = sin(angle)
+        let c = cos(angle)
+        let s = sin(angle)
         return (v.x * c - v.y * s, v.x * s + v.y * c)
     }
 
     /// A star-shaped ring of 14–18 vertices around the centre, scaled to cover 83–87 % of the grid.
     static func makeStudyArea(_ f: ProvinceFrame, _ rng: inout SplitMix64) -> [SyntheticGeometry.Point] {
         let count = 14 + Int(rng.next() % 5)
-        let hx = f.width * 0.49, hy = f.height * 0.49
+        let hx = f.width * 0.49
+        let hy = f.height * 0.49
         var raw = [SyntheticGeometry.Point]()
         for k in 0..<count {
             let theta = 2 * Double.pi * (Double(k) + 0.7 * (rng.nextUnit() - 0.5)) / Double(count)
-            let c = cos(theta), s = sin(theta)
+            let c = cos(theta)
+            let s = sin(theta)
             let reach = min(hx / max(abs(c), 1e-9), hy / max(abs(s), 1e-9))
             let factor = 0.84 + 0.16 * rng.nextUnit()
             raw.append((c * reach * factor, s * reach * factor))
         }
         let target = (0.83 + 0.04 * rng.nextUnit()) * f.width * f.height
-        var ring = raw, scale = 1.0
+        var ring = raw
+        var scale = 1.0
         for _ in 0..<8 {
             ring = raw.map { (min(hx, max(-hx, $0.x * scale)), min(hy, max(-hy, $0.y * scale))) }
             let area = SyntheticGeometry.signedArea(ring)
@@ -366,7 +404,8 @@ extension DemoProvince {
                 let jitter = (v > 0 && v < vertices - 1) ? 0.6 * (rng.nextUnit() - 0.5) : 0
                 let t = t0 + (t1 - t0) * (Double(v) + jitter) / Double(vertices - 1)
                 wander = 0.6 * wander + rng.nextGaussian() * 200 * f.scale
-                let s = t * length, o = offset + wander
+                let s = t * length
+                let o = offset + wander
                 line.append(f.clamped((a.x + along.0 * s + normal.0 * o, a.y + along.1 * s + normal.1 * o)))
             }
             faults.append(line)
@@ -388,8 +427,9 @@ extension DemoProvince {
                 // A splay leaving the fault at 20–40°.
                 let side: Double = rng.nextUnit() < 0.5 ? 1 : -1
                 let forward: Double = rng.nextUnit() < 0.5 ? 1 : -1
-                direction = rotate((along.0 * forward, along.1 * forward),
-                                   side * (20 + 20 * rng.nextUnit()) * Double.pi / 180)
+                direction = rotate(
+                    (along.0 * forward, along.1 * forward),
+                    side * (20 + 20 * rng.nextUnit()) * Double.pi / 180)
                 span = (1500 + 3500 * rng.nextUnit()) * f.scale
             }
             let vertices = 3 + Int(rng.next() % 3)
@@ -400,8 +440,11 @@ extension DemoProvince {
             for _ in 1..<vertices {
                 direction = rotate(direction, bend)
                 let wobble = rng.nextGaussian() * 60 * f.scale
-                p = f.clamped((p.x + direction.x * step - direction.y * wobble,
-                               p.y + direction.y * step + direction.x * wobble))
+                p = f.clamped(
+                    (
+                        p.x + direction.x * step - direction.y * wobble,
+                        p.y + direction.y * step + direction.x * wobble
+                    ))
                 line.append(p)
             }
             faults.append(line)
@@ -419,10 +462,13 @@ extension DemoProvince {
     /// information beyond the lithology code. Alkaline–carbonatite fields typically hold many
     /// small intrusions of varied size along and off the main structures (Woolley & Kjarsgaard
     /// 2008, carbonatite occurrences of the world).
-    static func makePlugs(_ f: ProvinceFrame, _ corridor: RiftCorridor, _ studyArea: [SyntheticGeometry.Point],
-                          _ rng: inout SplitMix64) -> [CarbonatitePlug] {
+    static func makePlugs(
+        _ f: ProvinceFrame, _ corridor: RiftCorridor, _ studyArea: [SyntheticGeometry.Point],
+        _ rng: inout SplitMix64
+    ) -> [CarbonatitePlug] {
         let count = 11 + Int(rng.next() % 4)
-        let onMain = (count * 4 + 5) / 10, onSecondary = (count * 4 + 5) / 10
+        let onMain = (count * 4 + 5) / 10
+        let onSecondary = (count * 4 + 5) / 10
         let separation = 2500 * f.scale
         func faultDistance(_ p: SyntheticGeometry.Point) -> Double {
             var best = Double.infinity
@@ -458,37 +504,46 @@ extension DemoProvince {
                 }
                 if spaced { break }
             }
-            let phi2 = 2 * Double.pi * rng.nextUnit(), phi3 = 2 * Double.pi * rng.nextUnit()
-            plugs.append(CarbonatitePlug(
-                x: centre.x, y: centre.y, radius: (400 + 450 * rng.nextUnit()) * f.scale,
-                a2: 0.15 * rng.nextUnit(), c2: cos(2 * phi2), s2: sin(2 * phi2),
-                a3: 0.10 * rng.nextUnit(), c3: cos(3 * phi3), s3: sin(3 * phi3),
-                thorium: 11 + 5 * rng.nextUnit(),
-                magnetics: 40 + 80 * rng.nextUnit(),
-                dispersion: 0.55 + 0.3 * rng.nextUnit(),
-                trainLength: (1800 + 1500 * rng.nextUnit()) * f.scale))
+            let phi2 = 2 * Double.pi * rng.nextUnit()
+            let phi3 = 2 * Double.pi * rng.nextUnit()
+            plugs.append(
+                CarbonatitePlug(
+                    x: centre.x, y: centre.y, radius: (400 + 450 * rng.nextUnit()) * f.scale,
+                    a2: 0.15 * rng.nextUnit(), c2: cos(2 * phi2), s2: sin(2 * phi2),
+                    a3: 0.10 * rng.nextUnit(), c3: cos(3 * phi3), s3: sin(3 * phi3),
+                    thorium: 11 + 5 * rng.nextUnit(),
+                    magnetics: 40 + 80 * rng.nextUnit(),
+                    dispersion: 0.55 + 0.3 * rng.nextUnit(),
+                    trainLength: (1800 + 1500 * rng.nextUnit()) * f.scale))
         }
         return plugs
     }
 
     /// Adds a magnetic high of `amplitude` nT (Gaussian of `sigma` m) with a low of 0.3 of it
     /// displaced 1.2 σ to the north: the induced anomaly of a compact body at low latitude.
-    static func addDipole(_ values: inout [Double], _ f: ProvinceFrame, x: Double, y: Double,
-                          amplitude: Double, sigma: Double) {
+    static func addDipole(
+        _ values: inout [Double], _ f: ProvinceFrame, x: Double, y: Double,
+        amplitude: Double, sigma: Double
+    ) {
         let box = f.cellBox(x: x, y: y + 0.6 * sigma, radius: 4.5 * sigma)
-        let k = -1 / (2 * sigma * sigma), north = y + 1.2 * sigma
+        let k = -1 / (2 * sigma * sigma)
+        let north = y + 1.2 * sigma
         for r in box.r0..<box.r1 {
             let py = f.y(r)
             for c in box.c0..<box.c1 {
-                let dx = f.x(c) - x, dy = py - y, dn = py - north
+                let dx = f.x(c) - x
+                let dy = py - y
+                let dn = py - north
                 values[r * f.columns + c] += amplitude * (exp(k * (dx * dx + dy * dy)) - 0.3 * exp(k * (dx * dx + dn * dn)))
             }
         }
     }
 
     /// Adds an isotropic Gaussian bump, cut off at 3 σ.
-    static func addGaussian(_ values: inout [Double], _ f: ProvinceFrame, x: Double, y: Double,
-                            amplitude: Double, sigma: Double) {
+    static func addGaussian(
+        _ values: inout [Double], _ f: ProvinceFrame, x: Double, y: Double,
+        amplitude: Double, sigma: Double
+    ) {
         let box = f.cellBox(x: x, y: y, radius: 3 * sigma)
         let k = -1 / (2 * sigma * sigma)
         for r in box.r0..<box.r1 {
@@ -503,12 +558,17 @@ extension DemoProvince {
     /// Adds (in log10 ppm) a halo around a plug and a train that widens and fades downslope,
     /// the direction taken from the elevation gradient at the plug (Hawkes & Webb 1962,
     /// dispersion trains in stream sediments).
-    static func addDispersionTrain(_ logValues: inout [Double], _ f: ProvinceFrame, plug: CarbonatitePlug,
-                                   elevation: [Float], rng: inout SplitMix64) {
+    static func addDispersionTrain(
+        _ logValues: inout [Double], _ f: ProvinceFrame, plug: CarbonatitePlug,
+        elevation: [Float], rng: inout SplitMix64
+    ) {
         let c = min(f.columns - 1, max(0, Int((plug.x - f.left) / f.cellSize)))
         let r = min(f.rows - 1, max(0, Int((f.top - plug.y) / f.cellSize)))
         let k = max(2, Int((800 / f.cellSize).rounded()))
-        let cl = max(0, c - k), cr = min(f.columns - 1, c + k), ru = max(0, r - k), rd = min(f.rows - 1, r + k)
+        let cl = max(0, c - k)
+        let cr = min(f.columns - 1, c + k)
+        let ru = max(0, r - k)
+        let rd = min(f.rows - 1, r + k)
         let gx = Double(elevation[r * f.columns + cr] - elevation[r * f.columns + cl]) / (Double(cr - cl) * f.cellSize)
         let gy = Double(elevation[ru * f.columns + c] - elevation[rd * f.columns + c]) / (Double(rd - ru) * f.cellSize)
         let g = (gx * gx + gy * gy).squareRoot()
@@ -519,7 +579,8 @@ extension DemoProvince {
             let a = 2 * Double.pi * rng.nextUnit()
             flow = (cos(a), sin(a))
         }
-        let lengthScale = plug.trainLength, halo = 1.3 * plug.radius
+        let lengthScale = plug.trainLength
+        let halo = 1.3 * plug.radius
         let reach = 1.5 * lengthScale + 2 * plug.radius
         let box = f.cellBox(x: plug.x + flow.x * 1.2 * lengthScale, y: plug.y + flow.y * 1.2 * lengthScale, radius: reach)
         for row in box.r0..<box.r1 {
@@ -545,8 +606,10 @@ extension DemoProvince {
     /// such as reserved forest); the first touches a plug so a few deposits fall in a hole.
     /// - Returns: the number of nodata cells.
     @discardableResult
-    static func makeHoles(_ values: inout [Float], _ f: ProvinceFrame, plugs: [CarbonatitePlug], noise: [Float],
-                          rng: inout SplitMix64) -> Int {
+    static func makeHoles(
+        _ values: inout [Float], _ f: ProvinceFrame, plugs: [CarbonatitePlug], noise: [Float],
+        rng: inout SplitMix64
+    ) -> Int {
         let count = 3 + Int(rng.next() % 4)
         var weights = [Double]()
         for _ in 0..<count { weights.append(0.6 + 0.8 * rng.nextUnit()) }
@@ -557,7 +620,8 @@ extension DemoProvince {
             var centre: SyntheticGeometry.Point
             if k == 0 {
                 let plug = plugs[Int(rng.next() % UInt64(plugs.count))]
-                let a = 2 * Double.pi * rng.nextUnit(), d = radius + 0.6 * plug.radius
+                let a = 2 * Double.pi * rng.nextUnit()
+                let d = radius + 0.6 * plug.radius
                 centre = (plug.x + d * cos(a), plug.y + d * sin(a))
             } else {
                 centre = f.point(0.1 + 0.8 * rng.nextUnit(), 0.1 + 0.8 * rng.nextUnit())
@@ -585,11 +649,16 @@ extension DemoProvince {
     /// `b0` is moved by bisection with the same uniform numbers (the count is monotone in `b0`)
     /// until the count is within 50…70.
     static func drawDeposits(eta: [Double], inside: [Bool], seed: UInt64)
-        -> (intercept: Double, expected: Double, cells: [Int]) {
+        -> (intercept: Double, expected: Double, cells: [Int])
+    {
         let n = eta.count
         // Study-area cells and their odds factors exp(η), compacted.
-        var index = [Int](), odds = [Double]()
-        for i in 0..<n where inside[i] { index.append(i); odds.append(exp(eta[i])) }
+        var index = [Int]()
+        var odds = [Double]()
+        for i in 0..<n where inside[i] {
+            index.append(i)
+            odds.append(exp(eta[i]))
+        }
         func expected(_ b0: Double) -> Double {
             let e = exp(b0)
             var sum = 0.0
@@ -598,7 +667,8 @@ extension DemoProvince {
             }
             return sum
         }
-        var lo = -60.0, hi = 20.0
+        var lo = -60.0
+        var hi = 20.0
         for _ in 0..<56 {
             let mid = (lo + hi) / 2
             if expected(mid) < 60 { lo = mid } else { hi = mid }
@@ -615,7 +685,8 @@ extension DemoProvince {
         }
         var chosen = cells(b0)
         if chosen.count < 40 || chosen.count > 80 {
-            var low = b0 - 30, high = b0 + 30
+            var low = b0 - 30
+            var high = b0 + 30
             if chosen.count > 80 { high = b0 } else { low = b0 }
             for _ in 0..<100 {
                 let mid = (low + high) / 2
@@ -638,8 +709,10 @@ extension DemoProvince {
 
     /// Deposits at the chosen cells, jittered inside their cells, named after the nearest locality
     /// (the plugs first, then scattered villages) and numbered within it.
-    static func placeDeposits(_ cells: [Int], _ f: ProvinceFrame, studyArea: [SyntheticGeometry.Point],
-                              plugs: [CarbonatitePlug], rng: inout SplitMix64) -> [SyntheticDeposit] {
+    static func placeDeposits(
+        _ cells: [Int], _ f: ProvinceFrame, studyArea: [SyntheticGeometry.Point],
+        plugs: [CarbonatitePlug], rng: inout SplitMix64
+    ) -> [SyntheticDeposit] {
         var names = placeNames
         for k in stride(from: names.count - 1, to: 0, by: -1) {
             names.swapAt(k, Int(rng.next() % UInt64(k + 1)))
@@ -651,19 +724,29 @@ extension DemoProvince {
         var numbers = [Int](repeating: 0, count: localities.count)
         var deposits = [SyntheticDeposit]()
         for (k, i) in cells.enumerated() {
-            let c = i % f.columns, r = i / f.columns
+            let c = i % f.columns
+            let r = i / f.columns
             var x = f.x(c) + (rng.nextUnit() - 0.5) * 0.8 * f.cellSize
             var y = f.y(r) + (rng.nextUnit() - 0.5) * 0.8 * f.cellSize
-            if !SyntheticGeometry.contains(studyArea, x: x, y: y) { x = f.x(c); y = f.y(r) }
-            var nearest = 0, best = Double.infinity
+            if !SyntheticGeometry.contains(studyArea, x: x, y: y) {
+                x = f.x(c)
+                y = f.y(r)
+            }
+            var nearest = 0
+            var best = Double.infinity
             for (j, p) in localities.enumerated() {
                 let d = (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y)
-                if d < best { best = d; nearest = j }
+                if d < best {
+                    best = d
+                    nearest = j
+                }
             }
             numbers[nearest] += 1
             let id = "D" + String(repeating: "0", count: max(0, 3 - String(k + 1).count)) + String(k + 1)
-            deposits.append(SyntheticDeposit(id: id, name: "\(names[nearest])-\(numbers[nearest])",
-                                             x: x, y: y, column: c, row: r))
+            deposits.append(
+                SyntheticDeposit(
+                    id: id, name: "\(names[nearest])-\(numbers[nearest])",
+                    x: x, y: y, column: c, row: r))
         }
         return deposits
     }

@@ -8,7 +8,8 @@ enum SyntheticGeometry {
         guard ring.count >= 3 else { return 0 }
         var sum = 0.0
         for k in ring.indices {
-            let a = ring[k], b = ring[(k + 1) % ring.count]
+            let a = ring[k]
+            let b = ring[(k + 1) % ring.count]
             sum += a.x * b.y - b.x * a.y
         }
         return sum / 2
@@ -19,7 +20,8 @@ enum SyntheticGeometry {
         var inside = false
         var j = ring.count - 1
         for i in ring.indices {
-            let a = ring[i], b = ring[j]
+            let a = ring[i]
+            let b = ring[j]
             if (a.y > y) != (b.y > y) {
                 let xCross = a.x + (y - a.y) / (b.y - a.y) * (b.x - a.x)
                 if x < xCross { inside.toggle() }
@@ -40,7 +42,8 @@ enum SyntheticGeometry {
             crossings.removeAll(keepingCapacity: true)
             var j = ring.count - 1
             for i in ring.indices {
-                let a = ring[i], b = ring[j]
+                let a = ring[i]
+                let b = ring[j]
                 if (a.y > y) != (b.y > y) {
                     crossings.append(a.x + (y - a.y) / (b.y - a.y) * (b.x - a.x))
                 }
@@ -62,11 +65,13 @@ enum SyntheticGeometry {
     /// Squared distance from (px, py) to the segment a–b.
     @inline(__always)
     static func segmentDistance2(_ px: Double, _ py: Double, _ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) -> Double {
-        let dx = bx - ax, dy = by - ay
+        let dx = bx - ax
+        let dy = by - ay
         let len2 = dx * dx + dy * dy
         var t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0
         t = min(1, max(0, t))
-        let ex = ax + t * dx - px, ey = ay + t * dy - py
+        let ex = ax + t * dx - px
+        let ey = ay + t * dy - py
         return ex * ex + ey * ey
     }
 
@@ -77,11 +82,16 @@ enum SyntheticGeometry {
     /// the nearest segment of any of its cells lies within `min_s d(m, s) + 2h` of `m`; only
     /// those candidate segments are measured cell by cell, so the result equals brute force.
     static func distanceToLines(_ lines: [[Point]], grid: Grid) -> [Float] {
-        var ax = [Double](), ay = [Double](), bx = [Double](), by = [Double]()
+        var ax = [Double]()
+        var ay = [Double]()
+        var bx = [Double]()
+        var by = [Double]()
         for line in lines where line.count >= 2 {
             for k in 1..<line.count {
-                ax.append(line[k - 1].x); ay.append(line[k - 1].y)
-                bx.append(line[k].x); by.append(line[k].y)
+                ax.append(line[k - 1].x)
+                ay.append(line[k - 1].y)
+                bx.append(line[k].x)
+                by.append(line[k].y)
             }
         }
         var out = [Float](repeating: .infinity, count: grid.cellCount)
@@ -96,7 +106,8 @@ enum SyntheticGeometry {
                 let c1 = min(grid.columns, tc + tile)
                 let mx = t.originX + Double(tc + c1) / 2 * t.cellWidth
                 let my = t.originY + Double(tr + r1) / 2 * t.cellHeight
-                let hx = Double(c1 - tc) / 2 * abs(t.cellWidth), hy = Double(r1 - tr) / 2 * abs(t.cellHeight)
+                let hx = Double(c1 - tc) / 2 * abs(t.cellWidth)
+                let hy = Double(r1 - tr) / 2 * abs(t.cellHeight)
                 let h = (hx * hx + hy * hy).squareRoot()
                 var upper = Double.infinity
                 for s in ax.indices {
@@ -133,15 +144,21 @@ enum SyntheticGeometry {
         values.withUnsafeMutableBufferPointer { v in
             line.withUnsafeMutableBufferPointer { tmp in
                 for _ in 0..<passes {
-                    for r in 0..<rows { blurLine(v.baseAddress! + r * columns, count: columns, stride: 1, radius: radius, norm: norm, tmp: tmp.baseAddress!) }
-                    for c in 0..<columns { blurLine(v.baseAddress! + c, count: rows, stride: columns, radius: radius, norm: norm, tmp: tmp.baseAddress!) }
+                    for r in 0..<rows {
+                        blurLine(v.baseAddress! + r * columns, count: columns, stride: 1, radius: radius, norm: norm, tmp: tmp.baseAddress!)
+                    }
+                    for c in 0..<columns {
+                        blurLine(v.baseAddress! + c, count: rows, stride: columns, radius: radius, norm: norm, tmp: tmp.baseAddress!)
+                    }
                 }
             }
         }
     }
 
-    private static func blurLine(_ p: UnsafeMutablePointer<Float>, count n: Int, stride: Int, radius: Int,
-                                 norm: Double, tmp: UnsafeMutablePointer<Double>) {
+    private static func blurLine(
+        _ p: UnsafeMutablePointer<Float>, count n: Int, stride: Int, radius: Int,
+        norm: Double, tmp: UnsafeMutablePointer<Double>
+    ) {
         for i in 0..<n { tmp[i] = Double(p[i * stride]) }
         var sum = 0.0
         for k in -radius...radius { sum += tmp[min(n - 1, max(0, k))] }

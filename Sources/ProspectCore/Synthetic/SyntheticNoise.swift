@@ -17,18 +17,29 @@ struct SyntheticNoise: Sendable {
         precondition(spacing >= 1, "lattice spacing is at least one cell")
         self.spacing = spacing
         self.key = SyntheticNoise.mix(key)
-        var a = [Float](), b = [Float](), c = [Float](), d = [Float]()
+        var a = [Float]()
+        var b = [Float]()
+        var c = [Float]()
+        var d = [Float]()
         for p in 0..<spacing {
             let t = (Float(p) + 0.5) / Float(spacing)
             let (k0, k1, k2, k3) = SyntheticNoise.weights(t)
-            a.append(k0); b.append(k1); c.append(k2); d.append(k3)
+            a.append(k0)
+            b.append(k1)
+            c.append(k2)
+            d.append(k3)
         }
-        w0 = a; w1 = b; w2 = c; w3 = d
+        w0 = a
+        w1 = b
+        w2 = c
+        w3 = d
     }
 
     /// Uniform cubic B-spline basis at `t` in [0, 1).
     static func weights(_ t: Float) -> (Float, Float, Float, Float) {
-        let t2 = t * t, t3 = t2 * t, s = 1 - t
+        let t2 = t * t
+        let t3 = t2 * t
+        let s = 1 - t
         return (s * s * s / 6, (3 * t3 - 6 * t2 + 4) / 6, (-3 * t3 + 3 * t2 + 3 * t + 1) / 6, t3 / 6)
     }
 
@@ -62,12 +73,15 @@ struct SyntheticNoise: Sendable {
     ///   - scratch: at least `5 · latticeCount(columns:)` floats of workspace; when `cachedRow`
     ///     equals `row / spacing`, the lattice values it holds from the previous call are reused.
     ///   - cachedRow: the lattice row whose values `scratch` holds (updated by the call).
-    func accumulateRow(_ row: Int, columns: Int, amplitude: Float,
-                       into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-                       cachedRow: inout Int) {
+    func accumulateRow(
+        _ row: Int, columns: Int, amplitude: Float,
+        into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        cachedRow: inout Int
+    ) {
         guard columns > 0 else { return }
         let s = spacing
-        let j = row / s, p = row - j * s
+        let j = row / s
+        let p = row - j * s
         let count = latticeCount(columns: columns)
         // scratch[count * (1 + m) + k]: lattice value at column k - 1, row j - 1 + m.
         if cachedRow != j {
@@ -77,28 +91,41 @@ struct SyntheticNoise: Sendable {
             }
             cachedRow = j
         }
-        let b0 = amplitude * w0[p], b1 = amplitude * w1[p], b2 = amplitude * w2[p], b3 = amplitude * w3[p]
-        let l0 = scratch + count, l1 = scratch + 2 * count, l2 = scratch + 3 * count, l3 = scratch + 4 * count
+        let b0 = amplitude * w0[p]
+        let b1 = amplitude * w1[p]
+        let b2 = amplitude * w2[p]
+        let b3 = amplitude * w3[p]
+        let l0 = scratch + count
+        let l1 = scratch + 2 * count
+        let l2 = scratch + 3 * count
+        let l3 = scratch + 4 * count
         // scratch[k] holds the column-k-1 lattice values combined down the four lattice rows.
         for k in 0..<count {
             scratch[k] = b0 * l0[k] + b1 * l1[k] + b2 * l2[k] + b3 * l3[k]
         }
         w0.withUnsafeBufferPointer { x0 in
-        w1.withUnsafeBufferPointer { x1 in
-        w2.withUnsafeBufferPointer { x2 in
-        w3.withUnsafeBufferPointer { x3 in
-            var c0 = 0, i = 0
-            while c0 < columns {
-                let n = min(s, columns - c0)
-                let r0 = scratch[i], r1 = scratch[i + 1], r2 = scratch[i + 2], r3 = scratch[i + 3]
-                let o = out + c0
-                for q in 0..<n {
-                    o[q] += x0[q] * r0 + x1[q] * r1 + x2[q] * r2 + x3[q] * r3
+            w1.withUnsafeBufferPointer { x1 in
+                w2.withUnsafeBufferPointer { x2 in
+                    w3.withUnsafeBufferPointer { x3 in
+                        var c0 = 0
+                        var i = 0
+                        while c0 < columns {
+                            let n = min(s, columns - c0)
+                            let r0 = scratch[i]
+                            let r1 = scratch[i + 1]
+                            let r2 = scratch[i + 2]
+                            let r3 = scratch[i + 3]
+                            let o = out + c0
+                            for q in 0..<n {
+                                o[q] += x0[q] * r0 + x1[q] * r1 + x2[q] * r2 + x3[q] * r3
+                            }
+                            c0 += s
+                            i += 1
+                        }
+                    }
                 }
-                c0 += s
-                i += 1
             }
-        }}}}
+        }
     }
 
     /// The field over a whole `columns × rows` raster (row-major), as a sum of octaves with
@@ -120,9 +147,10 @@ struct SyntheticNoise: Sendable {
                 for r in 0..<rows {
                     var amplitude: Float = 1
                     for (o, layer) in layers.enumerated() {
-                        layer.accumulateRow(r, columns: columns, amplitude: amplitude,
-                                            into: v.baseAddress! + r * columns, scratch: w.baseAddress! + o * scratchCount,
-                                            cachedRow: &cached[o])
+                        layer.accumulateRow(
+                            r, columns: columns, amplitude: amplitude,
+                            into: v.baseAddress! + r * columns, scratch: w.baseAddress! + o * scratchCount,
+                            cachedRow: &cached[o])
                         amplitude *= 0.5
                     }
                 }
@@ -135,7 +163,8 @@ struct SyntheticNoise: Sendable {
     /// Rescales `values` in place to mean 0 and standard deviation 1 (sums in Double, row-major order).
     static func standardize(_ values: inout [Float]) {
         let (mean, sd) = meanAndDeviation(values)
-        let m = Float(mean), inv = Float(sd > 0 ? 1 / sd : 1)
+        let m = Float(mean)
+        let inv = Float(sd > 0 ? 1 / sd : 1)
         values.withUnsafeMutableBufferPointer { v in
             for k in v.indices { v[k] = (v[k] - m) * inv }
         }
@@ -144,11 +173,15 @@ struct SyntheticNoise: Sendable {
     /// Mean and population standard deviation, summed in Double in index order.
     static func meanAndDeviation(_ values: [Float]) -> (mean: Double, sd: Double) {
         guard !values.isEmpty else { return (0, 0) }
-        var sum = 0.0, sum2 = 0.0
+        var sum = 0.0
+        var sum2 = 0.0
         values.withUnsafeBufferPointer { v in
             for x in v { sum += Double(x) }
             let mean = sum / Double(v.count)
-            for x in v { let d = Double(x) - mean; sum2 += d * d }
+            for x in v {
+                let d = Double(x) - mean
+                sum2 += d * d
+            }
         }
         let mean = sum / Double(values.count)
         return (mean, (sum2 / Double(values.count)).squareRoot())

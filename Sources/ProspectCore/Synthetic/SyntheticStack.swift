@@ -13,7 +13,7 @@ public enum SyntheticStack {
     public static let nodata: Float = -9999
 
     /// Fraction of layer-0 cells set to `nodata`, in units of 2⁻⁶⁴ (≈ 0.001).
-    static let nodataThreshold: UInt64 = 18_446_744_073_709_552 // 2⁶⁴ / 1000
+    static let nodataThreshold: UInt64 = 18_446_744_073_709_552  // 2⁶⁴ / 1000
 
     static let spacings = [256, 64, 16]
     static let amplitudes: [Float] = [1, 0.45, 0.2]
@@ -33,7 +33,8 @@ public enum SyntheticStack {
                 let target = SyntheticStackBands(base: buffer.baseAddress)
                 DispatchQueue.concurrentPerform(iterations: bands) { band in
                     // Band `band` owns rows [r0, r1): the writes of different bands are disjoint.
-                    let r0 = band * rows / bands, r1 = (band + 1) * rows / bands
+                    let r0 = band * rows / bands
+                    let r1 = (band + 1) * rows / bands
                     guard r1 > r0, let base = target.base else { return }
                     let slice = UnsafeMutableBufferPointer(start: base + r0 * columns, count: (r1 - r0) * columns)
                     fillLayer(slice, columns: columns, firstRow: r0, rows: r1 - r0, layer: layer, seed: seed)
@@ -51,8 +52,10 @@ public enum SyntheticStack {
     /// the window, so large rasters can be generated band by band.
     /// - Parameters:
     ///   - buffer: at least `columns · rows` floats; the first `columns · rows` are written.
-    public static func fillLayer(_ buffer: UnsafeMutableBufferPointer<Float>, columns: Int, firstRow: Int,
-                                 rows: Int, layer: Int, seed: UInt64) {
+    public static func fillLayer(
+        _ buffer: UnsafeMutableBufferPointer<Float>, columns: Int, firstRow: Int,
+        rows: Int, layer: Int, seed: UInt64
+    ) {
         precondition(columns >= 0 && rows >= 0 && firstRow >= 0, "window sizes are non-negative")
         precondition(buffer.count >= columns * rows, "buffer holds the window")
         guard columns > 0, rows > 0, let base = buffer.baseAddress else { return }
@@ -62,15 +65,17 @@ public enum SyntheticStack {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount * octaves.count)
         defer { scratch.deallocate() }
         var cached = [Int](repeating: Int.min, count: octaves.count)
-        let offset = Float(100 * (layer + 1)), scale: Float = 40
+        let offset = Float(100 * (layer + 1))
+        let scale: Float = 40
         let nodataKey = SyntheticNoise.mix(seed ^ 0x6E6F_6461_7461)
         for r in 0..<rows {
             let row = firstRow + r
             let out = base + r * columns
             out.initialize(repeating: 0, count: columns)
             for (o, noise) in octaves.enumerated() {
-                noise.accumulateRow(row, columns: columns, amplitude: scale * amplitudes[o], into: out,
-                                    scratch: scratch + o * scratchCount, cachedRow: &cached[o])
+                noise.accumulateRow(
+                    row, columns: columns, amplitude: scale * amplitudes[o], into: out,
+                    scratch: scratch + o * scratchCount, cachedRow: &cached[o])
             }
             for c in 0..<columns { out[c] += offset }
             if layer == 0 {

@@ -2,9 +2,11 @@
 public enum SyntheticTrees {
     /// An ensemble of oblivious trees: each level splits on a random layer at one of
     /// `thresholdsPerLayer` thresholds spread over `range` (as a binned learner picks them).
-    public static func oblivious(trees: Int, depth: Int, layers: Int, output: TreeEnsemble.Output = .logistic,
-                                 comparison: TreeEnsemble.Comparison = .lessOrEqual, thresholdsPerLayer: Int = 64,
-                                 range: ClosedRange<Double> = 0...1, seed: UInt64) -> TreeEnsemble {
+    public static func oblivious(
+        trees: Int, depth: Int, layers: Int, output: TreeEnsemble.Output = .logistic,
+        comparison: TreeEnsemble.Comparison = .lessOrEqual, thresholdsPerLayer: Int = 64,
+        range: ClosedRange<Double> = 0...1, seed: UInt64
+    ) -> TreeEnsemble {
         var rng = SplitMix64(seed: seed)
         let grid = (0..<layers).map { _ in
             (0..<thresholdsPerLayer).map { _ in range.lowerBound + rng.nextUnit() * (range.upperBound - range.lowerBound) }
@@ -38,8 +40,9 @@ public enum SyntheticTrees {
             }
             out.append(tree.withExpectedValues())
         }
-        return TreeEnsemble(output: output, comparison: comparison, base: output == .logistic ? -2 : 0,
-                            featureCount: layers, trees: out)
+        return TreeEnsemble(
+            output: output, comparison: comparison, base: output == .logistic ? -2 : 0,
+            featureCount: layers, trees: out)
     }
 
     /// An ensemble of unbalanced trees (leaves at any depth up to `depth`, every node its own
@@ -48,9 +51,11 @@ public enum SyntheticTrees {
     /// - Parameter thresholdsPerLayer: thresholds drawn from a grid of this many values per
     ///   layer, as histogram-based libraries (LightGBM, XGBoost `hist`, at most 255 bins by
     ///   default) place them; nil draws every threshold anywhere in `range`.
-    public static func general(trees: Int, depth: Int, layers: Int, output: TreeEnsemble.Output = .logistic,
-                               comparison: TreeEnsemble.Comparison = .lessOrEqual, thresholdsPerLayer: Int? = nil,
-                               range: ClosedRange<Double> = 0...1, seed: UInt64) -> TreeEnsemble {
+    public static func general(
+        trees: Int, depth: Int, layers: Int, output: TreeEnsemble.Output = .logistic,
+        comparison: TreeEnsemble.Comparison = .lessOrEqual, thresholdsPerLayer: Int? = nil,
+        range: ClosedRange<Double> = 0...1, seed: UInt64
+    ) -> TreeEnsemble {
         var rng = SplitMix64(seed: seed)
         let grid = thresholdsPerLayer.map { m in
             (0..<layers).map { _ in (0..<m).map { _ in range.lowerBound + rng.nextUnit() * (range.upperBound - range.lowerBound) } }
@@ -60,8 +65,12 @@ public enum SyntheticTrees {
             var tree = Tree(feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [])
             func grow(_ level: Int) -> Int32 {
                 let i = tree.feature.count
-                tree.feature.append(-1); tree.threshold.append(0); tree.left.append(-1); tree.right.append(-1)
-                tree.missingLeft.append(rng.next() & 1 == 0); tree.value.append(0)
+                tree.feature.append(-1)
+                tree.threshold.append(0)
+                tree.left.append(-1)
+                tree.right.append(-1)
+                tree.missingLeft.append(rng.next() & 1 == 0)
+                tree.value.append(0)
                 if level < depth && (level < 2 || rng.nextUnit() < 0.75) {
                     let f = Int(rng.next() % UInt64(layers))
                     tree.feature[i] = Int32(f)
@@ -82,8 +91,9 @@ public enum SyntheticTrees {
             _ = grow(0)
             out.append(tree.withExpectedValues())
         }
-        return TreeEnsemble(output: output, comparison: comparison, base: output == .logistic ? -1.5 : 0,
-                            featureCount: layers, trees: out)
+        return TreeEnsemble(
+            output: output, comparison: comparison, base: output == .logistic ? -1.5 : 0,
+            featureCount: layers, trees: out)
     }
 
     static func leafValue(_ output: TreeEnsemble.Output, _ rng: inout SplitMix64) -> Double {

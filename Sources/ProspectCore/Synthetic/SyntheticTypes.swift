@@ -71,10 +71,12 @@ public struct HiddenModel: Sendable, Codable, Equatable {
     /// Σ p over the study area with the final intercept.
     public var expectedDeposits: Double
 
-    public init(intercept: Double, effects: [String: Double], description: String,
-                trueLayers: [String], decoyLayers: [String], indicatorLayers: [String] = [],
-                means: [String: Double] = [:], standardDeviations: [String: Double] = [:],
-                favourableLithology: Int32 = 4, expectedDeposits: Double = 0) {
+    public init(
+        intercept: Double, effects: [String: Double], description: String,
+        trueLayers: [String], decoyLayers: [String], indicatorLayers: [String] = [],
+        means: [String: Double] = [:], standardDeviations: [String: Double] = [:],
+        favourableLithology: Int32 = 4, expectedDeposits: Double = 0
+    ) {
         self.intercept = intercept
         self.effects = effects
         self.description = description

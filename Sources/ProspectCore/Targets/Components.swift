@@ -20,8 +20,10 @@ public struct ComponentStats: Sendable, Equatable {
     public var peakColumn: Int
     public var peakRow: Int
 
-    public init(label: Int32, cells: Int, sum: Double, max: Float, minColumn: Int, minRow: Int,
-                maxColumn: Int, maxRow: Int, sumColumn: Double, sumRow: Double, peakColumn: Int, peakRow: Int) {
+    public init(
+        label: Int32, cells: Int, sum: Double, max: Float, minColumn: Int, minRow: Int,
+        maxColumn: Int, maxRow: Int, sumColumn: Double, sumRow: Double, peakColumn: Int, peakRow: Int
+    ) {
         self.label = label
         self.cells = cells
         self.sum = sum
@@ -63,8 +65,10 @@ public enum ConnectedComponents {
     ///   - threshold: cells with `score >= threshold` are foreground.
     ///   - isValid: false for nodata (never foreground).
     /// - Returns: labels (0 for background) and one `ComponentStats` per label, in label order.
-    public static func label(scores: UnsafeBufferPointer<Float>, columns: Int, rows: Int, threshold: Float,
-                             isValid: (Float) -> Bool) -> (labels: [Int32], stats: [ComponentStats]) {
+    public static func label(
+        scores: UnsafeBufferPointer<Float>, columns: Int, rows: Int, threshold: Float,
+        isValid: (Float) -> Bool
+    ) -> (labels: [Int32], stats: [ComponentStats]) {
         precondition(columns >= 0 && rows >= 0 && scores.count == columns * rows, "scores must hold columns × rows values")
         var labels = [Int32](repeating: 0, count: columns * rows)
         var parent: [Int32] = [0]  // parent[0] unused (background)
@@ -73,11 +77,16 @@ public enum ConnectedComponents {
             var root = x
             while parent[Int(root)] != root { root = parent[Int(root)] }
             var y = x
-            while parent[Int(y)] != root { let next = parent[Int(y)]; parent[Int(y)] = root; y = next }
+            while parent[Int(y)] != root {
+                let next = parent[Int(y)]
+                parent[Int(y)] = root
+                y = next
+            }
             return root
         }
         func union(_ a: Int32, _ b: Int32) {
-            let ra = find(a), rb = find(b)
+            let ra = find(a)
+            let rb = find(b)
             if ra < rb { parent[Int(rb)] = ra } else if rb < ra { parent[Int(ra)] = rb }
         }
 
@@ -89,7 +98,9 @@ public enum ConnectedComponents {
                 var smallest: Int32 = 0
                 @inline(__always) func visit(_ n: Int32) {
                     guard n != 0 else { return }
-                    if smallest == 0 { smallest = n } else if n != smallest {
+                    if smallest == 0 {
+                        smallest = n
+                    } else if n != smallest {
                         union(n, smallest)
                         smallest = Swift.min(smallest, n)
                     }
@@ -114,12 +125,18 @@ public enum ConnectedComponents {
         var count: Int32 = 0
         for p in 1..<parent.count {
             let root = find(Int32(p))
-            if root == Int32(p) { count += 1; final[p] = count } else { final[p] = final[Int(root)] }
+            if root == Int32(p) {
+                count += 1
+                final[p] = count
+            } else {
+                final[p] = final[Int(root)]
+            }
         }
 
         var stats: [ComponentStats] = (0..<Int(count)).map {
-            ComponentStats(label: Int32($0 + 1), cells: 0, sum: 0, max: -.infinity, minColumn: .max, minRow: .max,
-                           maxColumn: .min, maxRow: .min, sumColumn: 0, sumRow: 0, peakColumn: 0, peakRow: 0)
+            ComponentStats(
+                label: Int32($0 + 1), cells: 0, sum: 0, max: -.infinity, minColumn: .max, minRow: .max,
+                maxColumn: .min, maxRow: .min, sumColumn: 0, sumRow: 0, peakColumn: 0, peakRow: 0)
         }
         for r in 0..<rows {
             let base = r * columns
@@ -130,7 +147,11 @@ public enum ConnectedComponents {
                 let i = Int(l) - 1
                 stats[i].cells += 1
                 stats[i].sum += Double(s)
-                if s > stats[i].max { stats[i].max = s; stats[i].peakColumn = c; stats[i].peakRow = r }
+                if s > stats[i].max {
+                    stats[i].max = s
+                    stats[i].peakColumn = c
+                    stats[i].peakRow = r
+                }
                 stats[i].minColumn = Swift.min(stats[i].minColumn, c)
                 stats[i].maxColumn = Swift.max(stats[i].maxColumn, c)
                 stats[i].minRow = Swift.min(stats[i].minRow, r)

@@ -13,8 +13,10 @@ public struct TileStat: Sendable, Equatable {
     /// Valid cells with `score >= threshold`.
     public var cellsAboveThreshold: Int
 
-    public init(tileColumn: Int, tileRow: Int, window: Window, validCells: Int, mean: Double, max: Float,
-                cellsAboveThreshold: Int) {
+    public init(
+        tileColumn: Int, tileRow: Int, window: Window, validCells: Int, mean: Double, max: Float,
+        cellsAboveThreshold: Int
+    ) {
         self.tileColumn = tileColumn
         self.tileRow = tileRow
         self.window = window
@@ -37,18 +39,23 @@ public enum TileRanking {
     ///   - isValid: false for nodata.
     /// - Returns: the tiles holding at least one valid cell, sorted by mean descending, then max
     ///   descending, then position (tile row, then tile column).
-    public static func tiles(scores: UnsafeBufferPointer<Float>, columns: Int, rows: Int, tileCells: Int,
-                             threshold: Float, isValid: (Float) -> Bool) -> [TileStat] {
+    public static func tiles(
+        scores: UnsafeBufferPointer<Float>, columns: Int, rows: Int, tileCells: Int,
+        threshold: Float, isValid: (Float) -> Bool
+    ) -> [TileStat] {
         precondition(tileCells > 0, "tiles hold at least one cell")
         precondition(columns >= 0 && rows >= 0 && scores.count == columns * rows, "scores must hold columns × rows values")
         let tilesAcross = (columns + tileCells - 1) / tileCells
         let tilesDown = (rows + tileCells - 1) / tileCells
         var result: [TileStat] = []
         for tr in 0..<tilesDown {
-            let r0 = tr * tileCells, r1 = Swift.min(r0 + tileCells, rows)
+            let r0 = tr * tileCells
+            let r1 = Swift.min(r0 + tileCells, rows)
             for tc in 0..<tilesAcross {
-                let c0 = tc * tileCells, c1 = Swift.min(c0 + tileCells, columns)
-                var n = 0, above = 0
+                let c0 = tc * tileCells
+                let c1 = Swift.min(c0 + tileCells, columns)
+                var n = 0
+                var above = 0
                 var sum = 0.0
                 var top = -Float.infinity
                 for r in r0..<r1 {
@@ -63,9 +70,11 @@ public enum TileRanking {
                     }
                 }
                 guard n > 0 else { continue }
-                result.append(TileStat(tileColumn: tc, tileRow: tr,
-                                       window: Window(column: c0, row: r0, columns: c1 - c0, rows: r1 - r0),
-                                       validCells: n, mean: sum / Double(n), max: top, cellsAboveThreshold: above))
+                result.append(
+                    TileStat(
+                        tileColumn: tc, tileRow: tr,
+                        window: Window(column: c0, row: r0, columns: c1 - c0, rows: r1 - r0),
+                        validCells: n, mean: sum / Double(n), max: top, cellsAboveThreshold: above))
             }
         }
         result.sort { a, b in

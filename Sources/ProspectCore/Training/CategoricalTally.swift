@@ -69,8 +69,9 @@ public struct CategoricalTally: Sendable {
         let totalArea = Double(cellCount) * unit
         let totalDeposits = depositCount
         func weights(_ n: Int, _ d: Int) -> WofEWeights {
-            WeightsOfEvidence.weights(patternArea: Double(n) * unit, patternDeposits: d,
-                                      totalArea: totalArea, totalDeposits: totalDeposits)
+            WeightsOfEvidence.weights(
+                patternArea: Double(n) * unit, patternDeposits: d,
+                totalArea: totalArea, totalDeposits: totalDeposits)
         }
         // Generalized weight per code: its group's, or its own.
         var general: [Int32: (cls: Int, w: WofEWeights)] = [:]
@@ -85,10 +86,12 @@ public struct CategoricalTally: Sendable {
         var rows: [WofEClassRow] = []
         rows.reserveCapacity(codes.count)
         for code in codes {
-            let n = cells[code] ?? 0, d = deposits[code] ?? 0
+            let n = cells[code] ?? 0
+            let d = deposits[code] ?? 0
             let w = weights(n, d)
-            var row = WofEClassRow(layer: layer, label: "code \(code)", code: code, cells: n, area: Double(n) * unit,
-                                   deposits: d, weights: w, selected: true)
+            var row = WofEClassRow(
+                layer: layer, label: "code \(code)", code: code, cells: n, area: Double(n) * unit,
+                deposits: d, weights: w, selected: true)
             let g = general[code] ?? (Int(code), w)
             row.generalizedClass = g.cls
             row.generalizedWeight = g.w.wPlus

@@ -39,7 +39,8 @@ public struct WofEConditionalIndependence: Codable, Sendable, Equatable {
     ///   - conditions: each unique condition's area in unit cells, posterior P and s(P).
     ///   - deposits: n.
     public static func test(conditions: [(area: Double, posterior: Double, std: Double)], deposits: Int) -> WofEConditionalIndependence {
-        var t = 0.0, v = 0.0
+        var t = 0.0
+        var v = 0.0
         for c in conditions {
             t += c.area * c.posterior
             v += (c.area * c.std) * (c.area * c.std)
@@ -87,7 +88,8 @@ public struct WofEPairwiseTest: Codable, Sendable, Equatable {
     ///   - a, b: the generalized class of every deposit in layers A and B (same order).
     public static func test(layerA: String, _ a: [Int], layerB: String, _ b: [Int]) -> WofEPairwiseTest {
         precondition(a.count == b.count, "one class per deposit in each layer")
-        let ca = Set(a).sorted(), cb = Set(b).sorted()
+        let ca = Set(a).sorted()
+        let cb = Set(b).sorted()
         var table = [[Int]](repeating: [Int](repeating: 0, count: cb.count), count: ca.count)
         let ia = Dictionary(uniqueKeysWithValues: ca.enumerated().map { ($1, $0) })
         let ib = Dictionary(uniqueKeysWithValues: cb.enumerated().map { ($1, $0) })
@@ -95,7 +97,8 @@ public struct WofEPairwiseTest: Codable, Sendable, Equatable {
         let n = Double(a.count)
         let rows = table.map { Double($0.reduce(0, +)) }
         let cols = (0..<cb.count).map { j in Double(table.reduce(0) { $0 + $1[j] }) }
-        var chi = 0.0, small = false
+        var chi = 0.0
+        var small = false
         for i in ca.indices {
             for j in cb.indices {
                 let e = rows[i] * cols[j] / n
@@ -105,10 +108,11 @@ public struct WofEPairwiseTest: Codable, Sendable, Equatable {
         }
         let df = max(0, (ca.count - 1) * (cb.count - 1))
         let p = df > 0 ? Statistics.chiSquareSurvival(chi, degreesOfFreedom: df) : 1
-        return WofEPairwiseTest(layerA: layerA, layerB: layerB, observed: table, classesA: ca, classesB: cb,
-                                chiSquare: chi, degreesOfFreedom: df, pValue: p,
-                                dependentAt95: df > 0 && p < 0.05, dependentAt99: df > 0 && p < 0.01,
-                                smallExpected: small)
+        return WofEPairwiseTest(
+            layerA: layerA, layerB: layerB, observed: table, classesA: ca, classesB: cb,
+            chiSquare: chi, degreesOfFreedom: df, pValue: p,
+            dependentAt95: df > 0 && p < 0.05, dependentAt99: df > 0 && p < 0.01,
+            smallExpected: small)
     }
 }
 
@@ -119,10 +123,13 @@ public enum Statistics {
     /// §6.2).
     public static func chiSquareSurvival(_ x: Double, degreesOfFreedom k: Int) -> Double {
         guard x > 0, k > 0 else { return 1 }
-        let a = Double(k) / 2, z = x / 2
+        let a = Double(k) / 2
+        let z = x / 2
         let lnPrefix = -z + a * log(z) - lgamma(a)
         if z < a + 1 {
-            var sum = 1 / a, term = 1 / a, ap = a
+            var sum = 1 / a
+            var term = 1 / a
+            var ap = a
             for _ in 0..<1000 {
                 ap += 1
                 term *= z / ap
@@ -133,7 +140,10 @@ public enum Statistics {
         }
         // Lentz's continued fraction for Q.
         let tiny = 1e-300
-        var b = z + 1 - a, c = 1 / tiny, d = 1 / b, h = d
+        var b = z + 1 - a
+        var c = 1 / tiny
+        var d = 1 / b
+        var h = d
         for i in 1...1000 {
             let an = -Double(i) * (Double(i) - a)
             b += 2
@@ -164,7 +174,7 @@ public struct UniqueConditionTally: Sendable {
     public init(terms: [LayerTerm]) {
         self.terms = terms
         codeIndex = terms.map { term in
-            if case let .lookup(codes, _, _) = term {
+            if case .lookup(let codes, _, _) = term {
                 return Dictionary(codes.enumerated().map { ($1, $0 + 1) }, uniquingKeysWith: { a, _ in a })
             }
             return [:]
@@ -178,9 +188,12 @@ public struct UniqueConditionTally: Sendable {
         for k in terms.indices {
             let x = value(k)
             let c: Int
-            if x.isNaN { hasher.combine(-1); continue }  // a missing layer (MissingDataRule.unknown)
+            if x.isNaN {
+                hasher.combine(-1)
+                continue
+            }  // a missing layer (MissingDataRule.unknown)
             switch terms[k] {
-            case let .step(threshold, _, _): c = x >= threshold ? 1 : 0
+            case .step(let threshold, _, _): c = x >= threshold ? 1 : 0
             case .lookup: c = codeIndex[k][Int32(exactly: x.rounded()) ?? Int32.min] ?? 0
             case .linear: c = Int(x.bitPattern)
             }
@@ -205,10 +218,13 @@ public struct UniqueConditionTally: Sendable {
     ///   - model: the additive model (prior logit and weights).
     ///   - variance: the variance terms.
     ///   - cellAreaInUnitCells: the area of one cell in unit cells.
-    public func conditions(model: AdditiveModel, variance: WofEVariance,
-                           cellAreaInUnitCells unit: Double) -> [(area: Double, posterior: Double, std: Double)] {
+    public func conditions(
+        model: AdditiveModel, variance: WofEVariance,
+        cellAreaInUnitCells unit: Double
+    ) -> [(area: Double, posterior: Double, std: Double)] {
         conditions.values.map { c in
-            var logit = Double(model.intercept), v = Double(variance.priorVariance)
+            var logit = Double(model.intercept)
+            var v = Double(variance.priorVariance)
             for k in c.values.indices where !c.values[k].isNaN {
                 logit += Double(model.terms[k].contribution(c.values[k]))
                 v += Double(variance.terms[k].contribution(c.values[k]))

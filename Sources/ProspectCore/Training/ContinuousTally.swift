@@ -21,9 +21,15 @@ public struct ContinuousTally: Sendable {
     ///   nodata) are ignored.
     public init(depositValues: [Float]) {
         let sorted = depositValues.filter { !$0.isNaN }.sorted()
-        var t: [Float] = [], d: [Int] = []
+        var t: [Float] = []
+        var d: [Int] = []
         for v in sorted {
-            if let last = t.last, last == v { d[d.count - 1] += 1 } else { t.append(v); d.append(1) }
+            if let last = t.last, last == v {
+                d[d.count - 1] += 1
+            } else {
+                t.append(v)
+                d.append(1)
+            }
         }
         thresholds = t
         depositsAt = d
@@ -94,16 +100,19 @@ public struct ContinuousTally: Sendable {
         // cellsBelow[j]: cells < t_j (bins 0 ..< 2j+1); cellsAt[j]: cells == t_j.
         var rows: [WofEClassRow] = []
         rows.reserveCapacity(2 * m)
-        var below = 0, depositsBelow = 0
-        var descending: [WofEClassRow] = [], ascending: [WofEClassRow] = []
+        var below = 0
+        var depositsBelow = 0
+        var descending: [WofEClassRow] = []
+        var ascending: [WofEClassRow] = []
         /// The cumulative class of `cells` cells holding `deposits` deposits.
         func row(_ label: String, threshold t: Float, direction: String, cells: Int, deposits: Int) -> WofEClassRow {
             let area = Double(cells) * cellAreaInUnitCells
             return WofEClassRow(
                 layer: layer, label: label, threshold: t, direction: direction,
                 cells: cells, area: area, deposits: deposits,
-                weights: WeightsOfEvidence.weights(patternArea: area, patternDeposits: deposits,
-                                                   totalArea: totalArea, totalDeposits: totalDeposits),
+                weights: WeightsOfEvidence.weights(
+                    patternArea: area, patternDeposits: deposits,
+                    totalArea: totalArea, totalDeposits: totalDeposits),
                 selected: false)
         }
         for j in 0..<m {
@@ -111,11 +120,15 @@ public struct ContinuousTally: Sendable {
             let at = bins[2 * j + 1]
             let t = thresholds[j]
             // Descending x >= t_j.
-            descending.append(row(">= \(t)", threshold: t, direction: "descending",
-                                  cells: totalCells - below, deposits: totalDeposits - depositsBelow))
+            descending.append(
+                row(
+                    ">= \(t)", threshold: t, direction: "descending",
+                    cells: totalCells - below, deposits: totalDeposits - depositsBelow))
             // Ascending x <= t_j.
-            ascending.append(row("<= \(t)", threshold: t, direction: "ascending",
-                                 cells: below + at, deposits: depositsBelow + depositsAt[j]))
+            ascending.append(
+                row(
+                    "<= \(t)", threshold: t, direction: "ascending",
+                    cells: below + at, deposits: depositsBelow + depositsAt[j]))
             below += at
             depositsBelow += depositsAt[j]
         }
@@ -129,8 +142,9 @@ public struct ContinuousTally: Sendable {
             return WofELayerWeights(rows: rows, term: zero, variance: zero)
         }
         rows[b].selected = true
-        let (term, variance) = WofELayerWeights.binaryTerms(rows[b].weights, threshold: rows[b].threshold!,
-                                                            ascending: rows[b].direction == "ascending")
+        let (term, variance) = WofELayerWeights.binaryTerms(
+            rows[b].weights, threshold: rows[b].threshold!,
+            ascending: rows[b].direction == "ascending")
         return WofELayerWeights(rows: rows, term: term, variance: variance)
     }
 }

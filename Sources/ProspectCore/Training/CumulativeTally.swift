@@ -75,8 +75,10 @@ public struct CumulativeTally: Sendable {
     ///   chosen, both weights 0 (the layer adds nothing) and no row selected.
     /// - Throws: `WofEGeneralizationError` when a threshold leaves the pattern empty or makes
     ///   it the whole layer.
-    public func layerWeights(layer: String, direction: Direction, cellAreaInUnitCells unit: Double,
-                             generalization: WofEGeneralization = .maxStudentizedContrast) throws -> WofELayerWeights {
+    public func layerWeights(
+        layer: String, direction: Direction, cellAreaInUnitCells unit: Double,
+        generalization: WofEGeneralization = .maxStudentizedContrast
+    ) throws -> WofELayerWeights {
         let ascending = direction == .ascending
         let values = cells.keys.sorted(by: ascending ? (<) : (>))
         let totalCells = cellCount
@@ -84,16 +86,19 @@ public struct CumulativeTally: Sendable {
         let totalDeposits = depositCount
         var rows: [WofEClassRow] = []
         rows.reserveCapacity(values.count)
-        var n = 0, d = 0
+        var n = 0
+        var d = 0
         for v in values {
             n += cells[v] ?? 0
             d += deposits[v] ?? 0
-            rows.append(WofEClassRow(
-                layer: layer, label: (ascending ? "<= " : ">= ") + Self.format(v), threshold: v,
-                direction: direction.rawValue, cells: n, area: Double(n) * unit, deposits: d,
-                weights: WeightsOfEvidence.weights(patternArea: Double(n) * unit, patternDeposits: d,
-                                                   totalArea: totalArea, totalDeposits: totalDeposits),
-                selected: false))
+            rows.append(
+                WofEClassRow(
+                    layer: layer, label: (ascending ? "<= " : ">= ") + Self.format(v), threshold: v,
+                    direction: direction.rawValue, cells: n, area: Double(n) * unit, deposits: d,
+                    weights: WeightsOfEvidence.weights(
+                        patternArea: Double(n) * unit, patternDeposits: d,
+                        totalArea: totalArea, totalDeposits: totalDeposits),
+                    selected: false))
         }
         // The pattern: an index into rows (the last class in it) and its weights.
         var chosen: (index: Int, threshold: Float, weights: WofEWeights)?
@@ -107,10 +112,12 @@ public struct CumulativeTally: Sendable {
         case .threshold(let t):
             let inside = ascending ? values.lastIndex { $0 <= t } : values.lastIndex { $0 >= t }
             guard let i = inside else {
-                throw WofEGeneralizationError("threshold \(Self.format(t)) leaves no cell in the pattern x \(ascending ? "<=" : ">=") \(Self.format(t))")
+                throw WofEGeneralizationError(
+                    "threshold \(Self.format(t)) leaves no cell in the pattern x \(ascending ? "<=" : ">=") \(Self.format(t))")
             }
             guard rows[i].cells < totalCells else {
-                throw WofEGeneralizationError("threshold \(Self.format(t)) puts every cell in the pattern x \(ascending ? "<=" : ">=") \(Self.format(t))")
+                throw WofEGeneralizationError(
+                    "threshold \(Self.format(t)) puts every cell in the pattern x \(ascending ? "<=" : ">=") \(Self.format(t))")
             }
             chosen = (i, t, rows[i].weights)
         }

@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// One fitted coefficient of a logistic model, reported per layer.
 public struct LogisticCoefficientRow: Sendable, Codable {
     public var layer: String
@@ -15,8 +14,10 @@ public struct LogisticCoefficientRow: Sendable, Codable {
     /// Wald statistic `coefficient / standardError` (0 when the standard error is 0).
     public var z: Double
 
-    public init(layer: String, term: String, coefficient: Double, standardized: Double,
-                standardError: Double, z: Double) {
+    public init(
+        layer: String, term: String, coefficient: Double, standardized: Double,
+        standardError: Double, z: Double
+    ) {
         self.layer = layer
         self.term = term
         self.coefficient = coefficient
@@ -77,7 +78,10 @@ public struct LogisticDesign: Sendable {
                 for s in samples { sum += Double(s[k]) }
                 let mean = sum / Double(n)
                 var ss = 0.0
-                for s in samples { let d = Double(s[k]) - mean; ss += d * d }
+                for s in samples {
+                    let d = Double(s[k]) - mean
+                    ss += d * d
+                }
                 let sd = (ss / Double(n)).squareRoot()
                 means[k] = mean
                 if sd > 0, sd.isFinite {
@@ -133,25 +137,32 @@ public struct LogisticDesign: Sendable {
     ///   per layer, nodata NaN) whose logit equals the fitted linear predictor; and one row per
     ///   design column (the reference classes have no row).
     public func fit(labels: [Bool], weights: [Double]? = nil, l2: Double)
-        -> (fit: LogisticFit, model: AdditiveModel, rows: [LogisticCoefficientRow]) {
+        -> (fit: LogisticFit, model: AdditiveModel, rows: [LogisticCoefficientRow])
+    {
         precondition(labels.count == sampleCount, "one label per sample")
-        let fit = LogisticRegression.fit(x: matrix, rows: sampleCount, columns: columnCount, y: labels,
-                                         weights: weights, l2: l2)
+        let fit = LogisticRegression.fit(
+            x: matrix, rows: sampleCount, columns: columnCount, y: labels,
+            weights: weights, l2: l2)
         var rows: [LogisticCoefficientRow] = []
         var slopes = Array(repeating: 0.0, count: kinds.count)
         var lookups = Array(repeating: [Int32: Double](), count: kinds.count)
         for (j, column) in columns.enumerated() {
-            let b = fit.coefficients[j + 1], se = fit.standardErrors[j + 1]
+            let b = fit.coefficients[j + 1]
+            let se = fit.standardErrors[j + 1]
             let k = column.layer
             if let c = column.code {
                 lookups[k][c] = b
-                rows.append(LogisticCoefficientRow(layer: layerNames[k], term: "class \(c)", coefficient: b,
-                                                   standardized: b, standardError: se, z: se > 0 ? b / se : 0))
+                rows.append(
+                    LogisticCoefficientRow(
+                        layer: layerNames[k], term: "class \(c)", coefficient: b,
+                        standardized: b, standardError: se, z: se > 0 ? b / se : 0))
             } else {
                 let sd = deviations[k]
                 slopes[k] = b / sd
-                rows.append(LogisticCoefficientRow(layer: layerNames[k], term: "slope", coefficient: b / sd,
-                                                   standardized: b, standardError: se / sd, z: se > 0 ? b / se : 0))
+                rows.append(
+                    LogisticCoefficientRow(
+                        layer: layerNames[k], term: "slope", coefficient: b / sd,
+                        standardized: b, standardError: se / sd, z: se > 0 ? b / se : 0))
             }
         }
         var terms: [LayerTerm] = []

@@ -15,8 +15,10 @@ public struct LogisticFit: Sendable {
     /// penalty.
     public var logLikelihood: Double
 
-    public init(coefficients: [Double], standardErrors: [Double], iterations: Int, converged: Bool,
-                logLikelihood: Double) {
+    public init(
+        coefficients: [Double], standardErrors: [Double], iterations: Int, converged: Bool,
+        logLikelihood: Double
+    ) {
         self.coefficients = coefficients
         self.standardErrors = standardErrors
         self.iterations = iterations
@@ -48,8 +50,10 @@ public enum LogisticRegression {
     ///   - weights: optional non-negative per-row weights (default 1).
     ///   - l2: the ridge penalty on the slopes.
     /// - Returns: the coefficients `[b0, b1 … bp]`, their standard errors and diagnostics.
-    public static func fit(x: [Double], rows n: Int, columns p: Int, y: [Bool],
-                           weights: [Double]? = nil, l2: Double = 1e-4) -> LogisticFit {
+    public static func fit(
+        x: [Double], rows n: Int, columns p: Int, y: [Bool],
+        weights: [Double]? = nil, l2: Double = 1e-4
+    ) -> LogisticFit {
         precondition(x.count == n * p, "x must hold rows × columns values")
         precondition(y.count == n, "one label per row")
         precondition(weights == nil || weights!.count == n, "one weight per row")
@@ -59,8 +63,12 @@ public enum LogisticRegression {
 
         // Start from the intercept-only solution: b0 = logit of the weighted mean label.
         var b = Array(repeating: 0.0, count: q)
-        var sw = 0.0, swy = 0.0
-        for i in 0..<n { sw += w[i]; if y[i] { swy += w[i] } }
+        var sw = 0.0
+        var swy = 0.0
+        for i in 0..<n {
+            sw += w[i]
+            if y[i] { swy += w[i] }
+        }
         if sw > 0, swy > 0, swy < sw { b[0] = log(swy / (sw - swy)) }
 
         func objective(_ b: [Double]) -> (penalized: Double, logLikelihood: Double) {
@@ -84,7 +92,10 @@ public enum LogisticRegression {
             for i in 0..<n where w[i] != 0 {
                 let row = i * p
                 var eta = b[0]
-                for j in 0..<p { z[j + 1] = x[row + j]; eta += b[j + 1] * z[j + 1] }
+                for j in 0..<p {
+                    z[j + 1] = x[row + j]
+                    eta += b[j + 1] * z[j + 1]
+                }
                 let pi = sigmoid(eta)
                 let r = w[i] * ((y[i] ? 1 : 0) - pi)
                 let v = w[i] * pi * (1 - pi)
@@ -95,7 +106,10 @@ public enum LogisticRegression {
                     for k in j..<q { h[j * q + k] += vz * z[k] }
                 }
             }
-            for j in 1..<q { g[j] -= l2 * b[j]; h[j * q + j] += l2 }
+            for j in 1..<q {
+                g[j] -= l2 * b[j]
+                h[j * q + j] += l2
+            }
             for j in 0..<q { for k in 0..<j { h[j * q + k] = h[k * q + j] } }
             return (g, h)
         }
@@ -120,19 +134,28 @@ public enum LogisticRegression {
             for j in 0..<q { maxChange = max(maxChange, abs(candidate[j] - b[j])) }
             b = candidate
             current = next
-            if maxChange < 1e-8 { converged = true; break }
+            if maxChange < 1e-8 {
+                converged = true
+                break
+            }
         }
 
         let (_, h) = derivatives(b)
         let inverse = CholeskySolver.inverse(h, size: q)
         let se = (0..<q).map { max(inverse[$0 * q + $0], 0).squareRoot() }
-        return LogisticFit(coefficients: b, standardErrors: se, iterations: iterations,
-                           converged: converged, logLikelihood: current.logLikelihood)
+        return LogisticFit(
+            coefficients: b, standardErrors: se, iterations: iterations,
+            converged: converged, logLikelihood: current.logLikelihood)
     }
 
     @inline(__always)
     static func sigmoid(_ t: Double) -> Double {
-        t >= 0 ? 1 / (1 + exp(-t)) : { let e = exp(t); return e / (1 + e) }()
+        t >= 0
+            ? 1 / (1 + exp(-t))
+            : {
+                let e = exp(t)
+                return e / (1 + e)
+            }()
     }
 
     /// `ln(1 + e^t)` without overflow.

@@ -25,9 +25,11 @@ public struct WofEWeights: Sendable, Equatable, Codable {
     /// (e.g. "every deposit in the class: 0.99 of a deposit counted outside it").
     public var note: String?
 
-    public init(wPlus: Double, sWPlus: Double, wMinus: Double, sWMinus: Double,
-                contrast: Double, sContrast: Double, studentizedContrast: Double, defined: Bool,
-                note: String? = nil) {
+    public init(
+        wPlus: Double, sWPlus: Double, wMinus: Double, sWMinus: Double,
+        contrast: Double, sContrast: Double, studentizedContrast: Double, defined: Bool,
+        note: String? = nil
+    ) {
         self.wPlus = wPlus
         self.sWPlus = sWPlus
         self.wMinus = wMinus
@@ -40,8 +42,9 @@ public struct WofEWeights: Sendable, Equatable, Codable {
     }
 
     /// All zeros, not defined.
-    public static let undefined = WofEWeights(wPlus: 0, sWPlus: 0, wMinus: 0, sWMinus: 0,
-                                              contrast: 0, sContrast: 0, studentizedContrast: 0, defined: false)
+    public static let undefined = WofEWeights(
+        wPlus: 0, sWPlus: 0, wMinus: 0, sWMinus: 0,
+        contrast: 0, sContrast: 0, studentizedContrast: 0, defined: false)
 
     /// All zeros, not defined, with the reason.
     public static func undefined(_ reason: String) -> WofEWeights {
@@ -84,8 +87,10 @@ public enum WeightsOfEvidence {
     ///   - totalArea: area of the study region N(T) in unit cells.
     ///   - totalDeposits: all deposits N(D).
     /// - Returns: the weights, their standard deviations and the contrast.
-    public static func weights(patternArea: Double, patternDeposits: Int,
-                               totalArea: Double, totalDeposits: Int) -> WofEWeights {
+    public static func weights(
+        patternArea: Double, patternDeposits: Int,
+        totalArea: Double, totalDeposits: Int
+    ) -> WofEWeights {
         let nD = Double(totalDeposits)
         let nNotD = totalArea - nD
         var a = Double(patternDeposits)
@@ -118,10 +123,11 @@ public enum WeightsOfEvidence {
         let sContrast = (sWPlus * sWPlus + sWMinus * sWMinus).squareRoot()
         let figures = [wPlus, sWPlus, wMinus, sWMinus, contrast, sContrast]
         guard figures.allSatisfy(\.isFinite), sContrast > 0 else { return .undefined("counts too small for finite weights") }
-        return WofEWeights(wPlus: wPlus, sWPlus: sWPlus, wMinus: wMinus, sWMinus: sWMinus,
-                           contrast: contrast, sContrast: sContrast,
-                           studentizedContrast: contrast / sContrast, defined: true,
-                           note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        return WofEWeights(
+            wPlus: wPlus, sWPlus: sWPlus, wMinus: wMinus, sWMinus: sWMinus,
+            contrast: contrast, sContrast: sContrast,
+            studentizedContrast: contrast / sContrast, defined: true,
+            note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     /// The prior log-odds of a deposit in a unit cell, `ln(N(D) / (N(T) − N(D)))`
@@ -163,9 +169,11 @@ public struct WofEClassRow: Sendable, Codable, Equatable {
     public var generalizedWeight: Double?
     public var generalizedStd: Double?
 
-    public init(layer: String, label: String, code: Int32? = nil, threshold: Float? = nil,
-                direction: String? = nil, cells: Int, area: Double, deposits: Int,
-                weights: WofEWeights, selected: Bool) {
+    public init(
+        layer: String, label: String, code: Int32? = nil, threshold: Float? = nil,
+        direction: String? = nil, cells: Int, area: Double, deposits: Int,
+        weights: WofEWeights, selected: Bool
+    ) {
         self.layer = layer
         self.label = label
         self.code = code

@@ -21,7 +21,7 @@ public struct WofELayerWeights: Sendable, Equatable {
     /// class (its code, or its group), and 0 for a code not seen in training.
     public func generalizedClass(of x: Float) -> Int {
         switch term {
-        case let .step(threshold, _, _):
+        case .step(let threshold, _, _):
             let pattern = rows.first { $0.selected }
             let above = x >= threshold
             // Descending patterns are x >= t (above); ascending ones x <= t (below the step).
@@ -58,13 +58,18 @@ extension WofELayerWeights {
     ///   - weights: the pattern's weights.
     ///   - ascending: true for the pattern `x <= threshold`, false for `x >= threshold`.
     static func binaryTerms(_ w: WofEWeights, threshold t: Float, ascending: Bool) -> (term: LayerTerm, variance: LayerTerm) {
-        let vPlus = Float(w.sWPlus * w.sWPlus), vMinus = Float(w.sWMinus * w.sWMinus)
+        let vPlus = Float(w.sWPlus * w.sWPlus)
+        let vMinus = Float(w.sWMinus * w.sWMinus)
         if ascending {
             // x <= t is !(x >= t.nextUp).
-            return (.step(threshold: t.nextUp, above: Float(w.wMinus), below: Float(w.wPlus)),
-                    .step(threshold: t.nextUp, above: vMinus, below: vPlus))
+            return (
+                .step(threshold: t.nextUp, above: Float(w.wMinus), below: Float(w.wPlus)),
+                .step(threshold: t.nextUp, above: vMinus, below: vPlus)
+            )
         }
-        return (.step(threshold: t, above: Float(w.wPlus), below: Float(w.wMinus)),
-                .step(threshold: t, above: vPlus, below: vMinus))
+        return (
+            .step(threshold: t, above: Float(w.wPlus), below: Float(w.wMinus)),
+            .step(threshold: t, above: vPlus, below: vMinus)
+        )
     }
 }

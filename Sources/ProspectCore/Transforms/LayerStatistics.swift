@@ -74,7 +74,10 @@ public struct StatisticsAccumulator: Sendable {
         while start < n {
             let end = Swift.min(n, start + Self.block)
             // Pass 1: count, sum, range of the valid values.
-            var k = 0, sum = 0.0, lo = Double.infinity, hi = -Double.infinity
+            var k = 0
+            var sum = 0.0
+            var lo = Double.infinity
+            var hi = -Double.infinity
             for i in start..<end {
                 let v = base[i * stride]
                 guard v.isFinite, v != nodata else { continue }
@@ -88,7 +91,8 @@ public struct StatisticsAccumulator: Sendable {
                 // Pass 2: squared deviations about the block mean, with the rounding correction
                 // (Σ d)² / k of the corrected two-pass algorithm.
                 let m = sum / Double(k)
-                var ss = 0.0, sd = 0.0
+                var ss = 0.0
+                var sd = 0.0
                 for i in start..<end {
                     let v = base[i * stride]
                     guard v.isFinite, v != nodata else { continue }
@@ -111,7 +115,10 @@ public struct StatisticsAccumulator: Sendable {
     /// Adds everything another accumulator has seen (Chan, Golub & LeVeque 1983).
     public mutating func merge(_ other: StatisticsAccumulator) {
         guard other.count > 0 else { return }
-        guard count > 0 else { self = other; return }
+        guard count > 0 else {
+            self = other
+            return
+        }
         let n = count + other.count
         let delta = other.mean - mean
         let wb = Double(other.count) / Double(n)

@@ -13,8 +13,10 @@ extension LayerTransform: CustomStringConvertible {
     }
 
     /// The kinds of the text form, in the order of the cases.
-    public static let kinds = ["minmax", "zscore", "log", "clip", "reclass", "fuzzy-linear", "fuzzy-small",
-                               "fuzzy-large", "fuzzy-gaussian", "fuzzy-near", "fuzzy-power"]
+    public static let kinds = [
+        "minmax", "zscore", "log", "clip", "reclass", "fuzzy-linear", "fuzzy-small",
+        "fuzzy-large", "fuzzy-gaussian", "fuzzy-near", "fuzzy-power",
+    ]
 
     /// Keys each kind accepts, in canonical order (aliases not included).
     static func keys(of kind: String) -> [String] {
@@ -52,7 +54,8 @@ extension LayerTransform: CustomStringConvertible {
     public init(parsing text: String) throws {
         func fail(_ problem: String) -> ParseError { ParseError(text: text, problem: problem) }
         let body = text.trimmingCharacters(in: .whitespaces)
-        let kindPart: Substring, paramPart: Substring?
+        let kindPart: Substring
+        let paramPart: Substring?
         if let colon = body.firstIndex(of: ":") {
             kindPart = body[..<colon]
             paramPart = body[body.index(after: colon)...]
@@ -62,8 +65,10 @@ extension LayerTransform: CustomStringConvertible {
         }
         let kind = kindPart.trimmingCharacters(in: .whitespaces).lowercased()
         guard Self.kinds.contains(kind) else {
-            throw fail(kind.isEmpty ? "no kind (expected one of \(Self.kinds.joined(separator: ", ")))"
-                                    : "unknown kind \"\(kind)\" (expected one of \(Self.kinds.joined(separator: ", ")))")
+            throw fail(
+                kind.isEmpty
+                    ? "no kind (expected one of \(Self.kinds.joined(separator: ", ")))"
+                    : "unknown kind \"\(kind)\" (expected one of \(Self.kinds.joined(separator: ", ")))")
         }
         let known = Self.keys(of: kind)
         let aliases: [String: String] = kind == "clip" ? ["min": "lower", "max": "upper"] : [:]
@@ -115,8 +120,9 @@ extension LayerTransform: CustomStringConvertible {
             transform = .reclassify(breaks: breaks, values: try list("values"))
         case "fuzzy-linear": transform = .fuzzyLinear(min: try number("min"), max: try number("max"))
         case "fuzzy-power":
-            transform = .fuzzyPower(min: try number("min"), max: try number("max"),
-                                    exponent: try number("exponent") ?? Self.defaultPowerExponent)
+            transform = .fuzzyPower(
+                min: try number("min"), max: try number("max"),
+                exponent: try number("exponent") ?? Self.defaultPowerExponent)
         case "fuzzy-small":
             transform = .fuzzySmall(midpoint: try number("midpoint"), spread: try number("spread") ?? Self.defaultSmallLargeSpread)
         case "fuzzy-large":
@@ -156,13 +162,13 @@ extension LayerTransform: CustomStringConvertible {
         }
         let params: [String?]
         switch self {
-        case let .minMax(a, b), let .fuzzyLinear(a, b): params = [item("min", a), item("max", b)]
-        case let .fuzzyPower(a, b, e): params = [item("min", a), item("max", b), item("exponent", e)]
-        case let .zScore(mean, std): params = [item("mean", mean), item("std", std)]
-        case let .log(offset): params = [item("offset", offset)]
-        case let .clip(lower, upper): params = [item("lower", lower), item("upper", upper)]
-        case let .reclassify(breaks, values): params = [items("breaks", breaks), items("values", values)]
-        case let .fuzzySmall(m, s), let .fuzzyLarge(m, s), let .fuzzyGaussian(m, s), let .fuzzyNear(m, s):
+        case .minMax(let a, let b), .fuzzyLinear(let a, let b): params = [item("min", a), item("max", b)]
+        case .fuzzyPower(let a, let b, let e): params = [item("min", a), item("max", b), item("exponent", e)]
+        case .zScore(let mean, let std): params = [item("mean", mean), item("std", std)]
+        case .log(let offset): params = [item("offset", offset)]
+        case .clip(let lower, let upper): params = [item("lower", lower), item("upper", upper)]
+        case .reclassify(let breaks, let values): params = [items("breaks", breaks), items("values", values)]
+        case .fuzzySmall(let m, let s), .fuzzyLarge(let m, let s), .fuzzyGaussian(let m, let s), .fuzzyNear(let m, let s):
             params = [item("midpoint", m), item("spread", s)]
         }
         let given = params.compactMap { $0 }

@@ -75,10 +75,10 @@ extension LayerTransform {
     /// Whether some parameter is still to be taken from the data.
     public var needsStatistics: Bool {
         switch self {
-        case let .minMax(a, b), let .fuzzyLinear(a, b), let .fuzzyPower(a, b, _): a == nil || b == nil
-        case let .zScore(mean, std): mean == nil || std == nil
+        case .minMax(let a, let b), .fuzzyLinear(let a, let b), .fuzzyPower(let a, let b, _): a == nil || b == nil
+        case .zScore(let mean, let std): mean == nil || std == nil
         case .log, .clip, .reclassify: false
-        case let .fuzzySmall(m, _), let .fuzzyLarge(m, _), let .fuzzyGaussian(m, _), let .fuzzyNear(m, _): m == nil
+        case .fuzzySmall(let m, _), .fuzzyLarge(let m, _), .fuzzyGaussian(let m, _), .fuzzyNear(let m, _): m == nil
         }
     }
 
@@ -92,15 +92,15 @@ extension LayerTransform {
     public func resolved(with stats: LayerStatistics) -> LayerTransform {
         let mid = (stats.min + stats.max) / 2
         switch self {
-        case let .minMax(a, b): return .minMax(min: a ?? stats.min, max: b ?? stats.max)
-        case let .zScore(mean, std): return .zScore(mean: mean ?? stats.mean, std: std ?? stats.std)
+        case .minMax(let a, let b): return .minMax(min: a ?? stats.min, max: b ?? stats.max)
+        case .zScore(let mean, let std): return .zScore(mean: mean ?? stats.mean, std: std ?? stats.std)
         case .log, .clip, .reclassify: return self
-        case let .fuzzyLinear(a, b): return .fuzzyLinear(min: a ?? stats.min, max: b ?? stats.max)
-        case let .fuzzyPower(a, b, e): return .fuzzyPower(min: a ?? stats.min, max: b ?? stats.max, exponent: e)
-        case let .fuzzySmall(m, s): return .fuzzySmall(midpoint: m ?? mid, spread: s)
-        case let .fuzzyLarge(m, s): return .fuzzyLarge(midpoint: m ?? mid, spread: s)
-        case let .fuzzyGaussian(m, s): return .fuzzyGaussian(midpoint: m ?? mid, spread: s)
-        case let .fuzzyNear(m, s): return .fuzzyNear(midpoint: m ?? mid, spread: s)
+        case .fuzzyLinear(let a, let b): return .fuzzyLinear(min: a ?? stats.min, max: b ?? stats.max)
+        case .fuzzyPower(let a, let b, let e): return .fuzzyPower(min: a ?? stats.min, max: b ?? stats.max, exponent: e)
+        case .fuzzySmall(let m, let s): return .fuzzySmall(midpoint: m ?? mid, spread: s)
+        case .fuzzyLarge(let m, let s): return .fuzzyLarge(midpoint: m ?? mid, spread: s)
+        case .fuzzyGaussian(let m, let s): return .fuzzyGaussian(midpoint: m ?? mid, spread: s)
+        case .fuzzyNear(let m, let s): return .fuzzyNear(midpoint: m ?? mid, spread: s)
         }
     }
 }
@@ -118,22 +118,22 @@ extension LayerTransform {
             return "\(name) must be a finite number"
         }
         switch self {
-        case let .minMax(a, b), let .fuzzyLinear(a, b):
+        case .minMax(let a, let b), .fuzzyLinear(let a, let b):
             return finite("min", a) ?? finite("max", b)
-        case let .fuzzyPower(a, b, e):
+        case .fuzzyPower(let a, let b, let e):
             if let p = finite("min", a) ?? finite("max", b) ?? finite("exponent", e) { return p }
             return e > 0 ? nil : "exponent must be > 0"
-        case let .zScore(mean, std):
+        case .zScore(let mean, let std):
             if let p = finite("mean", mean) ?? finite("std", std) { return p }
             if let std, std < 0 { return "std must be ≥ 0" }
             return nil
-        case let .log(offset):
+        case .log(let offset):
             return finite("offset", offset)
-        case let .clip(lower, upper):
+        case .clip(let lower, let upper):
             if let p = finite("lower", lower) ?? finite("upper", upper) { return p }
             if let lower, let upper, lower > upper { return "lower bound \(lower) is above upper bound \(upper)" }
             return nil
-        case let .reclassify(breaks, values):
+        case .reclassify(let breaks, let values):
             guard !breaks.isEmpty else { return "breaks must not be empty" }
             if breaks.contains(where: { !$0.isFinite }) { return "breaks must be finite numbers" }
             for k in 1..<breaks.count where !(breaks[k - 1] < breaks[k]) {
@@ -146,7 +146,7 @@ extension LayerTransform {
                 if values.contains(where: { !$0.isFinite }) { return "values must be finite numbers" }
             }
             return nil
-        case let .fuzzySmall(m, s), let .fuzzyLarge(m, s), let .fuzzyGaussian(m, s), let .fuzzyNear(m, s):
+        case .fuzzySmall(let m, let s), .fuzzyLarge(let m, let s), .fuzzyGaussian(let m, let s), .fuzzyNear(let m, let s):
             if let p = finite("midpoint", m) ?? finite("spread", s) { return p }
             return s > 0 ? nil : "spread must be > 0"
         }
@@ -161,36 +161,36 @@ extension LayerTransform {
         guard x.isFinite else { return .nan }
         let y: Double
         switch self {
-        case let .minMax(a?, b?):
+        case .minMax(let a?, let b?):
             y = b == a ? 0 : (x - a) / (b - a)
-        case let .zScore(mean?, std?):
+        case .zScore(let mean?, let std?):
             y = std == 0 ? 0 : (x - mean) / std
-        case let .log(offset):
+        case .log(let offset):
             let z = x + offset
             y = z > 0 ? Foundation.log(z) : .nan
-        case let .clip(lower, upper):
+        case .clip(let lower, let upper):
             var v = x
             if let lower, v < lower { v = lower }
             if let upper, v > upper { v = upper }
             y = v
-        case let .reclassify(breaks, values):
+        case .reclassify(let breaks, let values):
             var i = 0
             while i < breaks.count, breaks[i] <= x { i += 1 }
             y = values?[i] ?? Double(i + 1)
-        case let .fuzzyLinear(a?, b?):
+        case .fuzzyLinear(let a?, let b?):
             y = Self.ramp(x, a, b)
-        case let .fuzzyPower(a?, b?, e):
+        case .fuzzyPower(let a?, let b?, let e):
             let t = Self.ramp(x, a, b)
             y = t == 0 ? 0 : Foundation.pow(t, e)
-        case let .fuzzySmall(m?, s):
+        case .fuzzySmall(let m?, let s):
             let t = x / m
             y = t.isNaN ? .nan : t <= 0 ? 1 : 1 / (1 + Foundation.pow(t, s))
-        case let .fuzzyLarge(m?, s):
+        case .fuzzyLarge(let m?, let s):
             let t = x / m
             y = t.isNaN ? .nan : t <= 0 ? 0 : 1 / (1 + Foundation.pow(t, -s))
-        case let .fuzzyGaussian(m?, s):
+        case .fuzzyGaussian(let m?, let s):
             y = Foundation.exp(-s * (x - m) * (x - m))
-        case let .fuzzyNear(m?, s):
+        case .fuzzyNear(let m?, let s):
             y = 1 / (1 + s * (x - m) * (x - m))
         default:
             preconditionFailure("unreachable: unresolved transform \(self)")

@@ -57,8 +57,10 @@ public enum TransformKernel {
     /// `apply`.
     /// - Returns: the resolved chain, or `nil` when a step needs statistics and no cell is
     ///   valid at that point.
-    public static func fit(_ chain: [LayerTransform], _ buffer: UnsafeMutableBufferPointer<Float>,
-                           nodata: Float) -> [LayerTransform]? {
+    public static func fit(
+        _ chain: [LayerTransform], _ buffer: UnsafeMutableBufferPointer<Float>,
+        nodata: Float
+    ) -> [LayerTransform]? {
         for t in chain { precondition(t.validationProblem == nil, "invalid transform \(t): \(t.validationProblem!)") }
         apply([], buffer, nodata: nodata)
         var resolved: [LayerTransform] = []
@@ -116,29 +118,32 @@ public enum TransformKernel {
 
         init(_ t: LayerTransform) {
             switch t {
-            case let .minMax(a?, b?):
+            case .minMax(let a?, let b?):
                 self = b == a ? .constant(Constant(k: 0)) : .affine(Affine(c: Split(a), scale: Float(1 / (b - a))))
-            case let .zScore(mean?, std?):
+            case .zScore(let mean?, let std?):
                 self = std == 0 ? .constant(Constant(k: 0)) : .affine(Affine(c: Split(mean), scale: Float(1 / std)))
-            case let .log(offset):
+            case .log(let offset):
                 self = .log(Log(offset: Split(offset)))
-            case let .clip(lower, upper):
+            case .clip(let lower, let upper):
                 self = .clip(Clip(lower: lower.map { Float($0) } ?? -.infinity, upper: upper.map { Float($0) } ?? .infinity))
-            case let .reclassify(breaks, values):
-                self = .reclassify(thresholds: breaks.map(Op.floatAtOrAbove),
-                                   values: (values ?? (0...breaks.count).map { Double($0 + 1) }).map { Float($0) })
-            case let .fuzzyLinear(a?, b?):
+            case .reclassify(let breaks, let values):
+                self = .reclassify(
+                    thresholds: breaks.map(Op.floatAtOrAbove),
+                    values: (values ?? (0...breaks.count).map { Double($0 + 1) }).map { Float($0) })
+            case .fuzzyLinear(let a?, let b?):
                 self = b == a ? .step(Step(threshold: Op.floatAtOrAbove(b))) : .ramp(Ramp(c: Split(a), scale: Float(1 / (b - a))))
-            case let .fuzzyPower(a?, b?, e):
-                self = b == a ? .step(Step(threshold: Op.floatAtOrAbove(b)))
-                              : .power(Power(ramp: Ramp(c: Split(a), scale: Float(1 / (b - a))), exponent: Float(e)))
-            case let .fuzzySmall(m?, s):
+            case .fuzzyPower(let a?, let b?, let e):
+                self =
+                    b == a
+                    ? .step(Step(threshold: Op.floatAtOrAbove(b)))
+                    : .power(Power(ramp: Ramp(c: Split(a), scale: Float(1 / (b - a))), exponent: Float(e)))
+            case .fuzzySmall(let m?, let s):
                 self = .small(Small(inverseMidpoint: Float(1 / m), spread: Float(s)))
-            case let .fuzzyLarge(m?, s):
+            case .fuzzyLarge(let m?, let s):
                 self = .large(Large(inverseMidpoint: Float(1 / m), spread: Float(s)))
-            case let .fuzzyGaussian(m?, s):
+            case .fuzzyGaussian(let m?, let s):
                 self = .gaussian(Gaussian(c: Split(m), spread: Float(s)))
-            case let .fuzzyNear(m?, s):
+            case .fuzzyNear(let m?, let s):
                 self = .near(Near(c: Split(m), spread: Float(s)))
             default:
                 preconditionFailure("unresolved transform \(t)")
@@ -181,21 +186,21 @@ public enum TransformKernel {
 
     static func run(_ op: Op, _ p: UnsafeMutablePointer<Float>, count: Int) {
         switch op {
-        case let .affine(f): map(p, count: count, f)
-        case let .constant(f): map(p, count: count, f)
-        case let .log(f): map(p, count: count, f)
-        case let .clip(f): map(p, count: count, f)
-        case let .reclassify(thresholds, values):
+        case .affine(let f): map(p, count: count, f)
+        case .constant(let f): map(p, count: count, f)
+        case .log(let f): map(p, count: count, f)
+        case .clip(let f): map(p, count: count, f)
+        case .reclassify(let thresholds, let values):
             thresholds.withUnsafeBufferPointer { t in
                 values.withUnsafeBufferPointer { v in map(p, count: count, Reclassify(thresholds: t, values: v)) }
             }
-        case let .ramp(f): map(p, count: count, f)
-        case let .power(f): map(p, count: count, f)
-        case let .step(f): map(p, count: count, f)
-        case let .small(f): map(p, count: count, f)
-        case let .large(f): map(p, count: count, f)
-        case let .gaussian(f): map(p, count: count, f)
-        case let .near(f): map(p, count: count, f)
+        case .ramp(let f): map(p, count: count, f)
+        case .power(let f): map(p, count: count, f)
+        case .step(let f): map(p, count: count, f)
+        case .small(let f): map(p, count: count, f)
+        case .large(let f): map(p, count: count, f)
+        case .gaussian(let f): map(p, count: count, f)
+        case .near(let f): map(p, count: count, f)
         }
     }
 

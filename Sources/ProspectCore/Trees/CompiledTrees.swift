@@ -51,7 +51,8 @@ public struct CompiledTrees: Sendable {
         self.nodata = nodata
         let avx2 = AVX2Kernels.built && CPUFeatures.avx2
         // Each layout is built at most once: the first that applies is kept.
-        var oblivious: ObliviousLayout?, complete: CompleteLayout?
+        var oblivious: ObliviousLayout?
+        var complete: CompleteLayout?
         if let path {
             precondition(Self.problem(path, ensemble) == nil, "the \(path) path does not apply: \(Self.problem(path, ensemble)!)")
             self.path = path
@@ -99,7 +100,8 @@ public struct CompiledTrees: Sendable {
     /// Why the oblivious path does not apply to `ensemble`, or nil when it does.
     public static func obliviousProblem(_ ensemble: TreeEnsemble) -> String? {
         if let p = ensemble.obliviousProblem { return p }
-        return ObliviousLayout(ensemble) == nil ? "deeper than \(ObliviousLayout.maxDepth) levels or more than 255 thresholds on one layer" : nil
+        return ObliviousLayout(ensemble) == nil
+            ? "deeper than \(ObliviousLayout.maxDepth) levels or more than 255 thresholds on one layer" : nil
     }
 }
 
@@ -125,7 +127,10 @@ extension CompiledTrees: CellScorer {
             var valid = true
             for k in 0..<layerCount {
                 let v = layers[k][i]
-                if v.isNaN || v == nodata[k] { valid = false; break }
+                if v.isNaN || v == nodata[k] {
+                    valid = false
+                    break
+                }
                 values[k] = v
             }
             outputs[0][i] = valid ? Float(ensemble.probability(values)) : outputNodata
@@ -170,13 +175,14 @@ struct ObliviousLayout: Sendable {
         self.treeCount = t
         self.search = search
         let anyLayer = Int32(search.levels.firstIndex(where: { $0 > 0 }) ?? 0)
-        var splitLayer = [Int32](), splitByte = [Int8]()
+        var splitLayer = [Int32]()
+        var splitByte = [Int8]()
         splitLayer.reserveCapacity(t * depth)
         splitByte.reserveCapacity(t * depth)
         for tree in perTree {
             for _ in tree.splits.count..<depth {
                 splitLayer.append(anyLayer)
-                splitByte.append(127)   // bin − 128 ≤ 127: never right
+                splitByte.append(127)  // bin − 128 ≤ 127: never right
             }
             for s in tree.splits {
                 splitLayer.append(s.feature)
@@ -214,17 +220,22 @@ struct BinSearch: Sendable {
     init?(_ thresholds: [Set<Float>]) {
         sorted = thresholds.map { $0.sorted() }
         guard sorted.allSatisfy({ $0.count <= 255 }) else { return nil }
-        var keys: [Float] = [], levels: [Int] = [], offsets: [Int] = []
+        var keys: [Float] = []
+        var levels: [Int] = []
+        var offsets: [Int] = []
         for s in sorted {
             offsets.append(keys.count)
-            guard !s.isEmpty else { levels.append(0); continue }
+            guard !s.isEmpty else {
+                levels.append(0)
+                continue
+            }
             let h = s.count <= 8 ? 1 : (s.count <= 80 ? 2 : 3)
             levels.append(h)
             var span = 1
-            for _ in 0..<h { span *= 9 }       // 9^h: positions 0 ..< 9^h − 1
+            for _ in 0..<h { span *= 9 }  // 9^h: positions 0 ..< 9^h − 1
             var nodes = 1
             for _ in 1...h {
-                let child = span / 9           // keys of a node at this level are `child` apart
+                let child = span / 9  // keys of a node at this level are `child` apart
                 for n in 0..<nodes {
                     for i in 0..<8 {
                         let p = n * span + (i + 1) * child - 1
@@ -238,12 +249,17 @@ struct BinSearch: Sendable {
         self.keys = keys
         self.levels = levels
         self.keyOffset = offsets
-        var roots: [Float] = [], second: [Int?] = [], ninth: [Bool] = []
-        var columns: [Float] = [], columnOffset: [Int] = []
+        var roots: [Float] = []
+        var second: [Int?] = []
+        var ninth: [Bool] = []
+        var columns: [Float] = []
+        var columnOffset: [Int] = []
         for s in sorted {
             columnOffset.append(columns.count)
             guard let shape = AVX2Shape(thresholds: s.count) else {
-                roots += Array(repeating: .infinity, count: 8); second.append(nil); ninth.append(false)
+                roots += Array(repeating: .infinity, count: 8)
+                second.append(nil)
+                ninth.append(false)
                 continue
             }
             let width = shape.second + 1
@@ -254,7 +270,7 @@ struct BinSearch: Sendable {
             for i in 0..<shape.second { for n in 0..<8 { columns.append(key(n * width + i)) } }
             if ninth.last! { for i in 0..<shape.second { columns.append(key(8 * width + i)) } }
         }
-        columns += Array(repeating: .infinity, count: 8)   // never empty: a base address for any layer
+        columns += Array(repeating: .infinity, count: 8)  // never empty: a base address for any layer
         self.roots = roots
         self.second = second
         self.ninth = ninth
@@ -283,7 +299,7 @@ struct AVX2Shape: Equatable {
     init?(thresholds t: Int) {
         switch t {
         case 1...8: (rootKeys, second) = (8, 0)
-        case 9...71: (rootKeys, second) = (7, t / 8)       // 8 nodes × (t/8 + 1) ≥ t + 1 positions
+        case 9...71: (rootKeys, second) = (7, t / 8)  // 8 nodes × (t/8 + 1) ≥ t + 1 positions
         case 72...80: (rootKeys, second) = (8, 8)
         default: return nil
         }
@@ -381,10 +397,11 @@ struct QuantizedLeaves: Sendable {
     /// if not. Never finer than `fine`, the four-plane scale.
     static func threePlaneScale(_ trees: [[Double]], leafCount: Int, fine: Double) -> Double? {
         // Missing leaves (trees with fewer levels) are 0 in the tables.
-        let span = trees.map { t in
-            let v = t.count < leafCount ? t + [0] : t
-            return (v.max() ?? 0) - (v.min() ?? 0)
-        }.max() ?? 0
+        let span =
+            trees.map { t in
+                let v = t.count < leafCount ? t + [0] : t
+                return (v.max() ?? 0) - (v.min() ?? 0)
+            }.max() ?? 0
         guard span > 0, span.isFinite else { return nil }
         let scale = max(span / Double((1 << 24) - 2), fine)
         let error = Double(trees.count) * scale / 2 / 4
@@ -447,8 +464,11 @@ struct GeneralLayout: Sendable {
     var treeDepth: [Int]
 
     init(_ ensemble: TreeEnsemble) {
-        var nodes: [GeneralNode] = [], values: [Double] = [], raw: [Double] = []
-        var starts: [Int] = [], depths: [Int] = []
+        var nodes: [GeneralNode] = []
+        var values: [Double] = []
+        var raw: [Double] = []
+        var starts: [Int] = []
+        var depths: [Int] = []
         let share = ensemble.output == .average ? 1 / Double(max(ensemble.trees.count, 1)) : 1
         for tree in ensemble.trees {
             let start = nodes.count
@@ -464,8 +484,10 @@ struct GeneralLayout: Sendable {
                     let child = order.count
                     order.append(Int(tree.left[old]))
                     order.append(Int(tree.right[old]))
-                    local.append(GeneralNode(threshold: FloatThreshold.right(of: tree.threshold[old], ensemble.comparison),
-                                             feature: tree.feature[old], child: Int32(child)))
+                    local.append(
+                        GeneralNode(
+                            threshold: FloatThreshold.right(of: tree.threshold[old], ensemble.comparison),
+                            feature: tree.feature[old], child: Int32(child)))
                     values.append(0)
                     raw.append(0)
                 } else {

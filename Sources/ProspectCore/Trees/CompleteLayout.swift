@@ -46,14 +46,15 @@ struct CompleteLayout: Sendable {
         for tree in ensemble.trees {
             let d = tree.depth
             var layer = [UInt8](repeating: 0, count: Self.tableBytes)
-            var byte = [Int8](repeating: 127, count: Self.tableBytes)   // bin − 128 ≤ 127: never right
+            var byte = [Int8](repeating: 127, count: Self.tableBytes)  // bin − 128 ≤ 127: never right
             var levelLayers = [[UInt8]](repeating: [], count: Self.maxDepth)
             var values = [Double](repeating: 0, count: 1 << d)
             func place(_ node: Int, level: Int, position: Int) {
                 if tree.feature[node] >= 0 {
                     let f = Int(tree.feature[node])
                     layer[16 * level + position] = UInt8(f)
-                    byte[16 * level + position] = search.byte(layer: f, threshold: FloatThreshold.right(of: tree.threshold[node], ensemble.comparison))
+                    byte[16 * level + position] = search.byte(
+                        layer: f, threshold: FloatThreshold.right(of: tree.threshold[node], ensemble.comparison))
                     if !levelLayers[level].contains(UInt8(f)) { levelLayers[level].append(UInt8(f)) }
                     place(Int(tree.left[node]), level: level + 1, position: 2 * position)
                     place(Int(tree.right[node]), level: level + 1, position: 2 * position + 1)
@@ -79,7 +80,7 @@ struct CompleteLayout: Sendable {
             nodeByte += byte
             perTree.append(values)
         }
-        used.append(0)   // never read; keeps the buffer non-empty when every tree is a leaf
+        used.append(0)  // never read; keeps the buffer non-empty when every tree is a leaf
         leaves = QuantizedLeaves(perTree, leafCount: 1 << Self.maxDepth, output: ensemble.output)
     }
 }

@@ -36,7 +36,8 @@ public struct FeatureBins: Sendable, Equatable {
     /// The bin of `x` on layer `k`: how many edges are below `x`.
     public func bin(_ x: Float, layer k: Int) -> UInt8 {
         let e = edges[k]
-        var lo = 0, hi = e.count
+        var lo = 0
+        var hi = e.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if e[mid] < x { lo = mid + 1 } else { hi = mid }

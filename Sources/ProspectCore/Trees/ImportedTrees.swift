@@ -21,8 +21,10 @@ public struct ImportedTrees: Sendable {
     /// Things the user should know (printed, not fatal).
     public var warnings: [String] = []
 
-    public init(library: String, ensemble: TreeEnsemble, featureNames: [String], hasFeatureNames: Bool, gain: [Double],
-                objective: String, version: String, warnings: [String] = []) {
+    public init(
+        library: String, ensemble: TreeEnsemble, featureNames: [String], hasFeatureNames: Bool, gain: [Double],
+        objective: String, version: String, warnings: [String] = []
+    ) {
         self.library = library
         self.ensemble = ensemble
         self.featureNames = featureNames
@@ -103,20 +105,23 @@ public enum FeatureMatching {
                     featureToLayer[f] = layers.count
                     layers.append(k)
                 } else if used[f] {
-                    throw TreeImportError("the model splits on feature \"\(name)\", but no layer has that name; "
-                        + "give it as \(name)=PATH (layers given: \(layerNames.joined(separator: ", ")))")
+                    throw TreeImportError(
+                        "the model splits on feature \"\(name)\", but no layer has that name; "
+                            + "give it as \(name)=PATH (layers given: \(layerNames.joined(separator: ", ")))")
                 }
             }
             if let k = layerNames.indices.first(where: { required[$0] && !names.contains(layerNames[$0]) }) {
-                throw TreeImportError("layer \"\(layerNames[k])\" is not a feature of the model "
-                    + "(its features: \(names.joined(separator: ", ")))")
+                throw TreeImportError(
+                    "layer \"\(layerNames[k])\" is not a feature of the model "
+                        + "(its features: \(names.joined(separator: ", ")))")
             }
             return Result(layers: layers, featureToLayer: featureToLayer)
         }
         guard layerNames.count == names.count else {
-            throw TreeImportError("the model has no feature names, so layers are matched by position: it has \(names.count) "
-                + "features but \(layerNames.count) layers were given; give one layer per feature, in the model's order, "
-                + "or name them \(names.prefix(3).joined(separator: ", "))…")
+            throw TreeImportError(
+                "the model has no feature names, so layers are matched by position: it has \(names.count) "
+                    + "features but \(layerNames.count) layers were given; give one layer per feature, in the model's order, "
+                    + "or name them \(names.prefix(3).joined(separator: ", "))…")
         }
         return Result(layers: Array(layerNames.indices), featureToLayer: names.indices.map { $0 })
     }

@@ -44,12 +44,14 @@ public enum LightGBMDump {
         let words = objective.split(separator: " ").map(String.init)
         guard let name = words.first, name == "binary" else {
             let multi = words.first.map { $0.hasPrefix("multiclass") } ?? false
-            throw TreeImportError(multi
-                ? "multiclass models (objective \"\(objective)\") are not supported: prospect maps one probability; train a binary model"
-                : "objective \"\(objective)\" is not supported (only \"binary\": a probability)")
+            throw TreeImportError(
+                multi
+                    ? "multiclass models (objective \"\(objective)\") are not supported: prospect maps one probability; train a binary model"
+                    : "objective \"\(objective)\" is not supported (only \"binary\": a probability)")
         }
         guard (dump.numClass ?? 1) == 1, (dump.numTreePerIteration ?? 1) == 1 else {
-            throw TreeImportError("models with \(dump.numClass ?? 1) classes (\(dump.numTreePerIteration ?? 1) trees per iteration) are not supported")
+            throw TreeImportError(
+                "models with \(dump.numClass ?? 1) classes (\(dump.numTreePerIteration ?? 1) trees per iteration) are not supported")
         }
         var sigmoid = 1.0
         for w in words.dropFirst() where w.hasPrefix("sigmoid:") {
@@ -75,7 +77,9 @@ public enum LightGBMDump {
             emitted += context.builder.count
             // Copies made for zero-as-missing splits: refuse rather than grow without bound.
             guard emitted <= 8 * originalNodes + 10_000 else {
-                throw TreeImportError("the zero-as-missing splits (missing_type Zero) would need more than \(emitted) nodes; retrain with zero_as_missing=false")
+                throw TreeImportError(
+                    "the zero-as-missing splits (missing_type Zero) would need more than \(emitted) nodes; retrain with zero_as_missing=false"
+                )
             }
             trees.append(context.builder.tree)
         }
@@ -88,9 +92,10 @@ public enum LightGBMDump {
         if !hasNames { names = defaultNames }
         let ensemble = TreeEnsemble(output: .logistic, comparison: .lessOrEqual, base: 0, featureCount: featureCount, trees: trees)
         if let problem = ensemble.structuralProblem { throw TreeImportError("malformed LightGBM dump: \(problem)") }
-        return ImportedTrees(library: "lightgbm", ensemble: ensemble, featureNames: names, hasFeatureNames: hasNames,
-                             gain: gain, objective: objective + (average ? " (average_output)" : ""),
-                             version: dump.version ?? "")
+        return ImportedTrees(
+            library: "lightgbm", ensemble: ensemble, featureNames: names, hasFeatureNames: hasNames,
+            gain: gain, objective: objective + (average ? " (average_output)" : ""),
+            version: dump.version ?? "")
     }
 
     /// Emits one tree, node 0 first.
@@ -112,7 +117,8 @@ public enum LightGBMDump {
         func stats(_ node: Node) -> (value: Double, count: Double) {
             if let v = node.leafValue { return (v * scale, Double(node.count ?? 1)) }
             guard let l = node.leftChild, let r = node.rightChild else { return (0, 0) }
-            let a = stats(l), b = stats(r)
+            let a = stats(l)
+            let b = stats(r)
             let n = a.count + b.count
             return (n > 0 ? (a.value * a.count + b.value * b.count) / n : (a.value + b.value) / 2, n)
         }
@@ -133,9 +139,10 @@ public enum LightGBMDump {
             }
             let decision = node.decisionType ?? "<="
             guard decision == "<=" else {
-                throw TreeImportError(decision == "=="
-                    ? "tree \(tree) has a categorical split (decision_type \"==\"), which is not supported; retrain with the layer as numeric codes (no categorical_feature)"
-                    : "tree \(tree) has a split with decision_type \"\(decision)\", which is not supported")
+                throw TreeImportError(
+                    decision == "=="
+                        ? "tree \(tree) has a categorical split (decision_type \"==\"), which is not supported; retrain with the layer as numeric codes (no categorical_feature)"
+                        : "tree \(tree) has a split with decision_type \"\(decision)\", which is not supported")
             }
             guard case .number(let thr)? = node.threshold else {
                 throw TreeImportError("malformed LightGBM dump: tree \(tree) has a numerical split without a numeric threshold")
@@ -151,7 +158,7 @@ public enum LightGBMDump {
             let zeroLeft = missing == "Zero" ? defaultLeft : 0 <= thr
             let nanLeft = missing == "None" ? 0 <= thr : defaultLeft
             let (v, n) = stats(node)
-            let below = (-k).nextDown   // x ≤ below ⟺ x < −k
+            let below = (-k).nextDown  // x ≤ below ⟺ x < −k
             if thr >= k && !zeroLeft {
                 // x ≤ thr goes left except the zero band, which goes right.
                 let n1 = builder.split(feature: f, threshold: thr, missingLeft: true, value: v, cover: n)

@@ -45,7 +45,8 @@ extension Tree {
             guard splitting.count == level.count else {
                 return ([], [], "level \(splits.count) mixes leaves and splits")
             }
-            let f = feature[level[0]], t = threshold[level[0]]
+            let f = feature[level[0]]
+            let t = threshold[level[0]]
             for i in level where feature[i] != f || !(threshold[i] == t || (threshold[i].isNaN && t.isNaN)) {
                 return ([], [], "level \(splits.count) splits on more than one layer or threshold")
             }

@@ -18,8 +18,10 @@ public struct Tree: Codable, Sendable, Equatable {
     /// Training cases (or hessian sum) that reached each node, when known.
     public var cover: [Double]?
 
-    public init(feature: [Int32], threshold: [Double], left: [Int32], right: [Int32],
-                missingLeft: [Bool], value: [Double], cover: [Double]? = nil) {
+    public init(
+        feature: [Int32], threshold: [Double], left: [Int32], right: [Int32],
+        missingLeft: [Bool], value: [Double], cover: [Double]? = nil
+    ) {
         self.feature = feature
         self.threshold = threshold
         self.left = left
@@ -47,7 +49,8 @@ public struct Tree: Codable, Sendable, Equatable {
         let n = feature.count
         guard n > 0 else { return "a tree has no nodes" }
         guard threshold.count == n, left.count == n, right.count == n, missingLeft.count == n, value.count == n,
-              cover.map({ $0.count == n }) ?? true else { return "a tree's node arrays differ in length" }
+            cover.map({ $0.count == n }) ?? true
+        else { return "a tree's node arrays differ in length" }
         var seen = [Bool](repeating: false, count: n)
         var stack = [0]
         while let i = stack.popLast() {
@@ -144,7 +147,9 @@ public struct TreeEnsemble: Codable, Sendable, Equatable {
             while tree.feature[i] >= 0 {
                 let f = Int(tree.feature[i])
                 let v = Double(values[f])
-                let goLeft = v.isNaN ? tree.missingLeft[i]
+                let goLeft =
+                    v.isNaN
+                    ? tree.missingLeft[i]
                     : (comparison == .lessOrEqual ? v <= tree.threshold[i] : v < tree.threshold[i])
                 let next = Int(goLeft ? tree.left[i] : tree.right[i])
                 out[f] += (tree.value[next] - tree.value[i]) * scale

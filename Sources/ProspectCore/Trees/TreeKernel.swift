@@ -14,8 +14,10 @@ public enum TreeKernel {
     /// - Parameters:
     ///   - layers: one buffer per layer, each at least `outputs[0].count` long.
     ///   - outputs: the probability, then (forests, when given) the ensemble spread.
-    public static func reference(_ ensemble: TreeEnsemble, nodata: [Float], layers: [UnsafeBufferPointer<Float>],
-                                 outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
+    public static func reference(
+        _ ensemble: TreeEnsemble, nodata: [Float], layers: [UnsafeBufferPointer<Float>],
+        outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float
+    ) {
         precondition(layers.count == ensemble.featureCount && nodata.count == layers.count, "one buffer and nodata value per layer")
         let spread = outputs.count > 1 && ensemble.output == .average
         var values = [Float](repeating: 0, count: layers.count)
@@ -23,7 +25,10 @@ public enum TreeKernel {
             var valid = true
             for k in layers.indices {
                 let x = layers[k][i]
-                if x.isNaN || x == nodata[k] { valid = false; break }
+                if x.isNaN || x == nodata[k] {
+                    valid = false
+                    break
+                }
                 values[k] = x
             }
             outputs[0][i] = valid ? Float(ensemble.probability(values)) : outputNodata
@@ -33,8 +38,10 @@ public enum TreeKernel {
 
     /// Fast kernel: the compiled layout's path over blocks of `block` cells. Agrees with
     /// `reference` to 1e-6 in probability (see `QuantizedLeaves` and `FastMath`).
-    static func score(_ compiled: CompiledTrees, layers: [UnsafeBufferPointer<Float>],
-                      outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
+    static func score(
+        _ compiled: CompiledTrees, layers: [UnsafeBufferPointer<Float>],
+        outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float
+    ) {
         let k = compiled.layerCount
         precondition(layers.count == k, "one buffer per layer")
         let n = outputs[0].count
@@ -44,40 +51,41 @@ public enum TreeKernel {
         let spread = outputs.count > 1 && compiled.ensemble.output == .average
         let b = block
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: max(k, 1)) { inputs in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(k, 1) * b + 2 * b) { floats in
-            let padded = floats.baseAddress!            // k × block: a ragged last block, copied
-            let invalid = padded + k * b                // 0, or NaN where a layer is missing
-            let margin = invalid + b                    // the margin, or the mean for forests
-            padded.initialize(repeating: 0, count: k * b)
-            var spreadRow: [Float] = spread ? Array(repeating: 0, count: b) : []
-            let engine = BlockEngine(compiled, spread: spread)
-            var start = 0
-            while start < n {
-                let count = min(b, n - start)
-                for j in 0..<k {
-                    if count == b {
-                        inputs[j] = layers[j].baseAddress! + start
-                    } else {
-                        let row = padded + j * b
-                        for c in 0..<count { row[c] = layers[j][start + c] }
-                        for c in count..<b { row[c] = row[0] }
-                        inputs[j] = UnsafePointer(row)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(k, 1) * b + 2 * b) { floats in
+                let padded = floats.baseAddress!  // k × block: a ragged last block, copied
+                let invalid = padded + k * b  // 0, or NaN where a layer is missing
+                let margin = invalid + b  // the margin, or the mean for forests
+                padded.initialize(repeating: 0, count: k * b)
+                var spreadRow: [Float] = spread ? Array(repeating: 0, count: b) : []
+                let engine = BlockEngine(compiled, spread: spread)
+                var start = 0
+                while start < n {
+                    let count = min(b, n - start)
+                    for j in 0..<k {
+                        if count == b {
+                            inputs[j] = layers[j].baseAddress! + start
+                        } else {
+                            let row = padded + j * b
+                            for c in 0..<count { row[c] = layers[j][start + c] }
+                            for c in count..<b { row[c] = row[0] }
+                            inputs[j] = UnsafePointer(row)
+                        }
                     }
+                    Self.validity(inputs: inputs, nodata: compiled.nodata, invalid: invalid)
+                    spreadRow.withUnsafeMutableBufferPointer { s in
+                        engine.run(inputs: inputs, margin: margin, spread: s.baseAddress)
+                    }
+                    Self.finish(
+                        margin: margin, invalid: invalid, logistic: compiled.ensemble.output == .logistic,
+                        output: outputs[0].baseAddress! + start, count: count, outputNodata: outputNodata)
+                    if spread {
+                        let out = outputs[1].baseAddress! + start
+                        for c in 0..<count { out[c] = invalid[c].isNaN ? outputNodata : spreadRow[c] }
+                    }
+                    start += count
                 }
-                Self.validity(inputs: inputs, nodata: compiled.nodata, invalid: invalid)
-                spreadRow.withUnsafeMutableBufferPointer { s in
-                    engine.run(inputs: inputs, margin: margin, spread: s.baseAddress)
-                }
-                Self.finish(margin: margin, invalid: invalid, logistic: compiled.ensemble.output == .logistic,
-                            output: outputs[0].baseAddress! + start, count: count, outputNodata: outputNodata)
-                if spread {
-                    let out = outputs[1].baseAddress! + start
-                    for c in 0..<count { out[c] = invalid[c].isNaN ? outputNodata : spreadRow[c] }
-                }
-                start += count
+                engine.release()
             }
-            engine.release()
-        }
         }
     }
 
@@ -85,7 +93,8 @@ public enum TreeKernel {
     /// every layer, so each group's mask stays in a register and is stored once.
     @inline(never)
     static func validity(inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>, nodata: [Float], invalid: UnsafeMutablePointer<Float>) {
-        let nan = SIMD8<Float>(repeating: .nan), zero = SIMD8<Float>(repeating: 0)
+        let nan = SIMD8<Float>(repeating: .nan)
+        let zero = SIMD8<Float>(repeating: 0)
         nodata.withUnsafeBufferPointer { nd in
             for g in stride(from: 0, to: block, by: 8) {
                 var bad = SIMDMask<SIMD8<Int32>>()
@@ -100,12 +109,15 @@ public enum TreeKernel {
 
     /// `output = sigmoid(margin)` (or the margin itself for forests), `outputNodata` where invalid.
     @inline(never)
-    static func finish(margin: UnsafeMutablePointer<Float>, invalid: UnsafeMutablePointer<Float>, logistic: Bool,
-                       output: UnsafeMutablePointer<Float>, count: Int, outputNodata: Float) {
+    static func finish(
+        margin: UnsafeMutablePointer<Float>, invalid: UnsafeMutablePointer<Float>, logistic: Bool,
+        output: UnsafeMutablePointer<Float>, count: Int, outputNodata: Float
+    ) {
         let nd = SIMD8<Float>(repeating: outputNodata)
         var g = 0
         while g < count {
-            let z = UnsafeRawPointer(margin + g).loadUnaligned(as: SIMD8<Float>.self)
+            let z =
+                UnsafeRawPointer(margin + g).loadUnaligned(as: SIMD8<Float>.self)
                 + UnsafeRawPointer(invalid + g).loadUnaligned(as: SIMD8<Float>.self)
             var p = logistic ? FastMath.sigmoid(z) : z
             p.replace(with: nd, where: z .!= z)
@@ -137,7 +149,8 @@ struct BlockEngine {
     init(_ compiled: CompiledTrees, spread: Bool) {
         self.compiled = compiled
         self.spread = spread
-        let b = TreeKernel.block, k = compiled.layerCount
+        let b = TreeKernel.block
+        let k = compiled.layerCount
         let trees = compiled.ensemble.trees.count
         if compiled.path != .general {
             bins = .allocate(capacity: k * b)
@@ -156,12 +169,18 @@ struct BlockEngine {
     }
 
     func release() {
-        bins.deallocate(); indices.deallocate(); sums.deallocate(); cellMajor.deallocate(); totals.deallocate()
+        bins.deallocate()
+        indices.deallocate()
+        sums.deallocate()
+        cellMajor.deallocate()
+        totals.deallocate()
     }
 
     /// Writes the block's margin (forests: base + mean) into `margin`, and the spread when asked.
-    func run(inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>, margin: UnsafeMutablePointer<Float>,
-             spread out: UnsafeMutablePointer<Float>?) {
+    func run(
+        inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>, margin: UnsafeMutablePointer<Float>,
+        spread out: UnsafeMutablePointer<Float>?
+    ) {
         if let o = compiled.oblivious {
             runOblivious(o, inputs: inputs, margin: margin, spread: out)
         } else if let c = compiled.complete {
@@ -173,13 +192,16 @@ struct BlockEngine {
 
     // MARK: oblivious path
 
-    func runOblivious(_ o: ObliviousLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
-                      margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
+    func runOblivious(
+        _ o: ObliviousLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
+        margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?
+    ) {
         binLayers(o.search, inputs: inputs)
         o.splitLayer.withUnsafeBufferPointer { layer in
             o.splitByte.withUnsafeBufferPointer { split in
-                Self.leafIndices(bins: bins, layer: layer.baseAddress!, split: split.baseAddress!, depth: o.depth,
-                                 trees: o.treeCount, into: indices)
+                Self.leafIndices(
+                    bins: bins, layer: layer.baseAddress!, split: split.baseAddress!, depth: o.depth,
+                    trees: o.treeCount, into: indices)
             }
         }
         sumLeaves(o.leaves, trees: o.treeCount, margin: margin, spread: out)
@@ -187,8 +209,10 @@ struct BlockEngine {
 
     // MARK: complete path
 
-    func runComplete(_ c: CompleteLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
-                     margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
+    func runComplete(
+        _ c: CompleteLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
+        margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?
+    ) {
         let b = TreeKernel.block
         binLayers(c.search, inputs: inputs)
         c.depth.withUnsafeBufferPointer { depth in
@@ -196,10 +220,11 @@ struct BlockEngine {
                 c.nodeByte.withUnsafeBufferPointer { byte in
                     c.usedStart.withUnsafeBufferPointer { start in
                         c.used.withUnsafeBufferPointer { used in
-                            AVX2Kernels.completeIndices(bins: bins, binStride: b, cells: b, depth: depth.baseAddress!,
-                                                        nodeLayer: layer.baseAddress!, nodeByte: byte.baseAddress!,
-                                                        usedStart: start.baseAddress!, used: used.baseAddress!, trees: c.treeCount,
-                                                        into: indices, outStride: b)
+                            AVX2Kernels.completeIndices(
+                                bins: bins, binStride: b, cells: b, depth: depth.baseAddress!,
+                                nodeLayer: layer.baseAddress!, nodeByte: byte.baseAddress!,
+                                usedStart: start.baseAddress!, used: used.baseAddress!, trees: c.treeCount,
+                                into: indices, outStride: b)
                         }
                     }
                 }
@@ -217,9 +242,10 @@ struct BlockEngine {
                 search.columns.withUnsafeBufferPointer { columns in
                     for j in 0..<inputs.count where search.levels[j] > 0 {
                         if avx2, let second = search.second[j] {
-                            AVX2Kernels.bin(inputs[j], cells: b, root: roots.baseAddress! + 8 * j,
-                                            columns: columns.baseAddress! + search.columnOffset[j], second: second,
-                                            ninth: search.ninth[j], into: bins + j * b)
+                            AVX2Kernels.bin(
+                                inputs[j], cells: b, root: roots.baseAddress! + 8 * j,
+                                columns: columns.baseAddress! + search.columnOffset[j], second: second,
+                                ninth: search.ninth[j], into: bins + j * b)
                         } else {
                             Self.bin(inputs[j], keys: keys.baseAddress! + search.keyOffset[j], levels: search.levels[j], into: bins + j * b)
                         }
@@ -233,7 +259,8 @@ struct BlockEngine {
     func sumLeaves(_ q: QuantizedLeaves, trees: Int, margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
         let b = TreeKernel.block
         sum(q.score, leafCount: q.leafCount, trees: trees, into: sums)
-        let scale = Float(q.score.scale), base = Float(compiled.ensemble.base)
+        let scale = Float(q.score.scale)
+        let base = Float(compiled.ensemble.base)
         for c in 0..<b { margin[c] = Float(sums[c]) * scale + base }
         guard spread, let out, let squares = q.squares else { return }
         sum(squares, leafCount: q.leafCount, trees: trees, into: sums + b)
@@ -250,8 +277,9 @@ struct BlockEngine {
         let b = TreeKernel.block
         if compiled.leafSums == .avx2 {
             table.planes.withUnsafeBufferPointer { planes in
-                AVX2Kernels.sumLeafPlanes(indices: indices, stride: b, cells: b, planes: planes.baseAddress!, planeCount: table.planeCount,
-                                          trees: trees, initial: table.planeOffset, into: sums)
+                AVX2Kernels.sumLeafPlanes(
+                    indices: indices, stride: b, cells: b, planes: planes.baseAddress!, planeCount: table.planeCount,
+                    trees: trees, initial: table.planeOffset, into: sums)
             }
         } else {
             table.values.withUnsafeBufferPointer { leaves in
@@ -273,10 +301,14 @@ struct BlockEngine {
             let keys = UnsafeRawPointer(node).loadUnaligned(as: SIMD8<Float>.self)
             return Int((unsafeBitCast((keys .< v)._storage, to: SIMD8<UInt32>.self) & 1).wrappedSum())
         }
-        let r0 = SIMD8<Float>(repeating: keys[0]), r1 = SIMD8<Float>(repeating: keys[1])
-        let r2 = SIMD8<Float>(repeating: keys[2]), r3 = SIMD8<Float>(repeating: keys[3])
-        let r4 = SIMD8<Float>(repeating: keys[4]), r5 = SIMD8<Float>(repeating: keys[5])
-        let r6 = SIMD8<Float>(repeating: keys[6]), r7 = SIMD8<Float>(repeating: keys[7])
+        let r0 = SIMD8<Float>(repeating: keys[0])
+        let r1 = SIMD8<Float>(repeating: keys[1])
+        let r2 = SIMD8<Float>(repeating: keys[2])
+        let r3 = SIMD8<Float>(repeating: keys[3])
+        let r4 = SIMD8<Float>(repeating: keys[4])
+        let r5 = SIMD8<Float>(repeating: keys[5])
+        let r6 = SIMD8<Float>(repeating: keys[6])
+        let r7 = SIMD8<Float>(repeating: keys[7])
         var g = 0
         while g < TreeKernel.block {
             let v = UnsafeRawPointer(x + g).loadUnaligned(as: SIMD8<Float>.self)
@@ -316,8 +348,10 @@ struct BlockEngine {
     /// level (a signed byte compare gives −1 for true). Specialized for each depth up to 6, so the
     /// levels unroll (measured 1.2× on depth 6).
     @inline(never)
-    static func leafIndices(bins: UnsafeMutablePointer<Int8>, layer: UnsafePointer<Int32>, split: UnsafePointer<Int8>,
-                            depth: Int, trees: Int, into out: UnsafeMutablePointer<UInt8>) {
+    static func leafIndices(
+        bins: UnsafeMutablePointer<Int8>, layer: UnsafePointer<Int32>, split: UnsafePointer<Int8>,
+        depth: Int, trees: Int, into out: UnsafeMutablePointer<UInt8>
+    ) {
         switch depth {
         case 6: leafIndices(bins: bins, layer: layer, split: split, levels: 6, trees: trees, into: out)
         case 5: leafIndices(bins: bins, layer: layer, split: split, levels: 5, trees: trees, into: out)
@@ -328,12 +362,17 @@ struct BlockEngine {
     }
 
     @inline(__always)
-    static func leafIndices(bins: UnsafeMutablePointer<Int8>, layer: UnsafePointer<Int32>, split: UnsafePointer<Int8>,
-                            levels depth: Int, trees: Int, into out: UnsafeMutablePointer<UInt8>) {
+    static func leafIndices(
+        bins: UnsafeMutablePointer<Int8>, layer: UnsafePointer<Int32>, split: UnsafePointer<Int8>,
+        levels depth: Int, trees: Int, into out: UnsafeMutablePointer<UInt8>
+    ) {
         let b = TreeKernel.block
         var s = 0
         for t in 0..<trees {
-            var i0 = SIMD32<Int8>(), i1 = SIMD32<Int8>(), i2 = SIMD32<Int8>(), i3 = SIMD32<Int8>()
+            var i0 = SIMD32<Int8>()
+            var i1 = SIMD32<Int8>()
+            var i2 = SIMD32<Int8>()
+            var i3 = SIMD32<Int8>()
             for _ in 0..<depth {
                 let row = UnsafeRawPointer(bins + Int(layer[s]) &* b)
                 let th = SIMD32<Int8>(repeating: split[s])
@@ -355,23 +394,28 @@ struct BlockEngine {
     /// Sixteen cells per pass; eight cells' index bytes are read as one word and taken apart with shifts, which costs
     /// fewer instructions than eight byte loads.
     @inline(never)
-    static func sumLeaves(indices: UnsafeMutablePointer<UInt8>, leaves: UnsafePointer<Int32>, leafCount: Int,
-                          trees: Int, into sums: UnsafeMutablePointer<Int32>) {
+    static func sumLeaves(
+        indices: UnsafeMutablePointer<UInt8>, leaves: UnsafePointer<Int32>, leafCount: Int,
+        trees: Int, into sums: UnsafeMutablePointer<Int32>
+    ) {
         let b = TreeKernel.block
         var c = 0
         while c < b {
-            var acc0 = SIMD8<Int32>(), acc1 = SIMD8<Int32>()
+            var acc0 = SIMD8<Int32>()
+            var acc1 = SIMD8<Int32>()
             var p = indices + c
             var table = leaves
             for _ in 0..<trees {
                 let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
                 let u = UInt64(littleEndian: UnsafeRawPointer(p + 8).loadUnaligned(as: UInt64.self))
-                acc0 &+= SIMD8(table[Int(w & 0xff)], table[Int((w &>> 8) & 0xff)], table[Int((w &>> 16) & 0xff)],
-                               table[Int((w &>> 24) & 0xff)], table[Int((w &>> 32) & 0xff)], table[Int((w &>> 40) & 0xff)],
-                               table[Int((w &>> 48) & 0xff)], table[Int(w &>> 56)])
-                acc1 &+= SIMD8(table[Int(u & 0xff)], table[Int((u &>> 8) & 0xff)], table[Int((u &>> 16) & 0xff)],
-                               table[Int((u &>> 24) & 0xff)], table[Int((u &>> 32) & 0xff)], table[Int((u &>> 40) & 0xff)],
-                               table[Int((u &>> 48) & 0xff)], table[Int(u &>> 56)])
+                acc0 &+= SIMD8(
+                    table[Int(w & 0xff)], table[Int((w &>> 8) & 0xff)], table[Int((w &>> 16) & 0xff)],
+                    table[Int((w &>> 24) & 0xff)], table[Int((w &>> 32) & 0xff)], table[Int((w &>> 40) & 0xff)],
+                    table[Int((w &>> 48) & 0xff)], table[Int(w &>> 56)])
+                acc1 &+= SIMD8(
+                    table[Int(u & 0xff)], table[Int((u &>> 8) & 0xff)], table[Int((u &>> 16) & 0xff)],
+                    table[Int((u &>> 24) & 0xff)], table[Int((u &>> 32) & 0xff)], table[Int((u &>> 40) & 0xff)],
+                    table[Int((u &>> 48) & 0xff)], table[Int(u &>> 56)])
                 p += b
                 table += leafCount
             }
@@ -383,9 +427,12 @@ struct BlockEngine {
 
     // MARK: general path
 
-    func runGeneral(_ g: GeneralLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
-                    margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?) {
-        let b = TreeKernel.block, k = inputs.count
+    func runGeneral(
+        _ g: GeneralLayout, inputs: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
+        margin: UnsafeMutablePointer<Float>, spread out: UnsafeMutablePointer<Float>?
+    ) {
+        let b = TreeKernel.block
+        let k = inputs.count
         for j in 0..<k {
             let x = inputs[j]
             for c in 0..<b { cellMajor[c &* k &+ j] = x[c] }
@@ -396,9 +443,10 @@ struct BlockEngine {
                 g.raw.withUnsafeBufferPointer { raw in
                     for t in 0..<g.treeStart.count {
                         let start = g.treeStart[t]
-                        Self.walk(nodes: nodes.baseAddress! + start, values: values.baseAddress! + start,
-                                  raw: spread ? raw.baseAddress! + start : nil, depth: g.treeDepth[t],
-                                  cells: cellMajor, layers: k, totals: totals)
+                        Self.walk(
+                            nodes: nodes.baseAddress! + start, values: values.baseAddress! + start,
+                            raw: spread ? raw.baseAddress! + start : nil, depth: g.treeDepth[t],
+                            cells: cellMajor, layers: k, totals: totals)
                     }
                 }
             }
@@ -415,15 +463,26 @@ struct BlockEngine {
 
     /// One tree over the block, four cells at a time: `node = child + (x > τ)` for `depth` steps.
     @inline(never)
-    static func walk(nodes: UnsafePointer<GeneralNode>, values: UnsafePointer<Double>, raw: UnsafePointer<Double>?,
-                     depth: Int, cells: UnsafeMutablePointer<Float>, layers k: Int, totals: UnsafeMutablePointer<Double>) {
+    static func walk(
+        nodes: UnsafePointer<GeneralNode>, values: UnsafePointer<Double>, raw: UnsafePointer<Double>?,
+        depth: Int, cells: UnsafeMutablePointer<Float>, layers k: Int, totals: UnsafeMutablePointer<Double>
+    ) {
         let b = TreeKernel.block
         var c = 0
         while c < b {
-            let x0 = cells + c &* k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k
-            var n0 = 0, n1 = 0, n2 = 0, n3 = 0
+            let x0 = cells + c &* k
+            let x1 = x0 + k
+            let x2 = x1 + k
+            let x3 = x2 + k
+            var n0 = 0
+            var n1 = 0
+            var n2 = 0
+            var n3 = 0
             for _ in 0..<depth {
-                let a0 = nodes[n0], a1 = nodes[n1], a2 = nodes[n2], a3 = nodes[n3]
+                let a0 = nodes[n0]
+                let a1 = nodes[n1]
+                let a2 = nodes[n2]
+                let a3 = nodes[n3]
                 n0 = Int(a0.child) &+ (x0[Int(a0.feature)] > a0.threshold ? 1 : 0)
                 n1 = Int(a1.child) &+ (x1[Int(a1.feature)] > a1.threshold ? 1 : 0)
                 n2 = Int(a2.child) &+ (x2[Int(a2.feature)] > a2.threshold ? 1 : 0)

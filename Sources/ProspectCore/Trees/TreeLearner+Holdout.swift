@@ -41,8 +41,10 @@ extension TreeLearner {
     /// the held-out rows. The prior correction counts the rows held out of both classes, so the
     /// probabilities stay per cell. When there are too few deposits to hold any out, the fit
     /// uses every row and `heldOut` is nil.
-    static func fitHoldingOut(_ method: Method, columns: [[Float]], labels: [Bool], options: TreeOptions,
-                              backgroundFraction: Double, seed: UInt64) -> Fit {
+    static func fitHoldingOut(
+        _ method: Method, columns: [[Float]], labels: [Bool], options: TreeOptions,
+        backgroundFraction: Double, seed: UInt64
+    ) -> Fit {
         var inner = options
         inner.holdout = 0
         guard let held = holdoutRows(labels: labels, fraction: options.holdout, seed: seed) else {
@@ -51,21 +53,25 @@ extension TreeLearner {
         var isHeld = [Bool](repeating: false, count: labels.count)
         for r in held { isHeld[r] = true }
         let train = labels.indices.filter { !isHeld[$0] }
-        let positives = labels.filter { $0 }.count, negatives = labels.count - positives
-        let trainPositives = train.filter { labels[$0] }.count, trainNegatives = train.count - trainPositives
+        let positives = labels.filter { $0 }.count
+        let negatives = labels.count - positives
+        let trainPositives = train.filter { labels[$0] }.count
+        let trainNegatives = train.count - trainPositives
         // The training rows hold a share of each class's population: of the background,
         // backgroundFraction · trainNegatives / negatives; of the deposits, trainPositives / positives.
         let fraction = backgroundFraction * (Double(trainNegatives) / Double(negatives)) / (Double(trainPositives) / Double(positives))
-        var result = fit(method, columns: columns.map { c in train.map { c[$0] } }, labels: train.map { labels[$0] },
-                         options: inner, backgroundFraction: fraction, seed: seed)
+        var result = fit(
+            method, columns: columns.map { c in train.map { c[$0] } }, labels: train.map { labels[$0] },
+            options: inner, backgroundFraction: fraction, seed: seed)
         let ensemble = result.ensemble
         let scores = parallelMap(held.count, threads: options.threads) { j in
             ensemble.probability(columns.map { $0[held[j]] })
         }
         let heldLabels = held.map { labels[$0] }
         let deposits = heldLabels.filter { $0 }.count
-        result.heldOut = HeldOut(rows: held, deposits: deposits, background: held.count - deposits,
-                                 auc: auc(scores: scores, labels: heldLabels))
+        result.heldOut = HeldOut(
+            rows: held, deposits: deposits, background: held.count - deposits,
+            auc: auc(scores: scores, labels: heldLabels))
         return result
     }
 }

@@ -67,20 +67,25 @@ public enum TreeLearner {
     ///   - backgroundFraction: the background sample's share of the background population it was
     ///     drawn from (1 when it is all of it), for the prior correction.
     ///   - seed: every random choice derives from it.
-    public static func fit(_ method: Method, columns: [[Float]], labels: [Bool], options: TreeOptions,
-                           backgroundFraction: Double = 1, seed: UInt64) -> Fit {
+    public static func fit(
+        _ method: Method, columns: [[Float]], labels: [Bool], options: TreeOptions,
+        backgroundFraction: Double = 1, seed: UInt64
+    ) -> Fit {
         precondition(!columns.isEmpty && columns.allSatisfy { $0.count == labels.count }, "one value per sample and layer")
         precondition((1...ObliviousLayout.maxDepth).contains(options.depth), "depth 1 to 8")
         precondition(options.trees >= 1, "at least one tree")
-        let positives = labels.filter { $0 }.count, negatives = labels.count - positives
+        let positives = labels.filter { $0 }.count
+        let negatives = labels.count - positives
         precondition(positives > 0 && negatives > 0, "deposits and background both present")
         if options.holdout > 0 {
-            return fitHoldingOut(method, columns: columns, labels: labels, options: options,
-                                 backgroundFraction: backgroundFraction, seed: seed)
+            return fitHoldingOut(
+                method, columns: columns, labels: labels, options: options,
+                backgroundFraction: backgroundFraction, seed: seed)
         }
         let bins = FeatureBins(columns: columns, maxBins: options.maxBins)
-        let data = Data(bins: bins, columns: columns, labels: labels, options: options,
-                        depositWeight: options.depositWeight ?? Double(negatives) / Double(positives))
+        let data = Data(
+            bins: bins, columns: columns, labels: labels, options: options,
+            depositWeight: options.depositWeight ?? Double(negatives) / Double(positives))
         // Weighted-sample log-odds minus per-cell log-odds: log w − log f.
         let correction = log(backgroundFraction) - log(data.depositWeight)
         switch method {
@@ -113,11 +118,14 @@ public enum TreeLearner {
     // MARK: gradient boosting
 
     static func boost(_ d: Data, correction: Double, seed: UInt64) -> Fit {
-        let o = d.options, n = d.rows, k = d.layers
+        let o = d.options
+        let n = d.rows
+        let k = d.layers
         let positiveWeight = d.weights.enumerated().reduce(0.0) { $0 + (d.labels[$1.offset] ? $1.element : 0) }
         let base = log(positiveWeight / (d.weights.reduce(0, +) - positiveWeight))
         var margin = [Double](repeating: base, count: n)
-        var g = [Double](repeating: 0, count: n), h = [Double](repeating: 0, count: n)
+        var g = [Double](repeating: 0, count: n)
+        var h = [Double](repeating: 0, count: n)
         var leaf = [UInt8](repeating: 0, count: n)
         var gain = [Double](repeating: 0, count: k)
         var trees: [Tree] = []
@@ -166,7 +174,8 @@ public enum TreeLearner {
             }
             // Newton leaf values over the sample.
             let leaves = 1 << splits.count
-            var G = [Double](repeating: 0, count: leaves), H = [Double](repeating: 0, count: leaves)
+            var G = [Double](repeating: 0, count: leaves)
+            var H = [Double](repeating: 0, count: leaves)
             for i in sample {
                 G[Int(leaf[Int(i)])] += g[Int(i)]
                 H[Int(leaf[Int(i)])] += h[Int(i)]
@@ -184,19 +193,24 @@ public enum TreeLearner {
             trees.append(obliviousTree(d, splits: splits, leaves: values, cover: H))
             deepest = max(deepest, splits.count)
         }
-        let ensemble = TreeEnsemble(output: .logistic, comparison: .lessOrEqual, base: base + correction,
-                                    featureCount: k, trees: trees)
-        return Fit(ensemble: ensemble, bins: d.bins, gain: gain, auc: auc(scores: margin, labels: d.labels),
-                   aucKind: "training", depositWeight: d.depositWeight, depth: deepest)
+        let ensemble = TreeEnsemble(
+            output: .logistic, comparison: .lessOrEqual, base: base + correction,
+            featureCount: k, trees: trees)
+        return Fit(
+            ensemble: ensemble, bins: d.bins, gain: gain, auc: auc(scores: margin, labels: d.labels),
+            aucKind: "training", depositWeight: d.depositWeight, depth: deepest)
     }
 
     /// The best threshold on one layer for boosting: (gain summed over nodes, bin), gain 0 when none.
-    static func bestBoostSplit(_ d: Data, layer: Int, nodes: Int, sample: [Int32], leaf: [UInt8],
-                               g: [Double], h: [Double]) -> (gain: Double, bin: Int) {
+    static func bestBoostSplit(
+        _ d: Data, layer: Int, nodes: Int, sample: [Int32], leaf: [UInt8],
+        g: [Double], h: [Double]
+    ) -> (gain: Double, bin: Int) {
         let o = d.options
         let b = d.bins.binCount(layer)
         guard b > 1 else { return (0, -1) }
-        var sg = [Double](repeating: 0, count: nodes * b), sh = sg
+        var sg = [Double](repeating: 0, count: nodes * b)
+        var sh = sg
         var count = [Int32](repeating: 0, count: nodes * b)
         let column = d.binned[layer]
         column.withUnsafeBufferPointer { col in
@@ -213,15 +227,28 @@ public enum TreeLearner {
         var gains = [Double](repeating: 0, count: b - 1)
         for node in 0..<nodes {
             let row = node * b
-            var G = 0.0, H = 0.0, N: Int32 = 0
-            for j in 0..<b { G += sg[row + j]; H += sh[row + j]; N += count[row + j] }
+            var G = 0.0
+            var H = 0.0
+            var N: Int32 = 0
+            for j in 0..<b {
+                G += sg[row + j]
+                H += sh[row + j]
+                N += count[row + j]
+            }
             let parent = G * G / (H + o.l2)
-            var gl = 0.0, hl = 0.0, nl: Int32 = 0
+            var gl = 0.0
+            var hl = 0.0
+            var nl: Int32 = 0
             for j in 0..<(b - 1) {
-                gl += sg[row + j]; hl += sh[row + j]; nl += count[row + j]
-                let gr = G - gl, hr = H - hl, nr = N - nl
+                gl += sg[row + j]
+                hl += sh[row + j]
+                nl += count[row + j]
+                let gr = G - gl
+                let hr = H - hl
+                let nr = N - nl
                 guard Int(nl) >= o.minSamplesLeaf, Int(nr) >= o.minSamplesLeaf,
-                      hl >= o.minHessianLeaf, hr >= o.minHessianLeaf else { continue }
+                    hl >= o.minHessianLeaf, hr >= o.minHessianLeaf
+                else { continue }
                 gains[j] += gl * gl / (hl + o.l2) + gr * gr / (hr + o.l2) - parent
             }
         }
@@ -231,12 +258,19 @@ public enum TreeLearner {
     // MARK: random forest
 
     static func forest(_ d: Data, correction: Double, seed: UInt64) -> Fit {
-        let o = d.options, n = d.rows, k = d.layers
-        let candidates = max(1, min(k, o.layerFraction.map { Int((Double(k) * $0).rounded(.up)) }
-                                        ?? Int(Double(k).squareRoot().rounded())))
+        let o = d.options
+        let n = d.rows
+        let k = d.layers
+        let candidates = max(
+            1,
+            min(
+                k,
+                o.layerFraction.map { Int((Double(k) * $0).rounded(.up)) }
+                    ?? Int(Double(k).squareRoot().rounded())))
         var trees: [Tree] = []
         var gain = [Double](repeating: 0, count: k)
-        var oobSum = [Double](repeating: 0, count: n), oobCount = [Int32](repeating: 0, count: n)
+        var oobSum = [Double](repeating: 0, count: n)
+        var oobCount = [Int32](repeating: 0, count: n)
         var deepest = 0
         var next = 0
         // Whole trees in parallel, a batch of `threads` at a time, merged in tree order.
@@ -257,14 +291,16 @@ public enum TreeLearner {
             }
             next += batch
         }
-        var scores: [Double] = [], labels: [Bool] = []
+        var scores: [Double] = []
+        var labels: [Bool] = []
         for i in 0..<n where oobCount[i] > 0 {
             scores.append(oobSum[i] / Double(oobCount[i]))
             labels.append(d.labels[i])
         }
         let ensemble = TreeEnsemble(output: .average, comparison: .lessOrEqual, base: 0, featureCount: k, trees: trees)
-        return Fit(ensemble: ensemble, bins: d.bins, gain: gain, auc: auc(scores: scores, labels: labels),
-                   aucKind: "out-of-bag", depositWeight: d.depositWeight, depth: deepest)
+        return Fit(
+            ensemble: ensemble, bins: d.bins, gain: gain, auc: auc(scores: scores, labels: labels),
+            aucKind: "out-of-bag", depositWeight: d.depositWeight, depth: deepest)
     }
 
     struct ForestTree: Sendable {
@@ -277,7 +313,9 @@ public enum TreeLearner {
     }
 
     static func growForestTree(_ d: Data, candidates: Int, correction: Double, seed: UInt64) -> ForestTree {
-        let o = d.options, n = d.rows, k = d.layers
+        let o = d.options
+        let n = d.rows
+        let k = d.layers
         var rng = SplitMix64(seed: seed)
         var draws = [UInt32](repeating: 0, count: n)
         for _ in 0..<n { draws[Int(rng.next() % UInt64(n))] += 1 }
@@ -300,7 +338,8 @@ public enum TreeLearner {
             descend(d, layer: best.layer, bin: best.bin, leaf: &leaf)
         }
         let leaves = 1 << splits.count
-        var W = [Double](repeating: 0, count: leaves), S = W
+        var W = [Double](repeating: 0, count: leaves)
+        var S = W
         for i32 in bag {
             let i = Int(i32)
             W[Int(leaf[i])] += w[i]
@@ -308,7 +347,8 @@ public enum TreeLearner {
         }
         // Weighted deposit fraction per leaf; an empty leaf takes its nearest non-empty ancestor's.
         var fractions = [Double](repeating: .nan, count: leaves)
-        var levelW = W, levelS = S
+        var levelW = W
+        var levelS = S
         var width = leaves
         var ancestors: [[Double]] = []
         while true {
@@ -319,23 +359,31 @@ public enum TreeLearner {
             levelS = (0..<width).map { levelS[2 * $0] + levelS[2 * $0 + 1] }
         }
         for j in 0..<leaves {
-            var q = Double.nan, up = 0
-            while q.isNaN && up < ancestors.count { q = ancestors[up][j >> up]; up += 1 }
+            var q = Double.nan
+            var up = 0
+            while q.isNaN && up < ancestors.count {
+                q = ancestors[up][j >> up]
+                up += 1
+            }
             fractions[j] = q.isNaN ? 0 : q
         }
         // Each leaf as a per-cell probability (prior correction).
         let factor = exp(correction)
         let values = fractions.map { q in q * factor / (q * factor + (1 - q)) }
-        return ForestTree(tree: obliviousTree(d, splits: splits, leaves: values, cover: W), gain: gain, depth: splits.count,
-                          inBag: draws.map { $0 > 0 }, leaf: leaf, values: values)
+        return ForestTree(
+            tree: obliviousTree(d, splits: splits, leaves: values, cover: W), gain: gain, depth: splits.count,
+            inBag: draws.map { $0 > 0 }, leaf: leaf, values: values)
     }
 
     /// The best threshold on one layer for a forest: (weighted Gini decrease over nodes, bin).
-    static func bestForestSplit(_ d: Data, layer: Int, nodes: Int, bag: [Int32], draws: [UInt32], w: [Double],
-                                leaf: [UInt8]) -> (gain: Double, bin: Int) {
+    static func bestForestSplit(
+        _ d: Data, layer: Int, nodes: Int, bag: [Int32], draws: [UInt32], w: [Double],
+        leaf: [UInt8]
+    ) -> (gain: Double, bin: Int) {
         let b = d.bins.binCount(layer)
         guard b > 1 else { return (0, -1) }
-        var sw = [Double](repeating: 0, count: nodes * b), ss = sw
+        var sw = [Double](repeating: 0, count: nodes * b)
+        var ss = sw
         var count = [UInt32](repeating: 0, count: nodes * b)
         let column = d.binned[layer]
         for i32 in bag {
@@ -349,14 +397,25 @@ public enum TreeLearner {
         let minimum = UInt32(max(d.options.minSamplesLeaf, 0))
         for node in 0..<nodes {
             let row = node * b
-            var W = 0.0, S = 0.0, N: UInt32 = 0
-            for j in 0..<b { W += sw[row + j]; S += ss[row + j]; N += count[row + j] }
+            var W = 0.0
+            var S = 0.0
+            var N: UInt32 = 0
+            for j in 0..<b {
+                W += sw[row + j]
+                S += ss[row + j]
+                N += count[row + j]
+            }
             guard W > 0 else { continue }
             let parent = S * S / W
-            var wl = 0.0, sl = 0.0, nl: UInt32 = 0
+            var wl = 0.0
+            var sl = 0.0
+            var nl: UInt32 = 0
             for j in 0..<(b - 1) {
-                wl += sw[row + j]; sl += ss[row + j]; nl += count[row + j]
-                let wr = W - wl, sr = S - sl
+                wl += sw[row + j]
+                sl += ss[row + j]
+                nl += count[row + j]
+                let wr = W - wl
+                let sr = S - sl
                 guard nl >= minimum, N - nl >= minimum, wl > 0, wr > 0 else { continue }
                 gains[j] += sl * sl / wl + sr * sr / wr - parent
             }
@@ -386,9 +445,12 @@ public enum TreeLearner {
         let depth = splits.count
         let internalCount = (1 << depth) - 1
         let total = internalCount + leaves.count
-        var value = [Double](repeating: 0, count: total), weight = [Double](repeating: 0, count: total)
-        var feature = [Int32](repeating: -1, count: total), threshold = [Double](repeating: 0, count: total)
-        var left = [Int32](repeating: -1, count: total), right = [Int32](repeating: -1, count: total)
+        var value = [Double](repeating: 0, count: total)
+        var weight = [Double](repeating: 0, count: total)
+        var feature = [Int32](repeating: -1, count: total)
+        var threshold = [Double](repeating: 0, count: total)
+        var left = [Int32](repeating: -1, count: total)
+        var right = [Int32](repeating: -1, count: total)
         for j in 0..<leaves.count {
             value[internalCount + j] = leaves[j]
             weight[internalCount + j] = cover[j]
@@ -404,8 +466,9 @@ public enum TreeLearner {
             weight[i] = weight[l] + weight[r]
             value[i] = weight[i] > 0 ? (weight[l] * value[l] + weight[r] * value[r]) / weight[i] : (value[l] + value[r]) / 2
         }
-        return Tree(feature: feature, threshold: threshold, left: left, right: right,
-                    missingLeft: [Bool](repeating: true, count: total), value: value, cover: weight)
+        return Tree(
+            feature: feature, threshold: threshold, left: left, right: right,
+            missingLeft: [Bool](repeating: true, count: total), value: value, cover: weight)
     }
 
     /// `count` distinct layers of `0..<k`, drawn with `rng` (partial Fisher–Yates).
@@ -425,13 +488,17 @@ public enum TreeLearner {
     /// ROC AUC of `scores` for positives against negatives, ties counted half (Mann–Whitney).
     public static func auc(scores: [Double], labels: [Bool]) -> Double {
         let order = scores.indices.sorted { scores[$0] < scores[$1] }
-        var rankSum = 0.0, positives = 0.0
+        var rankSum = 0.0
+        var positives = 0.0
         var i = 0
         while i < order.count {
             var j = i
             while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
             let rank = Double(i + j) / 2 + 1
-            for m in i...j where labels[order[m]] { rankSum += rank; positives += 1 }
+            for m in i...j where labels[order[m]] {
+                rankSum += rank
+                positives += 1
+            }
             i = j + 1
         }
         let negatives = Double(order.count) - positives
@@ -442,7 +509,10 @@ public enum TreeLearner {
     /// Runs `body` over `threads` contiguous ranges of `0..<n` (one range when threads ≤ 1).
     static func parallelRanges(_ n: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let workers = max(1, min(threads, n / 4096 + 1))
-        if workers == 1 { body(0..<n); return }
+        if workers == 1 {
+            body(0..<n)
+            return
+        }
         DispatchQueue.concurrentPerform(iterations: workers) { w in body((n * w / workers)..<(n * (w + 1) / workers)) }
     }
 

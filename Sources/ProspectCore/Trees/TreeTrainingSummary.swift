@@ -44,10 +44,12 @@ public struct TreeTrainingSummary: Codable, Sendable, Equatable {
     /// ROC AUC of the model on the held-out cells, which it never saw; nil when none were held out.
     public var heldOutAUC: Double?
 
-    public init(method: String, trees: Int, depth: Int, depositCells: Int, backgroundCells: Int, background: String,
-                depositWeight: Double, auc: Double, aucKind: String, importance: [Importance],
-                holdout: Double? = nil, heldOutDepositCells: Int? = nil, heldOutBackgroundCells: Int? = nil,
-                heldOutAUC: Double? = nil) {
+    public init(
+        method: String, trees: Int, depth: Int, depositCells: Int, backgroundCells: Int, background: String,
+        depositWeight: Double, auc: Double, aucKind: String, importance: [Importance],
+        holdout: Double? = nil, heldOutDepositCells: Int? = nil, heldOutBackgroundCells: Int? = nil,
+        heldOutAUC: Double? = nil
+    ) {
         self.method = method
         self.trees = trees
         self.depth = depth
@@ -71,6 +73,7 @@ extension TreeTrainingSummary {
         guard let auc = t.heldOutAUC, let d = t.heldOutDepositCells, let b = t.heldOutBackgroundCells else { return nil }
         let percent = (t.holdout ?? 0) * 100
         let share = percent == percent.rounded() ? String(Int(percent)) : String(format: "%.1f", percent)
-        return "held-out ROC AUC \(String(format: "%.4f", auc)) on \(d) deposit and \(b) background cells kept out of training (\(share) % of each)"
+        return
+            "held-out ROC AUC \(String(format: "%.4f", auc)) on \(d) deposit and \(b) background cells kept out of training (\(share) % of each)"
     }
 }

@@ -27,9 +27,10 @@ public enum XGBoostDump {
         let top = try ImportJSON.topLevel(data)
         if let array = top as? [Any] {
             let looksLikeDump = array.first.map { ($0 as? [String: Any])?["nodeid"] != nil || $0 is String } ?? false
-            throw TreeImportError(looksLikeDump
-                ? "this is an XGBoost get_dump() text dump, which has no base_score; write the model with booster.save_model(\"model.json\")"
-                : "not an XGBoost JSON model (a JSON array)")
+            throw TreeImportError(
+                looksLikeDump
+                    ? "this is an XGBoost get_dump() text dump, which has no base_score; write the model with booster.save_model(\"model.json\")"
+                    : "not an XGBoost JSON model (a JSON array)")
         }
         guard let object = top as? [String: Any] else { throw TreeImportError("not an XGBoost JSON model (not a JSON object)") }
         if object["tree_info"] != nil {
@@ -44,7 +45,9 @@ public enum XGBoostDump {
         let numClass = Int(learner.learnerModelParam.numClass ?? "0") ?? 0
         let numTarget = Int(learner.learnerModelParam.numTarget ?? "1") ?? 1
         guard !objective.hasPrefix("multi:"), numClass <= 1 else {
-            throw TreeImportError("multiclass models (objective \"\(objective)\", \(numClass) classes) are not supported: prospect maps one probability; train a binary:logistic model")
+            throw TreeImportError(
+                "multiclass models (objective \"\(objective)\", \(numClass) classes) are not supported: prospect maps one probability; train a binary:logistic model"
+            )
         }
         guard numTarget <= 1 else { throw TreeImportError("multi-target models (\(numTarget) targets) are not supported") }
         guard objective == "binary:logistic" || objective == "reg:logistic" else {
@@ -84,24 +87,28 @@ public enum XGBoostDump {
         if let best = learner.attributes?["best_iteration"] {
             warnings.append("the model records best_iteration \(best); all \(trees.count) trees are used, as Booster.predict does")
         }
-        return ImportedTrees(library: "xgboost", ensemble: ensemble, featureNames: given.isEmpty ? defaultNames : given,
-                             hasFeatureNames: !given.isEmpty, gain: gain, objective: objective,
-                             version: file.version?.map(String.init).joined(separator: ".") ?? "", warnings: warnings)
+        return ImportedTrees(
+            library: "xgboost", ensemble: ensemble, featureNames: given.isEmpty ? defaultNames : given,
+            hasFeatureNames: !given.isEmpty, gain: gain, objective: objective,
+            version: file.version?.map(String.init).joined(separator: ".") ?? "", warnings: warnings)
     }
 
     /// One tree in Prospect's form: reachable nodes only, in depth-first order.
     static func convert(_ t: JSONTree, index: Int, featureCount: Int, gain: inout [Double]) throws -> Tree {
         let n = t.leftChildren.count
         guard n > 0, t.rightChildren.count == n, t.splitIndices.count == n, t.splitConditions.count == n,
-              t.defaultLeft.count == n, t.sumHessian.map({ $0.count == n }) ?? true,
-              t.lossChanges.map({ $0.count == n }) ?? true, t.splitType.map({ $0.count == n || $0.isEmpty }) ?? true else {
+            t.defaultLeft.count == n, t.sumHessian.map({ $0.count == n }) ?? true,
+            t.lossChanges.map({ $0.count == n }) ?? true, t.splitType.map({ $0.count == n || $0.isEmpty }) ?? true
+        else {
             throw TreeImportError("malformed XGBoost model: tree \(index)'s node arrays differ in length")
         }
         if let leafSize = t.treeParam?.sizeLeafVector, let s = Int(leafSize), s > 1 {
             throw TreeImportError("tree \(index) has vector leaves (size_leaf_vector \(s)), which are not supported")
         }
         if let types = t.splitType, let i = types.indices.first(where: { types[$0] != 0 && t.leftChildren[$0] != -1 }) {
-            throw TreeImportError("tree \(index) has a categorical split (node \(i)), which is not supported; retrain with the layer as numeric codes (no enable_categorical)")
+            throw TreeImportError(
+                "tree \(index) has a categorical split (node \(i)), which is not supported; retrain with the layer as numeric codes (no enable_categorical)"
+            )
         }
         func isLeaf(_ i: Int) -> Bool { t.leftChildren[i] == -1 }
         func child(_ c: Int) throws -> Int {
@@ -121,7 +128,8 @@ public enum XGBoostDump {
                 weight[i] = h
                 return
             }
-            let l = try child(t.leftChildren[i]), r = try child(t.rightChildren[i])
+            let l = try child(t.leftChildren[i])
+            let r = try child(t.rightChildren[i])
             try fill(l)
             try fill(r)
             let w = weight[l] + weight[r]
@@ -137,8 +145,9 @@ public enum XGBoostDump {
                 throw TreeImportError("malformed XGBoost model: tree \(index) splits on feature \(f), but the model has \(featureCount)")
             }
             gain[f] += t.lossChanges?[i] ?? 0
-            let node = b.split(feature: f, threshold: Double(Float(t.splitConditions[i])), missingLeft: t.defaultLeft[i],
-                               value: mean[i], cover: weight[i])
+            let node = b.split(
+                feature: f, threshold: Double(Float(t.splitConditions[i])), missingLeft: t.defaultLeft[i],
+                value: mean[i], cover: weight[i])
             b.link(node, left: try emit(t.leftChildren[i]), right: try emit(t.rightChildren[i]))
             return node
         }

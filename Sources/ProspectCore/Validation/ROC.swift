@@ -18,9 +18,15 @@ public struct ROCAccumulator: Sendable {
     ///   nodata) are ignored.
     public init(depositScores: [Float]) {
         let sorted = depositScores.filter { !$0.isNaN }.sorted()
-        var v: [Float] = [], d: [Int] = []
+        var v: [Float] = []
+        var d: [Int] = []
         for s in sorted {
-            if let last = v.last, last == s { d[d.count - 1] += 1 } else { v.append(s); d.append(1) }
+            if let last = v.last, last == s {
+                d[d.count - 1] += 1
+            } else {
+                v.append(s)
+                d.append(1)
+            }
         }
         depositValues = v
         depositsAt = d
@@ -47,8 +53,9 @@ public struct ROCAccumulator: Sendable {
     /// Adds the counts of another accumulator (of a disjoint part of the map) built from the
     /// same deposit scores.
     public mutating func merge(_ other: ROCAccumulator) {
-        precondition(depositValues == other.depositValues && depositsAt == other.depositsAt,
-                     "accumulators merged must share their deposit scores")
+        precondition(
+            depositValues == other.depositValues && depositsAt == other.depositsAt,
+            "accumulators merged must share their deposit scores")
         for i in bins.indices { bins[i] += other.bins[i] }
     }
 
@@ -56,7 +63,8 @@ public struct ROCAccumulator: Sendable {
     /// over all deposit–cell pairs: the Mann–Whitney U statistic divided by `m·n` (Hanley & McNeil
     /// 1982). Exact; NaN when there is no deposit or no cell.
     public var auc: Double {
-        let m = depositCount, n = cellCount
+        let m = depositCount
+        let n = cellCount
         guard m > 0, n > 0 else { return .nan }
         var below = 0
         var numerator = 0.0  // Σ over deposits of 2·(cells below) + (cells equal), kept in halves.
@@ -75,7 +83,8 @@ public struct ROCAccumulator: Sendable {
     /// `depositPercent` is 100 × (deposits with score ≥ that score) / deposits, so deposits with
     /// tied scores share one point. Both coordinates are non-decreasing along the curve.
     public var successRateCurve: [(areaPercent: Double, depositPercent: Double)] {
-        let m = depositCount, n = cellCount
+        let m = depositCount
+        let n = cellCount
         guard m > 0, n > 0 else { return [] }
         var curve: [(areaPercent: Double, depositPercent: Double)] = []
         curve.reserveCapacity(m)
@@ -84,8 +93,10 @@ public struct ROCAccumulator: Sendable {
         for j in depositValues.indices.reversed() {
             cellsAbove += bins[2 * j + 1]
             depositsAbove += depositsAt[j]
-            let point = (areaPercent: 100 * Double(cellsAbove) / Double(n),
-                         depositPercent: 100 * Double(depositsAbove) / Double(m))
+            let point = (
+                areaPercent: 100 * Double(cellsAbove) / Double(n),
+                depositPercent: 100 * Double(depositsAbove) / Double(m)
+            )
             for _ in 0..<depositsAt[j] { curve.append(point) }
             cellsAbove += bins[2 * j]
         }

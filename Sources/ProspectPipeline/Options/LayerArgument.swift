@@ -17,7 +17,8 @@ public enum LayerArgument {
     /// source, then a plain name): `oldOrder` is then true so the caller can warn.
     public static func splitAllowingOldOrder(_ text: String) -> (name: String?, value: String, oldOrder: Bool) {
         if let eq = text.lastIndex(of: "="), eq != text.startIndex {
-            let before = text[..<eq], after = text[text.index(after: eq)...]
+            let before = text[..<eq]
+            let after = text[text.index(after: eq)...]
             let pathLike = before.contains { "/.:@".contains($0) }
             if pathLike, isPlainName(after), !isPlainName(before.prefix { $0 != "=" }) {
                 return (String(after), String(before), true)

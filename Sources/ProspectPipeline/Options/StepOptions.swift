@@ -25,7 +25,10 @@ extension TargetOptions {
     public func tileCells(on grid: Grid) throws(OptionError) -> Int {
         let cells = tileSize / abs(grid.transform.cellWidth)
         guard cells.isFinite, cells <= Double(max(grid.columns, grid.rows)) else {
-            throw OptionError(.tileSize, "a tile of \(Check.show(tileSize)) is larger than the map (\(grid.columns) × \(grid.rows) cells of \(Check.show(abs(grid.transform.cellWidth))))")
+            throw OptionError(
+                .tileSize,
+                "a tile of \(Check.show(tileSize)) is larger than the map (\(grid.columns) × \(grid.rows) cells of \(Check.show(abs(grid.transform.cellWidth))))"
+            )
         }
         return max(1, Int(cells.rounded()))
     }
@@ -36,18 +39,22 @@ extension PrepareRequest {
     /// The grid's size is checked when it is made from them.
     /// - Throws: `OptionError` naming the option (and the layer, for a radius).
     public func validate() throws(OptionError) {
-        if case let .definition(_, cellSize, extent) = grid {
+        if case .definition(_, let cellSize, let extent) = grid {
             try Check.positive(cellSize, .cellSize)
             if let extent {
                 guard extent.count == 4 else { throw OptionError(.extent, "give four numbers XMIN,YMIN,XMAX,YMAX, got \(extent.count)") }
-                guard extent.allSatisfy(\.isFinite) else { throw OptionError(.extent, "give finite numbers, got \(extent.map(Check.show))") }
+                guard extent.allSatisfy(\.isFinite) else {
+                    throw OptionError(.extent, "give finite numbers, got \(extent.map(Check.show))")
+                }
                 guard extent[2] > extent[0], extent[3] > extent[1] else {
                     throw OptionError(.extent, "XMIN must be below XMAX and YMIN below YMAX, got \(extent.map(Check.show))")
                 }
             }
         }
         for input in inputs {
-            if case let .density(_, radius) = input.source { try Check.positive(radius, .radius, layer: input.name, unit: " of grid units") }
+            if case .density(_, let radius) = input.source {
+                try Check.positive(radius, .radius, layer: input.name, unit: " of grid units")
+            }
         }
         try Check.count(threads, .prepareThreads, atLeast: 1)
     }

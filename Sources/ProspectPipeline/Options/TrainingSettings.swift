@@ -90,7 +90,9 @@ public struct TrainingSettings: Sendable {
         for (name, value) in thresholds.sorted(by: { $0.key < $1.key }) {
             _ = try layer(name, .threshold)
             guard o.wofe.cumulative[name] != nil else {
-                throw OptionError(.threshold, layer: name, "\(name) is not an ascending or descending layer (a threshold picks the binary pattern of cumulative classes)")
+                throw OptionError(
+                    .threshold, layer: name,
+                    "\(name) is not an ascending or descending layer (a threshold picks the binary pattern of cumulative classes)")
             }
             try Check.finite(Double(Float(value)), .threshold, layer: name)
             o.wofe.thresholds[name] = Float(value)
@@ -111,7 +113,8 @@ public struct TrainingSettings: Sendable {
         try only([.rf, .gbt], .holdout, given: holdout != nil)
         try only([.rf, .gbt], .trainingThreads, given: threads != nil)
         try take(trees, into: &o.trees.trees) { v throws(OptionError) in try Check.count(v, .trees, atLeast: 1, atMost: Self.maximumTrees) }
-        try take(depth, into: &o.trees.depth) { v throws(OptionError) in try Check.count(v, .depth, atLeast: 1, atMost: 8, what: " levels") }
+        try take(depth, into: &o.trees.depth) { v throws(OptionError) in try Check.count(v, .depth, atLeast: 1, atMost: 8, what: " levels")
+        }
         try take(learningRate, into: &o.trees.learningRate) { v throws(OptionError) in
             guard v.isFinite, v > 0, v <= 1 else {
                 throw OptionError(.learningRate, "give a number above 0 and at most 1, got \(Check.show(v))")
@@ -130,7 +133,8 @@ public struct TrainingSettings: Sendable {
         try only([.fuzzy, .index], .classScore, given: !classScores.isEmpty)
         if method == .fuzzy {
             guard let text = expression, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw OptionError(.expression, "a fuzzy model needs one, e.g. \"gamma(0.9, and(\(names.prefix(2).joined(separator: ", "))), …)\"")
+                throw OptionError(
+                    .expression, "a fuzzy model needs one, e.g. \"gamma(0.9, and(\(names.prefix(2).joined(separator: ", "))), …)\"")
             }
             if given != nil {
                 do { _ = try FuzzyExpression(parsing: text, layers: names) } catch {
@@ -149,11 +153,16 @@ public struct TrainingSettings: Sendable {
             guard l.kind != .continuous else {
                 throw OptionError(.classScore, layer: name, "\(name) is a continuous layer; give it a transform instead (e.g. fuzzy-large)")
             }
-            guard !table.isEmpty else { throw OptionError(.classScore, layer: name, "give a mapping of class (code or name) to score, e.g. {4: 10, 3: 5}") }
+            guard !table.isEmpty else {
+                throw OptionError(.classScore, layer: name, "give a mapping of class (code or name) to score, e.g. {4: 10, 3: 5}")
+            }
             for (key, score) in table.sorted(by: { $0.key < $1.key }) {
-                guard score.isFinite else { throw OptionError(.classScore, layer: name, "class \(key) has score \(score); give a finite number") }
+                guard score.isFinite else {
+                    throw OptionError(.classScore, layer: name, "class \(key) has score \(score); give a finite number")
+                }
                 if method == .fuzzy, !(0...1).contains(score) {
-                    throw OptionError(.classScore, layer: name, "class \(key) has membership \(Check.show(score)); fuzzy memberships lie in [0, 1]")
+                    throw OptionError(
+                        .classScore, layer: name, "class \(key) has membership \(Check.show(score)); fuzzy memberships lie in [0, 1]")
                 }
             }
             o.overlay.classScores[name] = table
@@ -181,7 +190,8 @@ extension TrainingSettings {
     /// by slashes, each code in one group.
     /// - Throws: `OptionError` for `--generalize` (`layers[].generalize`).
     public static func classGroups(_ text: String, layer: String) throws(OptionError) -> [[Int32]] {
-        let bad = OptionError(.generalize, layer: layer, "give groups of whole-number class codes like 1,2/3,4 (each code in one group), got \(text)")
+        let bad = OptionError(
+            .generalize, layer: layer, "give groups of whole-number class codes like 1,2/3,4 (each code in one group), got \(text)")
         var groups: [[Int32]] = []
         for group in text.split(separator: "/", omittingEmptySubsequences: false) {
             var codes: [Int32] = []
@@ -229,10 +239,12 @@ extension TrainingSettings {
         }
         for s in classScores {
             guard let eq = s.lastIndex(of: "="), let colon = s[..<eq].lastIndex(of: ":"), colon != s.startIndex,
-                  s.index(after: colon) < eq, let value = Double(s[s.index(after: eq)...]) else {
+                s.index(after: colon) < eq, let value = Double(s[s.index(after: eq)...])
+            else {
                 throw OptionError(.classScore, "give NAME:CLASS=SCORE, e.g. lithology:4=10, got \(s)")
             }
-            let name = String(s[..<colon]), key = String(s[s.index(after: colon)..<eq])
+            let name = String(s[..<colon])
+            let key = String(s[s.index(after: colon)..<eq])
             guard self.classScores[name]?[key] == nil else { throw OptionError(.classScore, layer: name, "class \(key) is scored twice") }
             self.classScores[name, default: [:]][key] = value
         }

@@ -15,9 +15,13 @@ public struct VectorSource: Sendable, Equatable, CustomStringConvertible {
     /// Parses `PATH` or `PATH:LAYER`. The text after the last colon is a layer name unless the
     /// whole text names an existing file.
     public init(argument: String) {
-        if FileManager.default.fileExists(atPath: argument) { self.init(path: argument); return }
+        if FileManager.default.fileExists(atPath: argument) {
+            self.init(path: argument)
+            return
+        }
         if let colon = argument.lastIndex(of: ":"), colon != argument.startIndex,
-           !argument[argument.index(after: colon)...].contains("/") {
+            !argument[argument.index(after: colon)...].contains("/")
+        {
             let layer = String(argument[argument.index(after: colon)...])
             self.init(path: String(argument[..<colon]), layer: layer.isEmpty ? nil : layer)
         } else {
@@ -124,8 +128,11 @@ extension PrepareRequest.Input {
         guard let colon = spec.lastIndex(of: ":"), colon != spec.startIndex, spec.index(after: colon) != spec.endIndex else {
             throw PipelineError(spec, "--rasterize takes [NAME=]VECTOR[:LAYER]:FIELD; use --inside for a polygon mask without a field")
         }
-        return .init(name: name, source: .rasterize(VectorSource(argument: String(spec[..<colon])),
-                                                    field: String(spec[spec.index(after: colon)...])))
+        return .init(
+            name: name,
+            source: .rasterize(
+                VectorSource(argument: String(spec[..<colon])),
+                field: String(spec[spec.index(after: colon)...])))
     }
 
     /// `[NAME=]VECTOR[:LAYER]`: 1 inside the features, 0 outside; name defaults to `inside_LAYER`.

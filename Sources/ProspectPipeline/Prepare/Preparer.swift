@@ -20,14 +20,18 @@ public struct PrepareReport: Sendable {
 public enum Preparer {
     /// GeoTIFF options of the prepared layers: 256² tiles (the scoring engine reads whole
     /// blocks), ZSTD with the floating-point predictor.
-    static let creationOptions = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=ZSTD", "ZSTD_LEVEL=1",
-                                  "PREDICTOR=3", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
+    static let creationOptions = [
+        "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=ZSTD", "ZSTD_LEVEL=1",
+        "PREDICTOR=3", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS",
+    ]
     static let stagingOptions = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAFER"]
 
     public static func run(_ request: PrepareRequest, log: (String) -> Void = { _ in }) throws -> PrepareReport {
         GDAL.initialize()
         GDAL.setConfigOption("GDAL_CACHEMAX", "256")
-        guard !request.inputs.isEmpty else { throw PipelineError(nil, "no inputs: give --raster, --categorical, --distance, --rasterize, --inside or --density") }
+        guard !request.inputs.isEmpty else {
+            throw PipelineError(nil, "no inputs: give --raster, --categorical, --distance, --rasterize, --inside or --density")
+        }
         try request.validate()
         var seen = Set<String>()
         for input in request.inputs {
@@ -53,11 +57,16 @@ public enum Preparer {
         let staging = parent + "/." + out.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).partial"
         TemporaryFiles.shared.register(staging)
         let scratch = try VSI.makeScratchDirectory()
-        defer { TemporaryFiles.shared.remove(staging); VSI.removeDirectory(scratch) }
+        defer {
+            TemporaryFiles.shared.remove(staging)
+            VSI.removeDirectory(scratch)
+        }
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
 
         var context = try Context(request: request, scratch: scratch, staging: staging)
-        log("grid: \(context.grid.columns) × \(context.grid.rows) cells of \(fmt(context.grid.transform.cellWidth)) × \(fmt(-context.grid.transform.cellHeight)) (\(context.crsLabel))")
+        log(
+            "grid: \(context.grid.columns) × \(context.grid.rows) cells of \(fmt(context.grid.transform.cellWidth)) × \(fmt(-context.grid.transform.cellHeight)) (\(context.crsLabel))"
+        )
         if let area = request.studyArea {
             log("study area: \(DisplayPath.of(area)) (\(context.studyAreaCells) cells inside)")
         }
@@ -72,16 +81,18 @@ public enum Preparer {
             log("\(input.name): \(layer.method) → \(layer.path) (\(layer.validCells) cells with data, \(String(format: "%.2f", s)) s)")
         }
         let vrtName = "stack.vrt"
-        try GDALAlgorithms.buildVRT(sources: layers.map { staging + "/" + $0.path }, destination: staging + "/" + vrtName,
-                                    bandNames: layers.map(\.name))
+        try GDALAlgorithms.buildVRT(
+            sources: layers.map { staging + "/" + $0.path }, destination: staging + "/" + vrtName,
+            bandNames: layers.map(\.name))
         let g = context.grid
         let e = g.extent
         let manifest = StackManifest(
             format: StackManifest.formatName, formatVersion: StackManifest.currentVersion, tool: ProspectVersion.tool,
             created: ISO8601DateFormatter().string(from: Date()),
-            grid: .init(crs: context.crsLabel, crsWKT: g.crsWKT, columns: g.columns, rows: g.rows,
-                        geoTransform: g.transform.coefficients, cellWidth: g.transform.cellWidth,
-                        cellHeight: -g.transform.cellHeight, extent: [e.minX, e.minY, e.maxX, e.maxY]),
+            grid: .init(
+                crs: context.crsLabel, crsWKT: g.crsWKT, columns: g.columns, rows: g.rows,
+                geoTransform: g.transform.coefficients, cellWidth: g.transform.cellWidth,
+                cellHeight: -g.transform.cellHeight, extent: [e.minX, e.minY, e.maxX, e.maxY]),
             studyArea: request.studyArea?.description, studyAreaCells: context.studyAreaCells,
             nodata: request.nodata, layers: layers, vrt: vrtName, warnings: context.warnings)
         try manifest.encoded().write(to: URL(fileURLWithPath: staging + "/" + StackManifest.fileName))
@@ -146,8 +157,9 @@ struct Context {
             guard cellSize > 0, cellSize.isFinite else { throw PipelineError(nil, "--cell-size must be positive") }
             var box = extent
             if box == nil, let area = request.studyArea {
-                let copy = try Self.translate(area, scratch: scratch, name: "study-area", crs: crs,
-                                              assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+                let copy = try Self.translate(
+                    area, scratch: scratch, name: "study-area", crs: crs,
+                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
                 studyAreaCopy = copy
                 guard let info = try VectorDataset.open(copy.path).layers.first, let ext = info.extent else {
                     throw PipelineError(area.path, "the study area has no extent")
@@ -155,24 +167,36 @@ struct Context {
                 box = [ext.minX, ext.minY, ext.maxX, ext.maxY]
             }
             guard let b = box, b.count == 4, b[2] > b[0], b[3] > b[1] else {
-                throw PipelineError(nil, "give --extent XMIN,YMIN,XMAX,YMAX (with xmin < xmax, ymin < ymax) or --study-area to set the grid's extent")
+                throw PipelineError(
+                    nil, "give --extent XMIN,YMIN,XMAX,YMAX (with xmin < xmax, ymin < ymax) or --study-area to set the grid's extent")
             }
             // Snapped outward to whole cells of a lattice anchored at the CRS origin.
-            let x0 = (b[0] / cellSize).rounded(.down) * cellSize, y0 = (b[1] / cellSize).rounded(.down) * cellSize
-            let x1 = (b[2] / cellSize).rounded(.up) * cellSize, y1 = (b[3] / cellSize).rounded(.up) * cellSize
-            let across = ((x1 - x0) / cellSize).rounded(), down = ((y1 - y0) / cellSize).rounded()
+            let x0 = (b[0] / cellSize).rounded(.down) * cellSize
+            let y0 = (b[1] / cellSize).rounded(.down) * cellSize
+            let x1 = (b[2] / cellSize).rounded(.up) * cellSize
+            let y1 = (b[3] / cellSize).rounded(.up) * cellSize
+            let across = ((x1 - x0) / cellSize).rounded()
+            let down = ((y1 - y0) / cellSize).rounded()
             guard across >= 1, down >= 1, across * down <= Double(1 << 36) else {
-                throw PipelineError(nil, "a grid of \(Check.show(across)) × \(Check.show(down)) cells is out of range; check --cell-size and the extent's units (\(crs.label))")
+                throw PipelineError(
+                    nil,
+                    "a grid of \(Check.show(across)) × \(Check.show(down)) cells is out of range; check --cell-size and the extent's units (\(crs.label))"
+                )
             }
-            let columns = Int(across), rows = Int(down)
-            grid = Grid(columns: columns, rows: rows, transform: .northUp(left: x0, top: y1, cellSize: cellSize),
-                        crsWKT: crs.wkt, crsName: crs.label)
+            let columns = Int(across)
+            let rows = Int(down)
+            grid = Grid(
+                columns: columns, rows: rows, transform: .northUp(left: x0, top: y1, cellSize: cellSize),
+                crsWKT: crs.wkt, crsName: crs.label)
             gridCRS = crs
         }
         crsLabel = gridCRS.label
         if let area = request.studyArea {
-            let copy = try studyAreaCopy ?? Self.translate(area, scratch: scratch, name: "study-area", crs: gridCRS,
-                                                           assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+            let copy =
+                try studyAreaCopy
+                ?? Self.translate(
+                    area, scratch: scratch, name: "study-area", crs: gridCRS,
+                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
             let cells = try GDALAlgorithms.rasterizeMask(vectorPath: copy.path, layer: copy.layer, grid: grid)
             let inside = cells.reduce(0) { $0 + Int($1) }
             guard inside > 0 else {
@@ -190,8 +214,10 @@ struct Context {
     /// empty, a CRS (declared or assumed), and, for layers used as areas, valid geometries
     /// (or repaired on request). Distance and density use only vertices and segments, which
     /// an invalid geometry (a self-crossing ring, a line of one repeated point) still has.
-    static func translate(_ source: VectorSource, scratch: String, name: String, crs: SpatialReference,
-                          assumed: String?, makeValid: Bool, areas: Bool = true) throws -> (path: String, layer: String) {
+    static func translate(
+        _ source: VectorSource, scratch: String, name: String, crs: SpatialReference,
+        assumed: String?, makeValid: Bool, areas: Bool = true
+    ) throws -> (path: String, layer: String) {
         let ds = try VectorDataset.open(source.path)
         let infos = ds.layers
         guard let info = source.layer.map({ l in infos.first { $0.name == l } }) ?? infos.first else {
@@ -204,19 +230,24 @@ struct Context {
         var assumedCRS: SpatialReference?
         if !info.hasCRS {
             guard let assumed else {
-                throw PipelineError(source.path, "layer \(info.name) declares no CRS; give one with --assume-crs EPSG:N (a guess is never made)")
+                throw PipelineError(
+                    source.path, "layer \(info.name) declares no CRS; give one with --assume-crs EPSG:N (a guess is never made)")
             }
             assumedCRS = try Self.assumedCRS(assumed, for: source.path)
         }
         if areas, !makeValid {
             let invalid = try ds.invalidGeometries(layer: info.name)
             if invalid.count > 0 {
-                throw PipelineError(source.path, "layer \(info.name) has \(invalid.count) invalid geometr\(invalid.count == 1 ? "y" : "ies") (first: feature \(invalid.firstFID.map(String.init) ?? "?")); repair them or pass --make-valid")
+                throw PipelineError(
+                    source.path,
+                    "layer \(info.name) has \(invalid.count) invalid geometr\(invalid.count == 1 ? "y" : "ies") (first: feature \(invalid.firstFID.map(String.init) ?? "?")); repair them or pass --make-valid"
+                )
             }
         }
         let destination = "\(scratch)/\(name).gpkg"
-        let result = try GDALAlgorithms.translateVector(source: source.path, layer: info.name, destination: destination,
-                                                        targetCRS: crs, assumedSourceCRS: assumedCRS, makeValid: makeValid)
+        let result = try GDALAlgorithms.translateVector(
+            source: source.path, layer: info.name, destination: destination,
+            targetCRS: crs, assumedSourceCRS: assumedCRS, makeValid: makeValid)
         guard result.features > 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
         return (destination, result.layerName)
     }
@@ -236,8 +267,9 @@ struct Context {
     mutating func prepare(_ input: PrepareRequest.Input) throws -> StackManifest.Layer {
         let fileName = input.name + ".tif"
         let final = staging + "/" + fileName
-        var layer = StackManifest.Layer(name: input.name, path: fileName, kind: .continuous, source: "", method: "",
-                                        units: nil, legend: nil, validCells: 0, minimum: nil, maximum: nil)
+        var layer = StackManifest.Layer(
+            name: input.name, path: fileName, kind: .continuous, source: "", method: "",
+            units: nil, legend: nil, validCells: 0, minimum: nil, maximum: nil)
         let stats: LayerStats
         let grid = self.grid
         switch input.source {
@@ -281,7 +313,9 @@ struct Context {
                     DensityField.computeLines(index: index, grid: grid, window: window, radius: radius, into: buffer)
                 }
             }
-            layer.method = points ? "point density within \(Preparer.fmt(radius)) \(unitName)" : "line density within \(Preparer.fmt(radius)) \(unitName)"
+            layer.method =
+                points
+                ? "point density within \(Preparer.fmt(radius)) \(unitName)" : "line density within \(Preparer.fmt(radius)) \(unitName)"
             layer.units = points ? "count/km²" : "km/km²"
         case .rasterize(let v, let field):
             layer.source = v.description
@@ -290,10 +324,11 @@ struct Context {
             let (burn, kind, legend, description) = try burnSource(copy, source: v, field: field)
             layer.kind = kind
             layer.legend = legend
-            try GDALAlgorithms.rasterize(vectorPath: copy.path, layer: copy.layer, grid: grid, burn: burn, allTouched: false,
-                                         initialValue: kind == .categorical ? 0 : request.nodata,
-                                         nodata: kind == .categorical ? nil : request.nodata,
-                                         outputPath: raw, creationOptions: Preparer.stagingOptions)
+            try GDALAlgorithms.rasterize(
+                vectorPath: copy.path, layer: copy.layer, grid: grid, burn: burn, allTouched: false,
+                initialValue: kind == .categorical ? 0 : request.nodata,
+                nodata: kind == .categorical ? nil : request.nodata,
+                outputPath: raw, creationOptions: Preparer.stagingOptions)
             stats = try finish(from: raw, to: final)
             unlink(raw)
             layer.method = description
@@ -305,13 +340,18 @@ struct Context {
             }
         }
         guard stats.valid > 0 else {
-            throw PipelineError(input.source.inputPath, "does not overlap the grid\(request.studyArea == nil ? "" : " inside the study area") (\(crsLabel), extent \(grid.extent)): every cell of \(input.name) would be nodata")
+            throw PipelineError(
+                input.source.inputPath,
+                "does not overlap the grid\(request.studyArea == nil ? "" : " inside the study area") (\(crsLabel), extent \(grid.extent)): every cell of \(input.name) would be nodata"
+            )
         }
         layer.validCells = stats.valid
         layer.minimum = stats.minimum
         layer.maximum = stats.maximum
         if stats.valid < studyAreaCells / 2 {
-            warnings.append("\(input.name): only \(stats.valid) of \(studyAreaCells) cells hold data; the rest are nodata and drop out of training and scoring")
+            warnings.append(
+                "\(input.name): only \(stats.valid) of \(studyAreaCells) cells hold data; the rest are nodata and drop out of training and scoring"
+            )
         }
         return layer
     }
@@ -322,15 +362,19 @@ struct Context {
         vectorCount += 1
         var areas = false
         if case .rasterize = input.source { areas = true }
-        let copy = try Self.translate(v, scratch: scratch, name: "input-\(vectorCount)", crs: gridCRS,
-                                      assumed: assumed(for: input), makeValid: request.makeValid, areas: areas)
+        let copy = try Self.translate(
+            v, scratch: scratch, name: "input-\(vectorCount)", crs: gridCRS,
+            assumed: assumed(for: input), makeValid: request.makeValid, areas: areas)
         if let ext = try VectorDataset.open(copy.path).layers.first?.extent {
             let g = grid.extent
             if ext.maxX < g.minX || ext.minX > g.maxX || ext.maxY < g.minY || ext.minY > g.maxY {
                 if case .distance = input.source {
                     warnings.append("\(input.name): \(v) lies outside the grid; distances are measured to features beyond its edge")
                 } else {
-                    throw PipelineError(v.path, "does not overlap the grid: its extent in \(crsLabel) is (\(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY)), the grid's \(g); check its CRS")
+                    throw PipelineError(
+                        v.path,
+                        "does not overlap the grid: its extent in \(crsLabel) is (\(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY)), the grid's \(g); check its CRS"
+                    )
                 }
             }
         }
@@ -356,9 +400,10 @@ struct Context {
     }
 
     func warp(_ path: String, to raw: String, resampling: Resampling, assumed: String?) throws {
-        try GDALAlgorithms.warp(source: path, destination: raw, grid: grid, resampling: resampling,
-                                assumedSourceCRS: Self.assumedCRS(assumed, for: path), destinationNodata: request.nodata,
-                                creationOptions: Preparer.stagingOptions)
+        try GDALAlgorithms.warp(
+            source: path, destination: raw, grid: grid, resampling: resampling,
+            assumedSourceCRS: Self.assumedCRS(assumed, for: path), destinationNodata: request.nodata,
+            creationOptions: Preparer.stagingOptions)
     }
 
     /// A categorical raster's class names: GDAL's category names (GeoTIFF, ERDAS), else
@@ -380,14 +425,16 @@ struct Context {
 
     /// How a vector is burned: a constant, a numeric field, or text classes coded 1…n.
     func burnSource(_ copy: (path: String, layer: String), source: VectorSource, field: String?) throws
-        -> (BurnSource, LayerKind, [String: String]?, String) {
+        -> (BurnSource, LayerKind, [String: String]?, String)
+    {
         let label = source.layer ?? copy.layer
         guard let field else {
             return (.constant(1), .categorical, ["0": "outside \(label)", "1": "inside \(label)"], "inside polygons (1) or not (0)")
         }
         let ds = try VectorDataset.open(copy.path)
         let fields = try ds.fields(layer: copy.layer)
-        guard let f = fields.first(where: { $0.name == field }) ?? fields.first(where: { $0.name.lowercased() == field.lowercased() }) else {
+        guard let f = fields.first(where: { $0.name == field }) ?? fields.first(where: { $0.name.lowercased() == field.lowercased() })
+        else {
             throw PipelineError(source.path, "layer \(label) has no field \(field) (fields: \(fields.map(\.name).joined(separator: ", ")))")
         }
         switch f.type {
@@ -401,7 +448,8 @@ struct Context {
         case .string, .other:
             let values = Set(try ds.stringValues(field: f.name, layer: copy.layer).compactMap { $0 }).sorted()
             guard !values.isEmpty else { throw PipelineError(source.path, "field \(f.name) of layer \(label) is empty in every feature") }
-            var codes: [String: Double] = [:], legend: [String: String] = ["0": "none"]
+            var codes: [String: Double] = [:]
+            var legend: [String: String] = ["0": "none"]
             for (i, v) in values.enumerated() {
                 codes[v] = Double(i + 1)
                 legend[String(i + 1)] = v
@@ -436,7 +484,8 @@ struct Context {
         let lock = NSLock()
         let transfer = UnsafeTransfer((dataset: source, failure: ReadFailure()))
         let stats = try finish(to: final, parallel: false) { window, buffer in
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             guard transfer.value.failure.error == nil else { return }
             do { try transfer.value.dataset.read(window: window, into: buffer) } catch {
                 transfer.value.failure.error = error
@@ -456,8 +505,10 @@ struct Context {
 
     /// Writes the final layer band by band (256 rows), computing bands on all cores when
     /// `parallel`; cells outside the study area and NaN become nodata.
-    func finish(to final: String, parallel: Bool = true,
-                produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void) throws -> LayerStats {
+    func finish(
+        to final: String, parallel: Bool = true,
+        produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void
+    ) throws -> LayerStats {
         let dataset = try RasterDataset.create(final, grid: grid, bands: 1, type: .float32, options: Preparer.creationOptions)
         try dataset.setNodata(request.nodata)
         let bandRows = 256

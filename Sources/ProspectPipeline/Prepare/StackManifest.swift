@@ -77,11 +77,15 @@ public struct StackManifest: Codable, Sendable {
         let path = Self.path(for: folderOrFile)
         guard let data = FileManager.default.contents(atPath: path) else {
             if folderOrFile != path {
-                throw PipelineError(folderOrFile, "holds no \(fileName); run prospect prepare to fill it (an interrupted prepare leaves none)")
+                throw PipelineError(
+                    folderOrFile, "holds no \(fileName); run prospect prepare to fill it (an interrupted prepare leaves none)")
             }
             throw PipelineError(path, "no such file")
         }
-        struct Header: Decodable { var format: String?; var formatVersion: Int? }
+        struct Header: Decodable {
+            var format: String?
+            var formatVersion: Int?
+        }
         // The decoder's own message is left out: it would only say where the JSON breaks.
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw PipelineError(path, "not a valid JSON stack manifest")
@@ -90,7 +94,10 @@ public struct StackManifest: Codable, Sendable {
             throw PipelineError(path, "not a Prospect stack manifest (missing \"format\": \"\(formatName)\")")
         }
         guard let version = header.formatVersion, version <= currentVersion else {
-            throw PipelineError(path, "stack manifest format version \(header.formatVersion ?? 0) is newer than this prospect reads (\(currentVersion)); upgrade prospect")
+            throw PipelineError(
+                path,
+                "stack manifest format version \(header.formatVersion ?? 0) is newer than this prospect reads (\(currentVersion)); upgrade prospect"
+            )
         }
         do { return try JSONDecoder().decode(StackManifest.self, from: data) } catch {
             throw PipelineError(path, "malformed stack manifest: \(error)")

@@ -29,7 +29,8 @@ extension StudyFile {
         settings.unitCellKm2 = try model.double("unit_cell_km2")
         if let text = try model.string("missing") {
             guard let rule = MissingDataRule(rawValue: text) else {
-                throw PipelineError(path, "model.missing: \(text) is not one of \(MissingDataRule.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw PipelineError(
+                    path, "model.missing: \(text) is not one of \(MissingDataRule.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             settings.missing = rule
         }
@@ -48,11 +49,16 @@ extension StudyFile {
         if let scores = try model.map("class_scores") {
             for name in scores.map.keys.sorted() {
                 guard let table = scores.map[name] as? [AnyHashable: Any] else {
-                    throw PipelineError(path, "model.class_scores.\(name): give a mapping of class (code or name) to score, e.g. {4: 10, 3: 5}")
+                    throw PipelineError(
+                        path, "model.class_scores.\(name): give a mapping of class (code or name) to score, e.g. {4: 10, 3: 5}")
                 }
                 var out: [String: Double] = [:]
                 for (key, value) in table {
-                    if let d = value as? Double { out["\(key.base)"] = d } else if let i = value as? Int { out["\(key.base)"] = Double(i) } else {
+                    if let d = value as? Double {
+                        out["\(key.base)"] = d
+                    } else if let i = value as? Int {
+                        out["\(key.base)"] = Double(i)
+                    } else {
                         throw PipelineError(path, "model.class_scores.\(name).\(key.base): expected a number, got \(value)")
                     }
                 }

@@ -76,18 +76,23 @@ public struct StudyFile: Sendable {
             let message = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
             throw PipelineError(path, "not valid YAML: \(message)")
         }
-        guard let top = root as? [String: Any] else { throw PipelineError(path, "a study file is a YAML mapping of keys (grid, layers, deposits, model, …)") }
+        guard let top = root as? [String: Any] else {
+            throw PipelineError(path, "a study file is a YAML mapping of keys (grid, layers, deposits, model, …)")
+        }
         var reader = KeyReader(path: path, context: "", map: top)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
         func resolve(_ p: String) -> String { RelativePath.resolve(p, from: dir) }
         func vector(_ text: String) -> VectorSource {
             var v = VectorSource(argument: resolve(text))
-            if !FileManager.default.fileExists(atPath: v.path), FileManager.default.fileExists(atPath: resolve(text)) { v = VectorSource(path: resolve(text)) }
+            if !FileManager.default.fileExists(atPath: v.path), FileManager.default.fileExists(atPath: resolve(text)) {
+                v = VectorSource(path: resolve(text))
+            }
             return v
         }
 
         let name = try reader.string("name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let output = resolve(try reader.string("output") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + "-output")
+        let output = resolve(
+            try reader.string("output") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + "-output")
 
         var gridReader = try reader.map("grid", required: true)!
         let grid: PrepareRequest.GridDefinition
@@ -111,12 +116,17 @@ public struct StudyFile: Sendable {
         let entries = try reader.list("layers", required: true)!
         guard !entries.isEmpty else { throw PipelineError(path, "layers: the list is empty") }
         for (i, entry) in entries.enumerated() {
-            guard let m = entry as? [String: Any] else { throw PipelineError(path, "layers[\(i)]: each layer is a mapping (name:, raster: …)") }
+            guard let m = entry as? [String: Any] else {
+                throw PipelineError(path, "layers[\(i)]: each layer is a mapping (name:, raster: …)")
+            }
             var l = KeyReader(path: path, context: "layers[\(i)]", map: m)
             let kinds = ["raster", "categorical", "distance", "rasterize", "inside", "density"]
             let given = kinds.filter { m[$0] != nil }
             guard given.count == 1, let kind = given.first, let sourceText = try l.string(kind) else {
-                throw PipelineError(path, "layers[\(i)]: give exactly one of \(kinds.joined(separator: ", ")) (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
+                throw PipelineError(
+                    path,
+                    "layers[\(i)]: give exactly one of \(kinds.joined(separator: ", ")) (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))"
+                )
             }
             let source: PrepareRequest.Source
             var defaultName: String
@@ -125,7 +135,9 @@ public struct StudyFile: Sendable {
                 var resampling: Resampling?
                 if let r = try l.string("resampling") {
                     guard let method = Resampling(rawValue: r) else {
-                        throw PipelineError(path, "layers[\(i)].resampling: \(r) is not one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw PipelineError(
+                            path,
+                            "layers[\(i)].resampling: \(r) is not one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                     resampling = method
                 }
@@ -136,7 +148,9 @@ public struct StudyFile: Sendable {
                 source = .distance(v)
                 defaultName = "distance_" + v.baseName
             case "rasterize":
-                guard let field = try l.string("field") else { throw PipelineError(path, "layers[\(i)]: rasterize needs field: (use inside: for a polygon mask)") }
+                guard let field = try l.string("field") else {
+                    throw PipelineError(path, "layers[\(i)]: rasterize needs field: (use inside: for a polygon mask)")
+                }
                 let v = vector(sourceText)
                 source = .rasterize(v, field: field)
                 defaultName = field
@@ -145,7 +159,9 @@ public struct StudyFile: Sendable {
                 source = .rasterize(v, field: nil)
                 defaultName = "inside_" + v.baseName
             default:
-                guard let radius = try l.double("radius") else { throw PipelineError(path, "layers[\(i)]: density needs radius: (grid units)") }
+                guard let radius = try l.double("radius") else {
+                    throw PipelineError(path, "layers[\(i)]: density needs radius: (grid units)")
+                }
                 let v = vector(sourceText)
                 source = .density(v, radius: radius)
                 defaultName = "density_" + v.baseName
@@ -166,7 +182,8 @@ public struct StudyFile: Sendable {
             if let g = try l.string("generalize") { settings.groups[layerName] = g }
             try l.finish()
             layers.append(Layer(name: layerName, source: source, assumedCRS: crs, transforms: transforms))
-            settingsLayers.append(.init(name: layerName, kind: kind == "categorical" ? .categorical : kind == "rasterize" ? nil : .continuous))
+            settingsLayers.append(
+                .init(name: layerName, kind: kind == "categorical" ? .categorical : kind == "rasterize" ? nil : .continuous))
         }
 
         let deposits = try reader.string("deposits").map(vector)
@@ -175,7 +192,8 @@ public struct StudyFile: Sendable {
         if var model = try reader.map("model") {
             if let m = try model.string("method") {
                 guard let method = TrainingOptions.Method(rawValue: m) else {
-                    throw PipelineError(path, "model.method: \(m) is not one of \(TrainingOptions.Method.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw PipelineError(
+                        path, "model.method: \(m) is not one of \(TrainingOptions.Method.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 settings.method = method
             }
@@ -194,7 +212,9 @@ public struct StudyFile: Sendable {
         if var outputs = try reader.map("outputs") {
             if let c = try outputs.string("compress") {
                 guard let compression = ScoreOptions.Compression(rawValue: c) else {
-                    throw PipelineError(path, "outputs.compress: \(c) is not one of \(ScoreOptions.Compression.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw PipelineError(
+                        path,
+                        "outputs.compress: \(c) is not one of \(ScoreOptions.Compression.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 score.compression = compression
             }
@@ -217,9 +237,10 @@ public struct StudyFile: Sendable {
             try Self.request(grid: grid, layers: layers, outputDirectory: output).validate()
         } catch { throw inStudy(error) }
         try reader.finish()
-        return StudyFile(path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
-                         makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
-                         training: training, score: score, targets: targets, validate: validate)
+        return StudyFile(
+            path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
+            makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
+            training: training, score: score, targets: targets, validate: validate)
     }
 
     /// The prepare step of this study.
@@ -232,8 +253,9 @@ public struct StudyFile: Sendable {
     }
 
     static func request(grid: PrepareRequest.GridDefinition, layers: [Layer], outputDirectory: String) -> PrepareRequest {
-        PrepareRequest(grid: grid, outputDirectory: outputDirectory,
-                       inputs: layers.map { .init(name: $0.name, source: $0.source, assumedCRS: $0.assumedCRS) })
+        PrepareRequest(
+            grid: grid, outputDirectory: outputDirectory,
+            inputs: layers.map { .init(name: $0.name, source: $0.source, assumedCRS: $0.assumedCRS) })
     }
 }
 
@@ -258,8 +280,10 @@ struct KeyReader {
 
     /// The value of key `k` as `convert` reads it, nil when the key is absent.
     /// - Throws: naming the key and `expected` when `convert` cannot read it (returns nil).
-    private mutating func value<T>(_ k: String, required: Bool = false, expected: String,
-                                   _ convert: (Any) -> T?) throws -> T? {
+    private mutating func value<T>(
+        _ k: String, required: Bool = false, expected: String,
+        _ convert: (Any) -> T?
+    ) throws -> T? {
         used.insert(k)
         guard let v = map[k] else {
             if required { throw PipelineError(path, "\(key(k)): missing") }

@@ -7,7 +7,9 @@ extension StudyRunner {
     static func treeLines(_ model: ModelFile) -> [String] {
         guard let t = model.training.trees else { return [] }
         let name = t.method == "rf" ? "random forest" : "gradient-boosted trees"
-        var lines = ["\(name): \(t.trees) oblivious trees, depth \(t.depth); \(t.depositCells) deposit cells against \(t.backgroundCells) background cells (\(t.background))"]
+        var lines = [
+            "\(name): \(t.trees) oblivious trees, depth \(t.depth); \(t.depositCells) deposit cells against \(t.backgroundCells) background cells (\(t.background))"
+        ]
         lines.append("ROC AUC \(String(format: "%.4f", t.auc)) \(t.aucKind == "out-of-bag" ? "out of bag" : "on the training sample")")
         if let held = TreeTrainingSummary.heldOutText(t) { lines.append(held) }
         return lines
@@ -32,9 +34,11 @@ extension StudyRunner {
         if let f = model.fuzzy { lines.append("fuzzy overlay: \(f.expression)") }
         if let i = model.index {
             let total = i.weights.values.reduce(0, +)
-            lines.append("index overlay weights: " + model.layers.map { l in
-                "\(l.name) \(String(format: "%g", i.weights[l.name] ?? 0)) (\(String(format: "%.0f", 100 * (i.weights[l.name] ?? 0) / total)) %)"
-            }.joined(separator: ", "))
+            lines.append(
+                "index overlay weights: "
+                    + model.layers.map { l in
+                        "\(l.name) \(String(format: "%g", i.weights[l.name] ?? 0)) (\(String(format: "%.0f", 100 * (i.weights[l.name] ?? 0) / total)) %)"
+                    }.joined(separator: ", "))
         }
         for (name, table) in ((model.fuzzy?.classScores ?? model.index?.classScores) ?? [:]).sorted(by: { $0.key < $1.key }) {
             lines.append("\(name) class scores: " + Reports.classScores(table) + ", others 0")
@@ -45,7 +49,6 @@ extension StudyRunner {
         return lines
     }
 }
-
 
 extension StudyRunner {
     /// Runs `body`, giving an error that names no file the study file's name: the settings at

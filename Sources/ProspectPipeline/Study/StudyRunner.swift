@@ -49,12 +49,15 @@ public enum StudyRunner {
         let weightsPath = study.training.method == .wofe ? out + "/weights.csv" : nil
         log("train: \(study.training.method.rawValue) on \(study.deposits.map(DisplayPath.of) ?? "no deposits (knowledge-driven)")")
         let training = try StudyRunner.namingStudy(study) {
-            try Workflows.train(layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training,
-                                modelPath: modelPath, weightsTablePath: weightsPath, legend: legends)
+            try Workflows.train(
+                layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training,
+                modelPath: modelPath, weightsTablePath: weightsPath, legend: legends)
         }
         let t = training.model.training
         if study.deposits != nil {
-            log("  \(t.depositsUsed) of \(t.depositsGiven) deposits used (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell); training area \(t.validCells) cells")
+            log(
+                "  \(t.depositsUsed) of \(t.depositsGiven) deposits used (\(t.depositsOutsideGrid) outside the grid, \(t.depositsOnNodata) on nodata, \(t.depositsSharingCell) sharing a cell); training area \(t.validCells) cells"
+            )
         } else {
             log("  training area \(t.validCells) cells")
         }
@@ -69,15 +72,19 @@ public enum StudyRunner {
         // 3. score
         let mapPath = out + "/prospectivity.tif"
         let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath, options: study.score)
-        log("score: \(score.cells) cells (\(score.validCells) with data) in \(String(format: "%.2f", score.seconds)) s → prospectivity.tif\(StudyRunner.extraBandsNote(training.model, options: study.score))")
+        log(
+            "score: \(score.cells) cells (\(score.validCells) with data) in \(String(format: "%.2f", score.seconds)) s → prospectivity.tif\(StudyRunner.extraBandsNote(training.model, options: study.score))"
+        )
 
         // 4. targets
-        let targets = try TargetFinder.find(mapPath: mapPath, outputPath: out + "/targets.geojson",
-                                            tilesOutputPath: out + "/tiles.geojson", options: study.targets)
+        let targets = try TargetFinder.find(
+            mapPath: mapPath, outputPath: out + "/targets.geojson",
+            tilesOutputPath: out + "/tiles.geojson", options: study.targets)
         log("targets: \(targets.targets.count) at score ≥ \(String(format: "%.4g", targets.threshold)) → targets.geojson, tiles.geojson")
 
         // 5. validate
-        var files = ["stack/", "model.json"] + (weightsPath == nil ? [] : ["weights.csv"])
+        var files =
+            ["stack/", "model.json"] + (weightsPath == nil ? [] : ["weights.csv"])
             + ["prospectivity.tif", "targets.geojson", "tiles.geojson"]
         var validation: ValidationReport?
         if study.validate, study.deposits == nil {
@@ -90,10 +97,13 @@ public enum StudyRunner {
             try Reports.writeText(String(decoding: try encoder.encode(v), as: UTF8.self), to: out + "/validation.json")
             files.append("validation.json")
             let top10 = v.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan
-            log("validate: ROC AUC \(String(format: "%.4f", v.auc)); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json")
-            log(study.training.method.isKnowledgeDriven
-                ? "  (the deposits did not shape this knowledge-driven model: this measures prediction)"
-                : "  (deposits used for training are validated against the map they trained: this measures fit, not prediction)")
+            log(
+                "validate: ROC AUC \(String(format: "%.4f", v.auc)); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json"
+            )
+            log(
+                study.training.method.isKnowledgeDriven
+                    ? "  (the deposits did not shape this knowledge-driven model: this measures prediction)"
+                    : "  (deposits used for training are validated against the map they trained: this measures fit, not prediction)")
             if let auc = t.trees?.heldOutAUC {
                 log("  (the held-out ROC AUC of training, \(String(format: "%.4f", auc)), measures prediction)")
             }
@@ -101,7 +111,8 @@ public enum StudyRunner {
         files.append("run.log")
         log("done")
         try Reports.writeText(lines.joined(separator: "\n") + "\n", to: out + "/run.log")
-        return StudyReport(study: study.path, output: out, stack: prepared.manifest, training: training, score: score,
-                           targets: targets, validation: validation, files: files)
+        return StudyReport(
+            study: study.path, output: out, stack: prepared.manifest, training: training, score: score,
+            targets: targets, validation: validation, files: files)
     }
 }

@@ -37,10 +37,13 @@ struct BackgroundSampler {
     /// Streams the training cells of `data` within `area` and samples those that are not in
     /// `deposits` or `excluded` (one bit per grid cell).
     /// - Returns: the sampler and the number of training cells seen.
-    static func sample(_ data: TrainingData, area: TrainingArea, deposits: Set<Int>, excluded: [UInt64]? = nil,
-                       size: Int, seed: UInt64, progress: Progress?) throws -> (sampler: BackgroundSampler, validCells: Int) {
+    static func sample(
+        _ data: TrainingData, area: TrainingArea, deposits: Set<Int>, excluded: [UInt64]? = nil,
+        size: Int, seed: UInt64, progress: Progress?
+    ) throws -> (sampler: BackgroundSampler, validCells: Int) {
         var sampler = BackgroundSampler(layers: data.stack.layers.count, size: size, seed: seed)
-        let valid = try CellStream.cells(of: data.stack, area: area, progress: progress) { _, _ in } sample: { cell in
+        let valid = try CellStream.cells(of: data.stack, area: area, progress: progress) { _, _ in
+        } sample: { cell in
             guard !deposits.contains(cell.index) else { return }
             if let excluded, excluded[cell.index >> 6] & (1 << UInt64(cell.index & 63)) != 0 { return }
             sampler.offer(cell)

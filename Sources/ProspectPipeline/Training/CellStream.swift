@@ -22,10 +22,10 @@ public enum TrainingArea: Sendable {
     func contains(column: Int, row: Int, grid: Grid) -> Bool {
         switch self {
         case .all: return true
-        case let .mask(words):
+        case .mask(let words):
             let i = row * grid.columns + column
             return words[i >> 6] & (1 << UInt64(i & 63)) != 0
-        case let .blocks(side, keep):
+        case .blocks(let side, let keep):
             let across = (grid.columns + side - 1) / side
             return keep.contains((row / side) * across + column / side)
         }
@@ -57,8 +57,10 @@ public enum CellStream {
     /// - Parameter requireData: throw when a layer shows no valid cell in the whole pass.
     /// - Throws: a read failure naming the file; with `requireData`, "every cell is nodata"
     ///   naming the first layer without data.
-    static func tiles(of stack: EvidenceStack, requireData: Bool = true, progress: Progress? = nil,
-                      _ body: (Window, Int, [UnsafeMutableBufferPointer<Float>]) throws -> Void) throws {
+    static func tiles(
+        of stack: EvidenceStack, requireData: Bool = true, progress: Progress? = nil,
+        _ body: (Window, Int, [UnsafeMutableBufferPointer<Float>]) throws -> Void
+    ) throws {
         let tiling = stack.tiling
         let reader = try StackReader(stack, tiling: tiling)
         let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells) }
@@ -83,10 +85,13 @@ public enum CellStream {
     /// - Throws: a read failure naming the file; with `requireData`, "every cell is nodata"
     ///   naming the first layer without data.
     @discardableResult
-    static func cells(of stack: EvidenceStack, area: TrainingArea = .all, rule: MissingDataRule = .nodata,
-                      requireData: Bool = true, progress: Progress? = nil,
-                      each: (Int, Float) -> Void, sample: (Cell) -> Void = { _ in }) throws -> Int {
-        let nodata = stack.nodata, grid = stack.grid
+    static func cells(
+        of stack: EvidenceStack, area: TrainingArea = .all, rule: MissingDataRule = .nodata,
+        requireData: Bool = true, progress: Progress? = nil,
+        each: (Int, Float) -> Void, sample: (Cell) -> Void = { _ in }
+    ) throws -> Int {
+        let nodata = stack.nodata
+        let grid = stack.grid
         var count = 0
         try tiles(of: stack, requireData: requireData, progress: progress) { window, stride, buffers in
             for r in 0..<window.rows {

@@ -5,14 +5,17 @@ import ProspectCore
 /// a sampled background's share of all background cells is undone in the intercept (King &
 /// Zeng 2001, prior correction), so the map holds per-cell probabilities.
 enum LogisticMethod {
-    static func fit(_ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: LogisticOptions,
-                    sampling: BackgroundSampling, progress: Progress?) throws -> FittedModel {
+    static func fit(
+        _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: LogisticOptions,
+        sampling: BackgroundSampling, progress: Progress?
+    ) throws -> FittedModel {
         let stack = data.stack
         var summary = data.summary
         var warnings: [String] = []
         let parameters = ["l2": String(options.l2), "backgroundSample": String(sampling.size), "seed": String(sampling.seed)]
-        let (background, valid) = try BackgroundSampler.sample(data, area: area, deposits: Set(deposits.map(\.cell)),
-                                                                size: sampling.size, seed: sampling.seed, progress: progress)
+        let (background, valid) = try BackgroundSampler.sample(
+            data, area: area, deposits: Set(deposits.map(\.cell)),
+            size: sampling.size, seed: sampling.seed, progress: progress)
         summary.validCells = valid
         let rows = (0..<background.kept).map { i in background.columns.map { $0[i] } }
         let samples = deposits.map(\.values) + rows

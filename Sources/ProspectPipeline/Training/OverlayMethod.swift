@@ -20,8 +20,10 @@ enum OverlayMethod {
     /// given a weight (index; every layer when none is).
     /// - Throws: `PipelineError` for a categorical layer without class scores, class scores for a
     ///   layer the model does not use, a class that is neither a code nor in the layer's legend.
-    static func select(layers: [LayerSpec], method: TrainingOptions.Method, options o: OverlayOptions,
-                       legend: [String: [String: String]]) throws -> Selection {
+    static func select(
+        layers: [LayerSpec], method: TrainingOptions.Method, options o: OverlayOptions,
+        legend: [String: [String: String]]
+    ) throws -> Selection {
         precondition(method.isKnowledgeDriven)
         let names = layers.map(\.name)
         let used: [Int]
@@ -38,7 +40,10 @@ enum OverlayMethod {
         var scores: [String: [String: Double]] = [:]
         for (name, table) in o.classScores.sorted(by: { $0.key < $1.key }) {
             guard keptNames.contains(name) else {
-                throw PipelineError(nil, "class scores for \(name): the model does not use \(name) (\(method == .fuzzy ? "add it to the expression" : "give it a weight"))")
+                throw PipelineError(
+                    nil,
+                    "class scores for \(name): the model does not use \(name) (\(method == .fuzzy ? "add it to the expression" : "give it a weight"))"
+                )
             }
             for (key, value) in table {
                 let code = try classCode(key, layer: name, legend: legend[name])
@@ -47,15 +52,20 @@ enum OverlayMethod {
             }
         }
         for layer in kept where layer.kind == .categorical && scores[layer.name] == nil {
-            throw PipelineError(layer.path, "categorical layer \(layer.name) needs class scores (--class-score \(layer.name):CLASS=SCORE, or class_scores: in a study file); classes not listed score 0")
+            throw PipelineError(
+                layer.path,
+                "categorical layer \(layer.name) needs class scores (--class-score \(layer.name):CLASS=SCORE, or class_scores: in a study file); classes not listed score 0"
+            )
         }
         let payload: ModelPayload
         if let fuzzy {
             let e = try FuzzyExpression(parsing: fuzzy.text(layers: names), layers: keptNames)
             payload = .fuzzy(FuzzyOverlayModel(expression: e.text(layers: keptNames), classScores: scores))
         } else {
-            payload = .index(WeightedIndexModel(weights: Dictionary(uniqueKeysWithValues: keptNames.map { ($0, o.weights[$0] ?? 1) }),
-                                                classScores: scores))
+            payload = .index(
+                WeightedIndexModel(
+                    weights: Dictionary(uniqueKeysWithValues: keptNames.map { ($0, o.weights[$0] ?? 1) }),
+                    classScores: scores))
         }
         return Selection(layers: kept, payload: payload, leftOut: names.filter { !keptNames.contains($0) })
     }
@@ -65,15 +75,21 @@ enum OverlayMethod {
         let trimmed = key.trimmingCharacters(in: .whitespaces)
         if let code = Int32(trimmed) { return String(code) }
         if let legend, let code = legend.first(where: { $0.value == trimmed })?.key { return code }
-        let known = legend.map { ": known classes " + $0.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+        let known =
+            legend.map {
+                ": known classes "
+                    + $0.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            }
             ?? " (it carries no legend here, so give class codes; a stack from prepare carries its legends)"
         throw PipelineError(nil, "class scores for \(layer): \"\(key)\" is neither a class code nor a class name of \(layer)\(known)")
     }
 
     /// Checks the model on the data and summarizes it: the cells with data, a fuzzy layer's
     /// values against [0, 1], and, with deposits, the model's ROC AUC on them.
-    static func fit(_ data: TrainingData, payload: ModelPayload, deposits: [TrainingData.DepositCell], area: TrainingArea,
-                    progress: Progress?) throws -> FittedModel {
+    static func fit(
+        _ data: TrainingData, payload: ModelPayload, deposits: [TrainingData.DepositCell], area: TrainingArea,
+        progress: Progress?
+    ) throws -> FittedModel {
         let stack = data.stack
         var summary = data.summary
         var warnings: [String] = []
@@ -82,17 +98,19 @@ enum OverlayMethod {
         let scorer: any CellScorer
         do {
             switch payload {
-            case let .fuzzy(f): scorer = try f.overlay(layers: layers, nodata: stack.nodata)
-            case let .index(i): scorer = try i.overlay(layers: layers, nodata: stack.nodata)
+            case .fuzzy(let f): scorer = try f.overlay(layers: layers, nodata: stack.nodata)
+            case .index(let i): scorer = try i.overlay(layers: layers, nodata: stack.nodata)
             default: preconditionFailure("an overlay payload")
             }
         } catch let e as OverlayModelError {
             throw PipelineError(nil, e.message)
         }
-        if case let .fuzzy(f) = payload { parameters["expression"] = f.expression }
+        if case .fuzzy(let f) = payload { parameters["expression"] = f.expression }
         if case .index = payload {
             for layer in stack.layers where layer.kind == .continuous && layer.transforms.isEmpty {
-                warnings.append("\(layer.name) enters the index with its raw values; put the layers on one scale (e.g. --transform \(layer.name)=minmax)")
+                warnings.append(
+                    "\(layer.name) enters the index with its raw values; put the layers on one scale (e.g. --transform \(layer.name)=minmax)"
+                )
             }
         }
         // The deposits' scores.
@@ -107,10 +125,12 @@ enum OverlayMethod {
         }
         // One pass over the stack: cells with data, fuzzy ranges, scores for the ROC.
         let isFuzzy: Bool = { if case .fuzzy = payload { return true } else { return false } }()
-        var low = [Float](repeating: .infinity, count: stack.layers.count), high = [Float](repeating: -.infinity, count: stack.layers.count)
+        var low = [Float](repeating: .infinity, count: stack.layers.count)
+        var high = [Float](repeating: -.infinity, count: stack.layers.count)
         var roc = depositScores.isEmpty ? nil : ROCAccumulator(depositScores: depositScores)
         let nodata: Float = -9999
-        let tiling = stack.tiling, grid = stack.grid
+        let tiling = stack.tiling
+        let grid = stack.grid
         let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: tiling.tileColumns * tiling.tileRows)
         defer { scores.deallocate() }
         var row = [Float](repeating: 0, count: tiling.tileColumns)
@@ -130,8 +150,9 @@ enum OverlayMethod {
                 }
             }
             let n = tiling.blockAligned ? scores.count : window.cellCount
-            scorer.score(layers: buffers.map { UnsafeBufferPointer($0) }, outputs: [UnsafeMutableBufferPointer(rebasing: scores[0..<n])],
-                         outputNodata: nodata)
+            scorer.score(
+                layers: buffers.map { UnsafeBufferPointer($0) }, outputs: [UnsafeMutableBufferPointer(rebasing: scores[0..<n])],
+                outputNodata: nodata)
             for r in 0..<window.rows {
                 // The row's scores, nodata outside the training area.
                 var kept = 0
@@ -148,8 +169,12 @@ enum OverlayMethod {
         for k in stack.layers.indices where low[k] <= high[k] {
             if low[k] < -membershipTolerance || high[k] > 1 + membershipTolerance {
                 let layer = stack.layers[k]
-                let after = layer.transforms.isEmpty ? "" : " after its transforms (\(layer.transforms.map(\.description).joined(separator: ", ")))"
-                throw PipelineError(layer.path, "layer \(layer.name) ranges from \(low[k]) to \(high[k])\(after); a fuzzy overlay combines memberships in [0, 1]: give it a fuzzy membership or min–max transform (e.g. --transform \(layer.name)=fuzzy-large)")
+                let after =
+                    layer.transforms.isEmpty ? "" : " after its transforms (\(layer.transforms.map(\.description).joined(separator: ", ")))"
+                throw PipelineError(
+                    layer.path,
+                    "layer \(layer.name) ranges from \(low[k]) to \(high[k])\(after); a fuzzy overlay combines memberships in [0, 1]: give it a fuzzy membership or min–max transform (e.g. --transform \(layer.name)=fuzzy-large)"
+                )
             }
         }
         guard valid > 0 else { throw PipelineError(stack.layers[0].path, "no cell has data in every layer of the model") }
@@ -163,9 +188,9 @@ enum OverlayMethod {
             var sums = [Double](repeating: 0, count: names.count)
             for d in deposits { for (k, c) in scorer.contributions(values: d.values).enumerated() { sums[k] += c } }
             summary.layerRanking = names.indices.sorted { (sums[$0], -$0) > (sums[$1], -$1) }.map { names[$0] }
-        case let .index(i):
+        case .index(let i):
             summary.layerRanking = names.indices.sorted { (i.weights[names[$0]]!, -$0) > (i.weights[names[$1]]!, -$1) }.map { names[$0] }
-        case let .fuzzy(f):
+        case .fuzzy(let f):
             summary.layerRanking = try FuzzyExpression(parsing: f.expression, layers: names).layers.map { names[$0] }
         default:
             preconditionFailure("an overlay payload")

@@ -37,8 +37,10 @@ public enum Training {
     ///   - area: the cells training sees (tallies, background, the training area of the summary).
     ///   - overlay: a knowledge-driven model's payload from `OverlayMethod.select`.
     /// - Throws: `PipelineError` naming the file or setting at fault.
-    public static func fit(_ data: TrainingData, options: TrainingOptions, deposits subset: [Int]? = nil,
-                           area: TrainingArea = .all, overlay: ModelPayload? = nil, progress: Progress? = nil) throws -> FittedModel {
+    public static func fit(
+        _ data: TrainingData, options: TrainingOptions, deposits subset: [Int]? = nil,
+        area: TrainingArea = .all, overlay: ModelPayload? = nil, progress: Progress? = nil
+    ) throws -> FittedModel {
         let grid = data.stack.grid
         let deposits = (subset.map { $0.map { data.depositCells[$0] } } ?? data.depositCells).filter { area.contains($0.cell, grid: grid) }
         var summary = data.summary
@@ -47,18 +49,21 @@ public enum Training {
         data.summary = summary
         let required = requiredDeposits(options.method)
         guard deposits.count >= required else {
-            throw PipelineError(data.depositsPath, "only \(deposits.count) deposit cell(s) lie in the training area; at least \(required) are needed")
+            throw PipelineError(
+                data.depositsPath, "only \(deposits.count) deposit cell(s) lie in the training area; at least \(required) are needed")
         }
         var fitted: FittedModel
         switch options.method {
         case .wofe:
             fitted = try WofEMethod.fit(data, deposits: deposits, area: area, options: options.wofe, progress: progress)
         case .logistic:
-            fitted = try LogisticMethod.fit(data, deposits: deposits, area: area, options: options.logistic, sampling: options.sampling,
-                                            progress: progress)
+            fitted = try LogisticMethod.fit(
+                data, deposits: deposits, area: area, options: options.logistic, sampling: options.sampling,
+                progress: progress)
         case .rf, .gbt:
-            fitted = try TreeMethod.fit(data, deposits: deposits, area: area, method: options.method, options: options.trees,
-                                        sampling: options.sampling, progress: progress)
+            fitted = try TreeMethod.fit(
+                data, deposits: deposits, area: area, method: options.method, options: options.trees,
+                sampling: options.sampling, progress: progress)
         case .fuzzy, .index:
             guard let overlay else { preconditionFailure("a knowledge-driven model is selected before it is fitted") }
             fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)
@@ -73,11 +78,13 @@ public enum Training {
     public static func modelFile(_ fitted: FittedModel, data: TrainingData, modelPath: String) -> ModelFile {
         let modelDir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
         let layers = data.stack.layers.map {
-            ModelLayer(name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind,
-                       transforms: $0.transforms, legend: data.legend[$0.name])
+            ModelLayer(
+                name: $0.name, path: RelativePath.make($0.path, from: modelDir), kind: $0.kind,
+                transforms: $0.transforms, legend: data.legend[$0.name])
         }
-        return ModelFile(tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()), layers: layers,
-                         payload: fitted.payload, parameters: fitted.parameters, training: fitted.summary)
+        return ModelFile(
+            tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()), layers: layers,
+            payload: fitted.payload, parameters: fitted.parameters, training: fitted.summary)
     }
 }
 
@@ -105,9 +112,11 @@ extension Workflows {
     /// - Parameters:
     ///   - deposits: the deposits' file and layer (nil only for knowledge-driven models).
     ///   - depositsCRS: the CRS of deposits whose file declares none.
-    public static func train(layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
-                             options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
-                             legend: [String: [String: String]] = [:]) throws -> TrainingResult {
+    public static func train(
+        layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
+        options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
+        legend: [String: [String: String]] = [:]
+    ) throws -> TrainingResult {
         guard deposits != nil || options.method.isKnowledgeDriven else {
             throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)")
         }
@@ -117,8 +126,9 @@ extension Workflows {
             overlay = try OverlayMethod.select(layers: layers, method: options.method, options: options.overlay, legend: legend)
             selected = overlay!.layers
         }
-        let data = try TrainingData.load(layers: selected, deposits: deposits, depositsCRS: depositsCRS, missing: options.wofe.missing,
-                                         required: Training.requiredDeposits(options.method), legend: legend)
+        let data = try TrainingData.load(
+            layers: selected, deposits: deposits, depositsCRS: depositsCRS, missing: options.wofe.missing,
+            required: Training.requiredDeposits(options.method), legend: legend)
         var fitted = try Training.fit(data, options: options, overlay: overlay?.payload, progress: Progress("training"))
         if let overlay, !overlay.leftOut.isEmpty {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"

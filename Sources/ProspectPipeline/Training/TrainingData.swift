@@ -47,21 +47,27 @@ public struct TrainingData: Sendable {
     ///   - required: the fewest usable deposit cells the method needs (0 for knowledge-driven models).
     /// - Throws: `PipelineError` naming the file: a layer or the deposits unreadable, a layer
     ///   with no data, fewer usable deposits than `required`.
-    public static func load(layers: [LayerSpec], deposits source: VectorSource?, depositsCRS: String? = nil,
-                            missing: MissingDataRule = .nodata, required: Int,
-                            legend: [String: [String: String]] = [:]) throws -> TrainingData {
+    public static func load(
+        layers: [LayerSpec], deposits source: VectorSource?, depositsCRS: String? = nil,
+        missing: MissingDataRule = .nodata, required: Int,
+        legend: [String: [String: String]] = [:]
+    ) throws -> TrainingData {
         let stack = try EvidenceStack.open(try TransformResolver.resolve(layers))
         let grid = stack.grid
         let (cellAreaKm2, approximateArea) = try CellArea.km2(of: grid, file: stack.layers[0].path)
         var warnings: [String] = []
         if approximateArea {
-            warnings.append("the grid is in degrees (\(grid.crsName.isEmpty ? "geographic CRS" : grid.crsName)); areas use the cell size at its central latitude (\(String(format: "%.4g", cellAreaKm2)) km²); reproject to an equal-area or projected grid for exact areas")
+            warnings.append(
+                "the grid is in degrees (\(grid.crsName.isEmpty ? "geographic CRS" : grid.crsName)); areas use the cell size at its central latitude (\(String(format: "%.4g", cellAreaKm2)) km²); reproject to an equal-area or projected grid for exact areas"
+            )
         }
-        var summary = TrainingSummary(validCells: 0, cellAreaKm2: cellAreaKm2, depositsGiven: 0, depositsUsed: 0,
-                                      depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
+        var summary = TrainingSummary(
+            validCells: 0, cellAreaKm2: cellAreaKm2, depositsGiven: 0, depositsUsed: 0,
+            depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: [])
         guard let source else {
-            return TrainingData(stack: stack, legend: legend, depositsPath: nil, depositCells: [], skipped: [], summary: summary,
-                                warnings: warnings, geographic: approximateArea)
+            return TrainingData(
+                stack: stack, legend: legend, depositsPath: nil, depositCells: [], skipped: [], summary: summary,
+                warnings: warnings, geographic: approximateArea)
         }
         let deposits = try DepositSet.load(source.path, layer: source.layer, grid: grid, assumedCRS: depositsCRS)
         if let assumed = deposits.assumedCRS {
@@ -114,10 +120,14 @@ public struct TrainingData: Sendable {
             }
         }
         guard usable.count >= required else {
-            throw PipelineError(deposits.path, "only \(usable.count) deposit(s) fall on cells where \(missing == .unknown ? "some" : "every") layer has data; at least \(required) are needed")
+            throw PipelineError(
+                deposits.path,
+                "only \(usable.count) deposit(s) fall on cells where \(missing == .unknown ? "some" : "every") layer has data; at least \(required) are needed"
+            )
         }
-        return TrainingData(stack: stack, legend: legend, depositsPath: deposits.path, depositCells: usable, skipped: skipped,
-                            summary: summary, warnings: warnings, geographic: approximateArea)
+        return TrainingData(
+            stack: stack, legend: legend, depositsPath: deposits.path, depositCells: usable, skipped: skipped,
+            summary: summary, warnings: warnings, geographic: approximateArea)
     }
 
     /// A layer value the models take: not NaN and not the layer's nodata.
@@ -128,7 +138,8 @@ public struct TrainingData: Sendable {
         let tiling = stack.tiling
         var byTile: [Int: [Int]] = [:]
         for (i, c) in cells.enumerated() {
-            let column = c.cell % stack.grid.columns, row = c.cell / stack.grid.columns
+            let column = c.cell % stack.grid.columns
+            let row = c.cell / stack.grid.columns
             byTile[(row / tiling.tileRows) * tiling.across + column / tiling.tileColumns, default: []].append(i)
         }
         guard !byTile.isEmpty else { return }
@@ -138,7 +149,8 @@ public struct TrainingData: Sendable {
         for t in byTile.keys.sorted() {
             let (window, stride) = try reader.read(tile: t, into: buffers)
             for i in byTile[t]! {
-                let column = cells[i].cell % stack.grid.columns, row = cells[i].cell / stack.grid.columns
+                let column = cells[i].cell % stack.grid.columns
+                let row = cells[i].cell / stack.grid.columns
                 let o = (row - window.row) * stride + column - window.column
                 cells[i].values = buffers.map { $0[o] }
             }
@@ -161,7 +173,10 @@ public enum TransformResolver {
                 var accumulator = StatisticsAccumulator()
                 _ = try CellStream.cells(of: EvidenceStack.open([spec]), requireData: false) { _, v in accumulator.add(v) }
                 guard let stats = accumulator.statistics else {
-                    throw PipelineError(spec.path, "every cell is nodata\(i > 0 ? " after \(chain[0..<i].map(\.description).joined(separator: ", "))" : ""), so \(chain[i]) has nothing to take its parameters from")
+                    throw PipelineError(
+                        spec.path,
+                        "every cell is nodata\(i > 0 ? " after \(chain[0..<i].map(\.description).joined(separator: ", "))" : ""), so \(chain[i]) has nothing to take its parameters from"
+                    )
                 }
                 chain[i] = chain[i].resolved(with: stats)
             }

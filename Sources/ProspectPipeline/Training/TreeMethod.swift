@@ -16,17 +16,21 @@ import ProspectGDAL
 /// out of training (`TreeLearner.holdoutRows`, seeded); the summary's sample sizes count the
 /// cells trained on, and `heldOutAUC` is the model's ROC AUC on the others.
 enum TreeMethod {
-    static func fit(_ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, method: TrainingOptions.Method,
-                    options tree: TreeOptions, sampling: BackgroundSampling, progress: Progress?) throws -> FittedModel {
+    static func fit(
+        _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, method: TrainingOptions.Method,
+        options tree: TreeOptions, sampling: BackgroundSampling, progress: Progress?
+    ) throws -> FittedModel {
         precondition(method.growsTrees)
-        let stack = data.stack, grid = stack.grid
+        let stack = data.stack
+        let grid = stack.grid
         var summary = data.summary
         var warnings: [String] = []
         let learnerMethod: TreeLearner.Method = method == .rf ? .randomForest : .gradientBoosting
         let depositCells = deposits.map(\.cell)
         let excluded = tree.excludeBuffer.map { bufferMask(around: depositCells, grid: grid, geographic: data.geographic, metres: $0) }
-        let (background, valid) = try BackgroundSampler.sample(data, area: area, deposits: Set(depositCells), excluded: excluded,
-                                                                size: sampling.size, seed: sampling.seed, progress: progress)
+        let (background, valid) = try BackgroundSampler.sample(
+            data, area: area, deposits: Set(depositCells), excluded: excluded,
+            size: sampling.size, seed: sampling.seed, progress: progress)
         summary.validCells = valid
         guard background.kept > 0 else {
             let why = tree.excludeBuffer.map { " farther than \(format($0)) m from every deposit" } ?? ""
@@ -36,8 +40,9 @@ enum TreeMethod {
         let labels = [Bool](repeating: true, count: deposits.count) + [Bool](repeating: false, count: background.kept)
         var learner = tree
         learner.threads = max(1, tree.threads)
-        let fit = TreeLearner.fit(learnerMethod, columns: columns, labels: labels, options: learner,
-                                  backgroundFraction: Double(background.kept) / Double(background.eligible), seed: sampling.seed)
+        let fit = TreeLearner.fit(
+            learnerMethod, columns: columns, labels: labels, options: learner,
+            backgroundFraction: Double(background.kept) / Double(background.eligible), seed: sampling.seed)
 
         let names = stack.layers.map(\.name)
         let total = fit.gain.reduce(0, +)
@@ -49,12 +54,13 @@ enum TreeMethod {
         let trainedBackground = background.kept - (held?.background ?? 0)
         summary.backgroundCells = trainedBackground
         summary.layerRanking = importance.map(\.layer)
-        summary.trees = TreeTrainingSummary(method: method.rawValue, trees: fit.ensemble.trees.count, depth: fit.depth,
-                                            depositCells: deposits.count - (held?.deposits ?? 0), backgroundCells: trainedBackground,
-                                            background: backgroundText, depositWeight: fit.depositWeight, auc: fit.auc,
-                                            aucKind: fit.aucKind, importance: importance, holdout: held.map { _ in tree.holdout },
-                                            heldOutDepositCells: held?.deposits, heldOutBackgroundCells: held?.background,
-                                            heldOutAUC: held?.auc)
+        summary.trees = TreeTrainingSummary(
+            method: method.rawValue, trees: fit.ensemble.trees.count, depth: fit.depth,
+            depositCells: deposits.count - (held?.deposits ?? 0), backgroundCells: trainedBackground,
+            background: backgroundText, depositWeight: fit.depositWeight, auc: fit.auc,
+            aucKind: fit.aucKind, importance: importance, holdout: held.map { _ in tree.holdout },
+            heldOutDepositCells: held?.deposits, heldOutBackgroundCells: held?.background,
+            heldOutAUC: held?.auc)
         var parameters: [String: String] = [
             "trees": String(tree.trees), "depth": String(tree.depth), "seed": String(sampling.seed),
             "backgroundSample": String(sampling.size), "background": backgroundText, "depositWeight": String(fit.depositWeight),
@@ -69,7 +75,9 @@ enum TreeMethod {
         }
         if let f = tree.layerFraction { parameters["layerFraction"] = String(f) }
         if tree.holdout > 0, held == nil {
-            warnings.append("too few deposit cells (\(deposits.count)) to hold \(format(100 * tree.holdout)) % out: trained on all of them, no held-out AUC")
+            warnings.append(
+                "too few deposit cells (\(deposits.count)) to hold \(format(100 * tree.holdout)) % out: trained on all of them, no held-out AUC"
+            )
         }
         if deposits.count < 10 {
             warnings.append("only \(deposits.count) deposit cells: the trees' splits rest on very few examples")
@@ -87,7 +95,8 @@ enum TreeMethod {
         var mask = [UInt64](repeating: 0, count: (grid.cellCount + 63) / 64)
         for cell in cells {
             let (c0, r0) = (cell % grid.columns, cell / grid.columns)
-            var cw = abs(grid.transform.cellWidth), ch = abs(grid.transform.cellHeight)
+            var cw = abs(grid.transform.cellWidth)
+            var ch = abs(grid.transform.cellHeight)
             if geographic {
                 let lat = grid.transform.map(column: Double(c0) + 0.5, row: Double(r0) + 0.5).y * Double.pi / 180
                 cw *= 111_195 * cos(lat)
@@ -98,7 +107,8 @@ enum TreeMethod {
             let rr = Int(min(Double(grid.rows), (metres / max(ch, 1e-12)).rounded(.down)))
             for r in max(0, r0 - rr)...min(grid.rows - 1, r0 + rr) {
                 for c in max(0, c0 - rc)...min(grid.columns - 1, c0 + rc) {
-                    let dx = Double(c - c0) * cw, dy = Double(r - r0) * ch
+                    let dx = Double(c - c0) * cw
+                    let dy = Double(r - r0) * ch
                     if dx * dx + dy * dy <= metres * metres {
                         let i = r * grid.columns + c
                         mask[i >> 6] |= 1 << UInt64(i & 63)

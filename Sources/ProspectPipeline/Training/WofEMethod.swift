@@ -5,8 +5,10 @@ import ProspectCore
 /// from one streaming pass of tallies, the prior from the deposits per unit cell, and a second
 /// pass counting unique conditions for the Agterberg & Cheng (2002) conditional-independence test.
 enum WofEMethod {
-    static func fit(_ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
-                    progress: Progress?) throws -> FittedModel {
+    static func fit(
+        _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
+        progress: Progress?
+    ) throws -> FittedModel {
         let stack = data.stack
         var summary = data.summary
         var warnings: [String] = []
@@ -20,7 +22,8 @@ enum WofEMethod {
         }
         if !options.groups.isEmpty {
             parameters["groups"] = options.groups.sorted { $0.key < $1.key }
-                .map { "\($0.key)=" + $0.value.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/") }.joined(separator: ";")
+                .map { "\($0.key)=" + $0.value.map { $0.map(String.init).joined(separator: ",") }.joined(separator: "/") }.joined(
+                    separator: ";")
         }
         let unitCells = summary.cellAreaKm2 / options.unitCellKm2
         let trained = try weigh(data, deposits: deposits, area: area, options: options, unitCells: unitCells, progress: progress)
@@ -31,7 +34,9 @@ enum WofEMethod {
         summary.priorProbability = Double(deposits.count) / totalArea
         summary.weights = rows
         if let crowded = rows.first(where: { Double($0.deposits) > $0.area && $0.deposits > 0 }) {
-            warnings.append("the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2")
+            warnings.append(
+                "the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2"
+            )
         }
         // Layers by the largest |studentized contrast| of their selected classes.
         let strength = trained.layerWeights.map { w in w.rows.filter(\.selected).map { abs($0.weights.studentizedContrast) }.max() ?? 0 }
@@ -47,18 +52,25 @@ enum WofEMethod {
         // Agterberg & Cheng: a second pass counts the unique conditions.
         var conditions = UniqueConditionTally(terms: terms)
         let nodata = stack.nodata
-        try CellStream.cells(of: stack, area: area, rule: options.missing) { _, _ in } sample: { cell in
+        try CellStream.cells(of: stack, area: area, rule: options.missing) { _, _ in
+        } sample: { cell in
             conditions.add { k in cell.value(k, nodata: nodata) }
         }
         summary.conditionalIndependence = WofEConditionalIndependence.test(
             conditions: conditions.conditions(model: model, variance: variance, cellAreaInUnitCells: unitCells),
             deposits: deposits.count)
         if let ci = summary.conditionalIndependence, !ci.independentAt95 {
-            warnings.append(String(format: "conditional independence is rejected at 95 %% (Agterberg & Cheng: T = %.2f expected deposits for n = %d, s(T) = %.2f); the posterior probabilities are likely too high — drop or combine correlated layers", ci.expected, ci.observed, ci.standardDeviation))
+            warnings.append(
+                String(
+                    format:
+                        "conditional independence is rejected at 95 %% (Agterberg & Cheng: T = %.2f expected deposits for n = %d, s(T) = %.2f); the posterior probabilities are likely too high — drop or combine correlated layers",
+                    ci.expected, ci.observed, ci.standardDeviation))
         }
-        summary.pairwiseIndependence = pairwiseTests(trained.layerWeights, names: stack.layers.map(\.name), deposits: deposits.map(\.values))
-        return FittedModel(payload: .weightsOfEvidence(model, variance: variance), parameters: parameters, summary: summary,
-                           warnings: warnings)
+        summary.pairwiseIndependence = pairwiseTests(
+            trained.layerWeights, names: stack.layers.map(\.name), deposits: deposits.map(\.values))
+        return FittedModel(
+            payload: .weightsOfEvidence(model, variance: variance), parameters: parameters, summary: summary,
+            warnings: warnings)
     }
 
     /// What the tallies gave for each layer.
@@ -72,8 +84,10 @@ enum WofEMethod {
     /// Counts every layer's classes in one streaming pass and computes each layer's weights:
     /// class weights (categorical, optionally grouped), cumulative classes generalized to a
     /// binary pattern (ascending/descending), or thresholds at the deposits' values (continuous).
-    static func weigh(_ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
-                      unitCells: Double, progress: Progress?) throws -> Weighed {
+    static func weigh(
+        _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
+        unitCells: Double, progress: Progress?
+    ) throws -> Weighed {
         let layers = data.stack.layers
         enum Mode { case categorical, cumulative(CumulativeTally.Direction), continuous }
         let modes: [Mode] = layers.map { layer in
@@ -113,12 +127,16 @@ enum WofEMethod {
                 dataCells = categorical[k].cellCount
             case .cumulative(let direction):
                 guard !cumulative[k].overflow else {
-                    throw PipelineError(layer.path, "more than \(CumulativeTally.maximumClasses) distinct values: --\(direction.rawValue) takes every value as a class; reclassify it first (--transform \(layer.name)=reclass:breaks=…) or give it as --evidence")
+                    throw PipelineError(
+                        layer.path,
+                        "more than \(CumulativeTally.maximumClasses) distinct values: --\(direction.rawValue) takes every value as a class; reclassify it first (--transform \(layer.name)=reclass:breaks=…) or give it as --evidence"
+                    )
                 }
                 let generalization: WofEGeneralization = options.thresholds[layer.name].map { .threshold($0) } ?? .maxStudentizedContrast
                 do {
-                    w = try cumulative[k].layerWeights(layer: layer.name, direction: direction, cellAreaInUnitCells: unitCells,
-                                                       generalization: generalization)
+                    w = try cumulative[k].layerWeights(
+                        layer: layer.name, direction: direction, cellAreaInUnitCells: unitCells,
+                        generalization: generalization)
                 } catch let error as WofEGeneralizationError {
                     throw PipelineError(layer.path, "--threshold \(layer.name): \(error)")
                 }
@@ -146,7 +164,8 @@ enum WofEMethod {
         for i in layers.indices {
             for j in layers.indices where j > i {
                 let both = deposits.indices.filter { classes[i][$0] != nil && classes[j][$0] != nil }
-                let a = both.map { classes[i][$0]! }, b = both.map { classes[j][$0]! }
+                let a = both.map { classes[i][$0]! }
+                let b = both.map { classes[j][$0]! }
                 guard Set(a).count > 1, Set(b).count > 1 else { continue }
                 tests.append(WofEPairwiseTest.test(layerA: names[i], a, layerB: names[j], b))
             }
@@ -169,8 +188,9 @@ extension WofELayerWeights {
             return WofEMissingClasses(weights: [row.weights.wPlus, row.weights.wMinus], fractions: [inside, 1 - inside])
         case .lookup:
             let classes = rows.filter { $0.cells > 0 }
-            return WofEMissingClasses(weights: classes.map { $0.generalizedWeight ?? $0.weights.wPlus },
-                                      fractions: classes.map { Double($0.cells) / total })
+            return WofEMissingClasses(
+                weights: classes.map { $0.generalizedWeight ?? $0.weights.wPlus },
+                fractions: classes.map { Double($0.cells) / total })
         case .linear:
             return WofEMissingClasses(weights: [], fractions: [])
         }

@@ -167,10 +167,7 @@ public enum TreeLearner {
                 }
                 var best = (gain: 0.0, layer: -1, bin: -1)
                 for (a, r) in results.enumerated() where r.gain > best.gain { best = (r.gain, allowed[a], r.bin) }
-                guard best.layer >= 0, best.gain > 1e-12 else { break }
-                gain[best.layer] += best.gain
-                splits.append((best.layer, best.bin))
-                descend(d, layer: best.layer, bin: best.bin, leaf: &leaf)
+                guard takeSplit(d, best, gain: &gain, splits: &splits, leaf: &leaf) else { break }
             }
             // Newton leaf values over the sample.
             let leaves = 1 << splits.count
@@ -209,48 +206,27 @@ public enum TreeLearner {
         let o = d.options
         let b = d.bins.binCount(layer)
         guard b > 1 else { return (0, -1) }
-        var sg = [Double](repeating: 0, count: nodes * b)
-        var sh = sg
-        var count = [Int32](repeating: 0, count: nodes * b)
+        var histogram = SplitHistogram<Int32>(nodes: nodes, bins: b)
         let column = d.binned[layer]
         column.withUnsafeBufferPointer { col in
             leaf.withUnsafeBufferPointer { lf in
                 for i32 in sample {
                     let i = Int(i32)
                     let slot = Int(lf[i]) * b + Int(col[i])
-                    sg[slot] += g[i]
-                    sh[slot] += h[i]
-                    count[slot] += 1
+                    histogram.first[slot] += g[i]
+                    histogram.second[slot] += h[i]
+                    histogram.count[slot] += 1
                 }
             }
         }
-        var gains = [Double](repeating: 0, count: b - 1)
-        for node in 0..<nodes {
-            let row = node * b
-            var G = 0.0
-            var H = 0.0
-            var N: Int32 = 0
-            for j in 0..<b {
-                G += sg[row + j]
-                H += sh[row + j]
-                N += count[row + j]
-            }
-            let parent = G * G / (H + o.l2)
-            var gl = 0.0
-            var hl = 0.0
-            var nl: Int32 = 0
-            for j in 0..<(b - 1) {
-                gl += sg[row + j]
-                hl += sh[row + j]
-                nl += count[row + j]
-                let gr = G - gl
-                let hr = H - hl
-                let nr = N - nl
-                guard Int(nl) >= o.minSamplesLeaf, Int(nr) >= o.minSamplesLeaf,
-                    hl >= o.minHessianLeaf, hr >= o.minHessianLeaf
-                else { continue }
-                gains[j] += gl * gl / (hl + o.l2) + gr * gr / (hr + o.l2) - parent
-            }
+        // first: gradients G, second: hessians H.
+        let gains = histogram.thresholdGains { node in
+            node.first * node.first / (node.second + o.l2)
+        } split: { parent, l, r in
+            guard Int(l.count) >= o.minSamplesLeaf, Int(r.count) >= o.minSamplesLeaf,
+                l.second >= o.minHessianLeaf, r.second >= o.minHessianLeaf
+            else { return nil }
+            return l.first * l.first / (l.second + o.l2) + r.first * r.first / (r.second + o.l2) - parent
         }
         return bestOf(gains)
     }
@@ -332,10 +308,7 @@ public enum TreeLearner {
                 let r = bestForestSplit(d, layer: layer, nodes: nodes, bag: bag, draws: draws, w: w, leaf: leaf)
                 if r.gain > best.gain { best = (r.gain, layer, r.bin) }
             }
-            guard best.layer >= 0, best.gain > 1e-12 else { break }
-            gain[best.layer] += best.gain
-            splits.append((best.layer, best.bin))
-            descend(d, layer: best.layer, bin: best.bin, leaf: &leaf)
+            guard takeSplit(d, best, gain: &gain, splits: &splits, leaf: &leaf) else { break }
         }
         let leaves = 1 << splits.count
         var W = [Double](repeating: 0, count: leaves)
@@ -382,54 +355,102 @@ public enum TreeLearner {
     ) -> (gain: Double, bin: Int) {
         let b = d.bins.binCount(layer)
         guard b > 1 else { return (0, -1) }
-        var sw = [Double](repeating: 0, count: nodes * b)
-        var ss = sw
-        var count = [UInt32](repeating: 0, count: nodes * b)
+        var histogram = SplitHistogram<UInt32>(nodes: nodes, bins: b)
         let column = d.binned[layer]
         for i32 in bag {
             let i = Int(i32)
             let slot = Int(leaf[i]) * b + Int(column[i])
-            sw[slot] += w[i]
-            if d.labels[i] { ss[slot] += w[i] }
-            count[slot] += draws[i]
+            histogram.first[slot] += w[i]
+            if d.labels[i] { histogram.second[slot] += w[i] }
+            histogram.count[slot] += draws[i]
         }
-        var gains = [Double](repeating: 0, count: b - 1)
+        // first: weight W, second: deposit weight S.
         let minimum = UInt32(max(d.options.minSamplesLeaf, 0))
-        for node in 0..<nodes {
-            let row = node * b
-            var W = 0.0
-            var S = 0.0
-            var N: UInt32 = 0
-            for j in 0..<b {
-                W += sw[row + j]
-                S += ss[row + j]
-                N += count[row + j]
-            }
-            guard W > 0 else { continue }
-            let parent = S * S / W
-            var wl = 0.0
-            var sl = 0.0
-            var nl: UInt32 = 0
-            for j in 0..<(b - 1) {
-                wl += sw[row + j]
-                sl += ss[row + j]
-                nl += count[row + j]
-                let wr = W - wl
-                let sr = S - sl
-                guard nl >= minimum, N - nl >= minimum, wl > 0, wr > 0 else { continue }
-                gains[j] += sl * sl / wl + sr * sr / wr - parent
-            }
+        let gains = histogram.thresholdGains { node in
+            node.first > 0 ? node.second * node.second / node.first : nil
+        } split: { parent, l, r in
+            guard l.count >= minimum, r.count >= minimum, l.first > 0, r.first > 0 else { return nil }
+            return l.second * l.second / l.first + r.second * r.second / r.first - parent
         }
         return bestOf(gains)
     }
 
     // MARK: shared
 
+    /// Two sums and a count for each (node, bin) of one layer, at `node · bins + bin`: what a
+    /// split search over that layer's thresholds needs.
+    struct SplitHistogram<Count: FixedWidthInteger> {
+        /// The sums of one node, or of the part of it on one side of a threshold.
+        struct Sums {
+            var first = 0.0
+            var second = 0.0
+            var count: Count = 0
+        }
+
+        let nodes: Int
+        let bins: Int
+        var first: [Double]
+        var second: [Double]
+        var count: [Count]
+
+        init(nodes: Int, bins: Int) {
+            self.nodes = nodes
+            self.bins = bins
+            first = [Double](repeating: 0, count: nodes * bins)
+            second = first
+            count = [Count](repeating: 0, count: nodes * bins)
+        }
+
+        /// The gain of each threshold `j` (bins ≤ j left, the rest right), summed over nodes.
+        ///
+        /// - Parameters:
+        ///   - parent: the term of a whole node, subtracted from each of its splits; nil leaves
+        ///     the node out.
+        ///   - split: the gain of one node's split from (parent term, left sums, right sums);
+        ///     nil when the split is not allowed.
+        /// - Returns: `bins − 1` gains.
+        func thresholdGains(parent: (Sums) -> Double?, split: (Double, Sums, Sums) -> Double?) -> [Double] {
+            var gains = [Double](repeating: 0, count: bins - 1)
+            for node in 0..<nodes {
+                let row = node * bins
+                var total = Sums()
+                for j in 0..<bins {
+                    total.first += first[row + j]
+                    total.second += second[row + j]
+                    total.count += count[row + j]
+                }
+                guard let parentTerm = parent(total) else { continue }
+                var left = Sums()
+                for j in 0..<(bins - 1) {
+                    left.first += first[row + j]
+                    left.second += second[row + j]
+                    left.count += count[row + j]
+                    let right = Sums(first: total.first - left.first, second: total.second - left.second, count: total.count - left.count)
+                    if let gain = split(parentTerm, left, right) { gains[j] += gain }
+                }
+            }
+            return gains
+        }
+    }
+
     /// The largest gain and its bin (the first on ties); (0, −1) when none is positive.
     static func bestOf(_ gains: [Double]) -> (gain: Double, bin: Int) {
         var best = (gain: 0.0, bin: -1)
         for (j, v) in gains.enumerated() where v > best.gain { best = (v, j) }
         return best
+    }
+
+    /// Takes a level's best split unless it gains nothing: adds its gain to its layer's, appends
+    /// it to `splits` and moves the rows down (`descend`). False when the tree stops growing.
+    static func takeSplit(
+        _ d: Data, _ best: (gain: Double, layer: Int, bin: Int), gain: inout [Double], splits: inout [(layer: Int, bin: Int)],
+        leaf: inout [UInt8]
+    ) -> Bool {
+        guard best.layer >= 0, best.gain > 1e-12 else { return false }
+        gain[best.layer] += best.gain
+        splits.append((best.layer, best.bin))
+        descend(d, layer: best.layer, bin: best.bin, leaf: &leaf)
+        return true
     }
 
     /// Moves every row one level down: `leaf = 2·leaf + (bin > j)`.

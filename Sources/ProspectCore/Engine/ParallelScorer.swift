@@ -17,21 +17,15 @@ public enum ParallelScorer {
         output: UnsafeMutableBufferPointer<Float>, outputNodata: Float,
         threads: Int = ProcessInfoCores.active
     ) {
-        let n = output.count
-        guard n > 0 else { return }
-        let items = max(1, (n + grain - 1) / grain)
         let shared = UnsafeTransfer((layers, output))
-        let run: @Sendable (Int) -> Void = { item in
+        perform(cells: output.count, threads: threads) { range in
             let (layers, output) = shared.value
-            let lo = item * grain
-            let hi = min(n, lo + grain)
-            let slices = layers.map { UnsafeBufferPointer(rebasing: $0[lo..<hi]) }
+            let slices = layers.map { UnsafeBufferPointer(rebasing: $0[range]) }
             ScoreKernel.score(
                 compiled, layers: slices,
-                output: UnsafeMutableBufferPointer(rebasing: output[lo..<hi]),
+                output: UnsafeMutableBufferPointer(rebasing: output[range]),
                 outputNodata: outputNodata)
         }
-        perform(items: items, threads: threads, run)
     }
 }
 
@@ -43,24 +37,28 @@ extension ParallelScorer {
         outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float,
         threads: Int = ProcessInfoCores.active
     ) {
-        let n = outputs[0].count
-        guard n > 0 else { return }
-        let items = max(1, (n + grain - 1) / grain)
         let shared = UnsafeTransfer((layers, outputs))
-        let run: @Sendable (Int) -> Void = { item in
+        perform(cells: outputs[0].count, threads: threads) { range in
             let (layers, outputs) = shared.value
-            let lo = item * grain
-            let hi = min(n, lo + grain)
             scorer.score(
-                layers: layers.map { UnsafeBufferPointer(rebasing: $0[lo..<hi]) },
-                outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[lo..<hi]) },
+                layers: layers.map { UnsafeBufferPointer(rebasing: $0[range]) },
+                outputs: outputs.map { UnsafeMutableBufferPointer(rebasing: $0[range]) },
                 outputNodata: outputNodata)
         }
-        perform(items: items, threads: threads, run)
     }
 }
 
 extension ParallelScorer {
+    /// Runs `run` over `0..<cells` in ranges of `grain` cells (the last one shorter), on up to
+    /// `threads` workers as `perform(items:threads:_:)` hands them out; nothing when `cells` is 0.
+    static func perform(cells n: Int, threads: Int, _ run: @Sendable (Range<Int>) -> Void) {
+        guard n > 0 else { return }
+        perform(items: (n + grain - 1) / grain, threads: threads) { item in
+            let lo = item * grain
+            run(lo..<min(n, lo + grain))
+        }
+    }
+
     /// Runs `run(0) … run(items − 1)` on up to `threads` workers, each taking the next item
     /// from a shared counter (ascending on one thread).
     static func perform(items: Int, threads: Int, _ run: @Sendable (Int) -> Void) {

@@ -23,19 +23,11 @@ public enum DensityField {
         points: [(x: Double, y: Double)], grid: Grid, window: Window,
         radius: Double
     ) -> [Float] {
-        precondition(radius > 0 && radius.isFinite, "the search radius is positive")
-        let centers = CellCenters(grid: grid, window: window)
-        let r2 = radius * radius
-        let scale = pointScale(radius: radius)
-        var out = [Float](repeating: 0, count: window.cellCount)
-        for r in 0..<window.rows {
-            for c in 0..<window.columns {
-                var count = 0
-                for p in points where within(centers.xs[c] - p.x, centers.ys[r] - p.y, r2) { count += 1 }
-                out[r * window.columns + c] = Float(Double(count) * scale)
-            }
+        reference(grid: grid, window: window, radius: radius, scale: pointScale(radius: radius)) { x, y, r2 in
+            var count = 0
+            for p in points where within(x - p.x, y - p.y, r2) { count += 1 }
+            return Double(count)
         }
-        return out
     }
 
     /// Brute-force line density: for each cell centre, the summed length of the segments inside
@@ -43,17 +35,26 @@ public enum DensityField {
     ///
     /// - Returns: `window.cellCount` densities, row-major.
     public static func referenceLines(segments: [Segment], grid: Grid, window: Window, radius: Double) -> [Float] {
+        let geometry = segments.map(SegmentGeometry.init)
+        return reference(grid: grid, window: window, radius: radius, scale: lineScale(radius: radius)) { x, y, r2 in
+            var length = 0.0
+            for g in geometry { length += g.chordLength(x: x, y: y, radiusSquared: r2) }
+            return length
+        }
+    }
+
+    /// The brute-force loop of both references: `amount(x, y, radius²)` at each cell centre,
+    /// times `scale`.
+    static func reference(
+        grid: Grid, window: Window, radius: Double, scale: Double, _ amount: (_ x: Double, _ y: Double, _ r2: Double) -> Double
+    ) -> [Float] {
         precondition(radius > 0 && radius.isFinite, "the search radius is positive")
         let centers = CellCenters(grid: grid, window: window)
-        let geometry = segments.map(SegmentGeometry.init)
         let r2 = radius * radius
-        let scale = lineScale(radius: radius)
         var out = [Float](repeating: 0, count: window.cellCount)
         for r in 0..<window.rows {
             for c in 0..<window.columns {
-                var length = 0.0
-                for g in geometry { length += g.chordLength(x: centers.xs[c], y: centers.ys[r], radiusSquared: r2) }
-                out[r * window.columns + c] = Float(length * scale)
+                out[r * window.columns + c] = Float(amount(centers.xs[c], centers.ys[r], r2) * scale)
             }
         }
         return out

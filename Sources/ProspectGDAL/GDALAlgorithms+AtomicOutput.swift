@@ -1,4 +1,5 @@
 internal import CGDAL
+import ProspectCore
 
 extension GDALAlgorithms {
     /// Runs a GDAL utility that writes a new dataset under a temporary name beside
@@ -41,6 +42,32 @@ extension GDALAlgorithms {
             return result
         } catch {
             try? output.close()  // nothing more to report: the first error is thrown
+            VSI.remove(temporary)
+            throw error
+        }
+    }
+
+    /// Creates a Float32 GeoTIFF on `grid` under a temporary name beside
+    /// `outputPath`, hands it to `write`, closes it with its flush checked and renames it into
+    /// place (`VSIRename`); on any failure the temporary is removed, so `outputPath` is replaced
+    /// whole or left as it was.
+    /// - Parameters:
+    ///   - creationOptions: GTiff creation options, e.g. "TILED=YES", "COMPRESS=DEFLATE".
+    ///   - write: fills the new raster.
+    /// - Throws: what creating the raster or `write` throws; `GDALError` naming `outputPath`
+    ///   when closing or renaming fails.
+    static func writeFloat32GeoTIFF(
+        grid: Grid, to outputPath: String, creationOptions: [String], _ write: (OwnedDataset) throws -> Void
+    ) throws {
+        let temporary = VSI.temporaryName(for: outputPath)
+        do {
+            let output = try OwnedDataset.raster(
+                grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
+                options: creationOptions)
+            try write(output)
+            do { try output.close() } catch let e as GDALError { throw GDALError(path: outputPath, message: e.message) }
+            try VSI.rename(temporary, outputPath)
+        } catch {
             VSI.remove(temporary)
             throw error
         }

@@ -78,11 +78,7 @@ extension GDALAlgorithms {
             }
         }
 
-        let temporary = VSI.temporaryName(for: outputPath)
-        do {
-            let output = try OwnedDataset.raster(
-                grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
-                options: creationOptions)
+        try writeFloat32GeoTIFF(grid: grid, to: outputPath, creationOptions: creationOptions) { output in
             CPL.reset()
             if let nodata, GDALSetRasterNoDataValue(output.firstBand, nodata) != CE_None {  // CE_None on success
                 throw GDALError(path: outputPath, message: CPL.detail("could not set nodata \(nodata)"))
@@ -102,11 +98,6 @@ extension GDALAlgorithms {
             } else {
                 try burnGeometries(of: layer, in: source, into: output, grid: grid, value: featureValue, options: options)
             }
-            do { try output.close() } catch let e as GDALError { throw GDALError(path: outputPath, message: e.message) }
-            try VSI.rename(temporary, outputPath)
-        } catch {
-            VSI.remove(temporary)
-            throw error
         }
     }
 

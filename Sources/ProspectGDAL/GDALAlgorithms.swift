@@ -60,11 +60,7 @@ public enum GDALAlgorithms {
     ) throws {
         let targets = try OwnedDataset.raster(grid: grid, type: GDT_Byte)
         try burn(vectorPath: vectorPath, layer: layer, into: targets, grid: grid, options: ["ALL_TOUCHED=TRUE"])
-        let temporary = VSI.temporaryName(for: outputPath)
-        do {
-            let output = try OwnedDataset.raster(
-                grid: grid, type: GDT_Float32, driver: "GTiff", path: temporary,
-                options: creationOptions)
+        try writeFloat32GeoTIFF(grid: grid, to: outputPath, creationOptions: creationOptions) { output in
             CPL.reset()
             let err = CPL.withList(["VALUES=1", "DISTUNITS=GEO"]) {
                 GDALComputeProximity(targets.firstBand, output.firstBand, $0, nil, nil)  // CE_None on success
@@ -72,11 +68,6 @@ public enum GDALAlgorithms {
             guard err == CE_None else {
                 throw GDALError(path: outputPath, message: CPL.detail("proximity failed"))
             }
-            do { try output.close() } catch let e as GDALError { throw GDALError(path: outputPath, message: e.message) }
-            try VSI.rename(temporary, outputPath)
-        } catch {
-            VSI.remove(temporary)
-            throw error
         }
     }
 

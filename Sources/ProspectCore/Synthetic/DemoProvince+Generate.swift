@@ -185,28 +185,22 @@ extension DemoProvince {
         let probability = eta.map { Float(1 / (1 + exp(-(draw.intercept + $0)))) }
         let deposits = placeDeposits(draw.cells, f, studyArea: studyArea, plugs: plugs, rng: &rng)
 
-        let nodata = DemoProvince.nodata
+        // The continuous layers share one nodata value.
+        func continuous(_ name: String, _ title: String, _ values: [Float], isTrueEvidence: Bool) -> SyntheticLayer {
+            SyntheticLayer(
+                name: name, title: title, kind: .continuous, values: values, nodata: DemoProvince.nodata, isTrueEvidence: isTrueEvidence)
+        }
         let layers = [
-            SyntheticLayer(
-                name: "magnetics", title: "Total magnetic intensity residual (nT)",
-                kind: .continuous, values: magneticsValues, nodata: nodata, isTrueEvidence: true),
-            SyntheticLayer(
-                name: "thorium", title: "Equivalent thorium, airborne gamma-ray spectrometry (ppm eTh)",
-                kind: .continuous, values: thorium, nodata: nodata, isTrueEvidence: true),
-            SyntheticLayer(
-                name: "ree_geochem", title: "Stream-sediment La+Ce+Nd (ppm); -9999 where unsampled",
-                kind: .continuous, values: ree, nodata: nodata, isTrueEvidence: false),
+            continuous("magnetics", "Total magnetic intensity residual (nT)", magneticsValues, isTrueEvidence: true),
+            continuous("thorium", "Equivalent thorium, airborne gamma-ray spectrometry (ppm eTh)", thorium, isTrueEvidence: true),
+            continuous("ree_geochem", "Stream-sediment La+Ce+Nd (ppm); -9999 where unsampled", ree, isTrueEvidence: false),
             SyntheticLayer(
                 name: "lithology",
                 title:
                     "Lithology class: 1 granite gneiss, 2 charnockite, 3 mafic schist, 4 alkaline-carbonatite complex, 5 laterite cover, 6 alluvium (0 nodata)",
                 kind: .categorical, values: lithology, nodata: 0, isTrueEvidence: true),
-            SyntheticLayer(
-                name: "potassium", title: "Potassium, airborne gamma-ray spectrometry (% K)",
-                kind: .continuous, values: potassium, nodata: nodata, isTrueEvidence: false),
-            SyntheticLayer(
-                name: "elevation", title: "Elevation above mean sea level (m)",
-                kind: .continuous, values: elevation, nodata: nodata, isTrueEvidence: false),
+            continuous("potassium", "Potassium, airborne gamma-ray spectrometry (% K)", potassium, isTrueEvidence: false),
+            continuous("elevation", "Elevation above mean sea level (m)", elevation, isTrueEvidence: false),
         ]
         let distanceName = DemoProvince.faultDistanceLayerName
         let description = """

@@ -11,15 +11,6 @@ public struct SyntheticLayer: Sendable {
     public var nodata: Float
     /// True when the layer is part of the hidden mineral-system model that placed the deposits.
     public var isTrueEvidence: Bool
-
-    public init(name: String, title: String, kind: LayerKind, values: [Float], nodata: Float, isTrueEvidence: Bool) {
-        self.name = name
-        self.title = title
-        self.kind = kind
-        self.values = values
-        self.nodata = nodata
-        self.isTrueEvidence = isTrueEvidence
-    }
 }
 
 /// A known occurrence drawn from the hidden model.
@@ -34,15 +25,6 @@ public struct SyntheticDeposit: Sendable, Equatable {
     /// The cell holding (x, y).
     public var column: Int
     public var row: Int
-
-    public init(id: String, name: String, x: Double, y: Double, column: Int, row: Int) {
-        self.id = id
-        self.name = name
-        self.x = x
-        self.y = y
-        self.column = column
-        self.row = row
-    }
 }
 
 /// The mineral-system model that placed the synthetic deposits, kept so a pipeline's
@@ -70,22 +52,4 @@ public struct HiddenModel: Sendable, Codable, Equatable {
     public var favourableLithology: Int32
     /// Σ p over the study area with the final intercept.
     public var expectedDeposits: Double
-
-    public init(
-        intercept: Double, effects: [String: Double], description: String,
-        trueLayers: [String], decoyLayers: [String], indicatorLayers: [String] = [],
-        means: [String: Double] = [:], standardDeviations: [String: Double] = [:],
-        favourableLithology: Int32 = 4, expectedDeposits: Double = 0
-    ) {
-        self.intercept = intercept
-        self.effects = effects
-        self.description = description
-        self.trueLayers = trueLayers
-        self.decoyLayers = decoyLayers
-        self.indicatorLayers = indicatorLayers
-        self.means = means
-        self.standardDeviations = standardDeviations
-        self.favourableLithology = favourableLithology
-        self.expectedDeposits = expectedDeposits
-    }
 }

@@ -13,18 +13,6 @@ public struct LogisticCoefficientRow: Sendable, Codable {
     public var standardError: Double
     /// Wald statistic `coefficient / standardError` (0 when the standard error is 0).
     public var z: Double
-
-    public init(
-        layer: String, term: String, coefficient: Double, standardized: Double,
-        standardError: Double, z: Double
-    ) {
-        self.layer = layer
-        self.term = term
-        self.coefficient = coefficient
-        self.standardized = standardized
-        self.standardError = standardError
-        self.z = z
-    }
 }
 
 /// A logistic-regression design built from per-sample layer values, and its mapping back to an

@@ -8,11 +8,6 @@ public struct TreeTrainingSummary: Codable, Sendable, Equatable {
         public var gain: Double
         /// `gain` as a fraction of all layers' gain.
         public var share: Double
-        public init(layer: String, gain: Double, share: Double) {
-            self.layer = layer
-            self.gain = gain
-            self.share = share
-        }
     }
 
     /// "rf" or "gbt".
@@ -43,31 +38,37 @@ public struct TreeTrainingSummary: Codable, Sendable, Equatable {
     public var heldOutBackgroundCells: Int?
     /// ROC AUC of the model on the held-out cells, which it never saw; nil when none were held out.
     public var heldOutAUC: Double?
-
-    public init(
-        method: String, trees: Int, depth: Int, depositCells: Int, backgroundCells: Int, background: String,
-        depositWeight: Double, auc: Double, aucKind: String, importance: [Importance],
-        holdout: Double? = nil, heldOutDepositCells: Int? = nil, heldOutBackgroundCells: Int? = nil,
-        heldOutAUC: Double? = nil
-    ) {
-        self.method = method
-        self.trees = trees
-        self.depth = depth
-        self.depositCells = depositCells
-        self.backgroundCells = backgroundCells
-        self.background = background
-        self.depositWeight = depositWeight
-        self.auc = auc
-        self.aucKind = aucKind
-        self.importance = importance
-        self.holdout = holdout
-        self.heldOutDepositCells = heldOutDepositCells
-        self.heldOutBackgroundCells = heldOutBackgroundCells
-        self.heldOutAUC = heldOutAUC
-    }
 }
 
 extension TreeTrainingSummary {
+    /// The summary of an ensemble grown by `TreeLearner.fit`.
+    ///
+    /// The sample sizes count the cells trained on (held-out cells left out); the layers are
+    /// ranked by total split gain, ties by name.
+    /// - Parameters:
+    ///   - method: "rf" or "gbt".
+    ///   - layers: the layer names, in the order of `fit.gain`.
+    ///   - depositCells: the deposit cells given to `fit`, held-out ones included.
+    ///   - backgroundCells: the background cells given to `fit`, held-out ones included.
+    ///   - background: how the background was drawn.
+    ///   - holdout: `TreeOptions.holdout`, kept when cells were held out.
+    public init(
+        method: String, fit: TreeLearner.Fit, layers: [String], depositCells: Int, backgroundCells: Int, background: String,
+        holdout: Double
+    ) {
+        let total = fit.gain.reduce(0, +)
+        let importance = zip(layers, fit.gain)
+            .map { Importance(layer: $0.0, gain: $0.1, share: total > 0 ? $0.1 / total : 0) }
+            .sorted { ($0.gain, $1.layer) > ($1.gain, $0.layer) }
+        let held = fit.heldOut
+        self.init(
+            method: method, trees: fit.ensemble.trees.count, depth: fit.depth,
+            depositCells: depositCells - (held?.deposits ?? 0), backgroundCells: backgroundCells - (held?.background ?? 0),
+            background: background, depositWeight: fit.depositWeight, auc: fit.auc, aucKind: fit.aucKind,
+            importance: importance, holdout: held.map { _ in holdout }, heldOutDepositCells: held?.deposits,
+            heldOutBackgroundCells: held?.background, heldOutAUC: held?.auc)
+    }
+
     /// One line on the held-out validation, for the CLI and `run.log`; nil when nothing was held out.
     public static func heldOutText(_ t: TreeTrainingSummary) -> String? {
         guard let auc = t.heldOutAUC, let d = t.heldOutDepositCells, let b = t.heldOutBackgroundCells else { return nil }

@@ -44,23 +44,13 @@ enum TreeMethod {
             learnerMethod, columns: columns, labels: labels, options: learner,
             backgroundFraction: Double(background.kept) / Double(background.eligible), seed: sampling.seed)
 
-        let names = stack.layers.map(\.name)
-        let total = fit.gain.reduce(0, +)
-        let importance = zip(names, fit.gain)
-            .map { TreeTrainingSummary.Importance(layer: $0.0, gain: $0.1, share: total > 0 ? $0.1 / total : 0) }
-            .sorted { ($0.gain, $1.layer) > ($1.gain, $0.layer) }
         let backgroundText = tree.excludeBuffer.map { "random, excluding \(format($0)) m around deposits" } ?? "random"
-        let held = fit.heldOut
-        let trainedBackground = background.kept - (held?.background ?? 0)
-        summary.backgroundCells = trainedBackground
-        summary.layerRanking = importance.map(\.layer)
-        summary.trees = TreeTrainingSummary(
-            method: method.rawValue, trees: fit.ensemble.trees.count, depth: fit.depth,
-            depositCells: deposits.count - (held?.deposits ?? 0), backgroundCells: trainedBackground,
-            background: backgroundText, depositWeight: fit.depositWeight, auc: fit.auc,
-            aucKind: fit.aucKind, importance: importance, holdout: held.map { _ in tree.holdout },
-            heldOutDepositCells: held?.deposits, heldOutBackgroundCells: held?.background,
-            heldOutAUC: held?.auc)
+        let trees = TreeTrainingSummary(
+            method: method.rawValue, fit: fit, layers: stack.layers.map(\.name), depositCells: deposits.count,
+            backgroundCells: background.kept, background: backgroundText, holdout: tree.holdout)
+        summary.backgroundCells = trees.backgroundCells
+        summary.layerRanking = trees.importance.map(\.layer)
+        summary.trees = trees
         var parameters: [String: String] = [
             "trees": String(tree.trees), "depth": String(tree.depth), "seed": String(sampling.seed),
             "backgroundSample": String(sampling.size), "background": backgroundText, "depositWeight": String(fit.depositWeight),
@@ -74,7 +64,7 @@ enum TreeMethod {
             parameters["rowSample"] = String(tree.rowSample)
         }
         if let f = tree.layerFraction { parameters["layerFraction"] = String(f) }
-        if tree.holdout > 0, held == nil {
+        if tree.holdout > 0, fit.heldOut == nil {
             warnings.append(
                 "too few deposit cells (\(deposits.count)) to hold \(format(100 * tree.holdout)) % out: trained on all of them, no held-out AUC"
             )

@@ -56,28 +56,21 @@ extension ProspectCommand {
                     modelPath: out, legend: legends)
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
+                    // Printed with sorted keys: the order of the members does not show.
                     struct Summary: Encodable {
-                        var method: String
-                        var source: String
-                        var objective: String
-                        var version: String
-                        var trees: Int
-                        var leaves: Int
-                        var maxDepth: Int
+                        var method, source, objective, version, model: String
+                        var trees, leaves, maxDepth: Int
                         var layers: [String: String]
-                        var unusedFeatures: [String]
-                        var layerRanking: [String]
-                        var model: String
+                        var unusedFeatures, layerRanking: [String]
                     }
                     let e = result.model.trees!
                     try printJSON(
                         Summary(
                             method: result.model.method, source: dump, objective: result.imported.objective,
-                            version: result.imported.version, trees: e.trees.count, leaves: e.leafCount,
+                            version: result.imported.version, model: out, trees: e.trees.count, leaves: e.leafCount,
                             maxDepth: e.maxDepth,
                             layers: Dictionary(uniqueKeysWithValues: result.layers.map { ($0.feature, $0.spec.path) }),
-                            unusedFeatures: result.unusedFeatures, layerRanking: result.model.training.layerRanking,
-                            model: out))
+                            unusedFeatures: result.unusedFeatures, layerRanking: result.model.training.layerRanking))
                     return
                 }
                 print(ImportText.render(result, dump: dump))

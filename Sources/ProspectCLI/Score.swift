@@ -66,18 +66,16 @@ extension ProspectCommand {
                 }
                 let report = try Workflows.score(modelPath: model, outputPath: out, overrides: overrides, options: options)
                 if json {
+                    // Printed with sorted keys: the order of the members does not show.
                     struct Summary: Encodable {
                         var output: String
-                        var cells: Int
-                        var validCells: Int
-                        var seconds: Double
-                        var cellsPerSecond: Double
-                        var tiles: Int
+                        var cells, validCells, tiles: Int
+                        var seconds, cellsPerSecond: Double
                     }
                     try printJSON(
                         Summary(
-                            output: out, cells: report.cells, validCells: report.validCells, seconds: report.seconds,
-                            cellsPerSecond: Double(report.cells) / report.seconds, tiles: report.tiles))
+                            output: out, cells: report.cells, validCells: report.validCells, tiles: report.tiles,
+                            seconds: report.seconds, cellsPerSecond: Double(report.cells) / report.seconds))
                 } else {
                     print(
                         "scored \(report.cells) cells (\(report.validCells) with data) in \(format(report.seconds, 3)) s "

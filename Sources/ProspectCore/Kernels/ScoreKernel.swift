@@ -67,18 +67,27 @@ public enum ScoreKernel {
         precondition(layers.count == model.layerCount, "one buffer per layer")
         if model.missingAsUnknown { return referenceUnknown(model: model, layers: layers, output: output, outputNodata: outputNodata) }
         for i in 0..<output.count {
-            var logit = Double(model.intercept)
-            var valid = true
-            for k in 0..<layers.count {
-                let x = layers[k][i]
-                guard model.isValid(x, layer: k) else {
-                    valid = false
-                    break
-                }
-                logit += Double(model.terms[k].contribution(x))
-            }
-            output[i] = valid ? Float(1 / (1 + Foundation.exp(-logit))) : outputNodata
+            output[i] = referenceLogit(model: model, layers: layers, cell: i).map { Float(1 / (1 + Foundation.exp(-$0))) } ?? outputNodata
         }
+    }
+
+    /// The references' logit of cell `i`, `intercept + Σ contribution(x)` in double precision,
+    /// handing each layer's value to `each` as it is added; nil when any layer is invalid there.
+    /// Inlined, so the references (and the benchmark's scalar baseline) run the loop they ran
+    /// before it was shared.
+    @inline(__always)
+    static func referenceLogit(
+        model: AdditiveModel, layers: [UnsafeBufferPointer<Float>], cell i: Int,
+        each: (_ layer: Int, _ x: Float) -> Void = { _, _ in }
+    ) -> Double? {
+        var logit = Double(model.intercept)
+        for k in 0..<layers.count {
+            let x = layers[k][i]
+            guard model.isValid(x, layer: k) else { return nil }
+            logit += Double(model.terms[k].contribution(x))
+            each(k, x)
+        }
+        return logit
     }
 
     /// Fast kernel: layer-major over chunks of `chunk` cells, `SIMD8<Float>` arithmetic.

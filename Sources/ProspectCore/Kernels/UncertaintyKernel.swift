@@ -20,21 +20,17 @@ public enum UncertaintyKernel {
             return referenceUnknown(model: model, variance: variance, layers: layers, outputs: outputs, outputNodata: outputNodata)
         }
         for i in 0..<outputs[0].count {
-            var logit = Double(model.intercept)
             var v = Double(variance.priorVariance)
-            var valid = true
-            for k in 0..<layers.count {
-                let x = layers[k][i]
-                guard model.isValid(x, layer: k) else {
-                    valid = false
-                    break
-                }
-                logit += Double(model.terms[k].contribution(x))
+            let sum = ScoreKernel.referenceLogit(model: model, layers: layers, cell: i) { k, x in
                 v += Double(variance.terms[k].contribution(x))
+            }
+            guard let logit = sum else {
+                for out in outputs { out[i] = outputNodata }
+                continue
             }
             let p = 1 / (1 + Foundation.exp(-logit))
             let values = [p, p * v.squareRoot(), 1 / v.squareRoot()]
-            for (j, out) in outputs.enumerated() { out[i] = valid ? Float(values[j]) : outputNodata }
+            for (j, out) in outputs.enumerated() { out[i] = Float(values[j]) }
         }
     }
 

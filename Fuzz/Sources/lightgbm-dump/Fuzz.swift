@@ -1,0 +1,26 @@
+import Foundation
+import ProspectCore
+
+/// LightGBM `dump_model()` JSON: refused with a `TreeImportError`, never a trap; an accepted
+/// model's ensemble passes its structural check.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    if let trees = try? LightGBMDump.parse(Data(bytes: bytes, count: count)), trees.ensemble.structuralProblem != nil {
+        fatalError("accepted a structurally invalid ensemble")
+    }
+    return 0
+}
+
+/// libFuzzer's driver, called from the entry point SwiftPM gives an executable target.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("fuzz_lightgbm_dump_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runDriver(&argc, &argv) { fuzz($0, $1) }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import ProspectPipeline
+
+/// Study files: `StudyFile.load` must refuse malformed YAML with one error, never trap or run
+/// away with memory.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    let path = "/dev/shm/prospect-fuzz-study-\(getpid()).yaml"
+    FileManager.default.createFile(atPath: path, contents: Data(bytes: bytes, count: count))
+    _ = try? StudyFile.load(path)
+    return 0
+}
+
+/// libFuzzer's driver, called from the entry point SwiftPM gives an executable target.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("fuzz_study_yaml_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runDriver(&argc, &argv) { fuzz($0, $1) }
+}

@@ -30,6 +30,8 @@ extension ProspectCommand {
         var cog = false
         @Flag(help: "Also write the model's uncertainty bands after the score, when it has any (band descriptions name them).")
         var uncertainty = false
+        @Flag(help: "Score grids of more than 2^34 cells, or larger than the free disk space, anyway.")
+        var allowLarge = false
         @OptionGroup var workers: WorkerThreads
         @Flag(help: "Print the run summary as JSON.")
         var json = false
@@ -45,6 +47,7 @@ extension ProspectCommand {
             options.compression = compress
             options.cog = cog
             options.extraBands = uncertainty
+            options.allowLarge = allowLarge
             if let threads = workers.threads { options.threads = threads }
             return options
         }

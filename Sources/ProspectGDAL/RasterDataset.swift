@@ -26,8 +26,8 @@ public final class RasterDataset {
     /// - Parameters:
     ///   - path: a file path or GDAL virtual path (`/vsimem/…`, `/vsizip/…`).
     ///   - update: open for writing.
-    /// - Throws: `GDALError` with "no such file", "not a raster that GDAL can read (…)" or
-    ///   "has no raster bands".
+    /// - Throws: `GDALError` with "no such file", "not a raster that GDAL can read (…)",
+    ///   "has no raster bands" or "has N bands; at most 4096 are supported" (`maxBands`).
     public static func open(_ path: String, update: Bool = false) throws -> RasterDataset {
         GDAL.initialize()
         let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_VERBOSE_ERROR) | UInt32(update ? GDAL_OF_UPDATE : GDAL_OF_READONLY)
@@ -39,11 +39,21 @@ public final class RasterDataset {
             throw GDALError(path: path, message: "not a raster that GDAL can read (\(message))")
         }
         let dataset = OwnedDataset(handle: h, path: path)
-        guard GDALGetRasterCount(dataset.h) > 0 else {
+        let bands = Int(GDALGetRasterCount(dataset.h))
+        guard bands > 0 else {
             throw GDALError(path: path, message: "has no raster bands")
+        }
+        // Checked before any band is touched: reading one band of a pixel-interleaved TIFF
+        // declaring SamplesPerPixel 65535 decodes every band's samples, 17 GB for `info`.
+        guard bands <= maxBands else {
+            throw GDALError(path: path, message: "has \(bands) bands; at most \(maxBands) are supported")
         }
         return RasterDataset(dataset, path: path)
     }
+
+    /// The most bands a raster may have to be opened: an evidence stack has one band per
+    /// layer, and a hyperspectral cube a few hundred.
+    public static let maxBands = 4096
 
     private static func isVectorOnly(_ path: String) -> Bool {
         CPL.reset()

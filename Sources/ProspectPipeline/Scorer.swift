@@ -21,6 +21,8 @@ public struct ScoreOptions: Sendable {
     public var extraBands = false
     public var threads = ProcessInfoCores.active
     public var nodata: Float = -9999
+    /// Score grids over `Scorer.maxCells` cells, or larger than the free space, anyway.
+    public var allowLarge = false
     public init() {}
 }
 
@@ -51,6 +53,7 @@ public enum Scorer {
         let compiled = file.scorer(nodata: stack.nodata)
         let bands = 1 + (options.extraBands ? compiled.extraBands.count : 0)
         let tiling = stack.tiling
+        try checkSize(grid: stack.grid, bands: bands, outputPath: outputPath, options: options)
         let out = try AtomicOutput(outputPath)
         let start = DispatchTime.now().uptimeNanoseconds
         do {

@@ -43,6 +43,35 @@ public struct ImportedTrees: Sendable {
     }
 }
 
+/// Bounds on a model file from another library, checked before any count the file declares
+/// sizes an allocation: a 279-byte LightGBM dump declaring `max_feature_idx: 1000000000`
+/// otherwise asks for 11 GB of per-feature names and gains.
+public enum ImportLimits {
+    /// Features: 65 535, the most bands a GeoTIFF holds (`SamplesPerPixel` is 16-bit), and
+    /// every feature is read from a layer.
+    public static let maxFeatures = 65_535
+    /// Levels of splits in one tree: the converters recurse once per level. LightGBM and
+    /// XGBoost trees grown with their defaults are under 64 levels deep.
+    public static let maxDepth = 512
+
+    /// Refuses a declared feature count above `maxFeatures`.
+    /// - Parameters:
+    ///   - fits: whether the declared count is at most `maxFeatures`.
+    ///   - declared: how the file declares it, e.g. "max_feature_idx 1000000000".
+    static func checkFeatures(_ fits: Bool, declared: String) throws {
+        guard fits else {
+            throw TreeImportError("the model declares \(declared); at most \(maxFeatures) features are supported")
+        }
+    }
+
+    /// Refuses a tree deeper than `maxDepth`.
+    static func checkDepth(_ depth: Int, tree: Int) throws {
+        guard depth <= maxDepth else {
+            throw TreeImportError("tree \(tree) is more than \(maxDepth) levels deep, which is not supported")
+        }
+    }
+}
+
 /// Why a model file from another library cannot be imported: one line, without the file name
 /// (the caller adds it).
 public struct TreeImportError: Error, CustomStringConvertible, Equatable {

@@ -60,29 +60,29 @@ public enum LightGBMDump {
             }
             sigmoid = s
         }
+        guard dump.maxFeatureIdx >= 0 else {
+            throw TreeImportError("the model has no features (max_feature_idx \(dump.maxFeatureIdx))")
+        }
+        try ImportLimits.checkFeatures(dump.maxFeatureIdx < ImportLimits.maxFeatures, declared: "max_feature_idx \(dump.maxFeatureIdx)")
         let featureCount = dump.maxFeatureIdx + 1
-        guard featureCount > 0 else { throw TreeImportError("the model has no features (max_feature_idx \(dump.maxFeatureIdx))") }
         guard !dump.treeInfo.isEmpty else { throw TreeImportError("the model has no trees") }
         let average = dump.averageOutput ?? false
         let scale = sigmoid / (average ? Double(dump.treeInfo.count) : 1)
 
-        var gain = [Double](repeating: 0, count: featureCount)
-        let originalNodes = dump.treeInfo.reduce(0) { $0 + 2 * max($1.numLeaves ?? 1, 1) - 1 }
-        var emitted = 0
+        // The nodes the file holds (not its num_leaves, which it may overstate), depth checked.
+        var originalNodes = 0
+        for (t, info) in dump.treeInfo.enumerated() { originalNodes += try info.treeStructure.nodeCount(tree: t) }
+        // Copies made for zero-as-missing splits: refuse rather than grow without bound. Each
+        // such split copies two subtrees, so nested ones double per level: the budget is
+        // checked as nodes are made, not after a tree is done.
+        var context = Context(featureCount: featureCount, scale: scale, nodeBudget: 8 * originalNodes + 10_000)
         var trees: [Tree] = []
         for (t, info) in dump.treeInfo.enumerated() {
-            var context = Context(tree: t, featureCount: featureCount, scale: scale)
+            context.start(tree: t)
             _ = try context.emit(info.treeStructure)
-            for (f, g) in context.gain.enumerated() { gain[f] += g }
-            emitted += context.builder.count
-            // Copies made for zero-as-missing splits: refuse rather than grow without bound.
-            guard emitted <= 8 * originalNodes + 10_000 else {
-                throw TreeImportError(
-                    "the zero-as-missing splits (missing_type Zero) would need more than \(emitted) nodes; retrain with zero_as_missing=false"
-                )
-            }
             trees.append(context.builder.tree)
         }
+        let gain = context.gain
         let defaultNames = (0..<featureCount).map { "Column_\($0)" }
         var names = dump.featureNames ?? defaultNames
         guard names.count == featureCount else {
@@ -100,17 +100,35 @@ public enum LightGBMDump {
 
     /// Emits one tree, node 0 first.
     struct Context {
-        var tree: Int
+        var tree = 0
         var featureCount: Int
         var scale: Double
         var builder = TreeBuilder()
         var gain: [Double]
+        /// Nodes still allowed over all trees.
+        var nodeBudget: Int
 
-        init(tree: Int, featureCount: Int, scale: Double) {
-            self.tree = tree
+        init(featureCount: Int, scale: Double, nodeBudget: Int) {
             self.featureCount = featureCount
             self.scale = scale
+            self.nodeBudget = nodeBudget
             gain = [Double](repeating: 0, count: featureCount)
+        }
+
+        /// Starts tree `t` with an empty builder.
+        mutating func start(tree t: Int) {
+            tree = t
+            builder = TreeBuilder()
+        }
+
+        /// Takes `n` nodes from the budget.
+        mutating func spend(_ n: Int) throws {
+            nodeBudget -= n
+            guard nodeBudget >= 0 else {
+                throw TreeImportError(
+                    "the zero-as-missing splits (missing_type Zero) would need too many nodes (tree \(tree)); retrain with zero_as_missing=false"
+                )
+            }
         }
 
         /// The subtree's leaf mean and row count, computed from the dump.
@@ -125,6 +143,7 @@ public enum LightGBMDump {
 
         /// Emits `node` and its subtree; returns its index.
         mutating func emit(_ node: Node) throws -> Int32 {
+            try spend(1)
             if let v = node.leafValue {
                 if let c = node.leafCoeff, !c.isEmpty {
                     throw TreeImportError("tree \(tree): linear trees (linear_tree=true) are not supported")
@@ -161,6 +180,7 @@ public enum LightGBMDump {
             let below = (-k).nextDown  // x ≤ below ⟺ x < −k
             if thr >= k && !zeroLeft {
                 // x ≤ thr goes left except the zero band, which goes right.
+                try spend(2)
                 let n1 = builder.split(feature: f, threshold: thr, missingLeft: true, value: v, cover: n)
                 let (lv, ln) = stats(l)
                 let n2 = builder.split(feature: f, threshold: below, missingLeft: false, value: lv, cover: ln)
@@ -172,6 +192,7 @@ public enum LightGBMDump {
             }
             if thr < -k && zeroLeft {
                 // x ≤ thr goes left, and so does the zero band.
+                try spend(2)
                 let n1 = builder.split(feature: f, threshold: thr, missingLeft: false, value: v, cover: n)
                 let (rv, rn) = stats(r)
                 let n2 = builder.split(feature: f, threshold: below, missingLeft: false, value: rv, cover: rn)
@@ -244,6 +265,15 @@ public enum LightGBMDump {
             case splitFeature = "split_feature", splitGain = "split_gain", decisionType = "decision_type"
             case defaultLeft = "default_left", missingType = "missing_type", leftChild = "left_child", rightChild = "right_child"
             case leafValue = "leaf_value", leafCount = "leaf_count", internalCount = "internal_count", leafCoeff = "leaf_coeff"
+        }
+
+        /// The nodes of this subtree.
+        /// - Throws: `TreeImportError` when it is more than `ImportLimits.maxDepth` levels deep.
+        func nodeCount(tree: Int, depth: Int = 0) throws -> Int {
+            try ImportLimits.checkDepth(depth, tree: tree)
+            let l = try leftChild?.nodeCount(tree: tree, depth: depth + 1) ?? 0
+            let r = try rightChild?.nodeCount(tree: tree, depth: depth + 1) ?? 0
+            return 1 + l + r
         }
 
         required init(from decoder: any Decoder) throws {

@@ -60,6 +60,7 @@ public enum XGBoostDump {
         guard let featureCount = Int(learner.learnerModelParam.numFeature), featureCount > 0 else {
             throw TreeImportError("malformed XGBoost model: num_feature \"\(learner.learnerModelParam.numFeature)\"")
         }
+        try ImportLimits.checkFeatures(featureCount <= ImportLimits.maxFeatures, declared: "num_feature \(featureCount)")
         guard !model.trees.isEmpty else { throw TreeImportError("the model has no trees") }
         if let info = model.treeInfo, info.contains(where: { $0 != 0 }) {
             throw TreeImportError("the model has trees for more than one output group; only one probability is supported")
@@ -119,9 +120,10 @@ public enum XGBoostDump {
         var mean = [Double](repeating: 0, count: n)
         var weight = [Double](repeating: 0, count: n)
         var visits = 0
-        func fill(_ i: Int) throws {
+        func fill(_ i: Int, depth: Int) throws {
             visits += 1
             guard visits <= n else { throw TreeImportError("malformed XGBoost model: tree \(index) is not a tree") }
+            try ImportLimits.checkDepth(depth, tree: index)
             let h = max(t.sumHessian?[i] ?? 1, 0)
             if isLeaf(i) {
                 mean[i] = Double(Float(t.splitConditions[i]))
@@ -130,13 +132,13 @@ public enum XGBoostDump {
             }
             let l = try child(t.leftChildren[i])
             let r = try child(t.rightChildren[i])
-            try fill(l)
-            try fill(r)
+            try fill(l, depth: depth + 1)
+            try fill(r, depth: depth + 1)
             let w = weight[l] + weight[r]
             mean[i] = w > 0 ? (mean[l] * weight[l] + mean[r] * weight[r]) / w : (mean[l] + mean[r]) / 2
             weight[i] = w
         }
-        try fill(0)
+        try fill(0, depth: 0)
         var b = TreeBuilder()
         func emit(_ i: Int) throws -> Int32 {
             if isLeaf(i) { return b.leaf(mean[i], cover: weight[i]) }

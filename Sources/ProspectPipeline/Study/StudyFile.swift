@@ -36,6 +36,7 @@ import Yams
 ///   cog: true
 ///   uncertainty: true           # the model's extra bands (wofe: posterior_std, confidence;
 ///                               # rf: ensemble_spread) after the score
+///   allow_large: true           # score grids over 2^34 cells or larger than the free space
 ///   targets: { top: 10, top_area_percent: 5 }
 /// ```
 public struct StudyFile: Sendable {
@@ -64,18 +65,10 @@ public struct StudyFile: Sendable {
     public var validate: Bool
 
     /// Reads and checks a study file.
-    /// - Throws: `PipelineError` naming the file and the key at fault: unreadable YAML, an
-    ///   unknown key (typos are not ignored), a missing or ill-typed value.
+    /// - Throws: `PipelineError` naming the file and the key at fault: unreadable YAML, a file
+    ///   over `maxBytes` or expanding to over `maxNodes` nodes, an unknown key (typos are not ignored), a missing or ill-typed value.
     public static func load(_ path: String) throws -> StudyFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let root: Any?
-        do { root = try Yams.load(yaml: text) } catch {
-            let message = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-            throw PipelineError(path, "not valid YAML: \(message)")
-        }
+        let root = try readYAML(path)
         guard let top = root as? [String: Any] else {
             throw PipelineError(path, "a study file is a YAML mapping of keys (grid, layers, deposits, model, …)")
         }
@@ -220,6 +213,7 @@ public struct StudyFile: Sendable {
             }
             score.cog = try outputs.bool("cog") ?? false
             score.extraBands = try outputs.bool("uncertainty") ?? false
+            score.allowLarge = try outputs.bool("allow_large") ?? false
             validate = try outputs.bool("validate") ?? true
             if var t = try outputs.map("targets") {
                 if let v = try t.int("top") { targets.top = v }

@@ -146,7 +146,8 @@ public enum TargetFinder {
             props += [("source_map", .string(mapPath)), ("model", .string(provenance)), ("tool", .string(ProspectVersion.tool))]
             features.append(GeoJSONFeature(rings: polygon.rings, properties: props))
         }
-        try GeoJSONWriter.write(path: outputPath, layerName: "targets", features: features, crs: crs)
+        // Targets and tiles are one set: both are written and checked, then both renamed.
+        var staged = [try GeoJSONWriter.stage(path: outputPath, layerName: "targets", features: features, crs: crs)]
         if let tilesOutputPath {
             var tileFeatures: [GeoJSONFeature] = []
             for (t, s) in zip(tiles, shownTiles) {
@@ -164,8 +165,9 @@ public enum TargetFinder {
                             ("tool", .string(ProspectVersion.tool)),
                         ]))
             }
-            try GeoJSONWriter.write(path: tilesOutputPath, layerName: "tiles", features: tileFeatures, crs: crs)
+            staged.append(try GeoJSONWriter.stage(path: tilesOutputPath, layerName: "tiles", features: tileFeatures, crs: crs))
         }
+        for file in staged { try file.commit() }
         return TargetReport(
             map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles,
             explained: explainer != nil, unexplainedReason: unexplained)

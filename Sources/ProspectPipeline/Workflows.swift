@@ -76,12 +76,17 @@ public enum Reports {
 
     /// Writes a text file atomically.
     public static func writeText(_ text: String, to path: String) throws {
+        try stageText(text, to: path).commit()
+    }
+
+    /// Writes a text file under a temporary name beside `path`, to be committed by the caller.
+    public static func stageText(_ text: String, to path: String) throws -> AtomicOutput {
         let out = try AtomicOutput(path)
         do { try text.write(toFile: out.temporaryPath, atomically: false, encoding: .utf8) } catch {
             out.discard()
             throw PipelineError(path, "cannot write: \(error.localizedDescription)")
         }
-        try out.commit()
+        return out
     }
 
     /// Renders rows as an aligned table; the first row is the header.

@@ -135,10 +135,12 @@ extension Workflows {
             fitted.warnings.insert("left out of the model (\(why)): \(overlay.leftOut.joined(separator: ", "))", at: 0)
         }
         let model = Training.modelFile(fitted, data: data, modelPath: modelPath)
+        // The model and its weights table are one set: both are written, then both renamed.
+        var staged = [try ModelStore.stage(model, to: modelPath)]
         if let weightsTablePath, let rows = model.training.weights {
-            try Reports.writeText(Reports.weightsCSV(rows), to: weightsTablePath)
+            staged.append(try Reports.stageText(Reports.weightsCSV(rows), to: weightsTablePath))
         }
-        try ModelStore.save(model, to: modelPath)
+        try AtomicOutput.commit(staged)
         return TrainingResult(model: model, skipped: data.skipped, warnings: fitted.warnings)
     }
 }

@@ -64,6 +64,10 @@ public struct TargetReport: Sendable, Codable {
 /// still there, each target lists the layers contributing most to its score: the mean of each
 /// layer's term (weight or coefficient × value) over the target's cells. The map is held in
 /// memory (4 bytes a cell).
+///
+/// Nothing is written when an output would overwrite the map, one of its evidence layers or
+/// the other output. Targets and tiles are one set: both are written under temporary names
+/// and checked, and only then do they replace the earlier files.
 public enum TargetFinder {
     public static func find(
         mapPath: String, outputPath: String, tilesOutputPath: String? = nil,
@@ -71,6 +75,15 @@ public enum TargetFinder {
     ) throws -> TargetReport {
         try options.validate()
         let map = try ScoreMap.read(mapPath)
+        var paths = OutputGuard()
+        paths.input(mapPath, "the map")
+        // The evidence layers the map names are read to explain the targets.
+        for layer in (map.metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n") {
+            paths.input(String(layer), "an evidence layer of the map's model")
+        }
+        paths.output(outputPath, "--out")
+        if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out") }
+        try paths.check()
         let grid = map.grid
         _ = try options.tileCells(on: grid)
         let threshold = options.threshold ?? quantileThreshold(map, topPercent: options.topAreaPercent)

@@ -112,14 +112,25 @@ extension Workflows {
     /// - Parameters:
     ///   - deposits: the deposits' file and layer (nil only for knowledge-driven models).
     ///   - depositsCRS: the CRS of deposits whose file declares none.
+    ///   - otherInputs: files the caller read for this run (a stack's manifest), which the
+    ///     outputs must not overwrite either.
+    /// - Throws: `PipelineError` before anything is written when an output would overwrite
+    ///   an input or the other output.
     public static func train(
         layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
         options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
-        legend: [String: [String: String]] = [:]
+        legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = []
     ) throws -> TrainingResult {
         guard deposits != nil || options.method.isKnowledgeDriven else {
             throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)")
         }
+        var paths = OutputGuard()
+        for input in otherInputs { paths.input(input.path, input.role) }
+        for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
+        if let deposits { paths.input(deposits.path, "the deposits") }
+        paths.output(modelPath, "--out")
+        if let weightsTablePath { paths.output(weightsTablePath, "--weights-table") }
+        try paths.check()
         var selected = layers
         var overlay: OverlayMethod.Selection?
         if options.method.isKnowledgeDriven {

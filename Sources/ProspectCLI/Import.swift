@@ -53,7 +53,8 @@ extension ProspectCommand {
                 let required = layers.indices.map { $0 >= fromStack }
                 let result = try Workflows.importTrees(
                     from: library, dumpPath: dump, layers: layers, required: required,
-                    modelPath: out, legend: legends)
+                    modelPath: out, legend: legends,
+                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     // Printed with sorted keys: the order of the members does not show.

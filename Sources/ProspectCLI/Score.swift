@@ -67,7 +67,9 @@ extension ProspectCommand {
                     let (name, path) = LayerArgument.split(e)
                     overrides[name!] = path
                 }
-                let report = try Workflows.score(modelPath: model, outputPath: out, overrides: overrides, options: options)
+                let report = try Workflows.score(
+                    modelPath: model, outputPath: out, overrides: overrides, options: options,
+                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
                 if json {
                     // Printed with sorted keys: the order of the members does not show.
                     struct Summary: Encodable {

@@ -153,7 +153,8 @@ extension ProspectCommand {
                 let options = try settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
                 let result = try Workflows.train(
                     layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: depositsCRS.assumeCRS,
-                    options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends)
+                    options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends,
+                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(result.model.training)

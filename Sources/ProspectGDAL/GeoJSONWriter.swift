@@ -1,4 +1,5 @@
 internal import CGDAL
+import Foundation
 
 /// Writes RFC 7946 GeoJSON through OGR's GeoJSON driver.
 public enum GeoJSONWriter {
@@ -8,10 +9,54 @@ public enum GeoJSONWriter {
     /// exterior rings, no `crs` member), `COORDINATE_PRECISION=7` and `WRITE_NAME=NO`.
     /// - Throws: `GDALError` naming `path`.
     public static func write(path: String, layerName: String, features: [GeoJSONFeature], crs: SpatialReference) throws {
-        try VectorWriter.write(
+        try stage(path: path, layerName: layerName, features: features, crs: crs).commit()
+    }
+
+    /// Writes the FeatureCollection under a temporary name beside `path` and checks it (see
+    /// `VectorWriter.stage`), to be renamed into place by the caller, alone or with the files
+    /// it belongs with.
+    /// - Throws: `GDALError` naming `path`.
+    public static func stage(path: String, layerName: String, features: [GeoJSONFeature], crs: SpatialReference) throws
+        -> StagedVectorFile
+    {
+        try VectorWriter.stage(
             path: path, driver: "GeoJSON", layerName: layerName, features: features, crs: crs,
             layerOptions: ["RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=NO"])
     }
+}
+
+/// A vector file written completely under a temporary name, waiting to be renamed into place.
+///
+/// Dropped without `commit()`, its temporary files are removed and the file at `path` is left
+/// as it was.
+public final class StagedVectorFile {
+    /// The file it will become.
+    public let path: String
+    let temporary: String
+    private var settled = false
+
+    init(path: String, temporary: String) {
+        self.path = path
+        self.temporary = temporary
+    }
+
+    /// Renames the temporary files into place (`VSIRename`), replacing the file at `path`.
+    /// - Throws: `GDALError` naming `path` when a rename fails; the temporaries are removed.
+    public func commit() throws {
+        settled = true
+        do { try VSI.renameFiles(temporary: temporary, to: path) } catch {
+            discard()
+            throw error
+        }
+    }
+
+    /// Removes the temporary files.
+    public func discard() {
+        settled = true
+        for f in VSI.files(of: temporary) { VSI.remove(f) }
+    }
+
+    deinit { if !settled { discard() } }
 }
 
 /// Writes vector files (GeoPackage, GeoJSON, any OGR driver that creates files) from features.
@@ -36,16 +81,64 @@ public enum VectorWriter {
         path: String, driver: String, layerName: String, features: [GeoJSONFeature],
         crs: SpatialReference, layerOptions: [String] = []
     ) throws {
+        try stage(
+            path: path, driver: driver, layerName: layerName, features: features, crs: crs, layerOptions: layerOptions
+        ).commit()
+    }
+
+    /// Writes one layer as `write` does, but leaves it under its temporary name for the caller
+    /// to commit, once the file has been checked.
+    ///
+    /// Some drivers (GeoJSON) write through calls whose failures GDAL does not report, so a
+    /// full disk can leave a truncated file behind a close that succeeded. The written files
+    /// are therefore flushed to disk (`fsync`) and the temporary is opened again
+    /// (`GDALOpenEx`, NULL on failure) and must hold a layer of `features.count` features
+    /// (`OGR_L_GetFeatureCount`, -1 when unknown).
+    /// - Returns: the staged file; dropping it removes the temporaries.
+    /// - Throws: `GDALError` naming `path`; the temporaries are removed.
+    public static func stage(
+        path: String, driver: String, layerName: String, features: [GeoJSONFeature],
+        crs: SpatialReference, layerOptions: [String] = []
+    ) throws -> StagedVectorFile {
         GDAL.initialize()
-        let temporary = VSI.temporaryName(for: path)
-        do {
-            try writeUnchecked(
-                temporary: temporary, label: path, driver: driver, layerName: layerName, features: features,
-                crs: crs, layerOptions: layerOptions)
-            try VSI.renameFiles(temporary: temporary, to: path)
-        } catch {
-            for f in VSI.files(of: temporary) { VSI.remove(f) }
-            throw error
+        let staged = StagedVectorFile(path: path, temporary: VSI.temporaryName(for: path))
+        try writeUnchecked(
+            temporary: staged.temporary, label: path, driver: driver, layerName: layerName, features: features,
+            crs: crs, layerOptions: layerOptions)
+        for file in VSI.files(of: staged.temporary) { try flush(file, label: path) }
+        try check(staged.temporary, label: path, features: features.count)
+        return staged
+    }
+
+    /// Forces a written file's data to disk; files in GDAL's virtual file systems are left
+    /// alone. The corresponding C functions are `open` (-1 on failure), `fsync` and `close`
+    /// (-1 on failure).
+    private static func flush(_ file: String, label: String) throws {
+        guard !file.hasPrefix("/vsi") else { return }
+        let fd = open(file, O_RDONLY)
+        guard fd >= 0 else {
+            throw GDALError(path: label, message: "could not finish writing (\(String(cString: strerror(errno))))")
+        }
+        let synced = fsync(fd) == 0
+        let reason = String(cString: strerror(errno))
+        let closed = close(fd) == 0
+        guard synced, closed else { throw GDALError(path: label, message: "could not finish writing (\(reason))") }
+    }
+
+    /// Opens the written temporary again and checks that it holds every feature.
+    private static func check(_ temporary: String, label: String, features: Int) throws {
+        CPL.reset()
+        guard let h = GDALOpenEx(temporary, UInt32(GDAL_OF_VECTOR), nil, nil, nil) else {  // NULL on failure
+            let why = CPL.lastFailed ? ": \(CPL.lastMessage)" : ""
+            throw GDALError(path: label, message: "could not finish writing (the file written is incomplete\(why))")
+        }
+        let dataset = OwnedDataset(handle: h, path: label)
+        guard let layer = GDALDatasetGetLayer(dataset.h, 0) else {  // NULL for an invalid index
+            throw GDALError(path: label, message: "could not finish writing (the file written holds no layer)")
+        }
+        let count = Int(OGR_L_GetFeatureCount(layer, 1))  // -1 when unknown
+        guard count == features else {
+            throw GDALError(path: label, message: "could not finish writing (the file written holds \(count) of \(features) features)")
         }
     }
 

@@ -23,8 +23,54 @@ public final class AtomicOutput {
         TemporaryFiles.shared.register(temporaryPath)
     }
 
-    /// Renames the finished temporary file to the final path.
+    /// Flushes the finished temporary file to disk and renames it to the final path.
+    /// - Throws: `PipelineError` naming the final path when the flush or the rename fails; the
+    ///   temporary is then removed and the final path left as it was.
     public func commit() throws {
+        try flush()
+        try moveIntoPlace()
+    }
+
+    /// Commits a set of outputs that belong together (targets and tiles, a model and its
+    /// weights table): every temporary is flushed first and only then is each renamed, so the
+    /// old set is replaced only once the whole new set is complete. When a flush fails, every
+    /// temporary is removed and every old file stays.
+    /// - Throws: `PipelineError` naming the output that failed.
+    public static func commit(_ outputs: [AtomicOutput]) throws {
+        do {
+            for output in outputs { try output.flush() }
+        } catch {
+            for output in outputs { output.discard() }
+            throw error
+        }
+        for output in outputs { try output.moveIntoPlace() }
+    }
+
+    /// Forces the temporary file's data to disk, so a write that the file system only fails
+    /// when it flushes (a full disk, a quota) is reported before the file replaces anything.
+    /// A temporary folder (a staging folder) is left as it is. The corresponding C functions
+    /// are `open` (-1 on failure), `fsync` and `close` (both -1 on failure).
+    func flush() throws {
+        var info = stat()
+        guard stat(temporaryPath, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw PipelineError(finalPath, "the finished output cannot be found: \(reason)")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else { return }
+        let fd = open(temporaryPath, O_RDONLY)
+        var failed = fd < 0 || fsync(fd) != 0
+        let reason = failed ? String(cString: strerror(errno)) : ""
+        if fd >= 0, close(fd) != 0, !failed { failed = true }
+        if failed {
+            let why = reason.isEmpty ? String(cString: strerror(errno)) : reason
+            discard()
+            throw PipelineError(finalPath, "cannot write the output to disk: \(why)")
+        }
+    }
+
+    /// Renames the flushed temporary file to the final path.
+    func moveIntoPlace() throws {
         if rename(temporaryPath, finalPath) != 0 {
             let reason = String(cString: strerror(errno))
             discard()

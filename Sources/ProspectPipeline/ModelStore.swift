@@ -13,6 +13,12 @@ public enum ModelStore {
 
     /// Writes atomically: a temporary file renamed into place.
     public static func save(_ model: ModelFile, to path: String) throws {
+        try stage(model, to: path).commit()
+    }
+
+    /// Writes the model under a temporary name beside `path`, to be committed (alone or with
+    /// the outputs it belongs with) by the caller.
+    public static func stage(_ model: ModelFile, to path: String) throws -> AtomicOutput {
         let out = try AtomicOutput(path)
         do {
             try model.encoded().write(to: URL(fileURLWithPath: out.temporaryPath))
@@ -20,7 +26,7 @@ public enum ModelStore {
             out.discard()
             throw PipelineError(path, "cannot write the model: \(error.localizedDescription)")
         }
-        try out.commit()
+        return out
     }
 
     /// The evidence layers a model names, resolved against the model's folder, with

@@ -64,6 +64,10 @@ public struct TargetReport: Sendable, Codable {
 /// still there, each target lists the layers contributing most to its score: the mean of each
 /// layer's term (weight or coefficient × value) over the target's cells. The map is held in
 /// memory (4 bytes a cell).
+///
+/// Nothing is written when an output would overwrite the map, one of its evidence layers or
+/// the other output. Targets and tiles are one set: both are written under temporary names
+/// and checked, and only then do they replace the earlier files.
 public enum TargetFinder {
     public static func find(
         mapPath: String, outputPath: String, tilesOutputPath: String? = nil,
@@ -71,6 +75,15 @@ public enum TargetFinder {
     ) throws -> TargetReport {
         try options.validate()
         let map = try ScoreMap.read(mapPath)
+        var paths = OutputGuard()
+        paths.input(mapPath, "the map")
+        // The evidence layers the map names are read to explain the targets.
+        for layer in (map.metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n") {
+            paths.input(String(layer), "an evidence layer of the map's model")
+        }
+        paths.output(outputPath, "--out")
+        if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out") }
+        try paths.check()
         let grid = map.grid
         _ = try options.tileCells(on: grid)
         let threshold = options.threshold ?? quantileThreshold(map, topPercent: options.topAreaPercent)
@@ -146,7 +159,8 @@ public enum TargetFinder {
             props += [("source_map", .string(mapPath)), ("model", .string(provenance)), ("tool", .string(ProspectVersion.tool))]
             features.append(GeoJSONFeature(rings: polygon.rings, properties: props))
         }
-        try GeoJSONWriter.write(path: outputPath, layerName: "targets", features: features, crs: crs)
+        // Targets and tiles are one set: both are written and checked, then both renamed.
+        var staged = [try GeoJSONWriter.stage(path: outputPath, layerName: "targets", features: features, crs: crs)]
         if let tilesOutputPath {
             var tileFeatures: [GeoJSONFeature] = []
             for (t, s) in zip(tiles, shownTiles) {
@@ -164,8 +178,9 @@ public enum TargetFinder {
                             ("tool", .string(ProspectVersion.tool)),
                         ]))
             }
-            try GeoJSONWriter.write(path: tilesOutputPath, layerName: "tiles", features: tileFeatures, crs: crs)
+            staged.append(try GeoJSONWriter.stage(path: tilesOutputPath, layerName: "tiles", features: tileFeatures, crs: crs))
         }
+        for file in staged { try file.commit() }
         return TargetReport(
             map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles,
             explained: explainer != nil, unexplainedReason: unexplained)

@@ -49,12 +49,19 @@ extension Workflows {
     ///     line) or may be left out (from a stack).
     /// - Throws: `PipelineError` naming the model file and the problem (not JSON, another
     ///   format, an unsupported model, a feature with no layer), or a layer's file (missing,
-    ///   on another grid).
+    ///   on another grid); or, before anything is written, naming `modelPath` when it would
+    ///   overwrite the model being imported, a layer or one of `otherInputs` (a stack's manifest).
     public static func importTrees(
         from source: ImportSource, dumpPath: String, layers: [LayerSpec], required: [Bool],
-        modelPath: String, legend: [String: [String: String]] = [:]
+        modelPath: String, legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = []
     ) throws -> ImportResult {
         precondition(layers.count == required.count)
+        var paths = OutputGuard()
+        paths.input(dumpPath, "the model being imported")
+        for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
+        for input in otherInputs { paths.input(input.path, input.role) }
+        paths.output(modelPath, "--out")
+        try paths.check()
         guard FileManager.default.fileExists(atPath: dumpPath) else { throw PipelineError(dumpPath, "no such file") }
         guard let data = FileManager.default.contents(atPath: dumpPath) else { throw PipelineError(dumpPath, "cannot be read") }
         let imported: ImportedTrees

@@ -5,12 +5,23 @@ import ProspectGDAL
 /// File-level entry points used by the CLI, the demo and the tests.
 public enum Workflows {
     /// Scores the model's layers (or `overrides`) into a GeoTIFF with provenance metadata.
+    /// - Parameters:
+    ///   - otherInputs: files the caller read for this run (a stack's manifest), which the map
+    ///     must not overwrite either.
+    /// - Throws: `PipelineError` before anything is written when the map would overwrite the
+    ///   model, one of its layers or another input.
     public static func score(
         modelPath: String, outputPath: String, overrides: [String: String] = [:],
-        options: ScoreOptions = ScoreOptions()
+        options: ScoreOptions = ScoreOptions(), otherInputs: [OutputGuard.Input] = []
     ) throws -> ScoreReport {
         let model = try ModelStore.load(modelPath)
         let specs = try ModelStore.layerSpecs(of: model, modelPath: modelPath, overrides: overrides)
+        var paths = OutputGuard()
+        paths.input(modelPath, "the model")
+        for spec in specs { paths.input(spec.path, "evidence layer \(spec.name)") }
+        for input in otherInputs { paths.input(input.path, input.role) }
+        paths.output(outputPath, "--out")
+        try paths.check()
         for spec in specs where !FileManager.default.fileExists(atPath: spec.path) {
             throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")
         }
@@ -76,12 +87,17 @@ public enum Reports {
 
     /// Writes a text file atomically.
     public static func writeText(_ text: String, to path: String) throws {
+        try stageText(text, to: path).commit()
+    }
+
+    /// Writes a text file under a temporary name beside `path`, to be committed by the caller.
+    public static func stageText(_ text: String, to path: String) throws -> AtomicOutput {
         let out = try AtomicOutput(path)
         do { try text.write(toFile: out.temporaryPath, atomically: false, encoding: .utf8) } catch {
             out.discard()
             throw PipelineError(path, "cannot write: \(error.localizedDescription)")
         }
-        try out.commit()
+        return out
     }
 
     /// Renders rows as an aligned table; the first row is the header.

@@ -99,6 +99,26 @@ public struct PrepareRequest: Sendable {
     }
 }
 
+extension PrepareRequest {
+    /// The files a prepare run reads (the reference grid, the study area, every input) and
+    /// the files it writes in the output folder (NAME.tif for each layer, stack.vrt and
+    /// stack.json); other files in that folder are left alone.
+    /// - Parameter writer: what names the output folder in messages ("--out").
+    public func paths(writer: String) -> OutputGuard {
+        var paths = OutputGuard()
+        if case .reference(let path) = grid { paths.input(path, "the reference grid") }
+        if let studyArea { paths.input(studyArea.path, "the study area") }
+        for input in inputs {
+            let kind = if case .raster = input.source { "raster" } else { "vector" }
+            paths.input(input.source.inputPath, "the \(kind) of layer \(input.name)")
+        }
+        for name in inputs.map({ $0.name + ".tif" }) + ["stack.vrt", StackManifest.fileName] {
+            paths.output(outputDirectory + "/" + name, writer)
+        }
+        return paths
+    }
+}
+
 extension PrepareRequest.Input {
     /// Splits `NAME=SPEC` (or the older `SPEC=NAME`, see `LayerArgument`); the name defaults
     /// to `defaultName(spec)`.

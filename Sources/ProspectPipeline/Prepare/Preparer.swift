@@ -45,6 +45,7 @@ public enum Preparer {
         for input in request.inputs where !FileManager.default.fileExists(atPath: input.source.inputPath) {
             throw PipelineError(input.source.inputPath, "no such file")
         }
+        try request.paths(writer: "--out").check()
         let out = URL(fileURLWithPath: request.outputDirectory).standardizedFileURL
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isDir), !isDir.boolValue {

@@ -21,7 +21,8 @@ public struct StudyReport: Sendable {
 /// Layout: `stack/` (the prepared layers and stack.json), `model.json`, `weights.csv`
 /// (weights of evidence), `prospectivity.tif`, `targets.geojson`, `tiles.geojson`,
 /// `validation.json`, `run.log`. Each file is written under a temporary name and renamed
-/// when complete; `run.log` is written last, so its presence means the run finished.
+/// when complete; `run.log` is written last, so its presence means the run finished. Nothing
+/// is written when one of these files would overwrite the study file or one of its inputs.
 public enum StudyRunner {
     public static func run(_ study: StudyFile, log echo: (String) -> Void = { _ in }) throws -> StudyReport {
         let out = study.output
@@ -32,6 +33,7 @@ public enum StudyRunner {
             lines.append("[\(stamp)] \(line)")
             echo(line)
         }
+        try paths(of: study).check()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // A stale log would say an earlier run finished: remove it before starting.
         unlink(out + "/run.log")
@@ -114,5 +116,20 @@ public enum StudyRunner {
         return StudyReport(
             study: study.path, output: out, stack: prepared.manifest, training: training, score: score,
             targets: targets, validation: validation, files: files)
+    }
+
+    /// What a run reads (the study file and every input it names) and the files it writes
+    /// under the output folder; other files in that folder are left alone.
+    static func paths(of study: StudyFile) -> OutputGuard {
+        let out = study.output
+        let writer = "the study's output"
+        var paths = study.prepareRequest(outputDirectory: out + "/stack").paths(writer: writer)
+        paths.input(study.path, "the study file")
+        if let deposits = study.deposits { paths.input(deposits.path, "the deposits") }
+        var files = ["model.json", "prospectivity.tif", "targets.geojson", "tiles.geojson", "run.log"]
+        if study.training.method == .wofe { files.append("weights.csv") }
+        if study.validate, study.deposits != nil { files.append("validation.json") }
+        for file in files { paths.output(out + "/" + file, writer) }
+        return paths
     }
 }

@@ -112,14 +112,25 @@ extension Workflows {
     /// - Parameters:
     ///   - deposits: the deposits' file and layer (nil only for knowledge-driven models).
     ///   - depositsCRS: the CRS of deposits whose file declares none.
+    ///   - otherInputs: files the caller read for this run (a stack's manifest), which the
+    ///     outputs must not overwrite either.
+    /// - Throws: `PipelineError` before anything is written when an output would overwrite
+    ///   an input or the other output.
     public static func train(
         layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
         options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
-        legend: [String: [String: String]] = [:]
+        legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = []
     ) throws -> TrainingResult {
         guard deposits != nil || options.method.isKnowledgeDriven else {
             throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)")
         }
+        var paths = OutputGuard()
+        for input in otherInputs { paths.input(input.path, input.role) }
+        for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
+        if let deposits { paths.input(deposits.path, "the deposits") }
+        paths.output(modelPath, "--out")
+        if let weightsTablePath { paths.output(weightsTablePath, "--weights-table") }
+        try paths.check()
         var selected = layers
         var overlay: OverlayMethod.Selection?
         if options.method.isKnowledgeDriven {
@@ -135,10 +146,12 @@ extension Workflows {
             fitted.warnings.insert("left out of the model (\(why)): \(overlay.leftOut.joined(separator: ", "))", at: 0)
         }
         let model = Training.modelFile(fitted, data: data, modelPath: modelPath)
+        // The model and its weights table are one set: both are written, then both renamed.
+        var staged = [try ModelStore.stage(model, to: modelPath)]
         if let weightsTablePath, let rows = model.training.weights {
-            try Reports.writeText(Reports.weightsCSV(rows), to: weightsTablePath)
+            staged.append(try Reports.stageText(Reports.weightsCSV(rows), to: weightsTablePath))
         }
-        try ModelStore.save(model, to: modelPath)
+        try AtomicOutput.commit(staged)
         return TrainingResult(model: model, skipped: data.skipped, warnings: fitted.warnings)
     }
 }

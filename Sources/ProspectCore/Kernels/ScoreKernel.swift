@@ -165,7 +165,8 @@ public enum ScoreKernel {
         }
     }
 
-    /// `output = sigmoid(logit)`, `outputNodata` where the logit is NaN.
+    /// `output = sigmoid(logit)`, `outputNodata` where the logit is not finite (a missing layer
+    /// made it NaN, or a ±Inf value of a linear layer made it infinite).
     ///
     /// A ragged tail is copied into an 8-wide row and run through the same vector code, so
     /// every cell sees identical arithmetic.
@@ -180,7 +181,7 @@ public enum ScoreKernel {
         while i < full {
             let z = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
             var p = FastMath.sigmoid(z)
-            p.replace(with: nd, where: z .!= z)
+            p.replace(with: nd, where: z - z .!= SIMD8<Float>(repeating: 0))
             UnsafeMutableRawPointer(output + i).storeBytes(of: p, as: SIMD8<Float>.self)
             i += 8
         }
@@ -188,7 +189,7 @@ public enum ScoreKernel {
         var z = SIMD8<Float>(repeating: 0)
         for j in 0..<(count - full) { z[j] = logit[full + j] }
         var p = FastMath.sigmoid(z)
-        p.replace(with: nd, where: z .!= z)
+        p.replace(with: nd, where: z - z .!= SIMD8<Float>(repeating: 0))
         for j in 0..<(count - full) { output[full + j] = p[j] }
     }
 
@@ -210,13 +211,15 @@ public enum ScoreKernel {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
                 var acc = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
                 acc += v * coefficient
-                acc.replace(with: nan, where: (v .== nd) .| (v - v .!= zero))  // v - v: NaN unless v is finite
+                // NaN and ±Inf inputs make the logit non-finite, which `finish` reads as missing:
+                // one test per cell there instead of one per layer here.
+                acc.replace(with: nan, where: v .== nd)
                 UnsafeMutableRawPointer(logit + i).storeBytes(of: acc, as: SIMD8<Float>.self)
                 i += 8
             }
             while i < count {
                 let v = x[i]
-                logit[i] = (v == nodata || !v.isFinite) ? .nan : logit[i] + v * coefficient
+                logit[i] = v == nodata ? .nan : logit[i] + v * coefficient
                 i += 1
             }
         case .step(let threshold, let above, let below):
@@ -227,8 +230,10 @@ public enum ScoreKernel {
             while i < vectorEnd {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
                 var acc = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
-                acc += lo.replacing(with: hi, where: v .>= t)
-                acc.replace(with: nan, where: (v .== nd) .| (v - v .!= zero))
+                // v - v is 0 for a finite value and NaN for NaN or ±Inf, so adding it makes
+                // those cells missing without a second mask.
+                acc += lo.replacing(with: hi, where: v .>= t) + (v - v)
+                acc.replace(with: nan, where: v .== nd)
                 UnsafeMutableRawPointer(logit + i).storeBytes(of: acc, as: SIMD8<Float>.self)
                 i += 8
             }

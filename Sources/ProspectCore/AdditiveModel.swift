@@ -23,17 +23,21 @@ public enum LayerTerm: Equatable, Sendable, Codable {
         case .step(let threshold, let above, let below):
             return x >= threshold ? above : below
         case .lookup(let codes, let values, let otherwise):
-            let code = Int32(exactly: x.rounded()) ?? Int32.min
-            if let i = codes.firstIndex(of: code) { return values[i] }
+            if let i = codes.firstIndex(of: Self.code(of: x)) { return values[i] }
             return otherwise
         }
     }
+
+    /// The class code of a categorical value: the nearest whole number (halves away from zero),
+    /// `Int32.min` when that is no Int32 (a Float of 2^31 or more, as `Float(Int32.max)` is).
+    @inlinable
+    public static func code(of x: Float) -> Int32 { Int32(exactly: x.rounded()) ?? Int32.min }
 }
 
 /// A scoring model over `terms.count` evidence layers: `p = sigmoid(intercept + Σ terms[k](x_k))`.
 ///
-/// A cell is scored only when every layer holds a valid value there: a value that is not NaN
-/// and not equal to that layer's nodata value. Otherwise the output cell is nodata. With
+/// A cell is scored only when every layer holds a valid value there: a finite value (not NaN,
+/// not ±Inf) not equal to that layer's nodata value. Otherwise the output cell is nodata. With
 /// `missing == .unknown` a missing layer adds 0 instead, and only a cell missing in every
 /// layer is nodata (`MissingDataRule`).
 public struct AdditiveModel: Equatable, Sendable, Codable {
@@ -53,9 +57,9 @@ public struct AdditiveModel: Equatable, Sendable, Codable {
 
     public var layerCount: Int { terms.count }
 
-    /// True when `x` is a valid value of layer `k`.
+    /// True when `x` is a valid value of layer `k`: finite and not the layer's nodata value.
     @inlinable
     public func isValid(_ x: Float, layer k: Int) -> Bool {
-        !x.isNaN && x != nodata[k]
+        x.isFinite && x != nodata[k]
     }
 }

@@ -37,6 +37,8 @@ public struct EvidenceStack: Sendable {
     public var fileNodata: [Float]
     public var dataTypes: [RasterDataType]
     public var blockSizes: [(columns: Int, rows: Int)]
+    /// The cells holding ±Inf in each layer's file, counted as tiles are read.
+    public let infiniteCells = InfiniteCells()
 
     /// Opens every layer and checks it is a raster on the same grid as the first.
     ///
@@ -148,7 +150,7 @@ struct ValidityCheck {
             rows: for r in 0..<window.rows {
                 for c in 0..<window.columns {
                     let v = buffers[k][r * stride + c]
-                    if !v.isNaN && v != nodata[k] {
+                    if v.isFinite && v != nodata[k] {
                         seen[k] = true
                         break rows
                     }
@@ -229,6 +231,10 @@ final class StackReader {
                 }
             } else {
                 try datasets[k].read(window: window, into: UnsafeMutableBufferPointer(rebasing: buffers[k][0..<window.cellCount]))
+            }
+            if stack.dataTypes[k] == .float32 || stack.dataTypes[k] == .float64 {
+                let n = InfiniteCells.count(buffers[k], window: window, stride: tiling.blockAligned ? tiling.tileColumns : window.columns)
+                stack.infiniteCells.record(layer: k, tile: index, count: n)
             }
             let chain = stack.layers[k].transforms
             if !chain.isEmpty {

@@ -79,6 +79,81 @@ struct ScoreKernelTests {
         #expect(fast[length - 1] == -1)
     }
 
+    @Test("±Inf in every lane position of every layer is missing, under both missing-data rules", arguments: [1, 7, 8, 9, 17, 1023])
+    func infinityEveryLane(length: Int) {
+        for rule in [MissingDataRule.nodata, .unknown] {
+            var model = Self.model
+            model.missing = rule
+            for layer in 0..<4 {
+                for lane in 0..<min(length, 16) {
+                    var layers = Self.makeLayers(count: length, seed: 7)
+                    layers[2] = layers[2].map { $0 == 0 ? 1 : $0 }
+                    layers[layer][lane] = lane.isMultiple(of: 2) ? .infinity : -.infinity
+                    let (fast, ref) = Self.run(layers, model: model)
+                    if rule == .nodata {
+                        #expect(fast[lane] == -1 && ref[lane] == -1, "layer \(layer) lane \(lane)")
+                    }
+                    for i in 0..<length { #expect(abs(fast[i] - ref[i]) <= 2e-6, "layer \(layer) lane \(lane) cell \(i)") }
+                }
+            }
+        }
+    }
+
+    /// Lookups whose codes no dense table can hold: wide spans, codes near ±2^31, codes beyond
+    /// 2^24 where Floats skip whole numbers, and `Int32.min`, which the reference gives values
+    /// that are no Int32.
+    static let wideLookups: [[Int32]] = [
+        [1, 2_000_000, 2_147_483_647],
+        [-2_147_483_647, -5, 0, 7, 2_147_483_647],
+        [Int32.min, 3, 1 << 30, (1 << 30) + 1, (1 << 30) + 64],
+        [(1 << 24) + 1, (1 << 24) + 2, (1 << 24) + 4],
+        [-3, -2, 1 << 20],
+    ]
+
+    @Test("lookups of any code range score as the reference on every lane and tail", arguments: wideLookups)
+    func wideCodes(codes: [Int32]) {
+        let values = codes.indices.map { Float($0) * 0.37 - 0.5 }
+        for rule in [MissingDataRule.nodata, .unknown] {
+            var model = AdditiveModel(
+                intercept: -1.5,
+                terms: [.linear(coefficient: 0.3, center: 1), .lookup(codes: codes, values: values, otherwise: 0.11)],
+                nodata: [-9999, -9999])
+            model.missing = rule
+            for length in Self.lengths {
+                var rng = SplitMix64(seed: UInt64(length) + 3)
+                let a = (0..<length).map { _ in Float(rng.nextUnit() * 4) }
+                // Each listed code, as a Float, a neighbour, NaN, ±Inf, nodata, the extremes.
+                let pool: [Float] =
+                    codes.map { Float($0) } + codes.map { Float($0) + 1 } + [
+                        .nan, .infinity, -.infinity, -9999, 2_147_483_648, -2_147_483_648, 0.4, -0.6, 5e9,
+                    ]
+                let b = (0..<length).map { i in pool[(i * 7 + Int(rng.nextUnit() * 3)) % pool.count] }
+                let (fast, ref) = Self.run([a, b], model: model)
+                for i in 0..<length {
+                    #expect(abs(fast[i] - ref[i]) <= 2e-6, "\(rule) length \(length) cell \(i): x = \(b[i])")
+                }
+            }
+        }
+        if case .sparse = CompiledModel(AdditiveModel(intercept: 0, terms: [.lookup(codes: codes, values: values, otherwise: 0)])).ops[0] {
+        } else {
+            Issue.record("codes \(codes) should compile to a sparse lookup")
+        }
+    }
+
+    @Test("a code listed in a sparse lookup scores its value, one not listed scores otherwise")
+    func sparseValues() {
+        let model = AdditiveModel(
+            intercept: 0, terms: [.lookup(codes: [2_147_483_647, 1, 2_000_000, -7], values: [3, -2, 1, 0.5], otherwise: -1)])
+        let x: [Float] = [1, 2_000_000, 2_147_483_647, -7, 2, 1_999_999, -6.6, 0.5]
+        let (fast, ref) = Self.run([x], model: model)
+        // Float(2_147_483_647) is 2^31, no Int32: like the reference, it scores otherwise.
+        let expected = [-2, 1, -1, 0.5, -1, -1, 0.5, -2].map { Float(1 / (1 + Foundation.exp(-Double($0)))) }
+        for i in x.indices {
+            #expect(abs(fast[i] - expected[i]) <= 2e-6, "x = \(x[i])")
+            #expect(abs(ref[i] - expected[i]) <= 2e-6, "x = \(x[i])")
+        }
+    }
+
     @Test("vector exp stays within 4e-7 relative (about 3 ulp) of Foundation's")
     func fastExpAccuracy() {
         var worst: Double = 0

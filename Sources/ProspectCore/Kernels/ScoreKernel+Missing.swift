@@ -85,7 +85,7 @@ extension ScoreKernel {
         let one = SIMD8<Float>(repeating: 1)
         let zero = SIMD8<Float>(repeating: 0)
         @inline(__always) func accumulate(_ i: Int, _ v: SIMD8<Float>, _ term: SIMD8<Float>) {
-            let missing = (v .== nd) .| (v .!= v)
+            let missing = (v .== nd) .| (v - v .!= zero)  // v - v: NaN unless v is finite
             var acc = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
             acc += term.replacing(with: miss, where: missing)
             UnsafeMutableRawPointer(logit + i).storeBytes(of: acc, as: SIMD8<Float>.self)
@@ -97,7 +97,7 @@ extension ScoreKernel {
         }
         @inline(__always) func scalar(_ i: Int, _ term: (Float) -> Float) {
             let v = x[i]
-            if v == nodata || v.isNaN {
+            if v == nodata || !v.isFinite {
                 logit[i] += missingTerm
             } else {
                 logit[i] += term(v)
@@ -138,6 +138,14 @@ extension ScoreKernel {
                     scalar(i) { v in
                         let r = v.rounded() - baseF
                         return (r >= 0 && r < limit) ? tab[Int(r)] : otherwise
+                    }
+                }
+            }
+        case .sparse(let codes, let values, let otherwise):
+            codes.withUnsafeBufferPointer { keys in
+                values.withUnsafeBufferPointer { vals in
+                    for i in 0..<count {
+                        scalar(i) { CompiledModel.sparseValue($0, codes: keys, values: vals, otherwise: otherwise) }
                     }
                 }
             }

@@ -1,12 +1,59 @@
 import Foundation
 
-/// A model prepared for the fast kernel: constants folded, class tables made dense.
+/// A model prepared for the fast kernel: constants folded, class tables made dense where their
+/// codes allow and sorted for a binary search where not.
 public struct CompiledModel: Sendable {
     @usableFromInline enum Op: Sendable {
         case linear(coefficient: Float)
         case step(threshold: Float, above: Float, below: Float)
         /// `table[code - base]` for whole-number codes in range, else `otherwise`.
         case dense(base: Int32, table: [Float], otherwise: Float)
+        /// `values[i]` where `codes[i]` is the cell's code (binary search of the sorted codes),
+        /// else `otherwise`: for codes a dense table cannot hold (`lookupOp`).
+        case sparse(codes: [Int32], values: [Float], otherwise: Float)
+    }
+
+    /// Codes a dense table holds: a span of at most 2^20 codes (a 4 MiB table), all within
+    /// ±2^24, where every whole number is a Float, so `v.rounded() - base` is exact and picks
+    /// the code `LayerTerm.contribution` picks.
+    @usableFromInline static let denseSpan = 1 << 20
+    @usableFromInline static let exactCodes = Int32(1 << 24)
+
+    /// A lookup term's op: a dense table when its codes allow one (`denseSpan`,
+    /// `exactCodes`), else the sorted codes for a binary search. Both give each code its first
+    /// value in `codes`, as `LayerTerm.contribution` does.
+    static func lookupOp(codes: [Int32], values: [Float], otherwise: Float) -> Op {
+        let lo = codes.min() ?? 0
+        let hi = codes.max() ?? 0
+        if lo >= -exactCodes, hi <= exactCodes, Int(hi) - Int(lo) < denseSpan {
+            var table = [Float](repeating: otherwise, count: codes.isEmpty ? 0 : Int(hi - lo) + 1)
+            for (c, v) in zip(codes, values).reversed() { table[Int(c - lo)] = v }
+            return .dense(base: lo, table: table, otherwise: otherwise)
+        }
+        let order = zip(codes, values).enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+        var sortedCodes: [Int32] = []
+        var sortedValues: [Float] = []
+        for (_, (c, v)) in order where sortedCodes.last != c {
+            sortedCodes.append(c)
+            sortedValues.append(v)
+        }
+        return .sparse(codes: sortedCodes, values: sortedValues, otherwise: otherwise)
+    }
+
+    /// The value of a finite cell value `v` in a sparse lookup: its code as
+    /// `LayerTerm.contribution` reads it, found by binary search.
+    @inlinable @inline(__always)
+    static func sparseValue(
+        _ v: Float, codes: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>, otherwise: Float
+    ) -> Float {
+        let code = Int32(exactly: v.rounded()) ?? Int32.min
+        var lo = 0
+        var hi = codes.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if codes[mid] < code { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < codes.count && codes[lo] == code ? values[lo] : otherwise
     }
 
     public let model: AdditiveModel
@@ -32,12 +79,7 @@ public struct CompiledModel: Sendable {
             case .step(let threshold, let above, let below):
                 ops.append(.step(threshold: threshold, above: above, below: below))
             case .lookup(let codes, let values, let otherwise):
-                let lo = codes.min() ?? 0
-                let hi = codes.max() ?? 0
-                precondition(Int(hi) - Int(lo) < 1 << 20, "class codes span too wide a range for a dense table")
-                var table = [Float](repeating: otherwise, count: codes.isEmpty ? 0 : Int(hi - lo) + 1)
-                for (c, v) in zip(codes, values) { table[Int(c - lo)] = v }
-                ops.append(.dense(base: lo, table: table, otherwise: otherwise))
+                ops.append(Self.lookupOp(codes: codes, values: values, otherwise: otherwise))
             }
         }
         self.intercept = intercept
@@ -123,7 +165,8 @@ public enum ScoreKernel {
         }
     }
 
-    /// `output = sigmoid(logit)`, `outputNodata` where the logit is NaN.
+    /// `output = sigmoid(logit)`, `outputNodata` where the logit is not finite (a missing layer
+    /// made it NaN, or a ±Inf value of a linear layer made it infinite).
     ///
     /// A ragged tail is copied into an 8-wide row and run through the same vector code, so
     /// every cell sees identical arithmetic.
@@ -138,7 +181,7 @@ public enum ScoreKernel {
         while i < full {
             let z = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
             var p = FastMath.sigmoid(z)
-            p.replace(with: nd, where: z .!= z)
+            p.replace(with: nd, where: z - z .!= SIMD8<Float>(repeating: 0))
             UnsafeMutableRawPointer(output + i).storeBytes(of: p, as: SIMD8<Float>.self)
             i += 8
         }
@@ -146,11 +189,12 @@ public enum ScoreKernel {
         var z = SIMD8<Float>(repeating: 0)
         for j in 0..<(count - full) { z[j] = logit[full + j] }
         var p = FastMath.sigmoid(z)
-        p.replace(with: nd, where: z .!= z)
+        p.replace(with: nd, where: z - z .!= SIMD8<Float>(repeating: 0))
         for j in 0..<(count - full) { output[full + j] = p[j] }
     }
 
-    /// Adds one layer's term to `logit[0..<count]`; invalid cells make the logit NaN.
+    /// Adds one layer's term to `logit[0..<count]`; invalid cells (nodata, NaN, ±Inf) make the
+    /// logit NaN. `v - v != 0` is the vector finiteness test: NaN for NaN and ±Inf, 0 otherwise.
     @inlinable
     static func addTerm(
         _ op: CompiledModel.Op, nodata: Float, x: UnsafePointer<Float>,
@@ -159,6 +203,7 @@ public enum ScoreKernel {
         let vectorEnd = count & ~7
         let nd = SIMD8<Float>(repeating: nodata)
         let nan = SIMD8<Float>(repeating: .nan)
+        let zero = SIMD8<Float>(repeating: 0)
         switch op {
         case .linear(let coefficient):
             var i = 0
@@ -166,7 +211,9 @@ public enum ScoreKernel {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
                 var acc = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
                 acc += v * coefficient
-                acc.replace(with: nan, where: v .== nd)  // NaN inputs already propagate
+                // NaN and ±Inf inputs make the logit non-finite, which `finish` reads as missing:
+                // one test per cell there instead of one per layer here.
+                acc.replace(with: nan, where: v .== nd)
                 UnsafeMutableRawPointer(logit + i).storeBytes(of: acc, as: SIMD8<Float>.self)
                 i += 8
             }
@@ -183,14 +230,16 @@ public enum ScoreKernel {
             while i < vectorEnd {
                 let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
                 var acc = UnsafeRawPointer(logit + i).loadUnaligned(as: SIMD8<Float>.self)
-                acc += lo.replacing(with: hi, where: v .>= t)
-                acc.replace(with: nan, where: (v .== nd) .| (v .!= v))
+                // v - v is 0 for a finite value and NaN for NaN or ±Inf, so adding it makes
+                // those cells missing without a second mask.
+                acc += lo.replacing(with: hi, where: v .>= t) + (v - v)
+                acc.replace(with: nan, where: v .== nd)
                 UnsafeMutableRawPointer(logit + i).storeBytes(of: acc, as: SIMD8<Float>.self)
                 i += 8
             }
             while i < count {
                 let v = x[i]
-                logit[i] = (v == nodata || v.isNaN) ? .nan : logit[i] + (v >= threshold ? above : below)
+                logit[i] = (v == nodata || !v.isFinite) ? .nan : logit[i] + (v >= threshold ? above : below)
                 i += 1
             }
         case .dense(let base, let table, let otherwise):
@@ -199,13 +248,26 @@ public enum ScoreKernel {
                 let baseF = Float(base)
                 for i in 0..<count {
                     let v = x[i]
-                    if v == nodata || v.isNaN {
+                    if v == nodata || !v.isFinite {
                         logit[i] = .nan
                         continue
                     }
                     let r = v.rounded() - baseF
                     let term: Float = (r >= 0 && r < limit) ? tab[Int(r)] : otherwise
                     logit[i] += term
+                }
+            }
+        case .sparse(let codes, let values, let otherwise):
+            codes.withUnsafeBufferPointer { keys in
+                values.withUnsafeBufferPointer { vals in
+                    for i in 0..<count {
+                        let v = x[i]
+                        if v == nodata || !v.isFinite {
+                            logit[i] = .nan
+                            continue
+                        }
+                        logit[i] += CompiledModel.sparseValue(v, codes: keys, values: vals, otherwise: otherwise)
+                    }
                 }
             }
         }

@@ -90,7 +90,7 @@ extension UncertaintyKernel {
                         let p = 1 / (1 + Foundation.exp(-z))
                         let extra = terms.missingVariance(logit: z, posterior: p) { k in
                             let x = layers[k][start + i]
-                            return x.isNaN || x == compiled.nodata[k]
+                            return !x.isFinite || x == compiled.nodata[k]
                         }
                         let std = (p * p * Double(v[i]) + extra).squareRoot()
                         bands[1][i] = Float(std)

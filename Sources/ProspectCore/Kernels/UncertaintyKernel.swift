@@ -77,7 +77,8 @@ public enum UncertaintyKernel {
     }
 
     /// Posterior, standard deviation and confidence from the logit and variance rows;
-    /// `outputNodata` where the logit is NaN. A ragged tail runs through the same vector code.
+    /// `outputNodata` where the logit is not finite (NaN from a missing layer, ±Inf from a ±Inf
+    /// value of a linear layer). A ragged tail runs through the same vector code.
     @inlinable
     static func finish(
         logit: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
@@ -89,7 +90,7 @@ public enum UncertaintyKernel {
         let p1 = bands > 1 ? outputs[1] : nil
         let p2 = bands > 2 ? outputs[2] : nil
         @inline(__always) func compute(_ z: SIMD8<Float>, _ v: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-            let missing = z .!= z
+            let missing = z - z .!= SIMD8<Float>(repeating: 0)  // NaN or ±Inf: a missing layer
             var p = FastMath.sigmoid(z)
             let root = v.squareRoot()
             var s = p * root

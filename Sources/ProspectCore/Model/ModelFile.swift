@@ -183,9 +183,10 @@ public struct ModelFile: Sendable {
     }
 
     /// Decodes and checks a model file's bytes.
-    /// - Throws: `FormatError` naming the problem: not JSON, not a Prospect model, a newer
-    ///   format version, not exactly one model, a method that is unknown or not the model's, or
-    ///   a model whose layers and terms disagree.
+    /// - Throws: `FormatError` naming the problem: not JSON, not a Prospect model, a newer or
+    ///   unknown format version, not exactly one model, a method that is unknown or not the
+    ///   model's, a model whose layers and terms disagree, or a number that is not finite or a
+    ///   lookup table that is not one value per distinct code (`numericProblem`).
     public static func decode(_ data: Data) throws -> ModelFile {
         struct Header: Decodable {
             var format: String?
@@ -204,6 +205,9 @@ public struct ModelFile: Sendable {
         guard version <= currentVersion else {
             throw FormatError(
                 message: "model format version \(version) is newer than this prospect reads (\(currentVersion)); upgrade prospect")
+        }
+        guard version >= 1 else {
+            throw FormatError(message: "malformed model file: formatVersion \(version) is not a format version (1…\(currentVersion))")
         }
         let file: ModelFile
         do { file = try decoder.decode(ModelFile.self, from: data) } catch let e as FormatError {
@@ -230,6 +234,7 @@ public struct ModelFile: Sendable {
                     message: "malformed model file: wofeVariance.missingClasses needs one entry per layer, with one fraction per weight")
             }
         }
+        if let problem = file.numericProblem { throw FormatError(message: "malformed model file: \(problem)") }
         try file.checkOverlayPayloads()
         return file
     }

@@ -35,7 +35,7 @@ public struct FuzzyOverlay: Sendable {
 
     /// Layer `k`'s membership for value `x`, or nil when `x` is missing.
     public func membership(_ x: Float, layer k: Int) -> Double? {
-        guard !x.isNaN, x != nodata[k] else { return nil }
+        guard x.isFinite, x != nodata[k] else { return nil }
         if let table = classTables[k] { return Double(table.score(x)) }
         return Double(min(max(x, 0), 1))
     }

@@ -163,7 +163,7 @@ struct FuzzyProgram: Sendable {
             var m = x
             m.replace(with: zero, where: x .< zero)
             m.replace(with: one, where: x .> one)
-            m.replace(with: nan, where: x .== nd)  // NaN stays NaN
+            m.replace(with: nan, where: (x .== nd) .| (x - x .!= zero))  // x - x: NaN unless x is finite
             return m
         }
         @inline(__always) func load(_ i: Int) -> SIMD8<Float> { membership(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)) }
@@ -178,7 +178,7 @@ struct FuzzyProgram: Sendable {
     struct Categorical: Operand {
         let p: UnsafePointer<Float>
         let lookup: ClassTable.Lookup
-        let nan = SIMD8<Float>(repeating: .nan)
+        let nan = SIMD8<Float>(repeating: .nan), zero = SIMD8<Float>(repeating: 0)
         let nd: SIMD8<Float>
         init(p: UnsafePointer<Float>, nodata: Float, lookup: ClassTable.Lookup) {
             self.p = p
@@ -187,7 +187,7 @@ struct FuzzyProgram: Sendable {
         }
         @inline(__always) func membership(_ x: SIMD8<Float>) -> SIMD8<Float> {
             var m = lookup.score(x)
-            m.replace(with: nan, where: (x .== nd) .| (x .!= x))
+            m.replace(with: nan, where: (x .== nd) .| (x - x .!= zero))
             return m
         }
         @inline(__always) func load(_ i: Int) -> SIMD8<Float> { membership(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)) }
@@ -315,7 +315,7 @@ struct FuzzyProgram: Sendable {
             let r = registers + dst * chunk
             let x = context.layers[k].baseAddress! + start
             let nodata = context.nodata[k]
-            for i in 0..<count where x[i].isNaN || x[i] == nodata { r[i] = .nan }
+            for i in 0..<count where !x[i].isFinite || x[i] == nodata { r[i] = .nan }
             return
         }
         switch source {

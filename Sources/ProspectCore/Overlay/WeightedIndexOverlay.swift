@@ -46,7 +46,7 @@ public struct WeightedIndexOverlay: Sendable {
 
     /// Layer k's score sₖ for value x, or nil when x is missing.
     public func layerScore(_ x: Float, layer k: Int) -> Double? {
-        guard !x.isNaN, x != nodata[k] else { return nil }
+        guard x.isFinite, x != nodata[k] else { return nil }
         if let table = classTables[k] { return Double(table.score(x)) }
         return Double(x)
     }
@@ -105,24 +105,25 @@ public struct WeightedIndexOverlay: Sendable {
         }
     }
 
-    /// acc += w·x; NaN where x is missing (a NaN x propagates by itself).
+    /// acc += w·x; NaN where x is missing (nodata, NaN or ±Inf; `v - v` is NaN unless v is finite).
     @inline(__always)
     static func addLinear(_ w: Float, nodata: Float, x: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, count: Int) {
         let nd = SIMD8<Float>(repeating: nodata)
         let nan = SIMD8<Float>(repeating: .nan)
+        let zero = SIMD8<Float>(repeating: 0)
         let full = count & ~7
         var i = 0
         while i < full {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             var a = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD8<Float>.self)
             a += v * w
-            a.replace(with: nan, where: v .== nd)
+            a.replace(with: nan, where: (v .== nd) .| (v - v .!= zero))
             UnsafeMutableRawPointer(acc + i).storeBytes(of: a, as: SIMD8<Float>.self)
             i += 8
         }
         while i < count {
             let v = x[i]
-            acc[i] = v == nodata ? .nan : acc[i] + v * w
+            acc[i] = (v == nodata || !v.isFinite) ? .nan : acc[i] + v * w
             i += 1
         }
     }
@@ -135,13 +136,14 @@ public struct WeightedIndexOverlay: Sendable {
     ) {
         let nd = SIMD8<Float>(repeating: nodata)
         let nan = SIMD8<Float>(repeating: .nan)
+        let zero = SIMD8<Float>(repeating: 0)
         let full = count & ~7
         var i = 0
         while i < full {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             var a = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD8<Float>.self)
             a += lookup.score(v)
-            a.replace(with: nan, where: (v .== nd) .| (v .!= v))
+            a.replace(with: nan, where: (v .== nd) .| (v - v .!= zero))
             UnsafeMutableRawPointer(acc + i).storeBytes(of: a, as: SIMD8<Float>.self)
             i += 8
         }
@@ -153,7 +155,7 @@ public struct WeightedIndexOverlay: Sendable {
             a[j] = acc[full + j]
         }
         a += lookup.score(v)
-        a.replace(with: nan, where: (v .== nd) .| (v .!= v))
+        a.replace(with: nan, where: (v .== nd) .| (v - v .!= zero))
         for j in 0..<(count - full) { acc[full + j] = a[j] }
     }
 }

@@ -127,7 +127,7 @@ extension CompiledTrees: CellScorer {
             var valid = true
             for k in 0..<layerCount {
                 let v = layers[k][i]
-                if v.isNaN || v == nodata[k] {
+                if !v.isFinite || v == nodata[k] {
                     valid = false
                     break
                 }

@@ -25,7 +25,7 @@ public enum TreeKernel {
             var valid = true
             for k in layers.indices {
                 let x = layers[k][i]
-                if x.isNaN || x == nodata[k] {
+                if !x.isFinite || x == nodata[k] {
                     valid = false
                     break
                 }
@@ -100,7 +100,7 @@ public enum TreeKernel {
                 var bad = SIMDMask<SIMD8<Int32>>()
                 for j in 0..<inputs.count {
                     let v = UnsafeRawPointer(inputs[j] + g).loadUnaligned(as: SIMD8<Float>.self)
-                    bad .|= (v .== SIMD8(repeating: nd[j])) .| (v .!= v)
+                    bad .|= (v .== SIMD8(repeating: nd[j])) .| (v - v .!= zero)  // v - v: NaN unless v is finite
                 }
                 UnsafeMutableRawPointer(invalid + g).storeBytes(of: zero.replacing(with: nan, where: bad), as: SIMD8<Float>.self)
             }

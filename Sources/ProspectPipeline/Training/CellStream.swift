@@ -44,10 +44,10 @@ public enum CellStream {
         var index: Int
         var buffers: [UnsafeMutableBufferPointer<Float>]
         var offset: Int
-        /// Layer `k`'s value, NaN when missing.
+        /// Layer `k`'s value, NaN when missing (nodata, NaN or ±Inf).
         func value(_ k: Int, nodata: [Float]) -> Float {
             let x = buffers[k][offset]
-            return x == nodata[k] ? .nan : x
+            return x == nodata[k] || !x.isFinite ? .nan : x
         }
         func values() -> [Float] { buffers.map { $0[offset] } }
     }
@@ -101,13 +101,13 @@ public enum CellStream {
                     var valid = 0
                     for k in buffers.indices {
                         let x = buffers[k][o]
-                        if !x.isNaN && x != nodata[k] { valid += 1 }
+                        if x.isFinite && x != nodata[k] { valid += 1 }
                     }
                     guard rule == .unknown ? valid > 0 : valid == buffers.count else { continue }
                     count += 1
                     for k in buffers.indices {
                         let x = buffers[k][o]
-                        if !x.isNaN && x != nodata[k] { each(k, x) }
+                        if x.isFinite && x != nodata[k] { each(k, x) }
                     }
                     sample(Cell(index: (window.row + r) * grid.columns + window.column + c, buffers: buffers, offset: o))
                 }

@@ -68,7 +68,8 @@ public enum Training {
             guard let overlay else { preconditionFailure("a knowledge-driven model is selected before it is fitted") }
             fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)
         }
-        fitted.warnings = data.warnings + fitted.warnings
+        let infinite = data.stack.infiniteCells.warnings(paths: data.stack.layers.map(\.path))
+        fitted.warnings = data.warnings + infinite + fitted.warnings
         return fitted
     }
 

@@ -130,8 +130,8 @@ public struct TrainingData: Sendable {
             summary: summary, warnings: warnings, geographic: approximateArea)
     }
 
-    /// A layer value the models take: not NaN and not the layer's nodata.
-    static func isValid(_ v: Float, nodata: Float) -> Bool { !v.isNaN && v != nodata }
+    /// A layer value the models take: finite (not NaN, not ±Inf) and not the layer's nodata.
+    static func isValid(_ v: Float, nodata: Float) -> Bool { v.isFinite && v != nodata }
 
     /// Fills each cell's values from the tiles that hold deposit cells, transforms applied.
     static func readValues(_ cells: inout [DepositCell], stack: EvidenceStack) throws {

@@ -103,7 +103,7 @@ enum WofEMethod {
         for d in deposits {
             for k in layers.indices where !d.values[k].isNaN {  // NaN: missing, MissingDataRule.unknown
                 switch modes[k] {
-                case .categorical: categorical[k].addDeposit(code: Int32(d.values[k].rounded()))
+                case .categorical: categorical[k].addDeposit(code: LayerTerm.code(of: d.values[k]))
                 case .cumulative: cumulative[k].addDeposit(d.values[k])
                 case .continuous: break
                 }
@@ -111,7 +111,7 @@ enum WofEMethod {
         }
         let valid = try CellStream.cells(of: data.stack, area: area, rule: options.missing, progress: progress) { k, value in
             switch modes[k] {
-            case .categorical: categorical[k].add(code: Int32(value.rounded()))
+            case .categorical: categorical[k].add(code: LayerTerm.code(of: value))
             case .cumulative: cumulative[k].add(value)
             case .continuous: continuous[k].add(value)
             }

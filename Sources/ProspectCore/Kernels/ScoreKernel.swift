@@ -203,7 +203,6 @@ public enum ScoreKernel {
         let vectorEnd = count & ~7
         let nd = SIMD8<Float>(repeating: nodata)
         let nan = SIMD8<Float>(repeating: .nan)
-        let zero = SIMD8<Float>(repeating: 0)
         switch op {
         case .linear(let coefficient):
             var i = 0

@@ -35,26 +35,37 @@ extension StudyFile {
         }
         guard let node else { return nil }
         var budget = maxNodes
-        guard count(node, within: &budget) else {
+        switch check(node, within: &budget) {
+        case .tooLarge:
             throw PipelineError(
                 path, "its YAML aliases expand to more than \(maxNodes) nodes (nested anchors?); write the values out instead")
+        case .keyNotText:
+            throw PipelineError(path, "a mapping key is itself a list or a mapping; keys are names (text)")
+        case nil:
+            return node.any
         }
-        return node.any
     }
 
-    /// Counts `node` and everything under it, aliases expanded, against `budget`; false as soon
-    /// as the budget runs out, so the count itself stays bounded.
-    private static func count(_ node: Node, within budget: inout Int) -> Bool {
+    /// What makes a composed document unusable.
+    private enum Problem { case tooLarge, keyNotText }
+
+    /// Counts `node` and everything under it, aliases expanded, against `budget` (stopping as
+    /// soon as it runs out, so the count itself stays bounded), and checks every mapping key is
+    /// a scalar: Yams builds mappings with text keys and traps on any other.
+    private static func check(_ node: Node, within budget: inout Int) -> Problem? {
         budget -= 1
-        guard budget >= 0 else { return false }
+        guard budget >= 0 else { return .tooLarge }
         switch node {
-        case .scalar, .alias: return true
+        case .scalar, .alias: return nil
         case .sequence(let items):
-            for item in items where !count(item, within: &budget) { return false }
-            return true
+            for item in items { if let p = check(item, within: &budget) { return p } }
+            return nil
         case .mapping(let pairs):
-            for (key, value) in pairs where !count(key, within: &budget) || !count(value, within: &budget) { return false }
-            return true
+            for (key, value) in pairs {
+                guard case .scalar = key else { return .keyNotText }
+                if let p = check(value, within: &budget) { return p }
+            }
+            return nil
         }
     }
 }

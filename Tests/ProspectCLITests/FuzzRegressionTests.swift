@@ -17,4 +17,19 @@ struct FuzzRegressionTests {
         #expect(
             r.stderr == "prospect: error: study.yaml: a mapping key is itself a list or a mapping; keys are names (text)\n", "\(r.stderr)")
     }
+
+    /// study-yaml, after 5 minutes: YAML 1.1 base-60 integers are multiplied out by Yams with
+    /// overflowing arithmetic, which trapped on `-3111111111111111111:3`.
+    @Test(arguments: ["-3111111111111111111:3\n", "model:\n  seed: 1:30\n"])
+    func baseSixtyNumbers(text: String) throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        try text.write(toFile: dir + "/study.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", "study.yaml"], in: dir)
+        #expect(r.status == 1)
+        #expect(
+            r.stderr.hasPrefix("prospect: error: study.yaml: ")
+                && r.stderr.hasSuffix("is a base-60 number (like 1:30); write it in decimal\n"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
 }

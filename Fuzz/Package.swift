@@ -10,10 +10,11 @@ let targets = ["model-json", "study-yaml", "fuzzy-expression", "transform-spec",
 let package = Package(
     name: "ProspectFuzz",
     dependencies: [.package(name: "Prospect", path: "..")],
-    targets: targets.map { name in
+    targets: [.target(name: "FuzzSupport")] + targets.map { name in
         .executableTarget(
             name: "fuzz-\(name)",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "ProspectCore", package: "Prospect"),
                 .product(name: "ProspectPipeline", package: "Prospect"),
             ],

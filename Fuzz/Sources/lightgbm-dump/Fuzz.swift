@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import ProspectCore
 
 /// LightGBM `dump_model()` JSON: refused with a `TreeImportError`, never a trap; an accepted
@@ -11,16 +12,8 @@ public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-/// libFuzzer's driver, called from the entry point SwiftPM gives an executable target.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
+/// The entry point SwiftPM gives this executable target.
 @_cdecl("fuzz_lightgbm_dump_main")
 public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runDriver(&argc, &argv) { fuzz($0, $1) }
+    runFuzzer(argc, argv) { fuzz($0, $1) }
 }

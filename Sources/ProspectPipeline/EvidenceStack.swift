@@ -177,9 +177,14 @@ final class StackReader {
     private var raw: UnsafeMutableRawPointer
     let tileCells: Int
 
-    init(_ stack: EvidenceStack, tiling: Tiling) throws {
+    /// Whether reads count each float layer's ±Inf cells into `stack.infiniteCells`: training
+    /// passes do, to warn; scoring does not, as the scan would cost every tile a pass.
+    let countsInfinite: Bool
+
+    init(_ stack: EvidenceStack, tiling: Tiling, countsInfinite: Bool = false) throws {
         self.stack = stack
         self.tiling = tiling
+        self.countsInfinite = countsInfinite
         datasets = try stack.layers.map { try RasterDataset.open($0.path) }
         tileCells = tiling.tileColumns * tiling.tileRows
         raw = UnsafeMutableRawPointer.allocate(byteCount: tileCells * 8, alignment: 64)
@@ -232,7 +237,7 @@ final class StackReader {
             } else {
                 try datasets[k].read(window: window, into: UnsafeMutableBufferPointer(rebasing: buffers[k][0..<window.cellCount]))
             }
-            if stack.dataTypes[k] == .float32 || stack.dataTypes[k] == .float64 {
+            if countsInfinite, stack.dataTypes[k] == .float32 || stack.dataTypes[k] == .float64 {
                 let n = InfiniteCells.count(buffers[k], window: window, stride: tiling.blockAligned ? tiling.tileColumns : window.columns)
                 stack.infiniteCells.record(layer: k, tile: index, count: n)
             }

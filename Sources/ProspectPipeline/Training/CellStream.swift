@@ -62,7 +62,7 @@ public enum CellStream {
         _ body: (Window, Int, [UnsafeMutableBufferPointer<Float>]) throws -> Void
     ) throws {
         let tiling = stack.tiling
-        let reader = try StackReader(stack, tiling: tiling)
+        let reader = try StackReader(stack, tiling: tiling, countsInfinite: true)
         let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells) }
         defer { buffers.forEach { $0.deallocate() } }
         var validity = ValidityCheck(stack)

@@ -64,6 +64,21 @@ enum CPL {
 /// system under `/vsimem/…`; they take memory until removed with `remove` or
 /// `removeDirectory`.
 public enum VSI {
+    /// Forces a local file's data to disk, so a write the file system fails only when it
+    /// flushes (a full disk, a quota) shows before the file replaces anything; files in GDAL's
+    /// virtual file systems (`/vsi…`) are left alone. The corresponding C functions are `open`
+    /// (-1 on failure), `fsync` and `close` (both -1 on failure).
+    /// - Returns: nil when the data is on disk, else the reason (`strerror`).
+    public static func syncToDisk(_ path: String) -> String? {
+        guard !path.hasPrefix("/vsi") else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        let synced = fsync(fd) == 0
+        let reason = String(cString: strerror(errno))
+        let closed = close(fd) == 0
+        return synced && closed ? nil : reason
+    }
+
     /// True when `path` exists. The corresponding C function is `VSIStatExL` (0 on success).
     public static func exists(_ path: String) -> Bool {
         GDAL.initialize()

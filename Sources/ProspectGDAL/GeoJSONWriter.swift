@@ -105,24 +105,11 @@ public enum VectorWriter {
         try writeUnchecked(
             temporary: staged.temporary, label: path, driver: driver, layerName: layerName, features: features,
             crs: crs, layerOptions: layerOptions)
-        for file in VSI.files(of: staged.temporary) { try flush(file, label: path) }
+        for file in VSI.files(of: staged.temporary) {
+            if let reason = VSI.syncToDisk(file) { throw GDALError(path: path, message: "could not finish writing (\(reason))") }
+        }
         try check(staged.temporary, label: path, features: features.count)
         return staged
-    }
-
-    /// Forces a written file's data to disk; files in GDAL's virtual file systems are left
-    /// alone. The corresponding C functions are `open` (-1 on failure), `fsync` and `close`
-    /// (-1 on failure).
-    private static func flush(_ file: String, label: String) throws {
-        guard !file.hasPrefix("/vsi") else { return }
-        let fd = open(file, O_RDONLY)
-        guard fd >= 0 else {
-            throw GDALError(path: label, message: "could not finish writing (\(String(cString: strerror(errno))))")
-        }
-        let synced = fsync(fd) == 0
-        let reason = String(cString: strerror(errno))
-        let closed = close(fd) == 0
-        guard synced, closed else { throw GDALError(path: label, message: "could not finish writing (\(reason))") }
     }
 
     /// Opens the written temporary again and checks that it holds every feature.

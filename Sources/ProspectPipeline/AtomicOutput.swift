@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ProspectGDAL
 
 /// Writes an output under a temporary name beside its final path and renames it into place
 /// only when complete, so an interrupted or failed run leaves no partial file behind.
@@ -48,8 +49,7 @@ public final class AtomicOutput {
 
     /// Forces the temporary file's data to disk, so a write that the file system only fails
     /// when it flushes (a full disk, a quota) is reported before the file replaces anything.
-    /// A temporary folder (a staging folder) is left as it is. The corresponding C functions
-    /// are `open` (-1 on failure), `fsync` and `close` (both -1 on failure).
+    /// A temporary folder (a staging folder) is left as it is (`VSI.syncToDisk`).
     func flush() throws {
         var info = stat()
         guard stat(temporaryPath, &info) == 0 else {
@@ -58,14 +58,9 @@ public final class AtomicOutput {
             throw PipelineError(finalPath, "the finished output cannot be found: \(reason)")
         }
         guard info.st_mode & S_IFMT == S_IFREG else { return }
-        let fd = open(temporaryPath, O_RDONLY)
-        var failed = fd < 0 || fsync(fd) != 0
-        let reason = failed ? String(cString: strerror(errno)) : ""
-        if fd >= 0, close(fd) != 0, !failed { failed = true }
-        if failed {
-            let why = reason.isEmpty ? String(cString: strerror(errno)) : reason
+        if let reason = VSI.syncToDisk(temporaryPath) {
             discard()
-            throw PipelineError(finalPath, "cannot write the output to disk: \(why)")
+            throw PipelineError(finalPath, "cannot write the output to disk: \(reason)")
         }
     }
 

@@ -85,7 +85,7 @@ public enum TargetFinder {
         if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out") }
         try paths.check()
         let grid = map.grid
-        _ = try options.tileCells(on: grid)
+        let tileCells = try options.tileCells(on: grid)
         let threshold = options.threshold ?? quantileThreshold(map, topPercent: options.topAreaPercent)
         var (labels, stats) = map.values.withUnsafeBufferPointer {
             ConnectedComponents.label(scores: $0, columns: grid.columns, rows: grid.rows, threshold: threshold, isValid: map.isValid)
@@ -121,7 +121,6 @@ public enum TargetFinder {
                     centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y, contributions: contributions))
         }
         // Tiles.
-        let tileCells = try options.tileCells(on: grid)
         let tileStats = map.values.withUnsafeBufferPointer {
             TileRanking.tiles(
                 scores: $0, columns: grid.columns, rows: grid.rows, tileCells: tileCells, threshold: threshold, isValid: map.isValid)

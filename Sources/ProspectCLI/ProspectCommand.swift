@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProspectGDAL
 import ProspectPipeline
 
 /// The `prospect` command line tool.

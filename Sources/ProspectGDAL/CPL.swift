@@ -137,40 +137,37 @@ public enum VSI {
         }
     }
 
-    /// The files of a dataset written under `temporary` (`dir/x.shp.tmp-N.shp`): every entry of
-    /// its folder named `x.shp.tmp-N.*` — a Shapefile's .shp/.shx/.dbf/.prj, say. The
-    /// corresponding C function is `VSIReadDir` (a list to free with `CSLDestroy`).
+    /// The files of a dataset written under `temporary` (`dir/.x.shp.prospect-PID-N.partial.shp`,
+    /// a `TemporaryName`): every entry of its folder that is the same temporary, whatever
+    /// follows `.partial` — a Shapefile's .shp/.shx/.dbf/.prj, say. The corresponding C
+    /// function is `VSIReadDir` (a list to free with `CSLDestroy`).
     static func files(of temporary: String) -> [String] {
         let dir = (temporary as NSString).deletingLastPathComponent
-        let stem = ((temporary as NSString).lastPathComponent as NSString).deletingPathExtension + "."
-        guard let list = VSIReadDir(dir.isEmpty ? "." : dir) else { return [temporary] }
+        guard let own = TemporaryName.parse((temporary as NSString).lastPathComponent),
+            let list = VSIReadDir(dir.isEmpty ? "." : dir)
+        else { return [temporary] }
         defer { CSLDestroy(list) }
         var out: [String] = []
         var p = list
         while let item = p.pointee {
             let name = String(cString: item)
-            if name.hasPrefix(stem) { out.append(dir.isEmpty ? name : dir + "/" + name) }
+            if let t = TemporaryName.parse(name), t.target == own.target, t.pid == own.pid, t.serial == own.serial {
+                out.append(dir.isEmpty ? name : dir + "/" + name)
+            }
             p += 1
         }
         return out.isEmpty ? [temporary] : out
     }
 
-    /// Renames every file of a dataset written under `temporary` to the same name under `path`
-    /// (`x.shp.tmp-N.dbf` → `x.dbf`), replacing existing files.
+    /// Renames every file of a dataset written under `temporary` to its name under `path`:
+    /// the output's name with its extension replaced by what follows the temporary's
+    /// `.partial.` (`.x.shp.prospect-PID-N.partial.dbf` → `x.dbf`), replacing existing files.
     static func renameFiles(temporary: String, to path: String) throws {
-        let fromStem = (temporary as NSString).deletingPathExtension
-        let toStem = (path as NSString).deletingPathExtension
-        for file in files(of: temporary) where file.hasPrefix(fromStem) {
-            try rename(file, toStem + file.dropFirst(fromStem.count))
+        let stem = (path as NSString).deletingPathExtension
+        for file in files(of: temporary) {
+            let rest = TemporaryName.parse((file as NSString).lastPathComponent)?.rest ?? (path as NSString).pathExtension
+            try rename(file, rest.isEmpty ? stem : stem + "." + rest)
         }
-    }
-
-    /// A temporary name beside `path` that starts with `path` (so a cleaner that knows `path`
-    /// finds it) and keeps its extension (so drivers that go by extension, such as Shapefile,
-    /// still recognise it): `dir/x.shp` → `dir/x.shp.tmp-123.shp`.
-    static func temporaryName(for path: String) -> String {
-        let ext = (path as NSString).pathExtension
-        return "\(path).tmp-\(UInt32.random(in: 0 ... .max))" + (ext.isEmpty ? "" : ".\(ext)")
     }
 }
 

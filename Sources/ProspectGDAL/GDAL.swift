@@ -24,6 +24,25 @@ public enum GDAL {
         CPLSetConfigOption(key, value)  // void
     }
 
+    /// Runs `body` with GDAL's auxiliary side files (PAM, `.aux.xml`) off for the datasets this
+    /// thread opens or creates in it.
+    ///
+    /// A dataset written under a temporary name and renamed into place cannot keep a side file:
+    /// GDAL names it after the temporary, and the rename leaves it behind. GDAL decides whether
+    /// a dataset uses side files when it first needs them (`GDAL_PAM_ENABLED`, read then), so a
+    /// dataset created here keeps the choice when closed later, while datasets opened before,
+    /// sources included, keep theirs. The option is set for this thread only and restored
+    /// afterwards. The corresponding C functions are `CPLGetThreadLocalConfigOption` and
+    /// `CPLSetThreadLocalConfigOption`.
+    static func withoutSideFiles<R>(_ body: () throws -> R) rethrows -> R {
+        initialize()
+        let key = "GDAL_PAM_ENABLED"
+        let previous = CPLGetThreadLocalConfigOption(key, nil).map { String(cString: $0) }  // NULL when unset
+        CPLSetThreadLocalConfigOption(key, "NO")  // void
+        defer { CPLSetThreadLocalConfigOption(key, previous) }  // void; NULL unsets
+        return try body()
+    }
+
     /// The GDAL release, e.g. "3.6.2". The corresponding C function is `GDALVersionInfo("RELEASE_NAME")`.
     public static var version: String {
         String(cString: GDALVersionInfo("RELEASE_NAME"))  // never NULL

@@ -29,7 +29,8 @@ extension GDALAlgorithms {
         }
         defer { GDALBuildVRTOptionsFree(options) }
         var usageError: Int32 = 0
-        try writeAtomically(to: destination, failure: "could not build a VRT") { temporary in
+        // GDALBuildVRT opens the sources itself; a VRT keeps everything in its own XML.
+        try writeAtomically(to: destination, failure: "could not build a VRT", opensSources: true) { temporary in
             CPL.withList(sources) { names in
                 GDALBuildVRT(temporary, Int32(sources.count), nil, CPL.constList(names), options, &usageError)  // NULL on failure
             }

@@ -38,6 +38,7 @@ public final class StagedVectorFile {
     init(path: String, temporary: String) {
         self.path = path
         self.temporary = temporary
+        TemporaryFiles.shared.register(temporary)
     }
 
     /// Renames the temporary files into place (`VSIRename`), replacing the file at `path`.
@@ -48,12 +49,14 @@ public final class StagedVectorFile {
             discard()
             throw error
         }
+        TemporaryFiles.shared.unregister(temporary)
     }
 
     /// Removes the temporary files.
     public func discard() {
         settled = true
-        for f in VSI.files(of: temporary) { VSI.remove(f) }
+        GDALAlgorithms.removeFiles(of: temporary)
+        TemporaryFiles.shared.unregister(temporary)
     }
 
     deinit { if !settled { discard() } }
@@ -89,6 +92,9 @@ public enum VectorWriter {
     /// Writes one layer as `write` does, but leaves it under its temporary name for the caller
     /// to commit, once the file has been checked.
     ///
+    /// The temporary is a `TemporaryName`, registered with `TemporaryFiles` until committed or
+    /// discarded; temporaries of `path` left by killed processes are removed first.
+    ///
     /// Some drivers (GeoJSON) write through calls whose failures GDAL does not report, so a
     /// full disk can leave a truncated file behind a close that succeeded. The written files
     /// are therefore flushed to disk (`fsync`) and the temporary is opened again
@@ -101,7 +107,8 @@ public enum VectorWriter {
         crs: SpatialReference, layerOptions: [String] = []
     ) throws -> StagedVectorFile {
         GDAL.initialize()
-        let staged = StagedVectorFile(path: path, temporary: VSI.temporaryName(for: path))
+        StaleTemporaries.remove(of: [path])
+        let staged = StagedVectorFile(path: path, temporary: TemporaryName.make(for: path))
         try writeUnchecked(
             temporary: staged.temporary, label: path, driver: driver, layerName: layerName, features: features,
             crs: crs, layerOptions: layerOptions)

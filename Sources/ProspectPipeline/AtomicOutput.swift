@@ -5,14 +5,16 @@ import ProspectGDAL
 /// Writes an output under a temporary name beside its final path and renames it into place
 /// only when complete, so an interrupted or failed run leaves no partial file behind.
 ///
-/// Temporary files are registered with `TemporaryFiles`, which removes them when the process
-/// is interrupted (SIGINT, SIGTERM, SIGHUP).
+/// The temporary is named by `TemporaryName` (`.map.tif.prospect-PID-N.partial.tif`) and
+/// registered with `TemporaryFiles`, which removes it when the process is interrupted (SIGINT,
+/// SIGTERM, SIGHUP). Temporaries of the same output left by killed processes are removed first
+/// (`StaleTemporaries`).
 public final class AtomicOutput {
     public let finalPath: String
     public let temporaryPath: String
     private var committed = false
 
-    public init(_ path: String, suffix: String = "") throws {
+    public init(_ path: String) throws {
         finalPath = path
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
@@ -20,7 +22,8 @@ public final class AtomicOutput {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw PipelineError(path, "output folder \(dir) does not exist")
         }
-        temporaryPath = dir + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).partial" + suffix
+        StaleTemporaries.remove(of: [path])
+        temporaryPath = TemporaryName.make(for: dir + "/" + url.lastPathComponent)
         TemporaryFiles.shared.register(temporaryPath)
     }
 
@@ -81,72 +84,4 @@ public final class AtomicOutput {
     }
 
     deinit { if !committed { discard() } }
-}
-
-/// Paths to delete if the process is interrupted.
-public final class TemporaryFiles: @unchecked Sendable {
-    public static let shared = TemporaryFiles()
-    private let lock = NSLock()
-    private var paths: Set<String> = []
-    private var sources: [DispatchSourceSignal] = []
-
-    private init() {}
-
-    /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every registered path and
-    /// exit with status 128 + signal. Call once at start-up.
-    public func installSignalHandlers() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard sources.isEmpty else { return }
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in
-                self?.removeAll()
-                FileHandle.standardError.write("prospect: interrupted; partial outputs removed\n".data(using: .utf8)!)
-                exit(128 + sig)
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    public func register(_ path: String) {
-        lock.lock()
-        paths.insert(path)
-        lock.unlock()
-    }
-    public func unregister(_ path: String) {
-        lock.lock()
-        paths.remove(path)
-        lock.unlock()
-    }
-
-    /// Removes `path` and every file beside it whose name starts with its name (GDAL side files
-    /// such as `.aux.xml`, and the writers' own temporaries, named `path.tmp-N…`).
-    /// A folder (a staging folder) is removed with everything in it.
-    public func remove(_ path: String) {
-        unregister(path)
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            // Cleanup after a failure or an interrupt: the error being reported is the first one.
-            try? FileManager.default.removeItem(atPath: path)
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let name = url.lastPathComponent
-        unlink(path)
-        // Cleanup: a folder that cannot be listed holds no side files to remove.
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where entry.hasPrefix(name) {
-            unlink(dir + "/" + entry)
-        }
-    }
-
-    func removeAll() {
-        lock.lock()
-        let all = paths
-        lock.unlock()
-        for p in all { remove(p) }
-    }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import ProspectGDAL
 
 /// Refuses, before anything is written, a command whose output would overwrite one of its
-/// inputs or another of its outputs.
+/// inputs or another of its outputs; then clears what killed runs left of those outputs.
 ///
 /// Every path is compared by what it names, not how it is spelled: an existing file by its
 /// device and inode (so `./a.tif`, `dir/../a.tif`, a symbolic link to it and a hard link to it
@@ -28,6 +29,8 @@ public struct OutputGuard {
 
     public private(set) var inputs: [Input] = []
     public private(set) var outputs: [Output] = []
+    /// Folders the command builds whole in a staging folder beside them (prepare's output).
+    public private(set) var folders: [String] = []
 
     public init() {}
 
@@ -36,6 +39,19 @@ public struct OutputGuard {
 
     /// Adds a file the command writes.
     public mutating func output(_ path: String, _ writer: String) { outputs.append(Output(path: path, writer: writer)) }
+
+    /// Adds a folder the command builds in a staging folder beside it.
+    public mutating func folder(_ path: String) { folders.append(path) }
+
+    /// Checks the outputs (`check`), then removes the temporaries that processes no longer
+    /// running left for them (`StaleTemporaries`): a command killed while writing (SIGKILL
+    /// cannot be caught) leaves its temporaries until the next command that writes the same
+    /// outputs. Temporaries of running processes and every other file are left alone.
+    /// - Throws: what `check` throws; nothing is removed then.
+    public func claim() throws {
+        try check()
+        StaleTemporaries.remove(of: outputs.map(\.path) + folders)
+    }
 
     /// Checks every output against every input and every other output.
     /// - Throws: `PipelineError` naming the output: "--out would overwrite an input of this

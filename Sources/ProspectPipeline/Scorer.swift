@@ -58,7 +58,7 @@ public enum Scorer {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             // A COG is made from a plain tiled file; the final compression is applied then.
-            let stagingPath = options.cog ? out.temporaryPath + ".staging.tif" : out.temporaryPath
+            let stagingPath = options.cog ? TemporaryName.make(for: outputPath) : out.temporaryPath
             if options.cog { TemporaryFiles.shared.register(stagingPath) }
             defer { if options.cog { TemporaryFiles.shared.remove(stagingPath) } }
             var creation = ["TILED=YES", "BLOCKXSIZE=\(tiling.tileColumns)", "BLOCKYSIZE=\(tiling.tileRows)", "BIGTIFF=IF_SAFER"]

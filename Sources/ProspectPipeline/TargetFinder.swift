@@ -83,7 +83,7 @@ public enum TargetFinder {
         }
         paths.output(outputPath, "--out")
         if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out") }
-        try paths.check()
+        try paths.claim()
         let grid = map.grid
         let tileCells = try options.tileCells(on: grid)
         let threshold = options.threshold ?? quantileThreshold(map, topPercent: options.topAreaPercent)

@@ -61,7 +61,7 @@ extension Workflows {
         for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
         for input in otherInputs { paths.input(input.path, input.role) }
         paths.output(modelPath, "--out")
-        try paths.check()
+        try paths.claim()
         guard FileManager.default.fileExists(atPath: dumpPath) else { throw PipelineError(dumpPath, "no such file") }
         guard let data = FileManager.default.contents(atPath: dumpPath) else { throw PipelineError(dumpPath, "cannot be read") }
         let imported: ImportedTrees

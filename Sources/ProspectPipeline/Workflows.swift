@@ -21,7 +21,7 @@ public enum Workflows {
         for spec in specs { paths.input(spec.path, "evidence layer \(spec.name)") }
         for input in otherInputs { paths.input(input.path, input.role) }
         paths.output(outputPath, "--out")
-        try paths.check()
+        try paths.claim()
         for spec in specs where !FileManager.default.fileExists(atPath: spec.path) {
             throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")
         }

@@ -102,7 +102,8 @@ public struct PrepareRequest: Sendable {
 extension PrepareRequest {
     /// The files a prepare run reads (the reference grid, the study area, every input) and
     /// the files it writes in the output folder (NAME.tif for each layer, stack.vrt and
-    /// stack.json); other files in that folder are left alone.
+    /// stack.json), built in a staging folder beside it; other files in that folder are left
+    /// alone.
     /// - Parameter writer: what names the output folder in messages ("--out").
     public func paths(writer: String) -> OutputGuard {
         var paths = OutputGuard()
@@ -115,6 +116,7 @@ extension PrepareRequest {
         for name in inputs.map({ $0.name + ".tif" }) + ["stack.vrt", StackManifest.fileName] {
             paths.output(outputDirectory + "/" + name, writer)
         }
+        paths.folder(outputDirectory)
         return paths
     }
 }

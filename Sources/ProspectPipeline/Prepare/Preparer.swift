@@ -45,7 +45,7 @@ public enum Preparer {
         for input in request.inputs where !FileManager.default.fileExists(atPath: input.source.inputPath) {
             throw PipelineError(input.source.inputPath, "no such file")
         }
-        try request.paths(writer: "--out").check()
+        try request.paths(writer: "--out").claim()
         let out = URL(fileURLWithPath: request.outputDirectory).standardizedFileURL
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isDir), !isDir.boolValue {
@@ -55,7 +55,7 @@ public enum Preparer {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
             throw PipelineError(out.path, "output folder's parent \(parent) does not exist")
         }
-        let staging = parent + "/." + out.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).partial"
+        let staging = TemporaryName.make(for: out.path)
         TemporaryFiles.shared.register(staging)
         let scratch = try VSI.makeScratchDirectory()
         defer {

@@ -33,7 +33,7 @@ public enum StudyRunner {
             lines.append("[\(stamp)] \(line)")
             echo(line)
         }
-        try paths(of: study).check()
+        try paths(of: study).claim()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // A stale log would say an earlier run finished: remove it before starting.
         unlink(out + "/run.log")

@@ -131,7 +131,7 @@ extension Workflows {
         if let deposits { paths.input(deposits.path, "the deposits") }
         paths.output(modelPath, "--out")
         if let weightsTablePath { paths.output(weightsTablePath, "--weights-table") }
-        try paths.check()
+        try paths.claim()
         var selected = layers
         var overlay: OverlayMethod.Selection?
         if options.method.isKnowledgeDriven {

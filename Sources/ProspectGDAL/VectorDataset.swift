@@ -163,6 +163,17 @@ public final class VectorDataset {
         return l
     }
 
+    /// Checks that the layer a command would read is there: the named one (or the first when
+    /// `name` is nil) and, for a CSV, with coordinate columns.
+    /// - Returns: the layer's name.
+    /// - Throws: `GDALError` "has no layer named X (layers: a, b)", "has no layers" or "has no
+    ///   coordinate columns (…)".
+    public func checkLayer(_ name: String?) throws -> String {
+        let layer = try layer(name)
+        try requireCSVGeometry(layer)
+        return Self.name(of: layer)
+    }
+
     /// The layer's name. The corresponding C function is `OGR_L_GetName` (never NULL for a valid layer).
     static func name(of layer: OGRLayerH) -> String { OGR_L_GetName(layer).map { String(cString: $0) } ?? "" }
 

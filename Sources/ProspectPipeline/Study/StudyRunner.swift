@@ -22,7 +22,9 @@ public struct StudyReport: Sendable {
 /// (weights of evidence), `prospectivity.tif`, `targets.geojson`, `tiles.geojson`,
 /// `validation.json`, `run.log`. Each file is written under a temporary name and renamed
 /// when complete; `run.log` is written last, so its presence means the run finished. Nothing
-/// is written when one of these files would overwrite the study file or one of its inputs.
+/// is written, the output folder not even made, when an input is missing or does not open
+/// (`StudyFile.checkInputs`) or when one of these files would overwrite the study file or one
+/// of its inputs.
 public enum StudyRunner {
     public static func run(_ study: StudyFile, log echo: (String) -> Void = { _ in }) throws -> StudyReport {
         let out = study.output
@@ -33,6 +35,8 @@ public enum StudyRunner {
             lines.append("[\(stamp)] \(line)")
             echo(line)
         }
+        // Every input first: a mistyped path fails now, not after the prepare step.
+        try study.checkInputs()
         try paths(of: study).claim()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // A stale log would say an earlier run finished: remove it before starting.

@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .executable(name: "prospect", targets: ["prospect"]),
         .library(name: "ProspectCore", targets: ["ProspectCore"]),
+        .library(name: "ProspectGDAL", targets: ["ProspectGDAL"]),
         .library(name: "ProspectPipeline", targets: ["ProspectPipeline"]),
         .library(name: "ProspectBench", targets: ["ProspectBench"]),
     ],

@@ -5,7 +5,7 @@ import PackageDescription
 // building and testing Prospect never compiles them. Build and run one with
 //   bash scripts/fuzz.sh TARGET SECONDS        (from the repository root)
 // which builds with `-sanitize=fuzzer` and runs the target on its committed seed corpus.
-let targets = ["model-json", "study-yaml", "fuzzy-expression", "transform-spec", "lightgbm-dump", "xgboost-dump"]
+let targets = ["model-json", "study-yaml", "fuzzy-expression", "transform-spec", "lightgbm-dump", "xgboost-dump", "csv-points"]
 
 let package = Package(
     name: "ProspectFuzz",
@@ -16,6 +16,7 @@ let package = Package(
             dependencies: [
                 "FuzzSupport",
                 .product(name: "ProspectCore", package: "Prospect"),
+                .product(name: "ProspectGDAL", package: "Prospect"),
                 .product(name: "ProspectPipeline", package: "Prospect"),
             ],
             path: "Sources/\(name)",

@@ -2,13 +2,14 @@
 # Runs libFuzzer targets of Fuzz/ on their committed seed corpora:
 #   bash scripts/fuzz.sh TARGET SECONDS     one target for SECONDS (default 60)
 #   bash scripts/fuzz.sh all SECONDS        every target in turn, SECONDS each (CI: a smoke run)
-# Targets: model-json study-yaml fuzzy-expression transform-spec lightgbm-dump xgboost-dump.
+# Targets: model-json study-yaml fuzzy-expression transform-spec lightgbm-dump xgboost-dump
+# csv-points.
 # The build uses -sanitize=fuzzer (libFuzzer, from the Swift toolchain). New inputs go to
 # Fuzz/.work/TARGET and crashes to Fuzz/.work/crash-TARGET-* (neither committed). Limits: 2 GiB
 # of memory, 10 s per input. Exits non-zero when a target crashed, hung or ran out of memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all=(model-json study-yaml fuzzy-expression transform-spec lightgbm-dump xgboost-dump)
+all=(model-json study-yaml fuzzy-expression transform-spec lightgbm-dump xgboost-dump csv-points)
 target=${1:?give a target (${all[*]}) or all}
 seconds=${2:-60}
 if [ "$target" = all ]; then targets=("${all[@]}"); else targets=("$target"); fi

@@ -20,6 +20,8 @@ extension ProspectCommand {
         var data: String?
         @Option(help: "Method: wofe or logistic.")
         var method: TrainingOptions.Method = .wofe
+        @OptionGroup var workers: WorkerThreads
+        @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
@@ -28,6 +30,10 @@ extension ProspectCommand {
                 throw ValidationError(
                     "the demo trains wofe or logistic; for a fuzzy overlay of the demo region run: prospect run Rasters/demo-fuzzy.yaml")
             }
+            var options = ScoreOptions()
+            if let threads = workers.threads { options.threads = threads }
+            try checkOptions { () throws(OptionError) in try options.validate() }
+            try stamp.validate()
         }
 
         func run() throws {
@@ -35,7 +41,8 @@ extension ProspectCommand {
                 guard let rasters = data ?? DemoRegion.locate() else {
                     throw PipelineError("Rasters", "demo data not found; run from the project folder or pass --data")
                 }
-                let s = try DemoRegion.run(rasters: rasters, output: out, method: method)
+                let s = try DemoRegion.run(
+                    rasters: rasters, output: out, method: method, threads: workers.threads, created: try stamp.time())
                 if json {
                     try printJSON(s)
                     return

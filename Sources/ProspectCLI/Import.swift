@@ -34,6 +34,7 @@ extension ProspectCommand {
         var categorical: [String] = []
         @Option(help: "Where to write the Prospect model (JSON).")
         var out: String
+        @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print the import summary as JSON.")
         var json = false
 
@@ -41,6 +42,7 @@ extension ProspectCommand {
             guard !(evidence.isEmpty && categorical.isEmpty && stack == nil) else {
                 throw ValidationError("give --stack, or --evidence / --categorical layers for the model's features")
             }
+            try stamp.validate()
         }
 
         func run() throws {
@@ -54,7 +56,8 @@ extension ProspectCommand {
                 let result = try Workflows.importTrees(
                     from: library, dumpPath: dump, layers: layers, required: required,
                     modelPath: out, legend: legends,
-                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
+                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [],
+                    created: try stamp.time())
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     // Printed with sorted keys: the order of the members does not show.

@@ -55,6 +55,7 @@ extension ProspectCommand {
         @Flag(name: .customLong("make-valid"), help: "Repair invalid geometries instead of refusing them.")
         var makeValid = false
         @OptionGroup var workers: WorkerThreads
+        @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print the manifest as JSON.")
         var json = false
 
@@ -67,6 +68,7 @@ extension ProspectCommand {
             }
             // Malformed arguments are reported by run(), naming the argument.
             if let request = try? makeRequest() { try checkOptions { () throws(OptionError) in try request.validate() } }
+            try stamp.validate()
         }
 
         /// Layer arguments in the older `PATH=NAME` order, which still work for now.
@@ -153,6 +155,7 @@ extension ProspectCommand {
             }
             request.makeValid = makeValid
             if let threads = workers.threads { request.threads = threads }
+            request.created = try stamp.time()
             return request
         }
     }

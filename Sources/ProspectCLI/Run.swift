@@ -17,13 +17,17 @@ extension ProspectCommand {
         var study: String
         @Option(help: "Write under this folder instead of the study's output.")
         var out: String?
+        @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print a summary as JSON.")
         var json = false
+
+        func validate() throws { try stamp.validate() }
 
         func run() throws {
             try runReportingErrors {
                 var file = try StudyFile.load(study)
                 if let out { file.output = URL(fileURLWithPath: out).standardizedFileURL.path }
+                file.created = try stamp.time(study: file.created)
                 let report = try StudyRunner.run(file) { line in if !json { print(line) } }
                 if json {
                     struct Summary: Encodable {

@@ -33,12 +33,14 @@ extension ProspectCommand {
         @Flag(help: "Score grids of more than 2^34 cells, or larger than the free disk space, anyway.")
         var allowLarge = false
         @OptionGroup var workers: WorkerThreads
+        @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print the run summary as JSON.")
         var json = false
 
         func validate() throws {
             for e in evidence where LayerArgument.split(e).name == nil { throw ValidationError("--evidence takes NAME=PATH, got \(e)") }
             try checkOptions { () throws(OptionError) in try options.validate() }
+            try stamp.validate()
         }
 
         /// The flags as score options.
@@ -67,6 +69,8 @@ extension ProspectCommand {
                     let (name, path) = LayerArgument.split(e)
                     overrides[name!] = path
                 }
+                var options = self.options
+                options.created = try stamp.time()
                 let report = try Workflows.score(
                     modelPath: model, outputPath: out, overrides: overrides, options: options,
                     otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])

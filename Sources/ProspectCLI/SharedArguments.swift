@@ -15,3 +15,25 @@ struct DepositsCRS: ParsableArguments {
     @Option(name: .customLong("assume-crs"), help: "The deposits' CRS when their file declares none (EPSG:N).")
     var assumeCRS: String?
 }
+
+/// `--created` of the commands that stamp their outputs with a time (`prepare`, `train`,
+/// `import`, `score`, `run`, `demo`).
+struct CreatedTime: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The time to stamp outputs with: ISO 8601 (2024-05-01T12:00:00Z) or a Unix time in seconds (default: $SOURCE_DATE_EPOCH, else now).",
+            valueName: "time"))
+    var created: String?
+
+    /// The time to stamp with: `--created`, else `study` (a study file's), else
+    /// `SOURCE_DATE_EPOCH`; nil for the time of writing.
+    /// - Throws: `OptionError` naming `--created` or `SOURCE_DATE_EPOCH`.
+    func time(study: CreationTime? = nil) throws(OptionError) -> CreationTime? {
+        try CreationTime.resolve(given: created, study: study)
+    }
+
+    /// Checks `--created` and `SOURCE_DATE_EPOCH` from a command's `validate()`.
+    func validate() throws {
+        try checkOptions { () throws(OptionError) in _ = try time() }
+    }
+}

@@ -97,6 +97,7 @@ extension ProspectCommand {
             help: "Fuzzy or index overlay: a categorical layer's class score, NAME:CLASS=SCORE (repeatable).")
         var classScore: [String] = []
         @OptionGroup var treeOptions: TreeArguments
+        @OptionGroup var stamp: CreatedTime
         @Flag(
             name: .customLong("missing-as-unknown"),
             help:
@@ -114,6 +115,7 @@ extension ProspectCommand {
             // stack's are added when it is read, in run()).
             let layers = stack == nil ? commandLineLayers().map { TrainingSettings.Layer(name: $0.name, kind: $0.kind) } : nil
             try checkOptions { () throws(OptionError) in _ = try settings().options(layers: layers) }
+            try stamp.validate()
         }
 
         /// The flags, as the options layer takes them.
@@ -154,7 +156,8 @@ extension ProspectCommand {
                 let result = try Workflows.train(
                     layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: depositsCRS.assumeCRS,
                     options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends,
-                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
+                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [],
+                    created: try stamp.time())
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(result.model.training)

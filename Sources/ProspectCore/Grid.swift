@@ -118,14 +118,16 @@ public struct Grid: Equatable, Sendable, Codable, CustomStringConvertible {
         return (corners.map(\.x).min()!, corners.map(\.y).min()!, corners.map(\.x).max()!, corners.map(\.y).max()!)
     }
 
-    /// The (column, row) of the cell holding map point (x, y), or nil when outside the grid.
+    /// The (column, row) of the cell holding map point (x, y), or nil when outside the grid
+    /// (or not a number).
     public func cellIndex(x: Double, y: Double) -> (column: Int, row: Int)? {
         let (c, r) = transform.cell(x: x, y: y)
-        guard c.isFinite, r.isFinite else { return nil }
-        let ci = Int(c.rounded(.down))
-        let ri = Int(r.rounded(.down))
-        guard ci >= 0, ri >= 0, ci < columns, ri < rows else { return nil }
-        return (ci, ri)
+        // Compared as Double before converting: a point far off the grid (y = -1e200) is a cell
+        // index beyond Int, whose conversion traps.
+        let column = c.rounded(.down)
+        let row = r.rounded(.down)
+        guard column >= 0, row >= 0, column < Double(columns), row < Double(rows) else { return nil }
+        return (Int(column), Int(row))
     }
 
     /// True when `other` has the same size and geotransform (to a tolerance of 1e-6 of a cell).

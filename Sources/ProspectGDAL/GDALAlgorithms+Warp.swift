@@ -7,7 +7,7 @@ extension GDALAlgorithms {
     /// the grid's geotransform, size and CRS.
     ///
     /// Runs the equivalent of `gdalwarp -of GTiff -ot Float32 -t_srs <grid CRS> -te … -ts …
-    /// -r <resampling> -dstnodata v [-srcnodata v] [-s_srs <assumed>] -wo NUM_THREADS=ALL_CPUS
+    /// -r <resampling> -dstnodata v [-srcnodata v] [-s_srs <assumed>] -wo NUM_THREADS=N
     /// -multi -co TILED=YES -co …`, writing under a temporary name in the destination's
     /// directory and renaming on success. Cells with no source data (outside the source, or
     /// where every contributing source cell is nodata) get `destinationNodata`, which is also
@@ -28,13 +28,15 @@ extension GDALAlgorithms {
     ///   - destinationNodata: value of cells with no data.
     ///   - creationOptions: GTiff creation options, e.g. "COMPRESS=DEFLATE"; TILED=YES is added
     ///     unless a TILED option is given.
+    ///   - threads: GDAL's warping threads (nil: every core); each cell's value does not depend
+    ///     on it, and chunks are written in order.
     /// - Throws: `GDALError` naming the source with "has no CRS; give one with --assume-crs" or
     ///   "does not overlap the grid (source extent … vs grid …)"; naming the destination when
     ///   the grid has no CRS or is rotated, or GDAL fails.
     public static func warp(
         source: String, destination: String, grid: Grid, resampling: Resampling,
         assumedSourceCRS: SpatialReference? = nil, sourceNodata: Double? = nil,
-        destinationNodata: Double, creationOptions: [String]
+        destinationNodata: Double, creationOptions: [String], threads: Int? = nil
     ) throws {
         precondition(grid.columns > 0 && grid.rows > 0, "a grid needs at least one cell")
         let gridCRS = try targetCRS(of: grid, label: destination)
@@ -51,7 +53,7 @@ extension GDALAlgorithms {
         ]
         if let sourceNodata { arguments += ["-srcnodata", "\(sourceNodata)"] }
         if assumed { arguments += ["-s_srs", sourceCRS.wkt] }
-        arguments += ["-wo", "NUM_THREADS=ALL_CPUS", "-multi"]
+        arguments += ["-wo", "NUM_THREADS=\(threads.map { String(max(1, $0)) } ?? "ALL_CPUS")", "-multi"]
         if !creationOptions.contains(where: { $0.uppercased().hasPrefix("TILED=") }) { arguments += ["-co", "TILED=YES"] }
         for option in creationOptions { arguments += ["-co", option] }
 

@@ -99,7 +99,13 @@ public enum DemoRegion {
     }
 
     /// train → score → targets → validate on the demo rasters, writing into `output`.
-    public static func run(rasters: String, output: String, method: TrainingOptions.Method = .wofe) throws -> Summary {
+    /// - Parameters:
+    ///   - threads: the scoring threads (nil: every core).
+    ///   - created: the time the model and the map are stamped with (nil: the time of writing).
+    public static func run(
+        rasters: String, output: String, method: TrainingOptions.Method = .wofe, threads: Int? = nil,
+        created: CreationTime? = nil
+    ) throws -> Summary {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let layers =
             continuousLayers.map { LayerSpec(name: $0, path: "\(rasters)/\($0).tif", kind: .continuous) }
@@ -112,9 +118,12 @@ public enum DemoRegion {
         let training = try Workflows.train(
             layers: layers, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"),
             options: options, modelPath: modelPath,
-            weightsTablePath: method == .wofe ? "\(output)/weights.csv" : nil)
+            weightsTablePath: method == .wofe ? "\(output)/weights.csv" : nil, created: created)
         let mapPath = "\(output)/prospectivity_\(method.rawValue).tif"
-        let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath)
+        var scoreOptions = ScoreOptions()
+        if let threads { scoreOptions.threads = threads }
+        scoreOptions.created = created
+        let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath, options: scoreOptions)
         var targetOptions = TargetOptions()
         targetOptions.top = 10
         let targets = try TargetFinder.find(

@@ -23,6 +23,8 @@ public struct ScoreOptions: Sendable {
     public var nodata: Float = -9999
     /// Score grids over `Scorer.maxCells` cells, or larger than the free space, anyway.
     public var allowLarge = false
+    /// The map's `PROSPECT_CREATED`; nil: the time of writing.
+    public var created: CreationTime? = nil
     public init() {}
 }
 
@@ -38,8 +40,10 @@ public struct ScoreReport: Sendable {
 /// Scores an evidence stack with a model into a tiled GeoTIFF, streaming tiles on all cores.
 ///
 /// Each worker opens its own dataset handles (GDAL datasets are not thread-safe), takes the
-/// next tile, reads every layer's block straight into its buffers, runs the SIMD kernel and
-/// writes the tile under a lock to the one output handle. Memory: a few tile buffers per worker.
+/// next tile, reads every layer's block straight into its buffers and runs the SIMD kernel into
+/// a result slot; the tiles are written to the one output handle in row-major order, whichever
+/// worker finished them (`run`). Memory: a few tile buffers per worker. The file's bytes do
+/// not depend on `threads` (GDAL's compression threads, `NUM_THREADS`, follow it too).
 public enum Scorer {
     public static func score(
         model file: ModelFile, stack: EvidenceStack, outputPath: String,
@@ -63,7 +67,7 @@ public enum Scorer {
             defer { if options.cog { TemporaryFiles.shared.remove(stagingPath) } }
             var creation = ["TILED=YES", "BLOCKXSIZE=\(tiling.tileColumns)", "BLOCKYSIZE=\(tiling.tileRows)", "BIGTIFF=IF_SAFER"]
             let compression: ScoreOptions.Compression = options.cog ? .none : options.compression
-            if compression != .none { creation += Self.compressionOptions(options) + ["NUM_THREADS=ALL_CPUS"] }
+            if compression != .none { creation += Self.compressionOptions(options) + ["NUM_THREADS=\(options.threads)"] }
             if bands > 1 { creation.append("INTERLEAVE=BAND") }
             let dataset = try RasterDataset.create(stagingPath, grid: stack.grid, bands: bands, type: .float32, options: creation)
             for b in 1...bands { try dataset.setNodata(Double(options.nodata), band: b) }
@@ -76,7 +80,7 @@ public enum Scorer {
             try dataset.close()
             if options.cog {
                 // 256-cell blocks: overviews are built down to one block, so even a 512² map gets one.
-                var cogOptions = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
+                var cogOptions = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=\(options.threads)"]
                 if options.compression != .none {
                     cogOptions += Self.compressionOptions(options).map { $0 == "PREDICTOR=3" ? "PREDICTOR=YES" : $0 }
                 }
@@ -116,102 +120,98 @@ public enum Scorer {
         }
     }
 
-    /// The parallel tile loop. Returns the number of cells scored (not nodata).
+    /// Result slots per worker: how many tiles a worker may compute ahead of the writes.
+    static let slotsPerWorker = 4
+    /// The most memory the result slots may take, when tiles (the files' blocks) are large.
+    static let slotBudget = 64 << 20
+
+    /// The parallel tile loop: the workers compute tiles ahead, and the tiles are written in
+    /// row-major order (`OrderedCommits`), so the file is the same byte for byte for any
+    /// `threads`. Returns the number of cells scored (not nodata).
+    ///
+    /// Every tile is written as one whole block of the output (`GDALWriteBlock`), straight to
+    /// the file: the map's blocks are the tiles, and none waits in GDAL's block cache, where
+    /// the workers' reads would decide when it is flushed (and so where it lands in the file).
     static func run(
         compiled: any CellScorer, bands: Int, stack: EvidenceStack, tiling: Tiling, output: RasterDataset,
         outputNodata: Float, threads: Int, progress: Progress?
     ) throws -> Int {
-        let state = LoopState()
-        let target = UnsafeTransfer(output)
         let workers = max(1, min(threads, tiling.count))
+        let tileCells = tiling.tileColumns * tiling.tileRows
+        let slotBytes = bands * tileCells * MemoryLayout<Float>.size
+        let slotCount = max(1, min(tiling.count, max(workers + 1, min(slotsPerWorker * workers, slotBudget / slotBytes))))
+        let slots = (0..<slotCount).map { _ in (0..<bands).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: tileCells) } }
+        // An edge tile of a tiling that is not the files' blocks, padded to a whole block.
+        let padded = UnsafeMutableBufferPointer<Float>.allocate(capacity: tileCells)
+        defer {
+            slots.forEach { $0.forEach { $0.deallocate() } }
+            padded.deallocate()
+        }
+        // Workers write only the slots `take()` hands them; the one committing worker reads
+        // them, and alone writes `padded` and the output.
+        let shared = UnsafeTransfer((output: output, slots: slots, padded: padded))
+        let work = OrderedCommits(items: tiling.count, slots: slotCount) { tile, slot in
+            let (output, slots, padded) = shared.value
+            let (bc, br, window) = tiling.window(tile)
+            for (b, band) in slots[slot].enumerated() {
+                var block = band
+                if !tiling.blockAligned, window.columns < tiling.tileColumns || window.rows < tiling.tileRows {
+                    padded.update(repeating: outputNodata)
+                    for r in 0..<window.rows {
+                        let row = UnsafeMutableBufferPointer(
+                            rebasing: padded[(r * tiling.tileColumns)..<(r * tiling.tileColumns + window.columns)])
+                        _ = row.update(fromContentsOf: band[(r * window.columns)..<((r + 1) * window.columns)])
+                    }
+                    block = padded
+                }
+                try output.writeBlock(band: b + 1, blockColumn: bc, blockRow: br, from: UnsafeMutableRawPointer(block.baseAddress!))
+            }
+            progress?.update(tile + 1, of: tiling.count)
+        }
+        let state = LoopState()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             do {
                 let reader = try StackReader(stack, tiling: tiling)
                 let cells = reader.tileCells
                 let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
-                let results = (0..<bands).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: cells) }
-                defer {
-                    buffers.forEach { $0.deallocate() }
-                    results.forEach { $0.deallocate() }
-                }
+                defer { buffers.forEach { $0.deallocate() } }
                 let inputs = buffers.map { UnsafeBufferPointer($0) }
                 var validHere = 0
                 var validity = ValidityCheck(stack)
-                while let tile = state.next(limit: tiling.count) {
+                while let (tile, slot) = work.take() {
                     let (window, stride) = try reader.read(tile: tile, into: buffers)
                     validity.note(buffers, window: window, stride: stride)
                     let n = tiling.blockAligned ? cells : window.cellCount
-                    let outs = results.map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) }
+                    let outs = shared.value.slots[slot].map { UnsafeMutableBufferPointer(rebasing: $0[0..<n]) }
                     let out = outs[0]
                     compiled.score(layers: inputs, outputs: outs, outputNodata: outputNodata)
                     for r in 0..<window.rows {
                         for c in 0..<window.columns where out[r * stride + c] != outputNodata { validHere += 1 }
                     }
-                    try state.locked {
-                        let (bc, br, _) = tiling.window(tile)
-                        for (b, band) in outs.enumerated() {
-                            if tiling.blockAligned {
-                                try target.value.writeBlock(
-                                    band: b + 1, blockColumn: bc, blockRow: br, from: UnsafeMutableRawPointer(band.baseAddress!))
-                            } else {
-                                try target.value.write(band: b + 1, window: window, from: UnsafeBufferPointer(band))
-                            }
-                        }
-                    }
-                    progress?.update(state.finished(), of: tiling.count)
+                    work.finish(item: tile, slot: slot)
                 }
                 state.addValid(validHere, validity)
             } catch {
-                state.fail(error)
+                work.fail(error)
             }
         }
         progress?.finish()
-        if let error = state.error { throw error }
+        if let error = work.error { throw error }
         try state.validity?.check(stack)
         return state.valid
     }
 }
 
-/// Shared state of the tile loop: the next tile, the writer lock, the first error.
+/// What the workers of the tile loop found: cells with a score, layers with data.
 final class LoopState: @unchecked Sendable {
     private let lock = NSLock()
-    private let writeLock = NSLock()
-    private var nextTile = 0
-    private var done = 0
-    private(set) var error: Error?
     private(set) var valid = 0
     private(set) var validity: ValidityCheck?
 
-    /// The next tile to do, or nil when all are taken or a worker failed.
-    func next(limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard error == nil, nextTile < limit else { return nil }
-        nextTile += 1
-        return nextTile - 1
-    }
-
-    func finished() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        done += 1
-        return done
-    }
     func addValid(_ n: Int, _ check: ValidityCheck) {
         lock.lock()
         defer { lock.unlock() }
         valid += n
         if validity == nil { validity = check } else { validity!.merge(check) }
-    }
-    func fail(_ e: Error) {
-        lock.lock()
-        if error == nil { error = e }
-        lock.unlock()
-    }
-
-    func locked(_ body: () throws -> Void) throws {
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        try body()
     }
 }

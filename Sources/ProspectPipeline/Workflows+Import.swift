@@ -47,13 +47,15 @@ extension Workflows {
     ///   - layers: candidate layers: a stack's, then those named on the command line.
     ///   - required: per layer, whether it must be a feature of the model (named on the command
     ///     line) or may be left out (from a stack).
+    ///   - created: the model's `created` stamp (nil: the time of writing).
     /// - Throws: `PipelineError` naming the model file and the problem (not JSON, another
     ///   format, an unsupported model, a feature with no layer), or a layer's file (missing,
     ///   on another grid); or, before anything is written, naming `modelPath` when it would
     ///   overwrite the model being imported, a layer or one of `otherInputs` (a stack's manifest).
     public static func importTrees(
         from source: ImportSource, dumpPath: String, layers: [LayerSpec], required: [Bool],
-        modelPath: String, legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = []
+        modelPath: String, legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = [],
+        created: CreationTime? = nil
     ) throws -> ImportResult {
         precondition(layers.count == required.count)
         var paths = OutputGuard()
@@ -101,7 +103,7 @@ extension Workflows {
             depositsUsed: 0, depositsOutsideGrid: 0, depositsOnNodata: 0, depositsSharingCell: 0,
             layerRanking: ranking)
         let file = ModelFile(
-            tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()),
+            tool: ProspectVersion.tool, created: created.stamp,
             layers: modelLayers, payload: .trees(ensemble, origin: source.origin), parameters: parameters,
             training: summary)
         try ModelStore.save(file, to: modelPath)

@@ -41,7 +41,7 @@ public enum Workflows {
             "PROSPECT_MODEL": absolute(modelPath),
             "PROSPECT_MODEL_JSON": String(decoding: try embedded.encoded(), as: UTF8.self),
             "PROSPECT_INPUTS": specs.map { absolute($0.path) }.joined(separator: "\n"),
-            "PROSPECT_CREATED": ISO8601DateFormatter().string(from: Date()),
+            "PROSPECT_CREATED": options.created.stamp,
             "PROSPECT_NODATA_RULE": model.additive?.missingAsUnknown == true
                 ? "missing as unknown: a missing layer adds weight 0 and the missing-data variance; a cell is nodata only when every evidence layer is nodata (or NaN) there"
                 : "a cell is nodata when any evidence layer is nodata (or NaN) there",

@@ -29,11 +29,18 @@ enum CLI {
     }()
 
     /// Runs `prospect` with `arguments` in `directory`, capturing both streams.
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> CLIResult {
+    /// - Parameter environment: variables to set (a value) or remove (nil) in the child's
+    ///   environment, which is otherwise this process's.
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String?] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if !environment.isEmpty {
+            var variables = ProcessInfo.processInfo.environment
+            for (name, value) in environment { variables[name] = value }
+            process.environment = variables
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -33,3 +33,34 @@ struct FuzzRegressionTests {
         #expect(r.stderr.split(separator: "\n").count == 1)
     }
 }
+
+extension FuzzRegressionTests {
+    /// csv-points, first seconds: a deposit far off the grid (y = -1e200) is a cell row beyond
+    /// Int, and converting it trapped (`Grid.cellIndex`) in `train` and `validate`.
+    @Test(arguments: ["-1e200", "1e300", "1.7976931348623157e308"])
+    func depositFarOffTheGrid(y: String) throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        let inside = [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5)].map { Fixture.centre($0.0, $0.1) }
+        var csv = "id,x,y\n"
+        for (i, p) in inside.enumerated() { csv += "P\(i),\(p.0),\(p.1)\n" }
+        csv += "far,350050,\(y)\n"
+        try csv.write(toFile: dir + "/deposits.csv", atomically: true, encoding: .utf8)
+        let r = try CLI.run(
+            [
+                "train", "--method", "logistic", "--deposits", "deposits.csv", "--assume-crs", "EPSG:32645", "--evidence", "a=" + s.a,
+                "--out", "m.json", "--json",
+            ], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(summary?["depositsGiven"] as? Int == 6)
+        #expect(summary?["depositsOutsideGrid"] as? Int == 1)
+        // Alone, it is one line naming the file.
+        try "id,x,y\nfar,350050,\(y)\n".write(toFile: dir + "/far.csv", atomically: true, encoding: .utf8)
+        let v = try CLI.run(["validate", "--deposits", "far.csv", "--assume-crs", "EPSG:32645", s.a], in: dir)
+        #expect(v.status == 1)
+        #expect(v.stderr.hasPrefix("prospect: error: far.csv: none of its 1 points falls on the evidence grid"), "\(v.stderr)")
+        #expect(v.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -162,6 +162,20 @@ struct OptionTableTests {
             option: .radius, cli: ["prepare", "--reference", "a.tif", "--density", "roads=roads.gpkg@0", "--out", "s"],
             study: study(layers: "  - name: roads\n    density: roads.gpkg\n    radius: 0"), studyKey: "layers[0] (roads).radius",
             problem: "give a positive number of grid units, got 0"),
+        Case(
+            option: .created, cli: ["score", "--model", "m.json", "--out", "map.tif", "--created", "yesterday"],
+            study: study(outputs: "created: yesterday"),
+            problem:
+                "give an ISO 8601 time with its zone (2024-05-01T12:00:00Z), a date (2024-05-01) or a Unix time in seconds, got \"yesterday\""
+        ),
+        Case(
+            option: .created, cli: train + ["--created", "253402300800"], study: study(outputs: "created: 253402300800"),
+            problem: "give a Unix time from 0 to 253402300799 seconds, got 253402300800"),
+        Case(
+            option: .created,
+            cli: ["prepare", "--reference", "a.tif", "--raster", "a.tif", "--out", "s", "--created", "1969-12-31T23:59:59Z"],
+            study: study(outputs: "created: 1969-12-31T23:59:59Z"),
+            problem: "give a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z, got 1969-12-31T23:59:59Z"),
     ]
 
     @Test("the command line names the flag and the problem in one line, exit 1, nothing written", arguments: cases.filter { $0.cli != nil })

@@ -91,6 +91,10 @@ extension OptionName {
     public static let radius = OptionName(flag: "--density", key: "layers[].radius")
     public static let resampling = OptionName(flag: "--resampling", key: "layers[].resampling")
     public static let prepareThreads = OptionName(flag: "--threads", key: "threads")
+    // Every command that stamps its outputs with a time.
+    public static let created = OptionName(flag: "--created", key: "outputs.created")
+    /// The environment variable read when no time is given; it has no flag or key of its own.
+    public static let sourceDateEpoch = OptionName(flag: "SOURCE_DATE_EPOCH", key: "SOURCE_DATE_EPOCH")
 }
 
 /// The range checks every number goes through once: finite, and in the option's range.

@@ -89,6 +89,8 @@ public struct PrepareRequest: Sendable {
     /// Repair invalid geometries (GDAL's make-valid) instead of refusing them.
     public var makeValid = false
     public var threads = ProcessInfoCores.active
+    /// The manifest's `created`; nil: the time of writing.
+    public var created: CreationTime? = nil
     /// Nodata value of every prepared layer.
     public var nodata: Double = -9999
 

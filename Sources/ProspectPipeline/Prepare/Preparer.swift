@@ -19,11 +19,14 @@ public struct PrepareReport: Sendable {
 /// nothing in the output folder looks complete.
 public enum Preparer {
     /// GeoTIFF options of the prepared layers: 256² tiles (the scoring engine reads whole
-    /// blocks), ZSTD with the floating-point predictor.
-    static let creationOptions = [
-        "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=ZSTD", "ZSTD_LEVEL=1",
-        "PREDICTOR=3", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS",
-    ]
+    /// blocks), ZSTD with the floating-point predictor, compressed on `threads` threads (GDAL
+    /// writes the blocks in the order given, so the bytes do not depend on them).
+    static func creationOptions(threads: Int) -> [String] {
+        [
+            "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=ZSTD", "ZSTD_LEVEL=1",
+            "PREDICTOR=3", "BIGTIFF=IF_SAFER", "NUM_THREADS=\(max(1, threads))",
+        ]
+    }
     static let stagingOptions = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAFER"]
 
     public static func run(_ request: PrepareRequest, log: (String) -> Void = { _ in }) throws -> PrepareReport {
@@ -89,7 +92,7 @@ public enum Preparer {
         let e = g.extent
         let manifest = StackManifest(
             format: StackManifest.formatName, formatVersion: StackManifest.currentVersion, tool: ProspectVersion.tool,
-            created: ISO8601DateFormatter().string(from: Date()),
+            created: request.created.stamp,
             grid: .init(
                 crs: context.crsLabel, crsWKT: g.crsWKT, columns: g.columns, rows: g.rows,
                 geoTransform: g.transform.coefficients, cellWidth: g.transform.cellWidth,
@@ -404,7 +407,7 @@ struct Context {
         try GDALAlgorithms.warp(
             source: path, destination: raw, grid: grid, resampling: resampling,
             assumedSourceCRS: Self.assumedCRS(assumed, for: path), destinationNodata: request.nodata,
-            creationOptions: Preparer.stagingOptions)
+            creationOptions: Preparer.stagingOptions, threads: request.threads)
     }
 
     /// A categorical raster's class names: GDAL's category names (GeoTIFF, ERDAS), else
@@ -510,7 +513,8 @@ struct Context {
         to final: String, parallel: Bool = true,
         produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void
     ) throws -> LayerStats {
-        let dataset = try RasterDataset.create(final, grid: grid, bands: 1, type: .float32, options: Preparer.creationOptions)
+        let dataset = try RasterDataset.create(
+            final, grid: grid, bands: 1, type: .float32, options: Preparer.creationOptions(threads: request.threads))
         try dataset.setNodata(request.nodata)
         let bandRows = 256
         let bands = (grid.rows + bandRows - 1) / bandRows

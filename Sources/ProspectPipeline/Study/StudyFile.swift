@@ -37,6 +37,8 @@ import Yams
 ///   uncertainty: true           # the model's extra bands (wofe: posterior_std, confidence;
 ///                               # rf: ensemble_spread) after the score
 ///   allow_large: true           # score grids over 2^34 cells or larger than the free space
+///   created: 2024-05-01T12:00:00Z  # the time outputs are stamped with (or a Unix time;
+///                               # default: $SOURCE_DATE_EPOCH, else the time of the run)
 ///   targets: { top: 10, top_area_percent: 5 }
 /// ```
 public struct StudyFile: Sendable {
@@ -63,6 +65,8 @@ public struct StudyFile: Sendable {
     public var score: ScoreOptions
     public var targets: TargetOptions
     public var validate: Bool
+    /// The time the outputs are stamped with (`outputs.created`); nil: not given.
+    public var created: CreationTime?
 
     /// Reads and checks a study file.
     /// - Throws: `PipelineError` naming the file and the key at fault: unreadable YAML, a file
@@ -202,6 +206,7 @@ public struct StudyFile: Sendable {
         var score = ScoreOptions()
         var targets = TargetOptions()
         var validate = true
+        var created: CreationTime?
         if var outputs = try reader.map("outputs") {
             if let c = try outputs.string("compress") {
                 guard let compression = ScoreOptions.Compression(rawValue: c) else {
@@ -215,6 +220,9 @@ public struct StudyFile: Sendable {
             score.extraBands = try outputs.bool("uncertainty") ?? false
             score.allowLarge = try outputs.bool("allow_large") ?? false
             validate = try outputs.bool("validate") ?? true
+            if let text = try outputs.time("created") {
+                do { created = try CreationTime(parsing: text, option: .created) } catch { throw inStudy(error) }
+            }
             if var t = try outputs.map("targets") {
                 if let v = try t.int("top") { targets.top = v }
                 if let v = try t.double("top_area_percent") { targets.topAreaPercent = v }
@@ -234,7 +242,7 @@ public struct StudyFile: Sendable {
         return StudyFile(
             path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
             makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
-            training: training, score: score, targets: targets, validate: validate)
+            training: training, score: score, targets: targets, validate: validate, created: created)
     }
 
     /// The prepare step of this study.
@@ -243,6 +251,7 @@ public struct StudyFile: Sendable {
         request.studyArea = studyArea
         request.assumedCRS = assumedCRS
         request.makeValid = makeValid
+        request.created = created
         return request
     }
 
@@ -299,6 +308,20 @@ struct KeyReader {
 
     mutating func string(_ k: String) throws -> String? {
         try value(k, expected: "text") { v in (v as? String) ?? (v as? Int).map { String($0) } ?? (v as? Double).map { String($0) } }
+    }
+
+    /// A time as text: YAML reads an unquoted `2024-05-01T12:00:00Z` as a timestamp, which is
+    /// written back as ISO 8601; a whole number (a Unix time) as its digits.
+    mutating func time(_ k: String) throws -> String? {
+        try value(k, expected: "a time") { v in
+            if let date = v as? Date {
+                let formatter = ISO8601DateFormatter()
+                let whole = date.timeIntervalSince1970 == date.timeIntervalSince1970.rounded()
+                formatter.formatOptions = whole ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
+                return formatter.string(from: date)
+            }
+            return (v as? String) ?? (v as? Int).map { String($0) }
+        }
     }
 
     mutating func double(_ k: String) throws -> Double? { try value(k, expected: "a number", Self.number) }

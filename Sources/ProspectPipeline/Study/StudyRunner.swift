@@ -57,7 +57,7 @@ public enum StudyRunner {
         let training = try StudyRunner.namingStudy(study) {
             try Workflows.train(
                 layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training,
-                modelPath: modelPath, weightsTablePath: weightsPath, legend: legends)
+                modelPath: modelPath, weightsTablePath: weightsPath, legend: legends, created: study.created)
         }
         let t = training.model.training
         if study.deposits != nil {
@@ -77,7 +77,9 @@ public enum StudyRunner {
 
         // 3. score
         let mapPath = out + "/prospectivity.tif"
-        let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath, options: study.score)
+        var scoreOptions = study.score
+        scoreOptions.created = study.created
+        let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath, options: scoreOptions)
         log(
             "score: \(score.cells) cells (\(score.validCells) with data) in \(String(format: "%.2f", score.seconds)) s → prospectivity.tif\(StudyRunner.extraBandsNote(training.model, options: study.score))"
         )

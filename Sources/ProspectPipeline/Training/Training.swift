@@ -76,7 +76,9 @@ public enum Training {
     static func isAll(_ area: TrainingArea) -> Bool { if case .all = area { return true } else { return false } }
 
     /// The model file of a fit, its layers' paths relative to the model's folder.
-    public static func modelFile(_ fitted: FittedModel, data: TrainingData, modelPath: String) -> ModelFile {
+    public static func modelFile(
+        _ fitted: FittedModel, data: TrainingData, modelPath: String, created: CreationTime? = nil
+    ) -> ModelFile {
         let modelDir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
         let layers = data.stack.layers.map {
             ModelLayer(
@@ -84,7 +86,7 @@ public enum Training {
                 transforms: $0.transforms, legend: data.legend[$0.name])
         }
         return ModelFile(
-            tool: ProspectVersion.tool, created: ISO8601DateFormatter().string(from: Date()), layers: layers,
+            tool: ProspectVersion.tool, created: created.stamp, layers: layers,
             payload: fitted.payload, parameters: fitted.parameters, training: fitted.summary)
     }
 }
@@ -115,12 +117,14 @@ extension Workflows {
     ///   - depositsCRS: the CRS of deposits whose file declares none.
     ///   - otherInputs: files the caller read for this run (a stack's manifest), which the
     ///     outputs must not overwrite either.
+    ///   - created: the model's `created` stamp (nil: the time of writing).
     /// - Throws: `PipelineError` before anything is written when an output would overwrite
     ///   an input or the other output.
     public static func train(
         layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
         options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
-        legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = []
+        legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = [],
+        created: CreationTime? = nil
     ) throws -> TrainingResult {
         guard deposits != nil || options.method.isKnowledgeDriven else {
             throw OptionError(.deposits, "give the known deposits (only fuzzy and index models do without)")
@@ -146,7 +150,7 @@ extension Workflows {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"
             fitted.warnings.insert("left out of the model (\(why)): \(overlay.leftOut.joined(separator: ", "))", at: 0)
         }
-        let model = Training.modelFile(fitted, data: data, modelPath: modelPath)
+        let model = Training.modelFile(fitted, data: data, modelPath: modelPath, created: created)
         // The model and its weights table are one set: both are written, then both renamed.
         var staged = [try ModelStore.stage(model, to: modelPath)]
         if let weightsTablePath, let rows = model.training.weights {

@@ -20,6 +20,7 @@ public final class AtomicOutput {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw PipelineError(path, "output folder \(dir) does not exist")
         }
+        try OutputFiles.checkWritable(folder: dir, for: path)
         temporaryPath = dir + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).partial" + suffix
         TemporaryFiles.shared.register(temporaryPath)
     }

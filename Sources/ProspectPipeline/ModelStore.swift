@@ -21,10 +21,10 @@ public enum ModelStore {
     public static func stage(_ model: ModelFile, to path: String) throws -> AtomicOutput {
         let out = try AtomicOutput(path)
         do {
-            try model.encoded().write(to: URL(fileURLWithPath: out.temporaryPath))
+            try OutputFiles.write(model.encoded(), to: out.temporaryPath, reportedAs: path)
         } catch {
             out.discard()
-            throw PipelineError(path, "cannot write the model: \(error.localizedDescription)")
+            throw error
         }
         return out
     }

@@ -37,13 +37,16 @@ public struct OutputGuard {
     /// Adds a file the command writes.
     public mutating func output(_ path: String, _ writer: String) { outputs.append(Output(path: path, writer: writer)) }
 
-    /// Checks every output against every input and every other output.
+    /// Checks every output against every input and every other output, and that it can be
+    /// written: not a folder, in a folder that can be written to (when the folder exists).
     /// - Throws: `PipelineError` naming the output: "--out would overwrite an input of this
-    ///   command (the map)" or "--tiles-out would overwrite another output of this command (--out)".
+    ///   command (the map)", "--tiles-out would overwrite another output of this command
+    ///   (--out)", "--out is a folder; give a file name", "cannot write: Read-only file system".
     public func check() throws {
         let inputKeys = inputs.map { Self.identity($0.path) }
         var outputKeys: [String] = []
         for output in outputs {
+            try Self.checkWritable(output)
             let key = Self.identity(output.path)
             if let i = inputKeys.firstIndex(of: key) {
                 throw PipelineError(
@@ -54,6 +57,20 @@ public struct OutputGuard {
                     DisplayPath.of(output.path), "\(output.writer) would overwrite another output of this command (\(outputs[o].writer))")
             }
             outputKeys.append(key)
+        }
+    }
+
+    /// Refuses an output that names a folder, or whose folder exists but cannot be written to
+    /// (a folder that does not exist yet is created, or reported, by the command).
+    static func checkWritable(_ output: Output) throws {
+        var info = stat()
+        if stat(output.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw PipelineError(DisplayPath.of(output.path), "\(output.writer) is a folder; give a file name")
+        }
+        let folder = (output.path as NSString).deletingLastPathComponent
+        var folderInfo = stat()
+        if stat(folder.isEmpty ? "." : folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR {
+            try OutputFiles.checkWritable(folder: folder, for: output.path)
         }
     }
 

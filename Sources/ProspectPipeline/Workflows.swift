@@ -93,9 +93,9 @@ public enum Reports {
     /// Writes a text file under a temporary name beside `path`, to be committed by the caller.
     public static func stageText(_ text: String, to path: String) throws -> AtomicOutput {
         let out = try AtomicOutput(path)
-        do { try text.write(toFile: out.temporaryPath, atomically: false, encoding: .utf8) } catch {
+        do { try OutputFiles.write(Data(text.utf8), to: out.temporaryPath, reportedAs: path) } catch {
             out.discard()
-            throw PipelineError(path, "cannot write: \(error.localizedDescription)")
+            throw error
         }
         return out
     }

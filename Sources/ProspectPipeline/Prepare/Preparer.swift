@@ -51,6 +51,7 @@ public enum Preparer {
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isDir), !isDir.boolValue {
             throw PipelineError(out.path, "exists and is not a folder")
         }
+        if isDir.boolValue { try OutputFiles.checkWritable(folder: out.path, for: out.path) }
         let parent = out.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
             throw PipelineError(out.path, "output folder's parent \(parent) does not exist")
@@ -62,7 +63,7 @@ public enum Preparer {
             TemporaryFiles.shared.remove(staging)
             VSI.removeDirectory(scratch)
         }
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        try OutputFiles.createFolder(staging, reportedAs: out.path)
 
         var context = try Context(request: request, scratch: scratch, staging: staging)
         log(
@@ -96,7 +97,8 @@ public enum Preparer {
                 cellHeight: -g.transform.cellHeight, extent: [e.minX, e.minY, e.maxX, e.maxY]),
             studyArea: request.studyArea?.description, studyAreaCells: context.studyAreaCells,
             nodata: request.nodata, layers: layers, vrt: vrtName, warnings: context.warnings)
-        try manifest.encoded().write(to: URL(fileURLWithPath: staging + "/" + StackManifest.fileName))
+        try OutputFiles.write(
+            manifest.encoded(), to: staging + "/" + StackManifest.fileName, reportedAs: out.path + "/" + StackManifest.fileName)
         try commit(staging: staging, to: out.path, files: layers.map(\.path) + [vrtName, StackManifest.fileName])
         return PrepareReport(manifest: manifest, manifestPath: out.path + "/" + StackManifest.fileName, seconds: seconds)
     }
@@ -104,10 +106,9 @@ public enum Preparer {
     /// Moves the staged files into the output folder, the manifest last. An existing manifest
     /// is removed first, so a folder is never left with an old manifest beside new layers.
     static func commit(staging: String, to folder: String, files: [String]) throws {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: folder) {
+        if !FileManager.default.fileExists(atPath: folder) {
             if rename(staging, folder) == 0 { return }
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            try OutputFiles.createFolder(folder)
         }
         unlink(folder + "/" + StackManifest.fileName)
         for name in files {

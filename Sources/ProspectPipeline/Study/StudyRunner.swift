@@ -34,7 +34,7 @@ public enum StudyRunner {
             echo(line)
         }
         try paths(of: study).check()
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try OutputFiles.createFolder(out)
         // A stale log would say an earlier run finished: remove it before starting.
         unlink(out + "/run.log")
         log("study \(study.name) (\(DisplayPath.of(study.path))) with \(ProspectVersion.tool)")

@@ -1,0 +1,188 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+import ProspectTestSupport
+import Testing
+
+/// Every regular file under `dir` (hidden ones included) with its bytes.
+func messageSnapshot(_ dir: String) -> [String: Data] {
+    var files: [String: Data] = [:]
+    for path in FileManager.default.subpaths(atPath: dir) ?? [] {
+        var isDir: ObjCBool = false
+        let full = dir + "/" + path
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
+        files[path] = FileManager.default.contents(atPath: full) ?? Data()
+    }
+    return files
+}
+
+/// Runs `arguments` in `dir` and checks that it failed with exactly one line on stderr,
+/// `prospect: error: ` followed by text containing each of `parts`, and that every file under
+/// `dir` is as it was (none added, none removed, none changed).
+func expectError(
+    _ arguments: [String], in dir: String, saying parts: String..., sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let before = messageSnapshot(dir)
+    let r = try CLI.run(arguments, in: dir)
+    #expect(r.status == 1, "status \(r.status): \(r.stdout) \(r.stderr)", sourceLocation: sourceLocation)
+    let lines = r.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+    #expect(r.stderr.hasPrefix("prospect: error: "), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+    for part in parts { #expect(r.stderr.contains(part), "expected \(part): \(r.stderr)", sourceLocation: sourceLocation) }
+    let after = messageSnapshot(dir)
+    #expect(
+        Set(after.keys) == Set(before.keys), "added or removed: \(Set(after.keys).symmetricDifference(before.keys))",
+        sourceLocation: sourceLocation)
+    for (name, bytes) in before where after[name] != nil && after[name] != bytes {
+        Issue.record("\(name) changed", sourceLocation: sourceLocation)
+    }
+}
+
+/// Runs `arguments` in `dir`, expects success, and returns the `prospect: warning: ` lines.
+func warnings(_ arguments: [String], in dir: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+    let r = try CLI.run(arguments, in: dir)
+    #expect(r.status == 0, "status \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+    return r.stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("prospect: warning: ") }
+}
+
+/// A folder that cannot be written to: a read-only tmpfs when running as root (root ignores
+/// permission bits), else a folder with mode 0555. Nil when neither can be made.
+final class ReadOnlyFolder {
+    let path: String
+    private let mounted: Bool
+
+    init?(in parent: String) {
+        path = parent + "/readonly"
+        guard (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)) != nil else { return nil }
+        if getuid() == 0 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/mount")
+            process.arguments = ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return nil }
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { return nil }
+            mounted = true
+        } else {
+            guard chmod(path, 0o555) == 0 else { return nil }
+            mounted = false
+        }
+    }
+
+    /// The reason the system gives for a write refused here.
+    var reason: String { mounted ? "Read-only file system" : "Permission denied" }
+
+    deinit {
+        if mounted {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/umount")
+            process.arguments = ["-l", path]
+            if (try? process.run()) != nil { process.waitUntilExit() }
+        } else {
+            chmod(path, 0o755)
+        }
+    }
+}
+
+@Suite("Messages: one line naming the file or option and the problem")
+struct MessageTests {
+    @Test("an output that cannot be written: the path and the system's reason, not Foundation's error text")
+    func unwritableOutputs() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        let train = ["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a]
+        let first = try CLI.run(train + ["--out", "model.json"], in: dir)
+        try #require(first.status == 0, "\(first.stderr)")
+        let readOnly = try #require(ReadOnlyFolder(in: dir))
+        let reason = readOnly.reason
+        try expectError(train + ["--out", "readonly/m.json"], in: dir, saying: "readonly/m.json: cannot write: \(reason)")
+        try expectError(
+            [
+                "train", "--method", "wofe", "--deposits", s.deposits, "--evidence", s.a, "--unit-cell-km2", "0.01", "--out", "m.json",
+                "--weights-table", "readonly/w.csv",
+            ], in: dir, saying: "readonly/w.csv: cannot write: \(reason)")
+        try expectError(
+            ["score", "--model", "model.json", "--out", "readonly/map.tif"], in: dir, saying: "readonly/map.tif: cannot write: \(reason)")
+        let score = try CLI.run(["score", "--model", "model.json", "--out", "map.tif"], in: dir)
+        try #require(score.status == 0, "\(score.stderr)")
+        try expectError(
+            ["targets", "map.tif", "--out", "t.geojson", "--tiles-out", "readonly/tiles.geojson"], in: dir,
+            saying: "readonly/tiles.geojson: cannot write: \(reason)")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--raster", "a.tif", "--out", "readonly"], in: dir,
+            saying: "prospect: error: readonly/a.tif: cannot write: \(reason)")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--raster", "a.tif", "--out", "readonly/stack"], in: dir,
+            saying: "readonly/stack: cannot write: \(reason)")
+        try expectError(["demo", "--out", "readonly/demo"], in: dir, saying: "readonly/demo: cannot write: \(reason)")
+        // A file where a folder is wanted, a folder where a file is wanted.
+        _ = FileManager.default.createFile(atPath: dir + "/afile", contents: Data("x".utf8))
+        try expectError(
+            ["demo", "--out", "afile"], in: dir, saying: "prospect: error: afile: cannot write: a file is in the way of the folder")
+        try expectError(
+            ["demo", "--out", "afile/demo"], in: dir, saying: "afile/demo: cannot write: a file is in the way of the folder (afile)")
+        try FileManager.default.createDirectory(atPath: dir + "/adir", withIntermediateDirectories: false)
+        try expectError(train + ["--out", "adir"], in: dir, saying: "prospect: error: adir: --out is a folder; give a file name")
+        try expectError(["score", "--model", "model.json", "--out", "adir"], in: dir, saying: "adir: --out is a folder; give a file name")
+    }
+
+    /// Replaces the first match of the regular expression `pattern` in the file at `path`.
+    func edit(_ path: String, _ pattern: String, _ replacement: String) throws -> String {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let range = try #require(text.range(of: pattern, options: .regularExpression), "no \(pattern) in \(path)")
+        return text.replacingCharacters(in: range, with: replacement)
+    }
+
+    @Test("a malformed model file: the key path and what was expected there, not DecodingError's text")
+    func malformedModelFiles() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        let train = try CLI.run(
+            ["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.a, "--out", "model.json"], in: dir)
+        try #require(train.status == 0, "\(train.stderr)")
+        let model = dir + "/model.json"
+        let cases: [(pattern: String, replacement: String, message: String)] = [
+            (#""intercept" : [-0-9.e]+"#, #""intercept" : "high""#, "model.intercept: expected a number, found a string"),
+            (#""kind" : "continuous","#, "", #"layers[0]: missing "kind""#),
+            (#""kind" : "continuous""#, #""kind" : "weird""#, #"layers[0].kind: "weird" is not a valid value here"#),
+            (#""terms" : \["#, #""terms" : null, "x" : ["#, "model.terms: expected an array, found null"),
+            (
+                #""coefficient" : [-0-9.e]+"#, #""coefficient" : [1]"#,
+                "model.terms[0].linear.coefficient: expected a number, found an array"
+            ),
+            // Numbers that are valid JSON but do not fit their field.
+            (#""intercept" : [-0-9.e]+"#, #""intercept" : 1e400"#, "model.intercept: 1e400 is out of range (numbers end at ±1.8e308)"),
+            (#""intercept" : [-0-9.e]+"#, #""intercept" : -1e39"#, "model.intercept: -1e39 is out of range for a 32-bit number (±3.4e38)"),
+            (
+                #""formatVersion" : 3"#, #""formatVersion" : 30000000000000000000"#,
+                "formatVersion: 30000000000000000000 is out of range for an integer (±9.2e18)"
+            ),
+            (#""backgroundCells" : [0-9]+"#, #""backgroundCells" : 2.5"#, "training.backgroundCells: expected an integer, found 2.5"),
+        ]
+        for c in cases {
+            try edit(model, c.pattern, c.replacement).write(toFile: dir + "/bad.json", atomically: true, encoding: .utf8)
+            try expectError(
+                ["score", "--model", "bad.json", "--out", "map.tif"], in: dir,
+                saying: "prospect: error: bad.json: malformed model file: \(c.message)")
+            let r = try CLI.run(["score", "--model", "bad.json", "--out", "map.tif"], in: dir)
+            #expect(!r.stderr.contains("DecodingError") && !r.stderr.contains("not valid JSON"), "\(r.stderr)")
+        }
+        // Two numbers that do not fit: either is named, with its path.
+        let two = try edit(model, #""intercept" : [-0-9.e]+"#, #""intercept" : 1e400"#)
+            .replacingOccurrences(of: #""backgroundCells" : 262"#, with: #""backgroundCells" : 0.5"#)
+        try two.write(toFile: dir + "/bad.json", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["score", "--model", "bad.json", "--out", "map.tif"], in: dir)
+        #expect(
+            r.stderr.contains("model.intercept: 1e400 is out of range")
+                || r.stderr.contains("training.backgroundCells: expected an integer"),
+            "\(r.stderr)")
+        // Not JSON at all: where it breaks.
+        try edit(model, #""layers" : \["#, #""layers" : [,"#).write(toFile: dir + "/bad.json", atomically: true, encoding: .utf8)
+        try expectError(
+            ["score", "--model", "bad.json", "--out", "map.tif"], in: dir,
+            saying: "prospect: error: bad.json: not valid JSON: line 5, column 15: expected a value")
+    }
+}

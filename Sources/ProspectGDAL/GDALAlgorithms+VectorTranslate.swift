@@ -43,16 +43,30 @@ extension GDALAlgorithms {
             throw GDALError(path: source, message: "layer \(layerName) has no features")
         }
         var arguments = ["-f", "GPKG", "-t_srs", targetCRS.wkt, "-dim", "XY"]
-        if SpatialReference.defined(cloning: OGR_L_GetSpatialRef(layer)) == nil {  // NULL when the layer has no CRS
-            guard let sourceCRS = input.impliedCRS ?? assumedSourceCRS else {
+        var sourceCRS = SpatialReference.defined(cloning: OGR_L_GetSpatialRef(layer))  // NULL when the layer has no CRS
+        if sourceCRS == nil {
+            guard let crs = input.impliedCRS ?? assumedSourceCRS else {
                 throw GDALError(path: source, message: "has no CRS; give one with --assume-crs")
             }
-            arguments += ["-s_srs", sourceCRS.wkt]
+            arguments += ["-s_srs", crs.wkt]
+            sourceCRS = crs
         }
         if makeValid { arguments.append("-makevalid") }
         if toLines { arguments += ["-nlt", "MULTILINESTRING"] }
         arguments.append(layerName)
-        return try vectorTranslate(input, arguments: arguments, destination: destination, layerName: layerName)
+        do {
+            return try vectorTranslate(input, arguments: arguments, destination: destination, layerName: layerName)
+        } catch let error as GDALError where error.path == destination && destination.hasPrefix("/vsimem/") {
+            // A copy in memory failed: the problem is the source's, most often coordinates that
+            // are not in the CRS it declares. Its extent, transformed, says so naming both CRSs.
+            if let sourceCRS, !sourceCRS.isSame(targetCRS), let extent = input.info(layer).extent {
+                _ = try CoordinateTransformer(from: sourceCRS, to: targetCRS, file: source).transformBounds(extent)
+            }
+            throw GDALError(
+                path: source,
+                message: error.message.replacingOccurrences(
+                    of: "could not write a copy of \(input.path)", with: "could not be copied into \(targetCRS.label)"))
+        }
     }
 
     /// Runs `GDALVectorTranslate` on `input` with ogr2ogr-style `arguments`, writing under a

@@ -111,6 +111,20 @@ public final class RasterDataset {
         return grid
     }
 
+    /// Whether the raster places its cells with a geotransform (a GeoTIFF's tie point and
+    /// scale, a world file, …); a plain PNG or an ungeoreferenced TIFF has none, and `grid` then
+    /// holds GDAL's identity transform (cells of 1 × 1 from the origin, rows going down).
+    ///
+    /// The corresponding C function is `GDALGetGeoTransform` (CE_Failure when the raster has none).
+    public var hasGeoTransform: Bool {
+        var coefficients = [Double](repeating: 0, count: 6)
+        return GDALGetGeoTransform(openHandle, &coefficients) == CE_None
+    }
+
+    /// The number of ground control points (georeferencing without a geotransform).
+    /// The corresponding C function is `GDALGetGCPCount`.
+    public var groundControlPointCount: Int { Int(GDALGetGCPCount(openHandle)) }
+
     /// The CRS, or nil when the raster has none. Wraps `GDALGetSpatialRef`.
     public var spatialReference: SpatialReference? {
         SpatialReference(cloning: GDALGetSpatialRef(openHandle))  // NULL when none

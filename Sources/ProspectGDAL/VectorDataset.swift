@@ -116,7 +116,7 @@ public final class VectorDataset {
         }
     }
 
-    private func info(_ layer: OGRLayerH) -> VectorLayerInfo {
+    func info(_ layer: OGRLayerH) -> VectorLayerInfo {
         let declared = SpatialReference(cloning: OGR_L_GetSpatialRef(layer)) ?? impliedCRS  // NULL when the layer has no CRS
         var envelope = OGREnvelope()
         CPL.reset()

@@ -56,7 +56,7 @@ public struct DepositSet: Sendable {
         if let crs, !grid.crsWKT.isEmpty {
             let gridCRS = try SpatialReference(wkt: grid.crsWKT)
             if !crs.isSame(gridCRS) {
-                xy = try CoordinateTransformer(from: crs, to: gridCRS).transform(xy)
+                xy = try CoordinateTransformer(from: crs, to: gridCRS, file: path).transform(xy)
                 reprojected = crs.label
             }
         }

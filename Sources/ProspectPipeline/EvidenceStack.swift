@@ -59,6 +59,7 @@ public struct EvidenceStack: Sendable {
         var blocks: [(columns: Int, rows: Int)] = []
         for layer in layers {
             let ds = try RasterDataset.open(layer.path)
+            try GridCheck.georeferenced(ds, path: layer.path)
             let g = ds.grid
             if let first = grid {
                 guard try GridCheck.same(g, first) else {
@@ -120,6 +121,27 @@ public struct Tiling: Sendable {
 
 /// Whether two rasters share one grid: same size, geotransform and CRS.
 enum GridCheck {
+    /// The raster's grid, refused when it cannot place its cells on a north-up grid.
+    /// - Throws: `PipelineError` naming `path`: "has no georeferencing (no geotransform)",
+    ///   "has ground control points but no geotransform; …", or "rotated grids are not supported".
+    static func northUp(_ dataset: RasterDataset, path: String) throws -> Grid {
+        try georeferenced(dataset, path: path)
+        let grid = dataset.grid
+        guard grid.transform.isNorthUp else { throw PipelineError(path, "rotated grids are not supported") }
+        return grid
+    }
+
+    /// Refuses a raster without a geotransform: its cells would be placed by GDAL's identity
+    /// transform (1 × 1 cells from 0, 0), which is no place on Earth.
+    static func georeferenced(_ dataset: RasterDataset, path: String) throws {
+        guard !dataset.hasGeoTransform else { return }
+        if dataset.groundControlPointCount > 0 {
+            throw PipelineError(
+                path, "has ground control points but no geotransform; warp it onto a grid first (gdalwarp)")
+        }
+        throw PipelineError(path, "has no georeferencing (no geotransform)")
+    }
+
     /// Cells must match to 1e-6 of a cell; CRSs are compared by PROJ (`OSRIsSame`), so the same
     /// CRS written two ways (an R raster's PROJ string, a GeoTIFF's EPSG code) matches. A grid
     /// with no CRS matches only another without one.

@@ -185,4 +185,77 @@ struct MessageTests {
             ["score", "--model", "bad.json", "--out", "map.tif"], in: dir,
             saying: "prospect: error: bad.json: not valid JSON: line 5, column 15: expected a value")
     }
+
+    @Test("a raster with no geotransform is said to have none; a rotated one is still called rotated")
+    func rastersWithoutGeoreferencing() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        // A baseline TIFF: GDAL keeps its georeferencing in a side file (.aux.xml), removed here.
+        let plain = try RasterDataset.create(dir + "/plain.tif", grid: Fixture.grid, options: ["PROFILE=BASELINE"])
+        let ones = [Float](repeating: 1, count: Fixture.grid.cellCount)
+        try ones.withUnsafeBufferPointer { try plain.write(window: Fixture.grid.full, from: $0) }
+        try plain.close()
+        try FileManager.default.removeItem(atPath: dir + "/plain.tif.aux.xml")
+        #expect(try !RasterDataset.open(dir + "/plain.tif").hasGeoTransform)
+        var rotated = Fixture.grid
+        rotated.transform = GeoTransform(coefficients: [350_000, 100, 10, 2_380_000, 10, -100])
+        rotated.crsWKT = try Fixture.utm().wkt
+        try writeRaster(dir + "/rotated.tif", grid: rotated) { c, _ in Float(c) }
+        let train = ["train", "--method", "logistic", "--deposits", s.deposits]
+        try expectError(
+            train + ["--evidence", "plain.tif", "--out", "m.json"], in: dir,
+            saying: "prospect: error: plain.tif: has no georeferencing (no geotransform)")
+        try expectError(
+            train + ["--evidence", s.a, "--evidence", "plain.tif", "--out", "m.json"], in: dir,
+            saying: "prospect: error: plain.tif: has no georeferencing (no geotransform)")
+        try expectError(
+            ["prepare", "--reference", "plain.tif", "--raster", "a.tif", "--out", "stack"], in: dir,
+            saying: "prospect: error: plain.tif: has no georeferencing (no geotransform)")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--raster", "plain.tif", "--assume-crs", "EPSG:32645", "--out", "stack"], in: dir,
+            saying: "prospect: error: plain.tif: has no georeferencing (no geotransform)")
+        try expectError(
+            ["targets", "plain.tif", "--out", "t.geojson"], in: dir,
+            saying: "prospect: error: plain.tif: has no georeferencing (no geotransform)")
+        try expectError(
+            ["validate", "plain.tif", "--deposits", s.deposits], in: dir,
+            saying: "prospect: error: plain.tif: has no georeferencing (no geotransform)")
+        try expectError(
+            train + ["--evidence", "rotated.tif", "--out", "m.json"], in: dir,
+            saying: "prospect: error: rotated.tif: rotated grids are not supported")
+        try expectError(
+            ["prepare", "--reference", "rotated.tif", "--raster", "a.tif", "--out", "stack"], in: dir,
+            saying: "prospect: error: rotated.tif: rotated grids are not supported")
+    }
+
+    @Test("coordinates that are not in the CRS their file declares: the file and both CRSs are named")
+    func wrongCRS() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        // UTM coordinates declared as longitude/latitude.
+        let wgs84 = try SpatialReference(epsg: 4326)
+        try Fixture.points(dir + "/wrong.gpkg", [Fixture.centre(3, 3), Fixture.centre(30, 20)], crs: wgs84)
+        try "x,y\n\(Fixture.centre(3, 3).0),\(Fixture.centre(3, 3).1)\n".write(
+            toFile: dir + "/wrong.csv", atomically: true, encoding: .utf8)
+        var grid = Fixture.grid
+        grid.crsWKT = wgs84.wkt
+        try writeRaster(dir + "/wrong.tif", grid: grid) { c, _ in Float(c) }
+        let train = ["train", "--method", "logistic", "--evidence", s.a, "--out", "m.json"]
+        try expectError(
+            train + ["--deposits", "wrong.gpkg"], in: dir,
+            saying: "prospect: error: wrong.gpkg: 2 of 2 points could not be transformed from EPSG:4326 to EPSG:32645", "check its CRS")
+        try expectError(
+            train + ["--deposits", "wrong.csv", "--assume-crs", "EPSG:4326"], in: dir,
+            saying: "prospect: error: wrong.csv: 1 of 1 points could not be transformed from EPSG:4326 to EPSG:32645")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--raster", "wrong.tif", "--out", "stack"], in: dir,
+            saying:
+                "prospect: error: wrong.tif: its extent [350000, 2375200, 356400, 2380000] could not be transformed from EPSG:4326 to EPSG:32645; check its CRS"
+        )
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--distance", "wrong.gpkg", "--out", "stack"], in: dir,
+            saying: "prospect: error: wrong.gpkg: its extent [", "could not be transformed from EPSG:4326 to EPSG:32645; check its CRS")
+    }
 }

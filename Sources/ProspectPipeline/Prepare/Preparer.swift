@@ -143,11 +143,10 @@ struct Context {
         switch request.grid {
         case .reference(let path):
             let ds = try RasterDataset.open(path)
-            let g = ds.grid
+            let g = try GridCheck.northUp(ds, path: path)
             guard !g.crsWKT.isEmpty, let crs = ds.spatialReference else {
                 throw PipelineError(path, "the reference grid has no CRS; assign one first (gdal_edit.py -a_srs) or use --crs")
             }
-            guard g.transform.isNorthUp else { throw PipelineError(path, "rotated grids are not supported") }
             try ds.close()
             grid = Grid(columns: g.columns, rows: g.rows, transform: g.transform, crsWKT: g.crsWKT, crsName: crs.label)
             gridCRS = crs
@@ -387,8 +386,15 @@ struct Context {
     /// (or nearest): coarsening must summarise many cells, refining must not invent classes.
     /// Whether a raster already lies on the grid (same CRS and cells): it is then copied cell
     /// for cell (nearest-neighbour warping onto identical cells).
+    /// A raster with neither a geotransform nor ground control points (which the warp follows)
+    /// is refused: it has no place on the grid.
     func isOnGrid(_ path: String) throws -> Bool {
-        let own = try RasterDataset.open(path).grid
+        let ds = try RasterDataset.open(path)
+        guard ds.hasGeoTransform else {
+            if ds.groundControlPointCount > 0 { return false }
+            throw PipelineError(path, "has no georeferencing (no geotransform)")
+        }
+        let own = ds.grid
         return try !own.crsWKT.isEmpty && GridCheck.same(own, grid)
     }
 

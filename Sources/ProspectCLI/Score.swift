@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProspectCore
 import ProspectPipeline
 
 extension ScoreOptions.Compression: ExpressibleByArgument {}
@@ -60,7 +61,7 @@ extension ProspectCommand {
                     let names = try ModelStore.load(model).layers.map(\.name)
                     overrides = overrides.filter { names.contains($0.key) }
                     if let missing = names.first(where: { overrides[$0] == nil }) {
-                        throw PipelineError(stack, "the stack has no layer named \(missing), which model \(model) needs")
+                        throw PipelineError(stack, "the stack has no layer named \(Echo.short(missing)), which model \(model) needs")
                     }
                 }
                 for e in evidence {

@@ -1,5 +1,6 @@
 internal import CGDAL
 import Foundation
+import ProspectCore
 
 /// An open OGR vector dataset (read-only), owning its `GDALDatasetH` through an `OwnedDataset`.
 ///
@@ -153,7 +154,8 @@ public final class VectorDataset {
         CPL.reset()
         if let name {
             guard let l = GDALDatasetGetLayerByName(handle, name) else {  // NULL when absent
-                throw GDALError(path: path, message: "has no layer named \(name) (layers: \(layerNames.joined(separator: ", ")))")
+                throw GDALError(
+                    path: path, message: "has no layer named \(Echo.short(name)) (layers: \(layerNames.joined(separator: ", ")))")
             }
             return l
         }

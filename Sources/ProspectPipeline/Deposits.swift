@@ -46,7 +46,7 @@ public struct DepositSet: Sendable {
         var assumed = false
         if crs == nil, let assumedCRS {
             do { crs = try SpatialReference(userInput: assumedCRS) } catch {
-                throw PipelineError(path, "--assume-crs \(assumedCRS) is not a CRS GDAL knows")
+                throw PipelineError(path, "--assume-crs \(Echo.short(assumedCRS)) is not a CRS GDAL knows")
             }
             assumed = true
         }

@@ -51,7 +51,7 @@ public struct EvidenceStack: Sendable {
         guard !layers.isEmpty else { throw PipelineError(nil, "no evidence layers given") }
         var names = Set<String>()
         for l in layers where !names.insert(l.name).inserted {
-            throw PipelineError(l.path, "layer name \"\(l.name)\" is used twice; name layers with NAME=PATH")
+            throw PipelineError(l.path, "layer name \"\(Echo.short(l.name))\" is used twice; name layers with NAME=PATH")
         }
         var grid: Grid?
         var nodata: [Float] = []

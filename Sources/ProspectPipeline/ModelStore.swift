@@ -36,7 +36,8 @@ public enum ModelStore {
         let dir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
         for name in overrides.keys where !model.layers.contains(where: { $0.name == name }) {
             throw PipelineError(
-                modelPath, "the model has no layer named \"\(name)\" (it has \(model.layers.map(\.name).joined(separator: ", ")))")
+                modelPath,
+                "the model has no layer named \"\(Echo.short(name))\" (it has \(model.layers.map(\.name).joined(separator: ", ")))")
         }
         return model.layers.map { layer in
             LayerSpec(

@@ -258,4 +258,46 @@ struct MessageTests {
             ["prepare", "--reference", "a.tif", "--distance", "wrong.gpkg", "--out", "stack"], in: dir,
             saying: "prospect: error: wrong.gpkg: its extent [", "could not be transformed from EPSG:4326 to EPSG:32645; check its CRS")
     }
+
+    @Test("long user text quoted in a message is cut to 80 characters with its length; the position stays")
+    func longTextEchoedShort() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        let long = String(repeating: "y", count: 500_000)
+        let short = String(repeating: "y", count: 80) + "… (500000 characters)"
+        let study = """
+            name: long
+            output: out
+            grid:
+              reference: a.tif
+            layers:
+              - name: a
+                raster: a.tif
+            model:
+              method: fuzzy
+              expression: "and(a, \(long))"
+            """
+        try study.write(toFile: dir + "/long.yaml", atomically: true, encoding: .utf8)
+        try expectError(
+            ["run", "long.yaml"], in: dir,
+            saying: "prospect: error: long.yaml: model.expression: at character 8: unknown layer \"\(short)\" (layers: a)")
+        let r = try CLI.run(["run", "long.yaml"], in: dir)
+        #expect(r.stderr.utf8.count < 300, "\(r.stderr.utf8.count) bytes")
+        // On the command line (an argument holds at most 128 KiB).
+        let arg = String(repeating: "y", count: 100_000)
+        let cut = String(repeating: "y", count: 80) + "… (100000 characters)"
+        let train = ["train", "--deposits", s.deposits, "--evidence", s.a, "--out", "m.json"]
+        try expectError(
+            train + ["--method", "fuzzy", "--expression", "and(a, \(arg))"], in: dir,
+            saying: "prospect: error: --expression: at character 8: unknown layer \"\(cut)\" (layers: a)")
+        try expectError(
+            train + ["--method", "logistic", "--transform", "a=log:\(arg)"], in: dir,
+            saying: "prospect: error: --transform a: bad transform \"log:", "… (100004 characters)\": expected key=value, got \"\(cut)\"")
+        try expectError(
+            train + ["--method", "index", "--weight", "\(arg)=2"], in: dir,
+            saying: "prospect: error: --weight \(cut): no layer is named \(cut) (layers: a)")
+        let deposits = ["train", "--deposits", s.deposits + ":" + arg, "--evidence", s.a, "--method", "logistic", "--out", "m.json"]
+        try expectError(deposits, in: dir, saying: "deposits.gpkg: has no layer named \(cut) (layers: deposits)")
+    }
 }

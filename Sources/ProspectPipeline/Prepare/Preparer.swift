@@ -36,10 +36,11 @@ public enum Preparer {
         var seen = Set<String>()
         for input in request.inputs {
             guard !input.name.isEmpty, !input.name.contains("/") else {
-                throw PipelineError(input.source.inputPath, "layer name \"\(input.name)\" is not a valid file name")
+                throw PipelineError(input.source.inputPath, "layer name \"\(Echo.short(input.name))\" is not a valid file name")
             }
             guard seen.insert(input.name).inserted else {
-                throw PipelineError(input.source.inputPath, "layer name \"\(input.name)\" is used twice; name layers with =NAME")
+                throw PipelineError(
+                    input.source.inputPath, "layer name \"\(Echo.short(input.name))\" is used twice; name layers with =NAME")
             }
         }
         for input in request.inputs where !FileManager.default.fileExists(atPath: input.source.inputPath) {
@@ -153,7 +154,7 @@ struct Context {
         case .definition(let crsText, let cellSize, let extent):
             let crs: SpatialReference
             do { crs = try SpatialReference(userInput: crsText) } catch {
-                throw PipelineError(nil, "--crs \(crsText) is not a CRS GDAL knows")
+                throw PipelineError(nil, "--crs \(Echo.short(crsText)) is not a CRS GDAL knows")
             }
             guard cellSize > 0, cellSize.isFinite else { throw PipelineError(nil, "--cell-size must be positive") }
             var box = extent
@@ -223,7 +224,8 @@ struct Context {
         let infos = ds.layers
         guard let info = source.layer.map({ l in infos.first { $0.name == l } }) ?? infos.first else {
             if let l = source.layer {
-                throw PipelineError(source.path, "has no layer named \(l) (layers: \(infos.map(\.name).joined(separator: ", ")))")
+                throw PipelineError(
+                    source.path, "has no layer named \(Echo.short(l)) (layers: \(infos.map(\.name).joined(separator: ", ")))")
             }
             throw PipelineError(source.path, "has no layers")
         }
@@ -261,7 +263,7 @@ struct Context {
     static func assumedCRS(_ assumed: String?, for path: String) throws -> SpatialReference? {
         guard let assumed else { return nil }
         do { return try SpatialReference(userInput: assumed) } catch {
-            throw PipelineError(path, "--assume-crs \(assumed) is not a CRS GDAL knows")
+            throw PipelineError(path, "--assume-crs \(Echo.short(assumed)) is not a CRS GDAL knows")
         }
     }
 
@@ -443,7 +445,8 @@ struct Context {
         let fields = try ds.fields(layer: copy.layer)
         guard let f = fields.first(where: { $0.name == field }) ?? fields.first(where: { $0.name.lowercased() == field.lowercased() })
         else {
-            throw PipelineError(source.path, "layer \(label) has no field \(field) (fields: \(fields.map(\.name).joined(separator: ", ")))")
+            throw PipelineError(
+                source.path, "layer \(label) has no field \(Echo.short(field)) (fields: \(fields.map(\.name).joined(separator: ", ")))")
         }
         switch f.type {
         case .integer:

@@ -71,6 +71,7 @@ extension ProspectCommand {
                 let report = try Workflows.score(
                     modelPath: model, outputPath: out, overrides: overrides, options: options,
                     otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
+                for w in report.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     // Printed with sorted keys: the order of the members does not show.
                     struct Summary: Encodable {

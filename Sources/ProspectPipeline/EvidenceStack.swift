@@ -39,6 +39,8 @@ public struct EvidenceStack: Sendable {
     public var blockSizes: [(columns: Int, rows: Int)]
     /// The cells holding ±Inf in each layer's file, counted as tiles are read.
     public let infiniteCells = InfiniteCells()
+    /// The cells each layer's transforms turn into nodata, counted as tiles are read.
+    public let unmappedCells = UnmappedCells()
 
     /// Opens every layer and checks it is a raster on the same grid as the first.
     ///
@@ -266,7 +268,11 @@ final class StackReader {
             let chain = stack.layers[k].transforms
             if !chain.isEmpty {
                 let n = tiling.blockAligned ? tileCells : window.cellCount
+                let stride = tiling.blockAligned ? tiling.tileColumns : window.columns
+                let before = UnmappedCells.valued(buffers[k], window: window, stride: stride, nodata: stack.fileNodata[k])
                 TransformKernel.apply(chain, UnsafeMutableBufferPointer(rebasing: buffers[k][0..<n]), nodata: stack.fileNodata[k])
+                let after = UnmappedCells.mapped(buffers[k], window: window, stride: stride)
+                stack.unmappedCells.record(layer: k, tile: index, count: before - after)
             }
         }
         return (window, tiling.blockAligned ? tiling.tileColumns : window.columns)

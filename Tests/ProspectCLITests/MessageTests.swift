@@ -300,4 +300,42 @@ struct MessageTests {
         let deposits = ["train", "--deposits", s.deposits + ":" + arg, "--evidence", s.a, "--method", "logistic", "--out", "m.json"]
         try expectError(deposits, in: dir, saying: "deposits.gpkg: has no layer named \(cut) (layers: deposits)")
     }
+
+    @Test("every silent drop is counted: CSV rows with bad coordinates, cells a transform cannot map")
+    func silentDropsCounted() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        // Ten good rows; rows 4, 9 and 12 of the file (the header is row 1) are bad: an empty
+        // x, a y that is not a number, an x beyond any double.
+        var rows = ["id,x,y"]
+        let cells = [(60, 10), (62, 20), (55, 30), (58, 40), (50, 5), (10, 10), (20, 20), (30, 30), (40, 40), (45, 15)]
+        for (i, cell) in cells.enumerated() {
+            let p = Fixture.centre(cell.0, cell.1)
+            rows.append("P\(i),\(p.0),\(p.1)")
+        }
+        rows.insert("B1,,2379000", at: 3)
+        rows.insert("B2,350500,abc", at: 8)
+        rows.insert("B3,1e400,2379000", at: 11)
+        try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/deposits.csv", atomically: true, encoding: .utf8)
+        let expected = "prospect: warning: deposits.csv: 3 rows skipped: bad coordinates (rows 4, 9, 12)"
+        let train = ["train", "--method", "logistic", "--deposits", "deposits.csv", "--assume-crs", "EPSG:32645", "--evidence", s.a]
+        #expect(try warnings(train + ["--out", "m.json"], in: dir).contains(expected))
+        let score = try CLI.run(["score", "--model", "m.json", "--out", "map.tif"], in: dir)
+        try #require(score.status == 0, "\(score.stderr)")
+        #expect(try warnings(["validate", "map.tif", "--deposits", "deposits.csv", "--assume-crs", "EPSG:32645"], in: dir) == [expected])
+        // prepare: the row beyond any double used to stop the copy with a SQLite error.
+        #expect(
+            try warnings(
+                [
+                    "prepare", "--reference", "a.tif", "--distance", "near=deposits.csv", "--density", "dens=deposits.csv@500",
+                    "--assume-crs", "EPSG:32645", "--out", "stack",
+                ], in: dir) == [expected])
+        // log of a.tif, whose first column is 0: 48 cells, in training and in scoring.
+        let log = "prospect: warning: layer a: log turned 48 cells into nodata (values ≤ 0)"
+        #expect(try warnings(train + ["--transform", "a=log", "--out", "log.json"], in: dir).contains(log))
+        #expect(try warnings(["score", "--model", "log.json", "--out", "log.tif"], in: dir) == [log])
+        let map = try readRaster(dir + "/log.tif")
+        #expect(map.filter { $0 == -9999 }.count == 48)
+    }
 }

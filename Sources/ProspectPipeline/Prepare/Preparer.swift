@@ -140,7 +140,7 @@ struct Context {
         self.request = request
         self.scratch = scratch
         self.staging = staging
-        var studyAreaCopy: (path: String, layer: String)?
+        var studyAreaCopy: (path: String, layer: String, warnings: [String])?
         switch request.grid {
         case .reference(let path):
             let ds = try RasterDataset.open(path)
@@ -199,6 +199,7 @@ struct Context {
                 ?? Self.translate(
                     area, scratch: scratch, name: "study-area", crs: gridCRS,
                     assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+            warnings += copy.warnings
             let cells = try GDALAlgorithms.rasterizeMask(vectorPath: copy.path, layer: copy.layer, grid: grid)
             let inside = cells.reduce(0) { $0 + Int($1) }
             guard inside > 0 else {
@@ -216,10 +217,12 @@ struct Context {
     /// empty, a CRS (declared or assumed), and, for layers used as areas, valid geometries
     /// (or repaired on request). Distance and density use only vertices and segments, which
     /// an invalid geometry (a self-crossing ring, a line of one repeated point) still has.
+    /// - Returns: the copy, and one warning per kind of feature left out (no geometry, bad
+    ///   coordinates: `x.csv: 3 rows skipped: bad coordinates (rows 4, 9, 12)`).
     static func translate(
         _ source: VectorSource, scratch: String, name: String, crs: SpatialReference,
         assumed: String?, makeValid: Bool, areas: Bool = true
-    ) throws -> (path: String, layer: String) {
+    ) throws -> (path: String, layer: String, warnings: [String]) {
         let ds = try VectorDataset.open(source.path)
         let infos = ds.layers
         guard let info = source.layer.map({ l in infos.first { $0.name == l } }) ?? infos.first else {
@@ -252,7 +255,7 @@ struct Context {
             source: source.path, layer: info.name, destination: destination,
             targetCRS: crs, assumedSourceCRS: assumedCRS, makeValid: makeValid)
         guard result.features > 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
-        return (destination, result.layerName)
+        return (destination, result.layerName, result.skipped.warnings(path: DisplayPath.of(source.path)))
     }
 
     /// The CRS to assume for an input without one.
@@ -365,9 +368,12 @@ struct Context {
         vectorCount += 1
         var areas = false
         if case .rasterize = input.source { areas = true }
-        let copy = try Self.translate(
+        let translated = try Self.translate(
             v, scratch: scratch, name: "input-\(vectorCount)", crs: gridCRS,
             assumed: assumed(for: input), makeValid: request.makeValid, areas: areas)
+        // A file read for two layers is reported once.
+        warnings += translated.warnings.filter { !warnings.contains($0) }
+        let copy = (path: translated.path, layer: translated.layer)
         if let ext = try VectorDataset.open(copy.path).layers.first?.extent {
             let g = grid.extent
             if ext.maxX < g.minX || ext.minX > g.maxX || ext.maxY < g.minY || ext.minY > g.maxY {

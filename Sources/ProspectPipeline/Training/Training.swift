@@ -69,7 +69,8 @@ public enum Training {
             fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)
         }
         let infinite = data.stack.infiniteCells.warnings(paths: data.stack.layers.map(\.path))
-        fitted.warnings = data.warnings + infinite + fitted.warnings
+        let unmapped = data.stack.unmappedCells.warnings(layers: data.stack.layers)
+        fitted.warnings = data.warnings + infinite + unmapped + fitted.warnings
         return fitted
     }
 

@@ -73,6 +73,7 @@ public struct TrainingData: Sendable {
         if let assumed = deposits.assumedCRS {
             warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in \(assumed) as asked")
         }
+        warnings += deposits.readWarnings
         var skipped: [(id: String, reason: String)] = deposits.outside.map { ($0, "outside the evidence grid") }
         // The first deposit in a cell decides it; the others share it.
         var first: [Int: Int] = [:]

@@ -338,4 +338,36 @@ struct MessageTests {
         let map = try readRaster(dir + "/log.tif")
         #expect(map.filter { $0 == -9999 }.count == 48)
     }
+
+    @Test("points or lines given as the study area or as an --inside mask are refused, naming the layer")
+    func studyAreaMustBePolygons() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        _ = try Fixture.stack(in: dir)
+        let line = GeoJSONFeature(line: [Fixture.centre(2, 2), Fixture.centre(40, 30)], properties: [("id", .string("L1"))])
+        try VectorWriter.write(path: dir + "/faults.gpkg", driver: "GPKG", layerName: "faults", features: [line], crs: Fixture.utm())
+        let prepare = ["prepare", "--reference", "a.tif", "--raster", "a.tif", "--out", "stack"]
+        try expectError(
+            prepare + ["--study-area", "deposits.gpkg"], in: dir,
+            saying: "prospect: error: deposits.gpkg: the study area must be polygons; layer 'deposits' holds points")
+        try expectError(
+            prepare + ["--study-area", "faults.gpkg"], in: dir,
+            saying: "faults.gpkg: the study area must be polygons; layer 'faults' holds lines")
+        try expectError(
+            [
+                "prepare", "--crs", "EPSG:32645", "--cell-size", "100", "--raster", "a.tif", "--study-area", "deposits.gpkg", "--out",
+                "stack",
+            ],
+            in: dir, saying: "deposits.gpkg: the study area must be polygons; layer 'deposits' holds points")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--inside", "faults.gpkg", "--out", "stack"], in: dir,
+            saying: "faults.gpkg: --inside needs polygons; layer 'faults' holds lines")
+        // Polygons are fine.
+        let square = [Fixture.centre(5, 5), Fixture.centre(30, 5), Fixture.centre(30, 30), Fixture.centre(5, 30), Fixture.centre(5, 5)]
+        try VectorWriter.write(
+            path: dir + "/area.gpkg", driver: "GPKG", layerName: "area", features: [GeoJSONFeature(rings: [square], properties: [])],
+            crs: Fixture.utm())
+        let r = try CLI.run(prepare + ["--study-area", "area.gpkg"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+    }
 }

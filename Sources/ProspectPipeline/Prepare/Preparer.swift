@@ -161,7 +161,8 @@ struct Context {
             if box == nil, let area = request.studyArea {
                 let copy = try Self.translate(
                     area, scratch: scratch, name: "study-area", crs: crs,
-                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid,
+                    polygonsFor: "the study area")
                 studyAreaCopy = copy
                 guard let info = try VectorDataset.open(copy.path).layers.first, let ext = info.extent else {
                     throw PipelineError(area.path, "the study area has no extent")
@@ -198,7 +199,8 @@ struct Context {
                 try studyAreaCopy
                 ?? Self.translate(
                     area, scratch: scratch, name: "study-area", crs: gridCRS,
-                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid,
+                    polygonsFor: "the study area")
             warnings += copy.warnings
             let cells = try GDALAlgorithms.rasterizeMask(vectorPath: copy.path, layer: copy.layer, grid: grid)
             let inside = cells.reduce(0) { $0 + Int($1) }
@@ -217,11 +219,13 @@ struct Context {
     /// empty, a CRS (declared or assumed), and, for layers used as areas, valid geometries
     /// (or repaired on request). Distance and density use only vertices and segments, which
     /// an invalid geometry (a self-crossing ring, a line of one repeated point) still has.
+    /// - Parameter polygonsFor: what needs the layer to hold polygons ("the study area",
+    ///   "--inside"); a layer of points or lines is then refused.
     /// - Returns: the copy, and one warning per kind of feature left out (no geometry, bad
     ///   coordinates: `x.csv: 3 rows skipped: bad coordinates (rows 4, 9, 12)`).
     static func translate(
         _ source: VectorSource, scratch: String, name: String, crs: SpatialReference,
-        assumed: String?, makeValid: Bool, areas: Bool = true
+        assumed: String?, makeValid: Bool, areas: Bool = true, polygonsFor: String? = nil
     ) throws -> (path: String, layer: String, warnings: [String]) {
         let ds = try VectorDataset.open(source.path)
         let infos = ds.layers
@@ -233,6 +237,7 @@ struct Context {
             throw PipelineError(source.path, "has no layers")
         }
         guard info.featureCount != 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
+        if let role = polygonsFor { try requirePolygons(ds, layer: info.name, source: source, role: role) }
         var assumedCRS: SpatialReference?
         if !info.hasCRS {
             guard let assumed else {
@@ -256,6 +261,24 @@ struct Context {
             targetCRS: crs, assumedSourceCRS: assumedCRS, makeValid: makeValid)
         guard result.features > 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
         return (destination, result.layerName, result.skipped.warnings(path: DisplayPath.of(source.path)))
+    }
+
+    /// Refuses a layer that holds points or lines where polygons are needed (the study area, a
+    /// mask): rasterized, they would cover only the cells they touch.
+    /// - Throws: `PipelineError` naming the file: "the study area must be polygons; layer
+    ///   'deposits' holds points", or "… holds 2 lines besides its polygons".
+    static func requirePolygons(_ ds: VectorDataset, layer: String, source: VectorSource, role: String) throws {
+        let kinds = try ds.geometryDimensions(layer: layer)
+        guard kinds.points + kinds.lines > 0 else { return }
+        let needs = role == "the study area" ? "the study area must be polygons" : "\(role) needs polygons"
+        let others = [(kinds.points, "point"), (kinds.lines, "line")].filter { $0.0 > 0 }
+        let what: String
+        if kinds.areas == 0 {
+            what = others.map { $0.1 + "s" }.joined(separator: " and ")
+        } else {
+            what = others.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }.joined(separator: " and ") + " besides its polygons"
+        }
+        throw PipelineError(source.path, "\(needs); layer '\(Echo.short(layer))' holds \(what)")
     }
 
     /// The CRS to assume for an input without one.
@@ -367,10 +390,14 @@ struct Context {
     mutating func vector(_ v: VectorSource, input: PrepareRequest.Input) throws -> (path: String, layer: String) {
         vectorCount += 1
         var areas = false
-        if case .rasterize = input.source { areas = true }
+        var mask = false
+        if case .rasterize(_, let field) = input.source {
+            areas = true
+            mask = field == nil
+        }
         let translated = try Self.translate(
             v, scratch: scratch, name: "input-\(vectorCount)", crs: gridCRS,
-            assumed: assumed(for: input), makeValid: request.makeValid, areas: areas)
+            assumed: assumed(for: input), makeValid: request.makeValid, areas: areas, polygonsFor: mask ? "--inside" : nil)
         // A file read for two layers is reported once.
         warnings += translated.warnings.filter { !warnings.contains($0) }
         let copy = (path: translated.path, layer: translated.layer)

@@ -74,6 +74,7 @@ extension Workflows {
         }
         let chosen = match.layers.map { layers[$0] }
         let stack = try EvidenceStack.open(chosen)
+        try stack.checkCategoricalCodes()
         let ensemble = imported.ensemble.remappingFeatures(match.featureToLayer, count: chosen.count)
 
         var featureOfLayer = [String](repeating: "", count: chosen.count)

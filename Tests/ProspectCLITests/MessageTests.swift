@@ -370,4 +370,36 @@ struct MessageTests {
         let r = try CLI.run(prepare + ["--study-area", "area.gpkg"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
     }
+
+    @Test("a float raster with fractions given as --categorical is refused; whole-number floats stay fine")
+    func fractionalCategoricalRefused() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)  // a.tif holds column / 64; b.tif whole numbers 0…9, both float32
+        let problem = "categorical layer grav holds non-integer values (e.g. 0.015625); class codes are whole numbers"
+        try expectError(
+            [
+                "train", "--method", "wofe", "--deposits", s.deposits, "--categorical", "grav=a.tif", "--unit-cell-km2", "0.01", "--out",
+                "m.json",
+            ],
+            in: dir, saying: "prospect: error: a.tif: \(problem)")
+        try expectError(
+            [
+                "train", "--method", "logistic", "--deposits", s.deposits, "--evidence", s.b, "--categorical", "grav=a.tif", "--out",
+                "m.json",
+            ],
+            in: dir, saying: "prospect: error: a.tif: \(problem)")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--categorical", "grav=a.tif", "--out", "stack"], in: dir,
+            saying: "prospect: error: a.tif: \(problem)")
+        let fine = try CLI.run(
+            [
+                "train", "--method", "wofe", "--deposits", s.deposits, "--categorical", "b.tif", "--unit-cell-km2", "0.01", "--out",
+                "m.json",
+            ],
+            in: dir)
+        #expect(fine.status == 0, "\(fine.stderr)")
+        let prepared = try CLI.run(["prepare", "--reference", "a.tif", "--categorical", "b.tif", "--out", "stack"], in: dir)
+        #expect(prepared.status == 0, "\(prepared.stderr)")
+    }
 }

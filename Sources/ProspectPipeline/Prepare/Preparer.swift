@@ -311,6 +311,12 @@ struct Context {
             try warp(path, to: raw, resampling: resampling, assumed: assumed(for: input))
             stats = try finish(from: raw, to: final)
             unlink(raw)
+            if kind == .categorical, let value = stats.firstFraction {
+                throw PipelineError(
+                    path,
+                    "categorical layer \(Echo.short(input.name)) holds non-integer values (e.g. \(String(format: "%g", value))); class codes are whole numbers: round the raster first, or give it with --raster"
+                )
+            }
             layer.method = chosen == nil && onGrid ? "copy (already on the grid)" : "warp \(resampling.rawValue)"
             layer.units = kind == .categorical ? "class" : nil
             if kind == .categorical { layer.legend = try legendFromRaster(path) }
@@ -509,13 +515,19 @@ struct Context {
         var maximum: Double?
         /// Distinct integer values, for categorical layers (up to 4096 kept).
         var codes = Set<Int>()
+        /// The first value with a fractional part: a categorical layer must have none.
+        var firstFraction: Float?
 
         mutating func add(_ v: Float) {
             valid += 1
             let d = Double(v)
             minimum = Swift.min(minimum ?? d, d)
             maximum = Swift.max(maximum ?? d, d)
-            if codes.count < 4096, d == d.rounded(), abs(d) < 1e9 { codes.insert(Int(d)) }
+            if d == d.rounded() {
+                if codes.count < 4096, abs(d) < 1e9 { codes.insert(Int(d)) }
+            } else if firstFraction == nil, d.isFinite {
+                firstFraction = v
+            }
         }
     }
 

@@ -53,6 +53,7 @@ public struct TrainingData: Sendable {
         legend: [String: [String: String]] = [:]
     ) throws -> TrainingData {
         let stack = try EvidenceStack.open(try TransformResolver.resolve(layers))
+        try stack.checkCategoricalCodes()
         let grid = stack.grid
         let (cellAreaKm2, approximateArea) = try CellArea.km2(of: grid, file: stack.layers[0].path)
         var warnings: [String] = []

@@ -81,8 +81,8 @@ public enum TargetFinder {
         for layer in (map.metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n") {
             paths.input(String(layer), "an evidence layer of the map's model")
         }
-        paths.output(outputPath, "--out")
-        if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out") }
+        paths.output(outputPath, "--out", format: .geoJSON)
+        if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out", format: .geoJSON) }
         try paths.check()
         let grid = map.grid
         let tileCells = try options.tileCells(on: grid)

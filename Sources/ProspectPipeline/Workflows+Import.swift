@@ -60,7 +60,7 @@ extension Workflows {
         paths.input(dumpPath, "the model being imported")
         for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
         for input in otherInputs { paths.input(input.path, input.role) }
-        paths.output(modelPath, "--out")
+        paths.output(modelPath, "--out", format: .model)
         try paths.check()
         guard FileManager.default.fileExists(atPath: dumpPath) else { throw PipelineError(dumpPath, "no such file") }
         guard let data = FileManager.default.contents(atPath: dumpPath) else { throw PipelineError(dumpPath, "cannot be read") }

@@ -20,7 +20,7 @@ public enum Workflows {
         paths.input(modelPath, "the model")
         for spec in specs { paths.input(spec.path, "evidence layer \(spec.name)") }
         for input in otherInputs { paths.input(input.path, input.role) }
-        paths.output(outputPath, "--out")
+        paths.output(outputPath, "--out", format: .geoTIFF)
         try paths.check()
         for spec in specs where !FileManager.default.fileExists(atPath: spec.path) {
             throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")

@@ -402,4 +402,37 @@ struct MessageTests {
         let prepared = try CLI.run(["prepare", "--reference", "a.tif", "--categorical", "b.tif", "--out", "stack"], in: dir)
         #expect(prepared.status == 0, "\(prepared.stderr)")
     }
+
+    @Test("an output named for another format is refused, naming the option and the extensions it takes")
+    func outputExtensions() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        let train = ["train", "--method", "wofe", "--deposits", s.deposits, "--evidence", s.a, "--unit-cell-km2", "0.01"]
+        try #require(try CLI.run(train + ["--out", "model.json"], in: dir).status == 0)
+        try #require(try CLI.run(["score", "--model", "model.json", "--out", "map.tif"], in: dir).status == 0)
+        try expectError(
+            ["score", "--model", "model.json", "--out", "x.png"], in: dir,
+            saying: "prospect: error: x.png: --out writes a GeoTIFF; give a name ending in .tif or .tiff")
+        try expectError(
+            train + ["--out", "m.yaml"], in: dir,
+            saying: "prospect: error: m.yaml: --out writes a model file (JSON); give a name ending in .json")
+        try expectError(
+            train + ["--out", "m.json", "--weights-table", "w.txt"], in: dir,
+            saying: "prospect: error: w.txt: --weights-table writes CSV; give a name ending in .csv")
+        try expectError(
+            ["targets", "map.tif", "--out", "t.shp"], in: dir,
+            saying: "prospect: error: t.shp: --out writes GeoJSON; give a name ending in .geojson or .json")
+        try expectError(
+            ["targets", "map.tif", "--out", "t.geojson", "--tiles-out", "tiles.kml"], in: dir,
+            saying: "prospect: error: tiles.kml: --tiles-out writes GeoJSON; give a name ending in .geojson or .json")
+        try FileManager.default.copyItem(atPath: ImportFixture.folder + "/lightgbm_model.json", toPath: dir + "/dump.json")
+        let layers = try ImportFixture.rasters(in: dir).flatMap { ["--evidence", $0] }
+        try expectError(
+            ["import", "--from", "lightgbm", "dump.json", "--out", "imported.txt"] + layers, in: dir,
+            saying: "prospect: error: imported.txt: --out writes a model file (JSON); give a name ending in .json")
+        // Any case, either spelling.
+        #expect(try CLI.run(["score", "--model", "model.json", "--out", "MAP2.TIFF"], in: dir).status == 0)
+        #expect(try CLI.run(["targets", "map.tif", "--out", "t.json"], in: dir).status == 0)
+    }
 }

@@ -130,8 +130,8 @@ extension Workflows {
         for input in otherInputs { paths.input(input.path, input.role) }
         for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
         if let deposits { paths.input(deposits.path, "the deposits") }
-        paths.output(modelPath, "--out")
-        if let weightsTablePath { paths.output(weightsTablePath, "--weights-table") }
+        paths.output(modelPath, "--out", format: .model)
+        if let weightsTablePath { paths.output(weightsTablePath, "--weights-table", format: .csv) }
         try paths.check()
         var selected = layers
         var overlay: OverlayMethod.Selection?

@@ -24,9 +24,11 @@ public final class RasterDataset {
     ///
     /// The corresponding C function is `GDALOpenEx` with `GDAL_OF_RASTER`.
     /// - Parameters:
-    ///   - path: a file path or GDAL virtual path (`/vsimem/…`, `/vsizip/…`).
+    ///   - path: a file path, a GDAL virtual path (`/vsimem/…`, `/vsizip/…`) or a subdataset
+    ///     name (`GPKG:file.gpkg:table`, `NETCDF:"f.nc":var`).
     ///   - update: open for writing.
-    /// - Throws: `GDALError` with "no such file", "not a raster that GDAL can read (…)",
+    /// - Throws: `GDALError` with "no such file", "GDAL cannot open it (…)" (a subdataset
+    ///   name), "File Geodatabase rasters need GDAL 3.7 or later (…)", "not a raster that GDAL can read (…)",
     ///   "has no raster bands" or "has N bands; at most 4096 are supported" (`maxBands`).
     public static func open(_ path: String, update: Bool = false) throws -> RasterDataset {
         GDAL.initialize()
@@ -34,7 +36,8 @@ public final class RasterDataset {
         CPL.reset()
         guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {  // NULL on failure
             let message = CPL.lastMessage
-            if !VSI.exists(path) { throw GDALError(path: path, message: "no such file") }
+            if let missing = DatasetName.missing(path) { throw missing }
+            if DatasetName.isSubdataset(path) { throw GDALError(path: path, message: "GDAL cannot open it (\(message))") }
             if isVectorOnly(path) { throw GDALError(path: path, message: "has no raster bands") }
             throw GDALError(path: path, message: "not a raster that GDAL can read (\(message))")
         }

@@ -21,7 +21,7 @@ public struct LayerSpec: Sendable, Equatable {
     /// Parses `PATH` or `NAME=PATH`; the name defaults to the file name without extension.
     public init(argument: String, kind: LayerKind) {
         let (name, path) = LayerArgument.split(argument)
-        self.init(name: name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, path: path, kind: kind)
+        self.init(name: name ?? DatasetName.layerName(for: path), path: path, kind: kind)
     }
 }
 

@@ -22,7 +22,9 @@ public enum Workflows {
         for input in otherInputs { paths.input(input.path, input.role) }
         paths.output(outputPath, "--out", format: .geoTIFF)
         try paths.check()
-        for spec in specs where !FileManager.default.fileExists(atPath: spec.path) {
+        for spec in specs {
+            guard let missing = DatasetName.missing(spec.path) else { continue }
+            guard missing.message == "no such file" else { throw missing }
             throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")
         }
         let stack = try EvidenceStack.open(specs)

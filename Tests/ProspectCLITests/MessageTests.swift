@@ -435,4 +435,79 @@ struct MessageTests {
         #expect(try CLI.run(["score", "--model", "model.json", "--out", "MAP2.TIFF"], in: dir).status == 0)
         #expect(try CLI.run(["targets", "map.tif", "--out", "t.json"], in: dir).status == 0)
     }
+
+    @Test("any raster name GDAL opens is taken: a GeoPackage raster by its subdataset name; GDAL's message when it cannot")
+    func gdalDatasetNames() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        // A GeoPackage raster table "grav", as gdal_translate -of GPKG … -co RASTER_TABLE=grav writes it.
+        var grid = Fixture.grid
+        grid.crsWKT = try Fixture.utm().wkt
+        let values = (0..<grid.cellCount).map { Float($0 % grid.columns) / 64 }
+        let gpkg = try RasterDataset.create(dir + "/out.gpkg", grid: grid, driver: "GPKG", options: ["RASTER_TABLE=grav"])
+        try values.withUnsafeBufferPointer { try gpkg.write(window: grid.full, from: $0) }
+        try gpkg.close()
+        let name = "GPKG:out.gpkg:grav"
+        #expect(try CLI.run(["info", name], in: dir).status == 0)
+        try FileManager.default.createDirectory(atPath: dir + "/model", withIntermediateDirectories: false)
+        let train = try CLI.run(
+            ["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", name, "--out", "model/m.json"], in: dir)
+        try #require(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("grav"), "the layer is named after the table: \(train.stdout)")
+        // The model keeps the name, with the GeoPackage's path made absolute; it scores from anywhere.
+        let model = try String(contentsOfFile: dir + "/model/m.json", encoding: .utf8)
+        #expect(model.contains(#""path" : "GPKG:\#(dir.replacingOccurrences(of: "/", with: "\\/"))\/out.gpkg:grav""#), "\(model)")
+        let score = try CLI.run(["score", "--model", dir + "/model/m.json", "--out", dir + "/map.tif"], in: "/")
+        #expect(score.status == 0, "\(score.stderr)")
+        #expect(try readRaster(dir + "/map.tif").filter { $0 != -9999 }.count == grid.cellCount)
+        let override = try CLI.run(["score", "--model", "model/m.json", "--evidence", "grav=" + name, "--out", "map2.tif"], in: dir)
+        #expect(override.status == 0, "\(override.stderr)")
+        let prepare = try CLI.run(["prepare", "--reference", name, "--raster", name, "--out", "stack"], in: dir)
+        #expect(prepare.status == 0, "\(prepare.stderr)")
+        #expect(CLI.files(in: dir + "/stack").contains("grav.tif"))
+        // A study names it relative to the study's folder.
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: false)
+        let study = """
+            grid:
+              reference: \(name)
+            layers:
+              - raster: \(name)
+            deposits: deposits.gpkg
+            model:
+              method: logistic
+            output: run
+            """
+        try study.write(toFile: dir + "/study.yaml", atomically: true, encoding: .utf8)
+        let run = try CLI.run(["run", dir + "/study.yaml"], in: dir + "/elsewhere")
+        #expect(run.status == 0, "\(run.stderr)")
+        // What GDAL says when it cannot open the name.
+        try expectError(
+            ["train", "--method", "logistic", "--deposits", s.deposits, "--evidence", "GPKG:out.gpkg:nosuch", "--out", "m.json"], in: dir,
+            saying: "prospect: error: GPKG:out.gpkg:nosuch: GDAL cannot open it (", "nosuch")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--raster", "GPKG:missing.gpkg:grav", "--out", "stack2"], in: dir,
+            saying: "prospect: error: GPKG:missing.gpkg:grav: GDAL cannot open it (")
+    }
+
+    @Test(
+        "a raster in a File Geodatabase, which GDAL 3.6 cannot read, says so",
+        .enabled(if: GDAL.versionNumber < 3_070_000, "GDAL 3.7 reads File Geodatabase rasters"))
+    func fileGeodatabaseRaster() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Fixture.stack(in: dir)
+        // A File Geodatabase folder holding a point layer, which GDAL 3.6 reads.
+        let point = GeoJSONFeature(rings: [[Fixture.centre(3, 3)]], properties: [("id", .string("P1"))])
+        try VectorWriter.write(path: dir + "/x.gdb", driver: "OpenFileGDB", layerName: "points", features: [point], crs: Fixture.utm())
+        let problem = "x.gdb: File Geodatabase rasters need GDAL 3.7 or later (this is GDAL \(GDAL.version)); export the raster to GeoTIFF"
+        let train = ["train", "--method", "logistic", "--deposits", s.deposits, "--out", "m.json", "--evidence"]
+        try expectError(train + ["grav=x.gdb/grav"], in: dir, saying: "prospect: error: \(problem)")
+        try expectError(train + ["x.gdb"], in: dir, saying: "prospect: error: \(problem)")
+        try expectError(
+            ["prepare", "--reference", "a.tif", "--raster", "grav=x.gdb/grav", "--out", "stack"], in: dir,
+            saying: "prospect: error: \(problem)")
+        // Its vectors are still read.
+        #expect(try CLI.run(["info", "x.gdb"], in: dir).status == 0)
+    }
 }

@@ -43,8 +43,13 @@ public enum Preparer {
                     input.source.inputPath, "layer name \"\(Echo.short(input.name))\" is used twice; name layers with =NAME")
             }
         }
-        for input in request.inputs where !FileManager.default.fileExists(atPath: input.source.inputPath) {
-            throw PipelineError(input.source.inputPath, "no such file")
+        for input in request.inputs {
+            let path = input.source.inputPath
+            if case .raster = input.source {
+                if let missing = DatasetName.missing(path) { throw missing }
+            } else if DatasetName.isPlainPath(path), !FileManager.default.fileExists(atPath: path) {
+                throw PipelineError(path, "no such file")
+            }
         }
         try request.paths(writer: "--out").check()
         let out = URL(fileURLWithPath: request.outputDirectory).standardizedFileURL

@@ -136,7 +136,7 @@ public struct StudyFile: Sendable {
                     resampling = method
                 }
                 source = .raster(path: resolve(sourceText), kind: kind == "raster" ? .continuous : .categorical, resampling: resampling)
-                defaultName = URL(fileURLWithPath: sourceText).deletingPathExtension().lastPathComponent
+                defaultName = DatasetName.layerName(for: sourceText)
             case "distance":
                 let v = vector(sourceText)
                 source = .distance(v)

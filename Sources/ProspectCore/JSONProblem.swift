@@ -35,7 +35,7 @@ public enum JSONProblem {
     }
 
     /// The key path as JSON readers write it: `layers[2].kind`; `(top level)` for the root.
-    static func path(_ keys: [any CodingKey]) -> String {
+    public static func path(_ keys: [any CodingKey]) -> String {
         let text = keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
         return text.isEmpty ? "(top level)" : String(text.drop { $0 == "." })
     }

@@ -1,6 +1,7 @@
 import Foundation
 import ProspectCore
 import ProspectGDAL
+import ProspectPipeline
 import ProspectTestSupport
 import Testing
 
@@ -509,5 +510,26 @@ struct MessageTests {
             saying: "prospect: error: \(problem)")
         // Its vectors are still read.
         #expect(try CLI.run(["info", "x.gdb"], in: dir).status == 0)
+    }
+
+    @Test("prepare takes ±Inf cells as missing, counts them per layer, and writes a manifest with finite statistics")
+    func prepareInfiniteCells() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        // 12 cells of ±Inf in a layer of column / 64.
+        let infinite = Set((0..<12).map { $0 * 250 })
+        try Fixture.raster(dir + "/inf.tif") { c, r in
+            let i = r * Fixture.grid.columns + c
+            return infinite.contains(i) ? (i % 500 == 0 ? .infinity : -.infinity) : Float(c) / 64
+        }
+        let lines = try warnings(["prepare", "--reference", "inf.tif", "--raster", "inf.tif", "--out", "stack"], in: dir)
+        #expect(lines == ["prospect: warning: inf.tif: 12 cells hold ±Inf; treated as missing"])
+        let manifest = try StackManifest.load(dir + "/stack")
+        let layer = try #require(manifest.layers.first)
+        #expect(layer.validCells == Fixture.grid.cellCount - 12)
+        #expect(layer.minimum == 0 && layer.maximum == 63.0 / 64)
+        #expect(manifest.warnings.contains("inf.tif: 12 cells hold ±Inf; treated as missing"))
+        let prepared = try readRaster(dir + "/stack/inf.tif")
+        #expect(prepared.filter { $0 == -9999 }.count == 12 && !prepared.contains { $0.isInfinite })
     }
 }

@@ -103,8 +103,14 @@ public enum Preparer {
                 cellHeight: -g.transform.cellHeight, extent: [e.minX, e.minY, e.maxX, e.maxY]),
             studyArea: request.studyArea?.description, studyAreaCells: context.studyAreaCells,
             nodata: request.nodata, layers: layers, vrt: vrtName, warnings: context.warnings)
-        try OutputFiles.write(
-            manifest.encoded(), to: staging + "/" + StackManifest.fileName, reportedAs: out.path + "/" + StackManifest.fileName)
+        let manifestData: Data
+        do { manifestData = try manifest.encoded() } catch let EncodingError.invalidValue(value, context) {
+            // Statistics are finite (±Inf is written as nodata); anything else is named.
+            throw PipelineError(
+                DisplayPath.of(out.path + "/" + StackManifest.fileName),
+                "\(JSONProblem.path(context.codingPath)) is \(value), which JSON cannot hold")
+        }
+        try OutputFiles.write(manifestData, to: staging + "/" + StackManifest.fileName, reportedAs: out.path + "/" + StackManifest.fileName)
         try commit(staging: staging, to: out.path, files: layers.map(\.path) + [vrtName, StackManifest.fileName])
         return PrepareReport(manifest: manifest, manifestPath: out.path + "/" + StackManifest.fileName, seconds: seconds)
     }
@@ -385,6 +391,12 @@ struct Context {
                 "does not overlap the grid\(request.studyArea == nil ? "" : " inside the study area") (\(crsLabel), extent \(grid.extent)): every cell of \(input.name) would be nodata"
             )
         }
+        if stats.infinite > 0 {
+            let n = stats.infinite
+            warnings.append(
+                "\(DisplayPath.of(input.source.inputPath)): \(n) cell\(n == 1 ? "" : "s") hold\(n == 1 ? "s" : "") ±Inf; treated as missing"
+            )
+        }
         layer.validCells = stats.valid
         layer.minimum = stats.minimum
         layer.maximum = stats.maximum
@@ -522,6 +534,8 @@ struct Context {
         var codes = Set<Int>()
         /// The first value with a fractional part: a categorical layer must have none.
         var firstFraction: Float?
+        /// Cells inside the study area that held ±Inf, written as nodata.
+        var infinite = 0
 
         mutating func add(_ v: Float) {
             valid += 1
@@ -565,7 +579,8 @@ struct Context {
     }
 
     /// Writes the final layer band by band (256 rows), computing bands on all cores when
-    /// `parallel`; cells outside the study area and NaN become nodata.
+    /// `parallel`; cells outside the study area, NaN and ±Inf become nodata (±Inf counted in
+    /// `LayerStats.infinite`), so the manifest's statistics are finite.
     func finish(
         to final: String, parallel: Bool = true,
         produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void
@@ -599,6 +614,10 @@ struct Context {
                     let v = b[j]
                     if v.isNaN || v == nodata || (mask.map { $0[row * columns + j] == 0 } ?? false) {
                         b[j] = nodata
+                    } else if v.isInfinite {
+                        // Missing, as every model takes it; counted for the warning.
+                        b[j] = nodata
+                        stats.infinite += 1
                     } else {
                         stats.add(v)
                     }

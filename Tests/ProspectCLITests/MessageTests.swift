@@ -97,6 +97,7 @@ struct MessageTests {
         let first = try CLI.run(train + ["--out", "model.json"], in: dir)
         try #require(first.status == 0, "\(first.stderr)")
         let readOnly = try #require(ReadOnlyFolder(in: dir))
+        defer { withExtendedLifetime(readOnly) {} }  // unmounted only when the test is done
         let reason = readOnly.reason
         try expectError(train + ["--out", "readonly/m.json"], in: dir, saying: "readonly/m.json: cannot write: \(reason)")
         try expectError(

@@ -202,7 +202,7 @@ public enum Benchmark {
     /// `directory` (reused when already there), generated window by window in bounded memory.
     public static func prepareStack(directory: String, size: Int, layers: Int) throws -> [LayerSpec] {
         GDAL.initialize()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OutputFiles.createFolder(directory)
         let grid = Grid(
             columns: size, rows: size, transform: .northUp(left: 340_000, top: 2_390_000, cellSize: 30),
             crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")

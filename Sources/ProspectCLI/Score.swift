@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProspectCore
 import ProspectPipeline
 
 extension ScoreOptions.Compression: ExpressibleByArgument {}
@@ -62,7 +63,7 @@ extension ProspectCommand {
                     let names = try ModelStore.load(model).layers.map(\.name)
                     overrides = overrides.filter { names.contains($0.key) }
                     if let missing = names.first(where: { overrides[$0] == nil }) {
-                        throw PipelineError(stack, "the stack has no layer named \(missing), which model \(model) needs")
+                        throw PipelineError(stack, "the stack has no layer named \(Echo.short(missing)), which model \(model) needs")
                     }
                 }
                 for e in evidence {
@@ -74,6 +75,7 @@ extension ProspectCommand {
                 let report = try Workflows.score(
                     modelPath: model, outputPath: out, overrides: overrides, options: options,
                     otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
+                for w in report.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     // Printed with sorted keys: the order of the members does not show.
                     struct Summary: Encodable {

@@ -148,7 +148,8 @@ extension ProspectCommand {
                 for (name, specs) in try transforms() {
                     guard let k = layers.firstIndex(where: { $0.name == name }) else {
                         throw OptionError(
-                            .transform, layer: name, "no layer is named \(name) (layers: \(layers.map(\.name).joined(separator: ", ")))")
+                            .transform, layer: name,
+                            "no layer is named \(Echo.short(name)) (layers: \(layers.map(\.name).joined(separator: ", ")))")
                     }
                     layers[k].transforms += try LayerTransform.parse(specs, layer: name)
                 }

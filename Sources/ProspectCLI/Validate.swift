@@ -25,6 +25,7 @@ extension ProspectCommand {
             try runReportingErrors {
                 let report = try Validator.validate(
                     mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: depositsCRS.assumeCRS)
+                for w in report.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(report)
                     return

@@ -6,20 +6,32 @@ internal import CGDAL
 public final class CoordinateTransformer {
     /// The owned handle; borrowed by other types of this module for the length of one call.
     let handle: OGRCoordinateTransformationH
-    /// The source CRS label, for error messages.
-    private let name: String
+    /// The file whose coordinates are transformed, which errors name (else the two CRSs).
+    private let file: String?
+    /// "from EPSG:4326 to EPSG:32645", for error messages.
+    private let fromTo: String
 
     /// Builds the transformation. The corresponding C function is `OCTNewCoordinateTransformation`.
+    /// - Parameter file: the file whose coordinates these are, named by the errors.
     /// - Throws: `GDALError` when PROJ finds no operation between the two.
-    public init(from source: SpatialReference, to target: SpatialReference) throws {
+    public init(from source: SpatialReference, to target: SpatialReference, file: String? = nil) throws {
         GDAL.initialize()
-        name = "\(source.label) → \(target.label)"
+        let fromTo = "from \(source.label) to \(target.label)"
+        self.file = file
+        self.fromTo = fromTo
         CPL.reset()
         guard let h = OCTNewCoordinateTransformation(source.handle, target.handle) else {  // NULL on failure
-            throw GDALError(path: name, message: CPL.detail("no coordinate transformation"))
+            throw Self.error(CPL.detail("no coordinate transformation \(fromTo)"), file: file)
         }
         handle = h
     }
+
+    /// An error naming the file (with none, "coordinates"; the message says which CRSs).
+    private static func error(_ message: String, file: String?) -> GDALError {
+        GDALError(path: file ?? "coordinates", message: message)
+    }
+
+    private func error(_ message: String) -> GDALError { Self.error(message, file: file) }
 
     deinit { OCTDestroyCoordinateTransformation(handle) }
 
@@ -37,7 +49,7 @@ public final class CoordinateTransformer {
         let allOK = OCTTransformEx(handle, Int32(points.count), &xs, &ys, &zs, &ok)  // TRUE only when every point succeeded
         guard allOK != 0 else {
             let failed = ok.filter { $0 == 0 }.count
-            throw GDALError(path: name, message: CPL.detail("\(failed) of \(points.count) points could not be transformed"))
+            throw error(CPL.detail("\(failed) of \(points.count) points could not be transformed \(fromTo)") + "; check its CRS")
         }
         return (0..<points.count).map { (xs[$0], ys[$0]) }
     }
@@ -62,7 +74,9 @@ public final class CoordinateTransformer {
                 &minX, &minY, &maxX, &maxY, 21) != 0,  // TRUE on success
             minX.isFinite, minY.isFinite, maxX.isFinite, maxY.isFinite
         else {
-            throw GDALError(path: name, message: CPL.detail("could not transform the extent \(bounds)"))
+            let extent = GDALAlgorithms.describe(bounds)
+            let reason = CPL.lastMessage == "unknown GDAL error" ? "" : " (\(CPL.lastMessage))"
+            throw error("its extent \(extent) could not be transformed \(fromTo)\(reason); check its CRS")
         }
         return (minX, minY, maxX, maxY)
     }

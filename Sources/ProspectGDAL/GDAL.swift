@@ -48,6 +48,12 @@ public enum GDAL {
         String(cString: GDALVersionInfo("RELEASE_NAME"))  // never NULL
     }
 
+    /// The GDAL release as one number, e.g. 3060200 for 3.6.2 (major × 10⁶ + minor × 10⁴ +
+    /// revision × 100). The corresponding C function is `GDALVersionInfo("VERSION_NUM")`.
+    public static var versionNumber: Int {
+        Int(String(cString: GDALVersionInfo("VERSION_NUM"))) ?? 0  // never NULL
+    }
+
     /// The PROJ release, e.g. "9.1.1". The corresponding C function is `proj_info`.
     public static var projVersion: String {
         guard let v = proj_info().version else { return "" }

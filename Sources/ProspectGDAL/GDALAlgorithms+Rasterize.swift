@@ -121,7 +121,7 @@ extension GDALAlgorithms {
         var transformer: CoordinateTransformer?
         if let layerCRS = source.crs(of: layer), !grid.crsWKT.isEmpty {
             let gridCRS = try SpatialReference(userInput: grid.crsWKT)
-            if !layerCRS.isSame(gridCRS) { transformer = try CoordinateTransformer(from: layerCRS, to: gridCRS) }
+            if !layerCRS.isSame(gridCRS) { transformer = try CoordinateTransformer(from: layerCRS, to: gridCRS, file: source.path) }
         }
         var geometries: [OGRGeometryH?] = []
         var values: [Double] = []

@@ -25,7 +25,10 @@ extension GDALAlgorithms {
     ///   - toLines: convert every geometry to a MultiLineString (`-nlt MULTILINESTRING`), so
     ///     polygons become their rings and distances are measured to polygon edges.
     ///   - openOptions: driver open options for the source.
-    /// - Returns: the number of features written and the output layer's name.
+    /// - Returns: the number of features written, the output layer's name, and the features
+    ///   left out: those with no geometry (an empty or unreadable CSV coordinate), and those
+    ///   with a coordinate that is not finite, which are not copied (`-where "FID NOT IN (…)"`;
+    ///   the GeoPackage writer cannot record an infinite extent).
     /// - Throws: `GDALError` naming the source with "has no layer named X (layers: a, b)",
     ///   "layer X has no features", "has no CRS; give one with --assume-crs" or "has no
     ///   coordinate columns (…)"; naming the destination when GDAL cannot write it.
@@ -33,7 +36,7 @@ extension GDALAlgorithms {
         source: String, layer name: String?, destination: String, targetCRS: SpatialReference,
         assumedSourceCRS: SpatialReference?, makeValid: Bool, toLines: Bool = false,
         openOptions: [String] = []
-    ) throws -> (features: Int, layerName: String) {
+    ) throws -> (features: Int, layerName: String, skipped: SkippedFeatures) {
         let input = try VectorDataset.open(source, openOptions: openOptions)
         let layer = try input.layer(name)
         let layerName = VectorDataset.name(of: layer)
@@ -42,17 +45,36 @@ extension GDALAlgorithms {
         guard OGR_L_GetFeatureCount(layer, 1) != 0 else {  // -1 when unknown
             throw GDALError(path: source, message: "layer \(layerName) has no features")
         }
+        let skipped = try input.unusableGeometries(layer)
         var arguments = ["-f", "GPKG", "-t_srs", targetCRS.wkt, "-dim", "XY"]
-        if SpatialReference.defined(cloning: OGR_L_GetSpatialRef(layer)) == nil {  // NULL when the layer has no CRS
-            guard let sourceCRS = input.impliedCRS ?? assumedSourceCRS else {
+        if let nonFinite = skipped.ids[.nonFinite] ?? (skipped.isCSV ? skipped.ids[.noCoordinates] : nil), !nonFinite.isEmpty {
+            arguments += ["-where", "FID NOT IN (\(nonFinite.map(String.init).joined(separator: ",")))"]
+        }
+        var sourceCRS = SpatialReference.defined(cloning: OGR_L_GetSpatialRef(layer))  // NULL when the layer has no CRS
+        if sourceCRS == nil {
+            guard let crs = input.impliedCRS ?? assumedSourceCRS else {
                 throw GDALError(path: source, message: "has no CRS; give one with --assume-crs")
             }
-            arguments += ["-s_srs", sourceCRS.wkt]
+            arguments += ["-s_srs", crs.wkt]
+            sourceCRS = crs
         }
         if makeValid { arguments.append("-makevalid") }
         if toLines { arguments += ["-nlt", "MULTILINESTRING"] }
         arguments.append(layerName)
-        return try vectorTranslate(input, arguments: arguments, destination: destination, layerName: layerName)
+        do {
+            let result = try vectorTranslate(input, arguments: arguments, destination: destination, layerName: layerName)
+            return (result.features, result.layerName, skipped)
+        } catch let error as GDALError where error.path == destination && destination.hasPrefix("/vsimem/") {
+            // A copy in memory failed: the problem is the source's, most often coordinates that
+            // are not in the CRS it declares. Its extent, transformed, says so naming both CRSs.
+            if let sourceCRS, !sourceCRS.isSame(targetCRS), let extent = input.info(layer).extent {
+                _ = try CoordinateTransformer(from: sourceCRS, to: targetCRS, file: source).transformBounds(extent)
+            }
+            throw GDALError(
+                path: source,
+                message: error.message.replacingOccurrences(
+                    of: "could not write a copy of \(input.path)", with: "could not be copied into \(targetCRS.label)"))
+        }
     }
 
     /// Runs `GDALVectorTranslate` on `input` with ogr2ogr-style `arguments`, writing under a

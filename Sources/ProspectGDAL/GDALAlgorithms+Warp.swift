@@ -97,7 +97,7 @@ extension GDALAlgorithms {
         guard !sourceCRS.isSame(gridCRS) else {
             return (abs(g.transform.cellWidth), abs(g.transform.cellHeight))
         }
-        let b = try CoordinateTransformer(from: sourceCRS, to: gridCRS).transformBounds(g.extent)
+        let b = try CoordinateTransformer(from: sourceCRS, to: gridCRS, file: source).transformBounds(g.extent)
         return ((b.maxX - b.minX) / Double(g.columns), (b.maxY - b.minY) / Double(g.rows))
     }
 
@@ -147,9 +147,7 @@ extension GDALAlgorithms {
             source = own
         } else {
             let transformer: CoordinateTransformer
-            do { transformer = try CoordinateTransformer(from: sourceCRS, to: gridCRS) } catch let e as GDALError {
-                throw GDALError(path: input.path, message: "no transformation from its CRS to the grid's: \(e.message)")
-            }
+            transformer = try CoordinateTransformer(from: sourceCRS, to: gridCRS, file: input.path)
             // A probe: an extent reaching beyond the CRS's area of use may not transform as a
             // whole, while the warper, cell by cell, still can.
             guard let b = try? transformer.transformBounds(own),

@@ -24,9 +24,11 @@ public final class RasterDataset {
     ///
     /// The corresponding C function is `GDALOpenEx` with `GDAL_OF_RASTER`.
     /// - Parameters:
-    ///   - path: a file path or GDAL virtual path (`/vsimem/…`, `/vsizip/…`).
+    ///   - path: a file path, a GDAL virtual path (`/vsimem/…`, `/vsizip/…`) or a subdataset
+    ///     name (`GPKG:file.gpkg:table`, `NETCDF:"f.nc":var`).
     ///   - update: open for writing.
-    /// - Throws: `GDALError` with "no such file", "not a raster that GDAL can read (…)",
+    /// - Throws: `GDALError` with "no such file", "GDAL cannot open it (…)" (a subdataset
+    ///   name), "File Geodatabase rasters need GDAL 3.7 or later (…)", "not a raster that GDAL can read (…)",
     ///   "has no raster bands" or "has N bands; at most 4096 are supported" (`maxBands`).
     public static func open(_ path: String, update: Bool = false) throws -> RasterDataset {
         GDAL.initialize()
@@ -34,7 +36,8 @@ public final class RasterDataset {
         CPL.reset()
         guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {  // NULL on failure
             let message = CPL.lastMessage
-            if !VSI.exists(path) { throw GDALError(path: path, message: "no such file") }
+            if let missing = DatasetName.missing(path) { throw missing }
+            if DatasetName.isSubdataset(path) { throw GDALError(path: path, message: "GDAL cannot open it (\(message))") }
             if isVectorOnly(path) { throw GDALError(path: path, message: "has no raster bands") }
             throw GDALError(path: path, message: "not a raster that GDAL can read (\(message))")
         }
@@ -110,6 +113,20 @@ public final class RasterDataset {
         }
         return grid
     }
+
+    /// Whether the raster places its cells with a geotransform (a GeoTIFF's tie point and
+    /// scale, a world file, …); a plain PNG or an ungeoreferenced TIFF has none, and `grid` then
+    /// holds GDAL's identity transform (cells of 1 × 1 from the origin, rows going down).
+    ///
+    /// The corresponding C function is `GDALGetGeoTransform` (CE_Failure when the raster has none).
+    public var hasGeoTransform: Bool {
+        var coefficients = [Double](repeating: 0, count: 6)
+        return GDALGetGeoTransform(openHandle, &coefficients) == CE_None
+    }
+
+    /// The number of ground control points (georeferencing without a geotransform).
+    /// The corresponding C function is `GDALGetGCPCount`.
+    public var groundControlPointCount: Int { Int(GDALGetGCPCount(openHandle)) }
 
     /// The CRS, or nil when the raster has none. Wraps `GDALGetSpatialRef`.
     public var spatialReference: SpatialReference? {

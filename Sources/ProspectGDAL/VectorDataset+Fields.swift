@@ -1,4 +1,5 @@
 internal import CGDAL
+import ProspectCore
 
 extension VectorDataset {
     /// The attribute fields of a layer, in order.
@@ -34,7 +35,9 @@ extension VectorDataset {
         guard index >= 0 else {
             throw GDALError(
                 path: path,
-                message: "layer \(Self.name(of: layer)) has no field \(field) (fields: \(Self.fieldNames(defn).joined(separator: ", ")))")
+                message:
+                    "layer \(Self.name(of: layer)) has no field \(Echo.short(field)) (fields: \(Self.fieldNames(defn).joined(separator: ", ")))"
+            )
         }
         return index
     }

@@ -30,4 +30,24 @@ extension VectorDataset {
         }
         return (count, firstFID)
     }
+
+    /// How many features of a layer are points, lines and areas, by the dimension of their
+    /// geometry (a collection counts by its highest dimension); features without geometry are
+    /// not counted.
+    ///
+    /// The corresponding C functions are `OGR_F_GetGeometryRef` and `OGR_G_GetDimension`.
+    /// - Parameter layer: the layer name, or nil for the first layer.
+    public func geometryDimensions(layer name: String? = nil) throws -> (points: Int, lines: Int, areas: Int) {
+        let layer = try layer(name)
+        var counts = (points: 0, lines: 0, areas: 0)
+        try forEachFeature(layer) { f in
+            guard let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 else { return }  // NULL when no geometry
+            switch OGR_G_GetDimension(g) {
+            case 0: counts.points += 1
+            case 1: counts.lines += 1
+            default: counts.areas += 1
+            }
+        }
+        return counts
+    }
 }

@@ -1,5 +1,6 @@
 internal import CGDAL
 import Foundation
+import ProspectCore
 
 /// An open OGR vector dataset (read-only), owning its `GDALDatasetH` through an `OwnedDataset`.
 ///
@@ -116,7 +117,7 @@ public final class VectorDataset {
         }
     }
 
-    private func info(_ layer: OGRLayerH) -> VectorLayerInfo {
+    func info(_ layer: OGRLayerH) -> VectorLayerInfo {
         let declared = SpatialReference(cloning: OGR_L_GetSpatialRef(layer)) ?? impliedCRS  // NULL when the layer has no CRS
         var envelope = OGREnvelope()
         CPL.reset()
@@ -153,7 +154,8 @@ public final class VectorDataset {
         CPL.reset()
         if let name {
             guard let l = GDALDatasetGetLayerByName(handle, name) else {  // NULL when absent
-                throw GDALError(path: path, message: "has no layer named \(name) (layers: \(layerNames.joined(separator: ", ")))")
+                throw GDALError(
+                    path: path, message: "has no layer named \(Echo.short(name)) (layers: \(layerNames.joined(separator: ", ")))")
             }
             return l
         }
@@ -211,33 +213,75 @@ public final class VectorDataset {
     /// - Throws: `GDALError` naming the file; for a CSV without coordinate columns, "has no
     ///   coordinate columns (looked for lon/longitude/x/easting and lat/latitude/y/northing)".
     public func points(layer name: String? = nil) throws -> (points: [PointFeature], crs: SpatialReference?, skipped: Int) {
+        let read = try pointsWithSkipped(layer: name)
+        return (read.points, read.crs, read.skipped.count)
+    }
+
+    /// Point features of a layer, as `points(layer:)`, with the features left out by reason:
+    /// no (or an empty) geometry, a coordinate that is not finite, or another kind of geometry.
+    ///
+    /// The corresponding C functions are `OGR_F_GetFID`, `OGR_F_GetGeometryRef`, `OGR_G_GetX`
+    /// and `OGR_G_GetY`.
+    /// - Throws: as `points(layer:)`.
+    public func pointsWithSkipped(layer name: String? = nil) throws -> (
+        points: [PointFeature], crs: SpatialReference?, skipped: SkippedFeatures
+    ) {
         let layer = try layer(name)
         try requireCSVGeometry(layer)
         let fieldNames = OGR_L_GetLayerDefn(layer).map(Self.fieldNames) ?? []
         var points: [PointFeature] = []
-        var skipped = 0
+        var skipped = SkippedFeatures(isCSV: csvCoordinateColumns != nil)
         try forEachFeature(layer) { f in
+            let fid = OGR_F_GetFID(f)
             guard let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 else {
-                skipped += 1
+                skipped.add(fid, .noCoordinates)
                 return
             }  // NULL when no geometry
             var attributes: [String: String] = [:]
             for (i, key) in fieldNames.enumerated() where OGR_F_IsFieldSetAndNotNull(f, Int32(i)) != 0 {
                 attributes[key] = OGR_F_GetFieldAsString(f, Int32(i)).map { String(cString: $0) } ?? ""
             }
+            var parts: [OGRGeometryH] = []
             switch OGR_GT_Flatten(OGR_G_GetGeometryType(g)) {
             case wkbPoint:
-                points.append(PointFeature(x: OGR_G_GetX(g, 0), y: OGR_G_GetY(g, 0), attributes: attributes))
+                parts = [g]
             case wkbMultiPoint:
-                for i in 0..<OGR_G_GetGeometryCount(g) {
-                    guard let part = OGR_G_GetGeometryRef(g, i), OGR_G_IsEmpty(part) == 0 else { continue }
-                    points.append(PointFeature(x: OGR_G_GetX(part, 0), y: OGR_G_GetY(part, 0), attributes: attributes))
+                parts = (0..<OGR_G_GetGeometryCount(g)).compactMap { i in
+                    OGR_G_GetGeometryRef(g, i).flatMap { OGR_G_IsEmpty($0) == 0 ? $0 : nil }  // NULL for an invalid index
                 }
             default:
-                skipped += 1
+                skipped.add(fid, .wrongKind)
+                return
             }
+            let feature = parts.map { PointFeature(x: OGR_G_GetX($0, 0), y: OGR_G_GetY($0, 0), attributes: attributes) }
+            guard feature.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
+                skipped.add(fid, .nonFinite)
+                return
+            }
+            points += feature
         }
         return (points, crs(of: layer), skipped)
+    }
+
+    /// The features of `layer` that have no geometry (or an empty one) or a coordinate that is
+    /// not finite.
+    ///
+    /// The corresponding C functions are `OGR_F_GetFID`, `OGR_F_GetGeometryRef` and
+    /// `OGR_G_GetEnvelope` (a non-finite coordinate gives a non-finite envelope).
+    func unusableGeometries(_ layer: OGRLayerH) throws -> SkippedFeatures {
+        var skipped = SkippedFeatures(isCSV: csvCoordinateColumns != nil)
+        try forEachFeature(layer) { f in
+            guard let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 else {  // NULL when no geometry
+                skipped.add(OGR_F_GetFID(f), .noCoordinates)
+                return
+            }
+            var envelope = OGREnvelope()
+            OGR_G_GetEnvelope(g, &envelope)
+            if ![envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY].allSatisfy(\.isFinite) {
+                skipped.add(OGR_F_GetFID(f), .nonFinite)
+            }
+        }
+        return skipped
     }
 
     /// Line work of a layer: each LineString, each part of a MultiLineString, and every ring

@@ -22,6 +22,7 @@ public final class AtomicOutput {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw PipelineError(path, "output folder \(dir) does not exist")
         }
+        try OutputFiles.checkWritable(folder: dir, for: path)
         StaleTemporaries.remove(of: [path])
         temporaryPath = TemporaryName.make(for: dir + "/" + url.lastPathComponent)
         TemporaryFiles.shared.register(temporaryPath)

@@ -44,7 +44,7 @@ public struct DatasetInfo: Sendable, Codable {
     /// - Throws: when the file is missing or GDAL reads it as neither.
     public static func describe(_ path: String, exactStatistics: Bool = false) throws -> DatasetInfo {
         GDAL.initialize()
-        guard FileManager.default.fileExists(atPath: path) || path.hasPrefix("/vsi") else {
+        guard FileManager.default.fileExists(atPath: path) || !DatasetName.isPlainPath(path) else {
             throw PipelineError(path, "no such file")
         }
         var info = DatasetInfo(path: path)

@@ -18,7 +18,7 @@ public enum DemoRegion {
         seed: UInt64 = 2026
     ) throws -> DemoProvince {
         GDAL.initialize()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OutputFiles.createFolder(directory)
         var province = DemoProvince.generate(columns: columns, rows: rows, cellSize: cellSize, seed: seed)
         let srs = try SpatialReference(epsg: 32645)
         province.grid.crsWKT = srs.wkt
@@ -106,7 +106,7 @@ public enum DemoRegion {
         rasters: String, output: String, method: TrainingOptions.Method = .wofe, threads: Int? = nil,
         created: CreationTime? = nil
     ) throws -> Summary {
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try OutputFiles.createFolder(output)
         let layers =
             continuousLayers.map { LayerSpec(name: $0, path: "\(rasters)/\($0).tif", kind: .continuous) }
             + categoricalLayers.map { LayerSpec(name: $0, path: "\(rasters)/\($0).tif", kind: .categorical) }
@@ -146,7 +146,8 @@ public enum DemoRegion {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else { throw PipelineError(path, "cannot be read") }
         do { return try JSONDecoder().decode(HiddenModel.self, from: data) } catch {
-            throw PipelineError(path, "not the demo's hidden model: \(error)")
+            let problem = JSONProblem.describe(error, in: data) { _ = try JSONDecoder().decode(HiddenModel.self, from: $0) }
+            throw PipelineError(path, "not the demo's hidden model: \(problem)")
         }
     }
 }

@@ -23,6 +23,12 @@ public struct DepositSet: Sendable {
     public var reprojectedFrom: String?
     /// The CRS assumed for a file that declares none (`--assume-crs`).
     public var assumedCRS: String?
+    /// Features of the file that gave no usable point (bad or missing coordinates, not a point).
+    public var unreadable = SkippedFeatures()
+
+    /// One warning per kind of feature left out while reading:
+    /// `deposits.csv: 3 rows skipped: bad coordinates (rows 4, 9, 12)`.
+    public var readWarnings: [String] { unreadable.warnings(path: DisplayPath.of(path)) }
 
     /// Distinct cells holding at least one deposit, sorted.
     public var cells: [Int] { Array(Set(inside.map(\.cellIndex))).sorted() }
@@ -38,7 +44,7 @@ public struct DepositSet: Sendable {
         GDAL.initialize()
         let ds = try VectorDataset.open(path)
         let info = ds.layers.first { $0.name == layer } ?? (layer == nil ? ds.layers.first : nil)
-        let (points, declared, _) = try ds.points(layer: layer ?? info?.name)
+        let (points, declared, unreadable) = try ds.pointsWithSkipped(layer: layer ?? info?.name)
         guard !points.isEmpty else { throw PipelineError(path, "holds no point features") }
         var xy = points.map { (x: $0.x, y: $0.y) }
         var reprojected: String?
@@ -46,7 +52,7 @@ public struct DepositSet: Sendable {
         var assumed = false
         if crs == nil, let assumedCRS {
             do { crs = try SpatialReference(userInput: assumedCRS) } catch {
-                throw PipelineError(path, "--assume-crs \(assumedCRS) is not a CRS GDAL knows")
+                throw PipelineError(path, "--assume-crs \(Echo.short(assumedCRS)) is not a CRS GDAL knows")
             }
             assumed = true
         }
@@ -56,7 +62,7 @@ public struct DepositSet: Sendable {
         if let crs, !grid.crsWKT.isEmpty {
             let gridCRS = try SpatialReference(wkt: grid.crsWKT)
             if !crs.isSame(gridCRS) {
-                xy = try CoordinateTransformer(from: crs, to: gridCRS).transform(xy)
+                xy = try CoordinateTransformer(from: crs, to: gridCRS, file: path).transform(xy)
                 reprojected = crs.label
             }
         }
@@ -81,6 +87,6 @@ public struct DepositSet: Sendable {
         }
         return DepositSet(
             path: path, given: points.count, inside: inside, outside: outside, reprojectedFrom: reprojected,
-            assumedCRS: assumed ? crs?.label : nil)
+            assumedCRS: assumed ? crs?.label : nil, unreadable: unreadable)
     }
 }

@@ -21,7 +21,7 @@ public struct LayerSpec: Sendable, Equatable {
     /// Parses `PATH` or `NAME=PATH`; the name defaults to the file name without extension.
     public init(argument: String, kind: LayerKind) {
         let (name, path) = LayerArgument.split(argument)
-        self.init(name: name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, path: path, kind: kind)
+        self.init(name: name ?? DatasetName.layerName(for: path), path: path, kind: kind)
     }
 }
 
@@ -39,6 +39,8 @@ public struct EvidenceStack: Sendable {
     public var blockSizes: [(columns: Int, rows: Int)]
     /// The cells holding ±Inf in each layer's file, counted as tiles are read.
     public let infiniteCells = InfiniteCells()
+    /// The cells each layer's transforms turn into nodata, counted as tiles are read.
+    public let unmappedCells = UnmappedCells()
 
     /// Opens every layer and checks it is a raster on the same grid as the first.
     ///
@@ -51,7 +53,7 @@ public struct EvidenceStack: Sendable {
         guard !layers.isEmpty else { throw PipelineError(nil, "no evidence layers given") }
         var names = Set<String>()
         for l in layers where !names.insert(l.name).inserted {
-            throw PipelineError(l.path, "layer name \"\(l.name)\" is used twice; name layers with NAME=PATH")
+            throw PipelineError(l.path, "layer name \"\(Echo.short(l.name))\" is used twice; name layers with NAME=PATH")
         }
         var grid: Grid?
         var nodata: [Float] = []
@@ -59,6 +61,7 @@ public struct EvidenceStack: Sendable {
         var blocks: [(columns: Int, rows: Int)] = []
         for layer in layers {
             let ds = try RasterDataset.open(layer.path)
+            try GridCheck.georeferenced(ds, path: layer.path)
             let g = ds.grid
             if let first = grid {
                 guard try GridCheck.same(g, first) else {
@@ -120,6 +123,27 @@ public struct Tiling: Sendable {
 
 /// Whether two rasters share one grid: same size, geotransform and CRS.
 enum GridCheck {
+    /// The raster's grid, refused when it cannot place its cells on a north-up grid.
+    /// - Throws: `PipelineError` naming `path`: "has no georeferencing (no geotransform)",
+    ///   "has ground control points but no geotransform; …", or "rotated grids are not supported".
+    static func northUp(_ dataset: RasterDataset, path: String) throws -> Grid {
+        try georeferenced(dataset, path: path)
+        let grid = dataset.grid
+        guard grid.transform.isNorthUp else { throw PipelineError(path, "rotated grids are not supported") }
+        return grid
+    }
+
+    /// Refuses a raster without a geotransform: its cells would be placed by GDAL's identity
+    /// transform (1 × 1 cells from 0, 0), which is no place on Earth.
+    static func georeferenced(_ dataset: RasterDataset, path: String) throws {
+        guard !dataset.hasGeoTransform else { return }
+        if dataset.groundControlPointCount > 0 {
+            throw PipelineError(
+                path, "has ground control points but no geotransform; warp it onto a grid first (gdalwarp)")
+        }
+        throw PipelineError(path, "has no georeferencing (no geotransform)")
+    }
+
     /// Cells must match to 1e-6 of a cell; CRSs are compared by PROJ (`OSRIsSame`), so the same
     /// CRS written two ways (an R raster's PROJ string, a GeoTIFF's EPSG code) matches. A grid
     /// with no CRS matches only another without one.
@@ -244,7 +268,11 @@ final class StackReader {
             let chain = stack.layers[k].transforms
             if !chain.isEmpty {
                 let n = tiling.blockAligned ? tileCells : window.cellCount
+                let stride = tiling.blockAligned ? tiling.tileColumns : window.columns
+                let before = UnmappedCells.valued(buffers[k], window: window, stride: stride, nodata: stack.fileNodata[k])
                 TransformKernel.apply(chain, UnsafeMutableBufferPointer(rebasing: buffers[k][0..<n]), nodata: stack.fileNodata[k])
+                let after = UnmappedCells.mapped(buffers[k], window: window, stride: stride)
+                stack.unmappedCells.record(layer: k, tile: index, count: before - after)
             }
         }
         return (window, tiling.blockAligned ? tiling.tileColumns : window.columns)

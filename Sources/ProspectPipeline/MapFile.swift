@@ -15,7 +15,7 @@ struct ScoreMap {
     static func read(_ path: String) throws -> ScoreMap {
         GDAL.initialize()
         let ds = try RasterDataset.open(path)
-        let grid = ds.grid
+        let grid = try GridCheck.northUp(ds, path: path)
         var values = [Float](repeating: 0, count: grid.cellCount)
         try values.withUnsafeMutableBufferPointer { try ds.read(window: grid.full, into: $0) }
         let nodata = ds.nodata().map { Float($0) } ?? .nan

@@ -21,10 +21,10 @@ public enum ModelStore {
     public static func stage(_ model: ModelFile, to path: String) throws -> AtomicOutput {
         let out = try AtomicOutput(path)
         do {
-            try model.encoded().write(to: URL(fileURLWithPath: out.temporaryPath))
+            try OutputFiles.write(model.encoded(), to: out.temporaryPath, reportedAs: path)
         } catch {
             out.discard()
-            throw PipelineError(path, "cannot write the model: \(error.localizedDescription)")
+            throw error
         }
         return out
     }
@@ -36,7 +36,8 @@ public enum ModelStore {
         let dir = URL(fileURLWithPath: modelPath).deletingLastPathComponent().path
         for name in overrides.keys where !model.layers.contains(where: { $0.name == name }) {
             throw PipelineError(
-                modelPath, "the model has no layer named \"\(name)\" (it has \(model.layers.map(\.name).joined(separator: ", ")))")
+                modelPath,
+                "the model has no layer named \"\(Echo.short(name))\" (it has \(model.layers.map(\.name).joined(separator: ", ")))")
         }
         return model.layers.map { layer in
             LayerSpec(

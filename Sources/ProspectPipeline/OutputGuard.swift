@@ -21,10 +21,37 @@ public struct OutputGuard {
         }
     }
 
-    /// A file the command writes, and what writes it ("--out").
+    /// A file the command writes, what writes it ("--out"), and in what format.
     public struct Output {
         public var path: String
         public var writer: String
+        public var format: OutputFormat?
+    }
+
+    /// The format of an output, which its name must end with: a GeoTIFF named `map.png` would
+    /// be taken for a PNG by every other program.
+    public enum OutputFormat: Sendable {
+        case geoTIFF, geoJSON, csv, model
+
+        /// "a GeoTIFF", for messages.
+        public var name: String {
+            switch self {
+            case .geoTIFF: "a GeoTIFF"
+            case .geoJSON: "GeoJSON"
+            case .csv: "CSV"
+            case .model: "a model file (JSON)"
+            }
+        }
+
+        /// The extensions the name may end with (compared ignoring case), the usual one first.
+        public var extensions: [String] {
+            switch self {
+            case .geoTIFF: ["tif", "tiff"]
+            case .geoJSON: ["geojson", "json"]
+            case .csv: ["csv"]
+            case .model: ["json"]
+            }
+        }
     }
 
     public private(set) var inputs: [Input] = []
@@ -37,8 +64,11 @@ public struct OutputGuard {
     /// Adds a file the command reads.
     public mutating func input(_ path: String, _ role: String) { inputs.append(Input(path, role)) }
 
-    /// Adds a file the command writes.
-    public mutating func output(_ path: String, _ writer: String) { outputs.append(Output(path: path, writer: writer)) }
+    /// Adds a file the command writes; with a `format`, its name must end with one of the
+    /// format's extensions.
+    public mutating func output(_ path: String, _ writer: String, format: OutputFormat? = nil) {
+        outputs.append(Output(path: path, writer: writer, format: format))
+    }
 
     /// Adds a folder the command builds in a staging folder beside it.
     public mutating func folder(_ path: String) { folders.append(path) }
@@ -53,9 +83,13 @@ public struct OutputGuard {
         StaleTemporaries.remove(of: outputs.map(\.path) + folders)
     }
 
-    /// Checks every output against every input and every other output.
+    /// Checks every output against every input and every other output, then that it can be
+    /// written (not a folder, in a folder that can be written to, when the folder exists) and
+    /// that its name ends as its format's files do.
     /// - Throws: `PipelineError` naming the output: "--out would overwrite an input of this
-    ///   command (the map)" or "--tiles-out would overwrite another output of this command (--out)".
+    ///   command (the map)", "--tiles-out would overwrite another output of this command
+    ///   (--out)", "--out is a folder; give a file name", "cannot write: Read-only file system",
+    ///   "--out writes a GeoTIFF; give a name ending in .tif or .tiff".
     public func check() throws {
         let inputKeys = inputs.map { Self.identity($0.path) }
         var outputKeys: [String] = []
@@ -70,6 +104,35 @@ public struct OutputGuard {
                     DisplayPath.of(output.path), "\(output.writer) would overwrite another output of this command (\(outputs[o].writer))")
             }
             outputKeys.append(key)
+        }
+        for output in outputs {
+            try Self.checkWritable(output)
+            try Self.checkExtension(output)
+        }
+    }
+
+    /// Refuses an output whose name does not end with an extension of its format.
+    /// - Throws: `PipelineError` "--out writes a GeoTIFF; give a name ending in .tif or .tiff".
+    static func checkExtension(_ output: Output) throws {
+        guard let format = output.format else { return }
+        let ext = (output.path as NSString).pathExtension.lowercased()
+        guard !format.extensions.contains(ext) else { return }
+        let names = format.extensions.map { "." + $0 }
+        let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
+        throw PipelineError(DisplayPath.of(output.path), "\(output.writer) writes \(format.name); give a name ending in \(list)")
+    }
+
+    /// Refuses an output that names a folder, or whose folder exists but cannot be written to
+    /// (a folder that does not exist yet is created, or reported, by the command).
+    static func checkWritable(_ output: Output) throws {
+        var info = stat()
+        if stat(output.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw PipelineError(DisplayPath.of(output.path), "\(output.writer) is a folder; give a file name")
+        }
+        let folder = (output.path as NSString).deletingLastPathComponent
+        var folderInfo = stat()
+        if stat(folder.isEmpty ? "." : folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR {
+            try OutputFiles.checkWritable(folder: folder, for: output.path)
         }
     }
 

@@ -35,6 +35,8 @@ public struct ScoreReport: Sendable {
     public var seconds: Double
     public var tiles: Int
     public var blockAligned: Bool
+    /// Cells a layer's transforms turned into nodata, one line per layer.
+    public var warnings: [String] = []
 }
 
 /// Scores an evidence stack with a model into a tiled GeoTIFF, streaming tiles on all cores.
@@ -90,7 +92,7 @@ public enum Scorer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             return ScoreReport(
                 cells: stack.grid.cellCount, validCells: valid, seconds: seconds,
-                tiles: tiling.count, blockAligned: tiling.blockAligned)
+                tiles: tiling.count, blockAligned: tiling.blockAligned, warnings: stack.unmappedCells.warnings(layers: stack.layers))
         } catch {
             out.discard()
             throw error

@@ -81,8 +81,8 @@ public enum TargetFinder {
         for layer in (map.metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n") {
             paths.input(String(layer), "an evidence layer of the map's model")
         }
-        paths.output(outputPath, "--out")
-        if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out") }
+        paths.output(outputPath, "--out", format: .geoJSON)
+        if let tilesOutputPath { paths.output(tilesOutputPath, "--tiles-out", format: .geoJSON) }
         try paths.claim()
         let grid = map.grid
         let tileCells = try options.tileCells(on: grid)
@@ -101,7 +101,7 @@ public enum TargetFinder {
         for i in labels.indices where labels[i] != 0 && !keep[Int(labels[i])] { labels[i] = 0 }
         let polygons = try GDALAlgorithms.polygonize(labels: labels, grid: grid)
         let crs = grid.crsWKT.isEmpty ? nil : try SpatialReference(wkt: grid.crsWKT)
-        let toWGS84 = try crs.map { try CoordinateTransformer(from: $0, to: SpatialReference(epsg: 4326)) }
+        let toWGS84 = try crs.map { try CoordinateTransformer(from: $0, to: SpatialReference(epsg: 4326), file: mapPath) }
         var explainer: Explainer?
         var unexplained: String?
         do { explainer = try Explainer(metadata: map.metadata, grid: grid) } catch { unexplained = "\(error)" }

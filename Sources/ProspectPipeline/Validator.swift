@@ -19,6 +19,8 @@ public struct ValidationReport: Sendable, Codable {
     public var table: [CurvePoint]
     /// The full success-rate curve, one point per deposit.
     public var curve: [CurvePoint]
+    /// Features of the deposits' file that gave no usable point, one line per reason.
+    public var warnings: [String] = []
 }
 
 /// Validates a score map against deposit points.
@@ -62,6 +64,6 @@ public enum Validator {
         let curve = roc.successRateCurve.map { ValidationReport.CurvePoint(areaPercent: $0.areaPercent, depositPercent: $0.depositPercent) }
         return ValidationReport(
             map: mapPath, deposits: source.description, depositsUsed: scores.count, depositsSkipped: skipped,
-            cells: roc.cellCount, auc: roc.auc, table: table, curve: curve)
+            cells: roc.cellCount, auc: roc.auc, table: table, curve: curve, warnings: deposits.readWarnings)
     }
 }

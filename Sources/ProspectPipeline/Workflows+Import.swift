@@ -62,7 +62,7 @@ extension Workflows {
         paths.input(dumpPath, "the model being imported")
         for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
         for input in otherInputs { paths.input(input.path, input.role) }
-        paths.output(modelPath, "--out")
+        paths.output(modelPath, "--out", format: .model)
         try paths.claim()
         guard FileManager.default.fileExists(atPath: dumpPath) else { throw PipelineError(dumpPath, "no such file") }
         guard let data = FileManager.default.contents(atPath: dumpPath) else { throw PipelineError(dumpPath, "cannot be read") }
@@ -76,6 +76,7 @@ extension Workflows {
         }
         let chosen = match.layers.map { layers[$0] }
         let stack = try EvidenceStack.open(chosen)
+        try stack.checkCategoricalCodes()
         let ensemble = imported.ensemble.remappingFeatures(match.featureToLayer, count: chosen.count)
 
         var featureOfLayer = [String](repeating: "", count: chosen.count)

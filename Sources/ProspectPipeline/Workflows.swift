@@ -20,9 +20,11 @@ public enum Workflows {
         paths.input(modelPath, "the model")
         for spec in specs { paths.input(spec.path, "evidence layer \(spec.name)") }
         for input in otherInputs { paths.input(input.path, input.role) }
-        paths.output(outputPath, "--out")
+        paths.output(outputPath, "--out", format: .geoTIFF)
         try paths.claim()
-        for spec in specs where !FileManager.default.fileExists(atPath: spec.path) {
+        for spec in specs {
+            guard let missing = DatasetName.missing(spec.path) else { continue }
+            guard missing.message == "no such file" else { throw missing }
             throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")
         }
         let stack = try EvidenceStack.open(specs)
@@ -93,9 +95,9 @@ public enum Reports {
     /// Writes a text file under a temporary name beside `path`, to be committed by the caller.
     public static func stageText(_ text: String, to path: String) throws -> AtomicOutput {
         let out = try AtomicOutput(path)
-        do { try text.write(toFile: out.temporaryPath, atomically: false, encoding: .utf8) } catch {
+        do { try OutputFiles.write(Data(text.utf8), to: out.temporaryPath, reportedAs: path) } catch {
             out.discard()
-            throw PipelineError(path, "cannot write: \(error.localizedDescription)")
+            throw error
         }
         return out
     }

@@ -178,7 +178,8 @@ struct BadInputTests {
         let dir = folder.path
         try "{ this is not json".write(toFile: dir + "/model.json", atomically: true, encoding: .utf8)
         try expectFailure(
-            ["score", "--model", "model.json", "--out", "map.tif"], in: dir, naming: "model.json", problem: "not a valid JSON model file")
+            ["score", "--model", "model.json", "--out", "map.tif"], in: dir, naming: "model.json",
+            problem: "not valid JSON: line 1, column 3: expected a key in quotes")
     }
 
     @Test func modelFromANewerVersion() throws {

@@ -183,7 +183,8 @@ public struct ModelFile: Sendable {
     }
 
     /// Decodes and checks a model file's bytes.
-    /// - Throws: `FormatError` naming the problem: not JSON, not a Prospect model, a newer or
+    /// - Throws: `FormatError` naming the problem (`JSONProblem`: the key path and what was
+    ///   expected there, or where the JSON breaks): not JSON, not a Prospect model, a newer or
     ///   unknown format version, not exactly one model, a method that is unknown or not the
     ///   model's, a model whose layers and terms disagree, or a number that is not finite or a
     ///   lookup table that is not one value per distinct code (`numericProblem`).
@@ -196,7 +197,8 @@ public struct ModelFile: Sendable {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let header: Header
         do { header = try decoder.decode(Header.self, from: data) } catch {
-            throw FormatError(message: "not a valid JSON model file")
+            let problem = JSONProblem.describe(error, in: data) { _ = try decoder.decode(Header.self, from: $0) }
+            throw FormatError(message: problem.hasPrefix("not valid JSON") ? problem : "malformed model file: \(problem)")
         }
         guard header.format == formatName else {
             throw FormatError(message: "not a Prospect model file (missing \"format\": \"\(formatName)\")")
@@ -212,10 +214,9 @@ public struct ModelFile: Sendable {
         let file: ModelFile
         do { file = try decoder.decode(ModelFile.self, from: data) } catch let e as FormatError {
             throw e
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw FormatError(message: "malformed model file: missing \"\(key.stringValue)\"")
         } catch {
-            throw FormatError(message: "malformed model file: \(error)")
+            let problem = JSONProblem.describe(error, in: data) { _ = try decoder.decode(ModelFile.self, from: $0) }
+            throw FormatError(message: "malformed model file: \(problem)")
         }
         if let model = file.additive {
             guard file.layers.count == model.terms.count, model.nodata.count == model.terms.count else {

@@ -145,22 +145,24 @@ extension FuzzyExpression {
             let isCall = !quoted && !atEnd && characters[index] == "("
             guard isCall else {
                 guard let k = layers.firstIndex(of: text) else {
-                    throw fail("unknown layer \"\(text)\" (layers: \(layers.joined(separator: ", ")))", at: start)
+                    throw fail("unknown layer \"\(Echo.short(text))\" (layers: \(layers.joined(separator: ", ")))", at: start)
                 }
                 return .layer(k)
             }
             let name = text.lowercased()
             guard FuzzyExpression.operatorNames.contains(name) else {
-                throw fail("unknown operator \"\(text)\" (operators: \(FuzzyExpression.operatorNames.joined(separator: ", ")))", at: start)
+                throw fail(
+                    "unknown operator \"\(Echo.short(text))\" (operators: \(FuzzyExpression.operatorNames.joined(separator: ", ")))",
+                    at: start)
             }
             index += 1  // "("
             var gamma: Double?
             if name == "gamma" {
                 let (number, _, at) = try token()
                 guard let g = Double(number), g.isFinite else {
-                    throw fail("gamma takes its γ first, a number in [0, 1], got \"\(number)\"", at: at)
+                    throw fail("gamma takes its γ first, a number in [0, 1], got \"\(Echo.short(number))\"", at: at)
                 }
-                guard g >= 0, g <= 1 else { throw fail("gamma's γ must lie in [0, 1], got \(number)", at: at) }
+                guard g >= 0, g <= 1 else { throw fail("gamma's γ must lie in [0, 1], got \(Echo.short(number))", at: at) }
                 gamma = g
                 try expect(",", "after gamma's γ (gamma needs at least one operand)")
             }

@@ -9,7 +9,7 @@ extension LayerTransform: CustomStringConvertible {
         public var text: String
         /// What is wrong with it.
         public var problem: String
-        public var description: String { "bad transform \"\(text)\": \(problem)" }
+        public var description: String { "bad transform \"\(Echo.short(text))\": \(problem)" }
     }
 
     /// The kinds of the text form, in the order of the cases.
@@ -68,7 +68,7 @@ extension LayerTransform: CustomStringConvertible {
             throw fail(
                 kind.isEmpty
                     ? "no kind (expected one of \(Self.kinds.joined(separator: ", ")))"
-                    : "unknown kind \"\(kind)\" (expected one of \(Self.kinds.joined(separator: ", ")))")
+                    : "unknown kind \"\(Echo.short(kind))\" (expected one of \(Self.kinds.joined(separator: ", ")))")
         }
         let known = Self.keys(of: kind)
         let aliases: [String: String] = kind == "clip" ? ["min": "lower", "max": "upper"] : [:]
@@ -80,14 +80,14 @@ extension LayerTransform: CustomStringConvertible {
             }
             for item in paramPart.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let eq = item.firstIndex(of: "=") else {
-                    throw fail("expected key=value, got \"\(item.trimmingCharacters(in: .whitespaces))\"")
+                    throw fail("expected key=value, got \"\(Echo.short(item.trimmingCharacters(in: .whitespaces)))\"")
                 }
                 let given = item[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
                 let value = item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)
                 let key = aliases[given] ?? given
                 guard known.contains(key) else {
                     let list = (known + aliases.keys.sorted()).joined(separator: ", ")
-                    throw fail("unknown key \"\(given)\" for \(kind) (known: \(list))")
+                    throw fail("unknown key \"\(Echo.short(given))\" for \(kind) (known: \(list))")
                 }
                 guard raw[key] == nil else { throw fail("\(key) given twice") }
                 raw[key] = value
@@ -96,7 +96,7 @@ extension LayerTransform: CustomStringConvertible {
 
         func number(_ key: String) throws -> Double? {
             guard let s = raw[key] else { return nil }
-            guard let v = Double(s), v.isFinite else { throw fail("\(key)=\(s) is not a finite number") }
+            guard let v = Double(s), v.isFinite else { throw fail("\(key)=\(Echo.short(s)) is not a finite number") }
             return v
         }
         func list(_ key: String) throws -> [Double]? {
@@ -104,7 +104,7 @@ extension LayerTransform: CustomStringConvertible {
             guard !s.isEmpty else { throw fail("\(key) is empty") }
             return try s.split(separator: "/", omittingEmptySubsequences: false).map { item in
                 let t = item.trimmingCharacters(in: .whitespaces)
-                guard let v = Double(t), v.isFinite else { throw fail("\(key): \"\(t)\" is not a finite number") }
+                guard let v = Double(t), v.isFinite else { throw fail("\(key): \"\(Echo.short(t))\" is not a finite number") }
                 return v
             }
         }

@@ -204,33 +204,27 @@ extension TreeEnsemble {
     public var maxDepth: Int { trees.map(\.depth).max() ?? 0 }
 }
 
-/// Decodes JSON with a one-line message on failure.
+/// Decodes JSON with a one-line message on failure (`JSONProblem`: the key path and what was
+/// expected there, or where the JSON breaks).
 enum ImportJSON {
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw TreeImportError("malformed \(what): missing \"\(key.stringValue)\"\(location(context.codingPath))")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw TreeImportError("malformed \(what): unexpected value\(location(context.codingPath)): \(context.debugDescription)")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw TreeImportError("malformed \(what): null value\(location(context.codingPath))")
-        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-            throw TreeImportError("malformed \(what)\(location(context.codingPath)): \(context.debugDescription)")
         } catch {
-            throw TreeImportError("not valid JSON (truncated or not a JSON file)")
+            let problem = JSONProblem.describe(error, in: data) { _ = try JSONDecoder().decode(type, from: $0) }
+            throw TreeImportError(problem.hasPrefix("not valid JSON") ? problem : "malformed \(what): \(problem)")
         }
     }
 
     /// Top-level keys of a JSON object, or nil when the data is not a JSON object.
     static func topLevel(_ data: Data) throws -> Any {
         do { return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+            let scan = JSONScan(data)
+            if let syntax = scan.syntaxError { throw TreeImportError("not valid JSON: \(syntax)") }
+            if let number = scan.numbers.first(where: { $0.suspicion == 4 }) {
+                throw TreeImportError("\(number.path): \(number.problem)")
+            }
             throw TreeImportError("not valid JSON (truncated or not a JSON file)")
         }
-    }
-
-    private static func location(_ path: [any CodingKey]) -> String {
-        guard !path.isEmpty else { return "" }
-        return " at " + path.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().drop { $0 == "." }
     }
 }

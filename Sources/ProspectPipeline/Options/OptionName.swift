@@ -1,3 +1,5 @@
+import ProspectCore
+
 /// One user-settable option, as each front end names it: the command-line flag and the study
 /// file key. Errors about an option carry it, so the CLI names the flag and a study file the key.
 public struct OptionName: Sendable, Hashable, CustomStringConvertible {
@@ -31,7 +33,7 @@ public struct OptionError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The command-line form: `--threshold fd: problem`.
-    public var description: String { "\(option.description)\(layer.map { " \($0)" } ?? ""): \(problem)" }
+    public var description: String { "\(option.description)\(layer.map { " \(Echo.short($0))" } ?? ""): \(problem)" }
 
     /// The study-file form, `model.l2: problem`, `model.weights.th: problem` or
     /// `layers[2] (fd).threshold: problem`, as an error naming the study file; `layerIndex`
@@ -41,9 +43,9 @@ public struct OptionError: Error, Equatable, CustomStringConvertible {
         if let layer {
             if key.hasPrefix("layers[]") {
                 let index = layerIndex(layer).map(String.init) ?? ""
-                key = "layers[\(index)] (\(layer))" + key.dropFirst("layers[]".count)
+                key = "layers[\(index)] (\(Echo.short(layer)))" + key.dropFirst("layers[]".count)
             } else {
-                key += ".\(layer)"
+                key += ".\(Echo.short(layer))"
             }
         }
         return PipelineError(path, "\(key): \(problem)")

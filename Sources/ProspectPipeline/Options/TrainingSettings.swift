@@ -61,7 +61,7 @@ public struct TrainingSettings: Sendable {
         func layer(_ name: String, _ option: OptionName) throws(OptionError) -> Layer {
             if given == nil { return Layer(name: name, kind: nil) }
             guard let l = layers.first(where: { $0.name == name }) else {
-                throw OptionError(option, layer: name, "no layer is named \(name) (\(known))")
+                throw OptionError(option, layer: name, "no layer is named \(Echo.short(name)) (\(known))")
             }
             return l
         }

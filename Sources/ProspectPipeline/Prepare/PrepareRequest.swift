@@ -133,7 +133,7 @@ extension PrepareRequest.Input {
 
     /// `[NAME=]PATH` for a raster.
     public static func raster(_ argument: String, kind: LayerKind) -> PrepareRequest.Input {
-        let (spec, name) = named(argument) { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        let (spec, name) = named(argument) { DatasetName.layerName(for: $0) }
         return .init(name: name, source: .raster(path: spec, kind: kind, resampling: nil))
     }
 

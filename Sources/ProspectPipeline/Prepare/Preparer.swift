@@ -39,14 +39,20 @@ public enum Preparer {
         var seen = Set<String>()
         for input in request.inputs {
             guard !input.name.isEmpty, !input.name.contains("/") else {
-                throw PipelineError(input.source.inputPath, "layer name \"\(input.name)\" is not a valid file name")
+                throw PipelineError(input.source.inputPath, "layer name \"\(Echo.short(input.name))\" is not a valid file name")
             }
             guard seen.insert(input.name).inserted else {
-                throw PipelineError(input.source.inputPath, "layer name \"\(input.name)\" is used twice; name layers with =NAME")
+                throw PipelineError(
+                    input.source.inputPath, "layer name \"\(Echo.short(input.name))\" is used twice; name layers with =NAME")
             }
         }
-        for input in request.inputs where !FileManager.default.fileExists(atPath: input.source.inputPath) {
-            throw PipelineError(input.source.inputPath, "no such file")
+        for input in request.inputs {
+            let path = input.source.inputPath
+            if case .raster = input.source {
+                if let missing = DatasetName.missing(path) { throw missing }
+            } else if DatasetName.isPlainPath(path), !FileManager.default.fileExists(atPath: path) {
+                throw PipelineError(path, "no such file")
+            }
         }
         try request.paths(writer: "--out").claim()
         let out = URL(fileURLWithPath: request.outputDirectory).standardizedFileURL
@@ -54,6 +60,7 @@ public enum Preparer {
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isDir), !isDir.boolValue {
             throw PipelineError(out.path, "exists and is not a folder")
         }
+        if isDir.boolValue { try OutputFiles.checkWritable(folder: out.path, for: out.path) }
         let parent = out.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
             throw PipelineError(out.path, "output folder's parent \(parent) does not exist")
@@ -65,7 +72,7 @@ public enum Preparer {
             TemporaryFiles.shared.remove(staging)
             VSI.removeDirectory(scratch)
         }
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        try OutputFiles.createFolder(staging, reportedAs: out.path)
 
         var context = try Context(request: request, scratch: scratch, staging: staging)
         log(
@@ -99,7 +106,14 @@ public enum Preparer {
                 cellHeight: -g.transform.cellHeight, extent: [e.minX, e.minY, e.maxX, e.maxY]),
             studyArea: request.studyArea?.description, studyAreaCells: context.studyAreaCells,
             nodata: request.nodata, layers: layers, vrt: vrtName, warnings: context.warnings)
-        try manifest.encoded().write(to: URL(fileURLWithPath: staging + "/" + StackManifest.fileName))
+        let manifestData: Data
+        do { manifestData = try manifest.encoded() } catch let EncodingError.invalidValue(value, context) {
+            // Statistics are finite (±Inf is written as nodata); anything else is named.
+            throw PipelineError(
+                DisplayPath.of(out.path + "/" + StackManifest.fileName),
+                "\(JSONProblem.path(context.codingPath)) is \(value), which JSON cannot hold")
+        }
+        try OutputFiles.write(manifestData, to: staging + "/" + StackManifest.fileName, reportedAs: out.path + "/" + StackManifest.fileName)
         try commit(staging: staging, to: out.path, files: layers.map(\.path) + [vrtName, StackManifest.fileName])
         return PrepareReport(manifest: manifest, manifestPath: out.path + "/" + StackManifest.fileName, seconds: seconds)
     }
@@ -107,10 +121,9 @@ public enum Preparer {
     /// Moves the staged files into the output folder, the manifest last. An existing manifest
     /// is removed first, so a folder is never left with an old manifest beside new layers.
     static func commit(staging: String, to folder: String, files: [String]) throws {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: folder) {
+        if !FileManager.default.fileExists(atPath: folder) {
             if rename(staging, folder) == 0 { return }
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            try OutputFiles.createFolder(folder)
         }
         unlink(folder + "/" + StackManifest.fileName)
         for name in files {
@@ -141,29 +154,29 @@ struct Context {
         self.request = request
         self.scratch = scratch
         self.staging = staging
-        var studyAreaCopy: (path: String, layer: String)?
+        var studyAreaCopy: (path: String, layer: String, warnings: [String])?
         switch request.grid {
         case .reference(let path):
             let ds = try RasterDataset.open(path)
-            let g = ds.grid
+            let g = try GridCheck.northUp(ds, path: path)
             guard !g.crsWKT.isEmpty, let crs = ds.spatialReference else {
                 throw PipelineError(path, "the reference grid has no CRS; assign one first (gdal_edit.py -a_srs) or use --crs")
             }
-            guard g.transform.isNorthUp else { throw PipelineError(path, "rotated grids are not supported") }
             try ds.close()
             grid = Grid(columns: g.columns, rows: g.rows, transform: g.transform, crsWKT: g.crsWKT, crsName: crs.label)
             gridCRS = crs
         case .definition(let crsText, let cellSize, let extent):
             let crs: SpatialReference
             do { crs = try SpatialReference(userInput: crsText) } catch {
-                throw PipelineError(nil, "--crs \(crsText) is not a CRS GDAL knows")
+                throw PipelineError(nil, "--crs \(Echo.short(crsText)) is not a CRS GDAL knows")
             }
             guard cellSize > 0, cellSize.isFinite else { throw PipelineError(nil, "--cell-size must be positive") }
             var box = extent
             if box == nil, let area = request.studyArea {
                 let copy = try Self.translate(
                     area, scratch: scratch, name: "study-area", crs: crs,
-                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid,
+                    polygonsFor: "the study area")
                 studyAreaCopy = copy
                 guard let info = try VectorDataset.open(copy.path).layers.first, let ext = info.extent else {
                     throw PipelineError(area.path, "the study area has no extent")
@@ -200,7 +213,9 @@ struct Context {
                 try studyAreaCopy
                 ?? Self.translate(
                     area, scratch: scratch, name: "study-area", crs: gridCRS,
-                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid)
+                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid,
+                    polygonsFor: "the study area")
+            warnings += copy.warnings
             let cells = try GDALAlgorithms.rasterizeMask(vectorPath: copy.path, layer: copy.layer, grid: grid)
             let inside = cells.reduce(0) { $0 + Int($1) }
             guard inside > 0 else {
@@ -218,19 +233,25 @@ struct Context {
     /// empty, a CRS (declared or assumed), and, for layers used as areas, valid geometries
     /// (or repaired on request). Distance and density use only vertices and segments, which
     /// an invalid geometry (a self-crossing ring, a line of one repeated point) still has.
+    /// - Parameter polygonsFor: what needs the layer to hold polygons ("the study area",
+    ///   "--inside"); a layer of points or lines is then refused.
+    /// - Returns: the copy, and one warning per kind of feature left out (no geometry, bad
+    ///   coordinates: `x.csv: 3 rows skipped: bad coordinates (rows 4, 9, 12)`).
     static func translate(
         _ source: VectorSource, scratch: String, name: String, crs: SpatialReference,
-        assumed: String?, makeValid: Bool, areas: Bool = true
-    ) throws -> (path: String, layer: String) {
+        assumed: String?, makeValid: Bool, areas: Bool = true, polygonsFor: String? = nil
+    ) throws -> (path: String, layer: String, warnings: [String]) {
         let ds = try VectorDataset.open(source.path)
         let infos = ds.layers
         guard let info = source.layer.map({ l in infos.first { $0.name == l } }) ?? infos.first else {
             if let l = source.layer {
-                throw PipelineError(source.path, "has no layer named \(l) (layers: \(infos.map(\.name).joined(separator: ", ")))")
+                throw PipelineError(
+                    source.path, "has no layer named \(Echo.short(l)) (layers: \(infos.map(\.name).joined(separator: ", ")))")
             }
             throw PipelineError(source.path, "has no layers")
         }
         guard info.featureCount != 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
+        if let role = polygonsFor { try requirePolygons(ds, layer: info.name, source: source, role: role) }
         var assumedCRS: SpatialReference?
         if !info.hasCRS {
             guard let assumed else {
@@ -253,7 +274,25 @@ struct Context {
             source: source.path, layer: info.name, destination: destination,
             targetCRS: crs, assumedSourceCRS: assumedCRS, makeValid: makeValid)
         guard result.features > 0 else { throw PipelineError(source.path, "layer \(info.name) has no features") }
-        return (destination, result.layerName)
+        return (destination, result.layerName, result.skipped.warnings(path: DisplayPath.of(source.path)))
+    }
+
+    /// Refuses a layer that holds points or lines where polygons are needed (the study area, a
+    /// mask): rasterized, they would cover only the cells they touch.
+    /// - Throws: `PipelineError` naming the file: "the study area must be polygons; layer
+    ///   'deposits' holds points", or "… holds 2 lines besides its polygons".
+    static func requirePolygons(_ ds: VectorDataset, layer: String, source: VectorSource, role: String) throws {
+        let kinds = try ds.geometryDimensions(layer: layer)
+        guard kinds.points + kinds.lines > 0 else { return }
+        let needs = role == "the study area" ? "the study area must be polygons" : "\(role) needs polygons"
+        let others = [(kinds.points, "point"), (kinds.lines, "line")].filter { $0.0 > 0 }
+        let what: String
+        if kinds.areas == 0 {
+            what = others.map { $0.1 + "s" }.joined(separator: " and ")
+        } else {
+            what = others.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }.joined(separator: " and ") + " besides its polygons"
+        }
+        throw PipelineError(source.path, "\(needs); layer '\(Echo.short(layer))' holds \(what)")
     }
 
     /// The CRS to assume for an input without one.
@@ -264,7 +303,7 @@ struct Context {
     static func assumedCRS(_ assumed: String?, for path: String) throws -> SpatialReference? {
         guard let assumed else { return nil }
         do { return try SpatialReference(userInput: assumed) } catch {
-            throw PipelineError(path, "--assume-crs \(assumed) is not a CRS GDAL knows")
+            throw PipelineError(path, "--assume-crs \(Echo.short(assumed)) is not a CRS GDAL knows")
         }
     }
 
@@ -286,6 +325,12 @@ struct Context {
             try warp(path, to: raw, resampling: resampling, assumed: assumed(for: input))
             stats = try finish(from: raw, to: final)
             unlink(raw)
+            if kind == .categorical, let value = stats.firstFraction {
+                throw PipelineError(
+                    path,
+                    "categorical layer \(Echo.short(input.name)) holds non-integer values (e.g. \(String(format: "%g", value))); class codes are whole numbers: round the raster first, or give it with --raster"
+                )
+            }
             layer.method = chosen == nil && onGrid ? "copy (already on the grid)" : "warp \(resampling.rawValue)"
             layer.units = kind == .categorical ? "class" : nil
             if kind == .categorical { layer.legend = try legendFromRaster(path) }
@@ -349,6 +394,12 @@ struct Context {
                 "does not overlap the grid\(request.studyArea == nil ? "" : " inside the study area") (\(crsLabel), extent \(grid.extent)): every cell of \(input.name) would be nodata"
             )
         }
+        if stats.infinite > 0 {
+            let n = stats.infinite
+            warnings.append(
+                "\(DisplayPath.of(input.source.inputPath)): \(n) cell\(n == 1 ? "" : "s") hold\(n == 1 ? "s" : "") ±Inf; treated as missing"
+            )
+        }
         layer.validCells = stats.valid
         layer.minimum = stats.minimum
         layer.maximum = stats.maximum
@@ -365,10 +416,17 @@ struct Context {
     mutating func vector(_ v: VectorSource, input: PrepareRequest.Input) throws -> (path: String, layer: String) {
         vectorCount += 1
         var areas = false
-        if case .rasterize = input.source { areas = true }
-        let copy = try Self.translate(
+        var mask = false
+        if case .rasterize(_, let field) = input.source {
+            areas = true
+            mask = field == nil
+        }
+        let translated = try Self.translate(
             v, scratch: scratch, name: "input-\(vectorCount)", crs: gridCRS,
-            assumed: assumed(for: input), makeValid: request.makeValid, areas: areas)
+            assumed: assumed(for: input), makeValid: request.makeValid, areas: areas, polygonsFor: mask ? "--inside" : nil)
+        // A file read for two layers is reported once.
+        warnings += translated.warnings.filter { !warnings.contains($0) }
+        let copy = (path: translated.path, layer: translated.layer)
         if let ext = try VectorDataset.open(copy.path).layers.first?.extent {
             let g = grid.extent
             if ext.maxX < g.minX || ext.minX > g.maxX || ext.maxY < g.minY || ext.minY > g.maxY {
@@ -389,8 +447,15 @@ struct Context {
     /// (or nearest): coarsening must summarise many cells, refining must not invent classes.
     /// Whether a raster already lies on the grid (same CRS and cells): it is then copied cell
     /// for cell (nearest-neighbour warping onto identical cells).
+    /// A raster with neither a geotransform nor ground control points (which the warp follows)
+    /// is refused: it has no place on the grid.
     func isOnGrid(_ path: String) throws -> Bool {
-        let own = try RasterDataset.open(path).grid
+        let ds = try RasterDataset.open(path)
+        guard ds.hasGeoTransform else {
+            if ds.groundControlPointCount > 0 { return false }
+            throw PipelineError(path, "has no georeferencing (no geotransform)")
+        }
+        let own = ds.grid
         return try !own.crsWKT.isEmpty && GridCheck.same(own, grid)
     }
 
@@ -439,7 +504,8 @@ struct Context {
         let fields = try ds.fields(layer: copy.layer)
         guard let f = fields.first(where: { $0.name == field }) ?? fields.first(where: { $0.name.lowercased() == field.lowercased() })
         else {
-            throw PipelineError(source.path, "layer \(label) has no field \(field) (fields: \(fields.map(\.name).joined(separator: ", ")))")
+            throw PipelineError(
+                source.path, "layer \(label) has no field \(Echo.short(field)) (fields: \(fields.map(\.name).joined(separator: ", ")))")
         }
         switch f.type {
         case .integer:
@@ -469,13 +535,21 @@ struct Context {
         var maximum: Double?
         /// Distinct integer values, for categorical layers (up to 4096 kept).
         var codes = Set<Int>()
+        /// The first value with a fractional part: a categorical layer must have none.
+        var firstFraction: Float?
+        /// Cells inside the study area that held ±Inf, written as nodata.
+        var infinite = 0
 
         mutating func add(_ v: Float) {
             valid += 1
             let d = Double(v)
             minimum = Swift.min(minimum ?? d, d)
             maximum = Swift.max(maximum ?? d, d)
-            if codes.count < 4096, d == d.rounded(), abs(d) < 1e9 { codes.insert(Int(d)) }
+            if d == d.rounded() {
+                if codes.count < 4096, abs(d) < 1e9 { codes.insert(Int(d)) }
+            } else if firstFraction == nil, d.isFinite {
+                firstFraction = v
+            }
         }
     }
 
@@ -508,7 +582,8 @@ struct Context {
     }
 
     /// Writes the final layer band by band (256 rows), computing bands on all cores when
-    /// `parallel`; cells outside the study area and NaN become nodata.
+    /// `parallel`; cells outside the study area, NaN and ±Inf become nodata (±Inf counted in
+    /// `LayerStats.infinite`), so the manifest's statistics are finite.
     func finish(
         to final: String, parallel: Bool = true,
         produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void
@@ -543,6 +618,10 @@ struct Context {
                     let v = b[j]
                     if v.isNaN || v == nodata || (mask.map { $0[row * columns + j] == 0 } ?? false) {
                         b[j] = nodata
+                    } else if v.isInfinite {
+                        // Missing, as every model takes it; counted for the warning.
+                        b[j] = nodata
+                        stats.infinite += 1
                     } else {
                         stats.add(v)
                     }

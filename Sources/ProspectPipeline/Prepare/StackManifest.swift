@@ -86,9 +86,10 @@ public struct StackManifest: Codable, Sendable {
             var format: String?
             var formatVersion: Int?
         }
-        // The decoder's own message is left out: it would only say where the JSON breaks.
-        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
-            throw PipelineError(path, "not a valid JSON stack manifest")
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+            let problem = JSONProblem.describe(error, in: data) { _ = try JSONDecoder().decode(Header.self, from: $0) }
+            throw PipelineError(path, problem.hasPrefix("not valid JSON") ? problem : "malformed stack manifest: \(problem)")
         }
         guard header.format == formatName else {
             throw PipelineError(path, "not a Prospect stack manifest (missing \"format\": \"\(formatName)\")")
@@ -100,7 +101,8 @@ public struct StackManifest: Codable, Sendable {
             )
         }
         do { return try JSONDecoder().decode(StackManifest.self, from: data) } catch {
-            throw PipelineError(path, "malformed stack manifest: \(error)")
+            let problem = JSONProblem.describe(error, in: data) { _ = try JSONDecoder().decode(StackManifest.self, from: $0) }
+            throw PipelineError(path, "malformed stack manifest: \(problem)")
         }
     }
 

@@ -30,7 +30,8 @@ extension StudyFile {
         if let text = try model.string("missing") {
             guard let rule = MissingDataRule(rawValue: text) else {
                 throw PipelineError(
-                    path, "model.missing: \(text) is not one of \(MissingDataRule.allCases.map(\.rawValue).joined(separator: ", "))")
+                    path,
+                    "model.missing: \(Echo.short(text)) is not one of \(MissingDataRule.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             settings.missing = rule
         }

@@ -134,12 +134,13 @@ public struct StudyFile: Sendable {
                     guard let method = Resampling(rawValue: r) else {
                         throw PipelineError(
                             path,
-                            "layers[\(i)].resampling: \(r) is not one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", "))")
+                            "layers[\(i)].resampling: \(Echo.short(r)) is not one of \(Resampling.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     resampling = method
                 }
                 source = .raster(path: resolve(sourceText), kind: kind == "raster" ? .continuous : .categorical, resampling: resampling)
-                defaultName = URL(fileURLWithPath: sourceText).deletingPathExtension().lastPathComponent
+                defaultName = DatasetName.layerName(for: sourceText)
             case "distance":
                 let v = vector(sourceText)
                 source = .distance(v)
@@ -190,7 +191,9 @@ public struct StudyFile: Sendable {
             if let m = try model.string("method") {
                 guard let method = TrainingOptions.Method(rawValue: m) else {
                     throw PipelineError(
-                        path, "model.method: \(m) is not one of \(TrainingOptions.Method.allCases.map(\.rawValue).joined(separator: ", "))")
+                        path,
+                        "model.method: \(Echo.short(m)) is not one of \(TrainingOptions.Method.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 settings.method = method
             }
@@ -212,7 +215,8 @@ public struct StudyFile: Sendable {
                 guard let compression = ScoreOptions.Compression(rawValue: c) else {
                     throw PipelineError(
                         path,
-                        "outputs.compress: \(c) is not one of \(ScoreOptions.Compression.allCases.map(\.rawValue).joined(separator: ", "))")
+                        "outputs.compress: \(Echo.short(c)) is not one of \(ScoreOptions.Compression.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 score.compression = compression
             }
@@ -351,7 +355,7 @@ struct KeyReader {
     /// - Throws: naming the first key that was never read, with the keys that are known.
     func finish() throws {
         if let unknown = map.keys.sorted().first(where: { !used.contains($0) }) {
-            throw PipelineError(path, "\(key(unknown)): unknown key (known here: \(used.sorted().joined(separator: ", ")))")
+            throw PipelineError(path, "\(Echo.short(key(unknown))): unknown key (known here: \(used.sorted().joined(separator: ", ")))")
         }
     }
 }

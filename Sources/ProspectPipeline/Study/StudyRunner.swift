@@ -38,7 +38,7 @@ public enum StudyRunner {
         // Every input first: a mistyped path fails now, not after the prepare step.
         try study.checkInputs()
         try paths(of: study).claim()
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try OutputFiles.createFolder(out)
         // A stale log would say an earlier run finished: remove it before starting.
         unlink(out + "/run.log")
         log("study \(study.name) (\(DisplayPath.of(study.path))) with \(ProspectVersion.tool)")

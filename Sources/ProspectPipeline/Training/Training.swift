@@ -69,7 +69,8 @@ public enum Training {
             fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)
         }
         let infinite = data.stack.infiniteCells.warnings(paths: data.stack.layers.map(\.path))
-        fitted.warnings = data.warnings + infinite + fitted.warnings
+        let unmapped = data.stack.unmappedCells.warnings(layers: data.stack.layers)
+        fitted.warnings = data.warnings + infinite + unmapped + fitted.warnings
         return fitted
     }
 
@@ -133,8 +134,8 @@ extension Workflows {
         for input in otherInputs { paths.input(input.path, input.role) }
         for layer in layers { paths.input(layer.path, "evidence layer \(layer.name)") }
         if let deposits { paths.input(deposits.path, "the deposits") }
-        paths.output(modelPath, "--out")
-        if let weightsTablePath { paths.output(weightsTablePath, "--weights-table") }
+        paths.output(modelPath, "--out", format: .model)
+        if let weightsTablePath { paths.output(weightsTablePath, "--weights-table", format: .csv) }
         try paths.claim()
         var selected = layers
         var overlay: OverlayMethod.Selection?

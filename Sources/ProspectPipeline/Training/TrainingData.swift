@@ -53,6 +53,7 @@ public struct TrainingData: Sendable {
         legend: [String: [String: String]] = [:]
     ) throws -> TrainingData {
         let stack = try EvidenceStack.open(try TransformResolver.resolve(layers))
+        try stack.checkCategoricalCodes()
         let grid = stack.grid
         let (cellAreaKm2, approximateArea) = try CellArea.km2(of: grid, file: stack.layers[0].path)
         var warnings: [String] = []
@@ -73,6 +74,7 @@ public struct TrainingData: Sendable {
         if let assumed = deposits.assumedCRS {
             warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in \(assumed) as asked")
         }
+        warnings += deposits.readWarnings
         var skipped: [(id: String, reason: String)] = deposits.outside.map { ($0, "outside the evidence grid") }
         // The first deposit in a cell decides it; the others share it.
         var first: [Int: Int] = [:]

@@ -56,8 +56,12 @@ extension StudyFile {
         }
     }
 
+    /// A plain path must exist; other GDAL names (`GPKG:f.gpkg:table`, `/vsizip/…`) are left
+    /// to the open that follows (`DatasetName.missing`).
     private func requireFile(_ file: String, key: String) throws {
-        guard VSI.exists(file) else { throw PipelineError(path, "\(key): no such file \(shown(file))") }
+        guard let missing = DatasetName.missing(file) else { return }
+        if missing.message == "no such file" { throw PipelineError(path, "\(key): no such file \(shown(file))") }
+        throw PipelineError(path, "\(key): \(shown(file)): \(missing.message)")
     }
 
     /// Runs `body`, turning a GDAL error about `file` into one naming the study file and `key`.

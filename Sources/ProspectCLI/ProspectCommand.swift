@@ -16,10 +16,14 @@ public struct ProspectCommand: ParsableCommand {
               prospect score --model model.json --out map.tif
               prospect targets map.tif --out targets.geojson
               prospect validate map.tif --deposits Rasters/deposits.gpkg
+              prospect cv --method wofe --deposits Rasters/deposits.gpkg \\
+                  --evidence Rasters/thorium.tif --categorical Rasters/lithology.tif \\
+                  --unit-cell-km2 0.01
             """,
         version: ProspectVersion.string,
         subcommands: [
-            Info.self, Prepare.self, Train.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self, Bench.self,
+            Info.self, Prepare.self, Train.self, CV.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self,
+            Bench.self,
             GenerateDemo.self,
         ]
     )

@@ -38,6 +38,8 @@ import Yams
 ///                               # rf: ensemble_spread) after the score
 ///   allow_large: true           # score grids over 2^34 cells or larger than the free space
 ///   targets: { top: 10, top_area_percent: 5 }
+/// validation:
+///   cv: { folds: 5, scheme: blocks }   # cross-validation → cv.json (StudyFile+Model.swift)
 /// ```
 public struct StudyFile: Sendable {
     public struct Layer: Sendable, Equatable {
@@ -63,6 +65,8 @@ public struct StudyFile: Sendable {
     public var score: ScoreOptions
     public var targets: TargetOptions
     public var validate: Bool
+    /// Cross-validation of the model (`validation.cv`), nil when not asked for.
+    public var crossValidation: CrossValidationOptions?
 
     /// Reads and checks a study file.
     /// - Throws: `PipelineError` naming the file and the key at fault: unreadable YAML, a file
@@ -225,6 +229,16 @@ public struct StudyFile: Sendable {
             }
             try outputs.finish()
         }
+        var crossValidation: CrossValidationOptions?
+        if var v = try reader.map("validation") {
+            if var cv = try Self.readValidation(&v, path: path) {
+                cv.seed = cv.seed ?? settings.seed
+                cv.threads = score.threads
+                do { crossValidation = try cv.options() } catch { throw inStudy(error) }
+                guard deposits != nil else { throw PipelineError(path, "validation.cv: cross-validation needs deposits: give deposits:") }
+            }
+            try v.finish()
+        }
         do {
             try score.validate()
             try targets.validate()
@@ -234,7 +248,7 @@ public struct StudyFile: Sendable {
         return StudyFile(
             path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
             makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
-            training: training, score: score, targets: targets, validate: validate)
+            training: training, score: score, targets: targets, validate: validate, crossValidation: crossValidation)
     }
 
     /// The prepare step of this study.

@@ -56,6 +56,7 @@ extension ProspectCommand {
         /// The training settings without what cross-validation takes over: the block size, the
         /// trees' own holdout (refused), and threads for methods that do not grow trees.
         func adjust(_ s: inout TrainingSettings) throws(OptionError) {
+            if !s.hasDeposits { throw OptionError(.deposits, "cross-validation measures how models predict known deposits: give them") }
             if s.holdout != nil { throw OptionError(.holdout, "cross-validation holds whole folds out; --holdout is for train") }
             if s.holdoutScheme != nil {
                 throw OptionError(.holdoutScheme, "cross-validation holds whole folds out; give --scheme for cv")

@@ -46,6 +46,17 @@ public enum StudyRunner {
         let prepared = try Preparer.run(study.prepareRequest(outputDirectory: out + "/stack")) { log("  " + $0) }
         for w in prepared.manifest.warnings { log("  warning: \(w)") }
 
+        // A block size the map cannot hold is refused before anything is trained.
+        if let cv = study.crossValidation, let km = cv.blockKm {
+            let g = prepared.manifest.grid
+            let grid = Grid(
+                columns: g.columns, rows: g.rows, transform: GeoTransform(coefficients: g.geoTransform), crsWKT: g.crsWKT, crsName: g.crs)
+            let cellKm = try CellArea.km2(of: grid, file: prepared.manifestPath).area.squareRoot()
+            _ = try StudyRunner.namingStudy(study) {
+                try SpatialBlocks.choose(km: km, option: .blockKm, grid: grid, cellKm: cellKm, depositCells: [], minimumBlocks: cv.folds)
+            }
+        }
+
         // 2. train, with each layer's transforms
         var (specs, legends) = prepared.manifest.layerSpecs(manifestPath: prepared.manifestPath)
         for (k, layer) in study.layers.enumerated() { specs[k].transforms = layer.transforms }

@@ -55,7 +55,7 @@ public enum SpatialBlocks {
                 )
             }
             let note = abs(Double(side) * cellKm - given) > 1e-9 * given ? " (\(show(given)) km, in whole cells of \(show(cellKm)) km)" : ""
-            return BlockSize(cells: side, km: Double(side) * cellKm, reason: "as given\(note)")
+            return BlockSize(cells: side, km: tidy(Double(side) * cellKm), reason: "as given\(note)")
         }
         var side: Int
         var reason: String
@@ -77,7 +77,7 @@ public enum SpatialBlocks {
             halved = true
         }
         if halved { reason += "; halved to \(show(Double(side) * cellKm)) km so that each of the \(minimumBlocks) folds can hold deposits" }
-        return BlockSize(cells: side, km: Double(side) * cellKm, reason: reason)
+        return BlockSize(cells: side, km: tidy(Double(side) * cellKm), reason: reason)
     }
 
     /// The median, over deposit cells, of the distance in cells from a cell's centre to the
@@ -108,6 +108,9 @@ public enum SpatialBlocks {
         let n = nearest.count
         return n % 2 == 1 ? nearest[n / 2] : (nearest[n / 2 - 1] + nearest[n / 2]) / 2
     }
+
+    /// `x` to 9 significant digits, so that 12 cells of 0.1 km are 1.2 km, not 1.2000000000000002.
+    static func tidy(_ x: Double) -> Double { Double(String(format: "%.9g", x)) ?? x }
 
     /// `x` rounded to the nearest (in ratio) of 1, 2, 2.5 and 5 × 10ⁿ.
     static func nice(_ x: Double) -> Double {

@@ -63,8 +63,8 @@ public struct FoldAssignment: Sendable {
     /// blocks; `.random`: a bit mask, deposit cells in their own fold).
     public func trainingArea(heldOut held: Int, grid: Grid) -> TrainingArea {
         switch layout {
-        case .blocks(let side, _, let table):
-            return .blocks(side: side, keep: Set(table.indices.filter { table[$0] != held }))
+        case .blocks(let side, let across, let table):
+            return .foldBlocks(side: side, across: across, folds: table, heldOut: held)
         case .random(let seed):
             var words = [UInt64](repeating: 0, count: (grid.cellCount + 63) / 64)
             for i in 0..<grid.cellCount where Self.hashedFold(i, seed: seed, folds: count) != held {

@@ -50,6 +50,8 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 /// Runs the options layer's checks from a command's `validate()`: a refused value is one line
 /// on stderr naming the flag, as every other error (not the parser's usage text), and exit 1.
 func checkOptions(_ body: () throws(OptionError) -> Void) throws {
+    // The parser validates a command before it answers --help: the help alone is printed then.
+    guard !CommandLine.arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) else { return }
     do { try body() } catch {
         FileHandle.standardError.write("prospect: error: \(error)\n".data(using: .utf8)!)
         throw ExitCode(1)

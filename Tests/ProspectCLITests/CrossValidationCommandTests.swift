@@ -102,6 +102,15 @@ struct CrossValidationCommandTests {
         #expect(CLI.files(in: folder.path).isEmpty)
     }
 
+    @Test(
+        "--help prints the help alone, whatever else is given",
+        arguments: [["cv", "--help"], ["cv", "--folds", "1", "-h"], ["train", "--out", "m.json", "--evidence", "a.tif", "--help"]])
+    func help(arguments: [String]) throws {
+        let r = try CLI.run(arguments)
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("OVERVIEW: "))
+    }
+
     @Test("without deposits: a one-line error")
     func needsDeposits() throws {
         let d = CLI.demoData

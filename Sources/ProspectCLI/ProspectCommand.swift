@@ -17,10 +17,14 @@ public struct ProspectCommand: ParsableCommand {
               prospect score --model model.json --out map.tif
               prospect targets map.tif --out targets.geojson
               prospect validate map.tif --deposits Rasters/deposits.gpkg
+              prospect cv --method wofe --deposits Rasters/deposits.gpkg \\
+                  --evidence Rasters/thorium.tif --categorical Rasters/lithology.tif \\
+                  --unit-cell-km2 0.01
             """,
         version: ProspectVersion.string,
         subcommands: [
-            Info.self, Prepare.self, Train.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self, Bench.self,
+            Info.self, Prepare.self, Train.self, CV.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self,
+            Bench.self,
             GenerateDemo.self,
         ]
     )
@@ -47,6 +51,8 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 /// Runs the options layer's checks from a command's `validate()`: a refused value is one line
 /// on stderr naming the flag, as every other error (not the parser's usage text), and exit 1.
 func checkOptions(_ body: () throws(OptionError) -> Void) throws {
+    // The parser validates a command before it answers --help: the help alone is printed then.
+    guard !CommandLine.arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) else { return }
     do { try body() } catch {
         FileHandle.standardError.write("prospect: error: \(error)\n".data(using: .utf8)!)
         throw ExitCode(1)

@@ -7,7 +7,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a study file: prepare → train → score → targets → validate.",
             discussion: """
-                A study file (YAML) declares the grid, the layers (sources, kinds, transforms), the deposits, the model and the outputs; paths in it are relative to its folder. Everything is written under its output folder: stack/ (the prepared layers), model.json, weights.csv, prospectivity.tif, targets.geojson, tiles.geojson, validation.json and run.log, which is written last. Unknown keys are errors, so a typo cannot silently drop a setting. Rasters/demo.yaml is a complete example.
+                A study file (YAML) declares the grid, the layers (sources, kinds, transforms), the deposits, the model and the outputs; paths in it are relative to its folder. Everything is written under its output folder: stack/ (the prepared layers), model.json, weights.csv, prospectivity.tif, targets.geojson, tiles.geojson, validation.json (the fit: the map against the deposits that trained it), cv.json (with validation: {cv: …}: cross-validation, deposits each model never saw; see prospect cv) and run.log, which is written last. Unknown keys are errors, so a typo cannot silently drop a setting. Rasters/demo.yaml is a complete example.
 
                 Example:
                   prospect run Rasters/demo.yaml
@@ -37,7 +37,11 @@ extension ProspectCommand {
                         var method: String
                         var depositsUsed: Int
                         var layerRanking: [String]
+                        /// The map's AUC on the deposits that trained it (the fit).
                         var auc: Double?
+                        /// Cross-validated: pooled out-of-fold, and the mean over folds.
+                        var cvAUC: Double?
+                        var cvMeanAUC: Double?
                         var targets: Int
                         var files: [String]
                     }
@@ -46,6 +50,7 @@ extension ProspectCommand {
                             study: report.study, output: report.output, layers: report.stack.layers.map(\.name),
                             method: report.training.model.method, depositsUsed: report.training.model.training.depositsUsed,
                             layerRanking: report.training.model.training.layerRanking, auc: report.validation?.auc,
+                            cvAUC: report.crossValidation?.pooledAUC, cvMeanAUC: report.crossValidation?.meanAUC,
                             targets: report.targets.targets.count, files: report.files))
                 } else {
                     print("written under \(DisplayPath.of(report.output)): \(report.files.joined(separator: ", "))")

@@ -4,6 +4,9 @@ import ProspectPipeline
 /// `--method`, which `train` and `demo` both take.
 extension TrainingOptions.Method: ExpressibleByArgument {}
 
+/// `--holdout-scheme` (train) and `--scheme` (cv).
+extension HoldoutScheme: ExpressibleByArgument {}
+
 /// `--threads` of the commands that stream a grid on all cores (`prepare`, `score`).
 struct WorkerThreads: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")

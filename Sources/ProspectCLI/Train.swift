@@ -11,7 +11,7 @@ extension ProspectCommand {
             discussion: """
                 Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
 
-                Random forests (rf) and gradient-boosted trees (gbt) grow oblivious trees (one layer and threshold per level) on deposit cells against a background sample (--background cells, seeded by --seed; --exclude-buffer M leaves out cells within M metres of a deposit), deposits weighted so both classes weigh the same. --holdout F (default 0.25) keeps a seeded fraction F of the deposit and of the background cells out of training and reports the model's ROC AUC on them. The model is bit-identical whatever --threads.
+                Random forests (rf) and gradient-boosted trees (gbt) grow oblivious trees (one layer and threshold per level) on deposit cells against a background sample (--background cells, seeded by --seed; --exclude-buffer M leaves out cells within M metres of a deposit), deposits weighted so both classes weigh the same. --holdout F (default 0.25) keeps about a fraction F of the deposit and of the background cells out of training, in whole square blocks of --block-km (default: from the deposits' spacing) dealt by --seed, and reports the model's ROC AUC on them; --holdout-scheme random draws single cells instead, which on clustered deposits measures little more than the fit. prospect cv cross-validates every method the same way. The model is bit-identical whatever --threads.
 
                 Transforms (--transform NAME=SPEC) map a layer's values before the model sees them; score repeats them exactly from the model file. SPEC is KIND[:KEY=VALUE,…]: minmax[:min=,max=], zscore[:mean=,std=], log[:offset=], clip:lower=,upper=, reclass:breaks=A/B/C[,values=…], fuzzy-linear[:min=,max=], fuzzy-small|fuzzy-large[:midpoint=,spread=5], fuzzy-gaussian|fuzzy-near[:midpoint=,spread=0.1], fuzzy-power[:min=,max=,exponent=2]. Parameters left out are taken from the layer's valid cells when training (midpoint: the middle of its range). A missing or nodata cell stays missing, and a value a transform cannot map (log of a value ≤ 0) becomes missing.
 
@@ -34,130 +34,29 @@ extension ProspectCommand {
                     --learning-rate 0.05 --exclude-buffer 500 --out gbt.json
                 """)
 
-        @Option(
-            help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns); optional for fuzzy and index."
-        )
-        var deposits: String?
-        @OptionGroup var depositsCRS: DepositsCRS
-        @Option(help: "A folder written by `prospect prepare` (or its stack.json): all its layers, kinds and legends.")
-        var stack: String?
-        @Option(name: .customLong("evidence"), help: "A continuous evidence raster, PATH or NAME=PATH (repeatable).")
-        var evidence: [String] = []
-        @Option(help: "A categorical evidence raster, PATH or NAME=PATH (repeatable).")
-        var categorical: [String] = []
-        @Option(
-            help:
-                "Weights of evidence: a class raster whose cumulative classes x <= v (small values favourable) are weighed and generalized to a binary pattern, PATH or NAME=PATH (repeatable)."
-        )
-        var ascending: [String] = []
-        @Option(
-            help:
-                "Weights of evidence: a class raster whose cumulative classes x >= v (large values favourable) are weighed and generalized to a binary pattern, PATH or NAME=PATH (repeatable)."
-        )
-        var descending: [String] = []
-        @Option(
-            help:
-                "Weights of evidence: NAME=VALUE, the binary pattern of an --ascending (x <= VALUE) or --descending (x >= VALUE) layer, instead of the class with the largest studentized contrast (repeatable)."
-        )
-        var threshold: [String] = []
-        @Option(
-            help:
-                "Weights of evidence: NAME=1,2/3,4/5 merges a categorical layer's class codes into one class per group, weighed together (repeatable)."
-        )
-        var generalize: [String] = []
-        @Option(help: "A transform for one layer, NAME=SPEC, applied in the order given and repeated by score (repeatable; see above).")
-        var transform: [String] = []
-        @Option(
-            help:
-                "Method: wofe (weights of evidence), logistic, rf (random forest), gbt (gradient-boosted trees), fuzzy (fuzzy overlay) or index (weighted index overlay)."
-        )
-        var method: TrainingOptions.Method = .wofe
+        @OptionGroup var training: TrainingArguments
         @Option(help: "Where to write the model (JSON).")
         var out: String
-        @Option(
-            name: .customLong("unit-cell-km2"), help: "Weights of evidence: unit cell area in km² (default: \(WofEOptions().unitCellKm2)).")
-        var unitCellKm2: Double?
         @Option(name: .customLong("weights-table"), help: "Weights of evidence: write every class's weights as CSV here.")
         var weightsTable: String?
-        @Option(help: "Logistic regression: L2 penalty on standardized slopes (default: \(LogisticOptions().l2)).")
-        var l2: Double?
-        @Option(
-            help:
-                "Logistic regression and trees: at most this many background cells, a seeded random sample when there are more (0 = every valid cell; default: \(BackgroundSampling().size))."
-        )
-        var background: Int?
-        @Option(help: "Seed for background sampling and tree growing (default: \(BackgroundSampling().seed)).")
-        var seed: Int?
-        @Option(help: "Fuzzy overlay: how the layers' memberships combine, e.g. \"gamma(0.9, and(a, b), or(c, d))\".")
-        var expression: String?
-        @Option(help: "Index overlay: a layer's weight, NAME=WEIGHT (repeatable).")
-        var weight: [String] = []
-        @Option(
-            name: .customLong("class-score"),
-            help: "Fuzzy or index overlay: a categorical layer's class score, NAME:CLASS=SCORE (repeatable).")
-        var classScore: [String] = []
-        @OptionGroup var treeOptions: TreeArguments
         @OptionGroup var stamp: CreatedTime
-        @Flag(
-            name: .customLong("missing-as-unknown"),
-            help:
-                "Weights of evidence: a layer missing on a cell (nodata) is unknown evidence, weight 0 and a missing-data variance term, instead of making the cell nodata; each layer is weighed on its own data area."
-        )
-        var missingAsUnknown = false
         @Flag(help: "Print the training summary as JSON.")
         var json = false
 
         func validate() throws {
-            guard !(evidence.isEmpty && categorical.isEmpty && ascending.isEmpty && descending.isEmpty && stack == nil) else {
-                throw ValidationError("give --stack, or at least one --evidence, --categorical, --ascending or --descending raster")
-            }
-            // Every value is checked here, against the layers named on the command line (a
-            // stack's are added when it is read, in run()).
-            let layers = stack == nil ? commandLineLayers().map { TrainingSettings.Layer(name: $0.name, kind: $0.kind) } : nil
-            try checkOptions { () throws(OptionError) in _ = try settings().options(layers: layers) }
+            try training.check()
             try stamp.validate()
-        }
-
-        /// The flags, as the options layer takes them.
-        func settings() throws(OptionError) -> TrainingSettings {
-            var s = TrainingSettings(method: method)
-            s.hasDeposits = deposits != nil
-            s.unitCellKm2 = unitCellKm2
-            s.l2 = l2
-            s.background = background
-            s.seed = seed
-            if missingAsUnknown { s.missing = .unknown }
-            for a in ascending { s.cumulative[LayerSpec(argument: a, kind: .continuous).name] = .ascending }
-            for d in descending { s.cumulative[LayerSpec(argument: d, kind: .continuous).name] = .descending }
-            s.expression = expression
-            try s.add(thresholds: threshold, groups: generalize, weights: weight, classScores: classScore)
-            treeOptions.fill(&s)
-            return s
-        }
-
-        /// The layers named on the command line, in order.
-        func commandLineLayers() -> [LayerSpec] {
-            evidence.map { LayerSpec(argument: $0, kind: .continuous) } + categorical.map { LayerSpec(argument: $0, kind: .categorical) }
-                + (ascending + descending).map { LayerSpec(argument: $0, kind: .continuous) }
         }
 
         func run() throws {
             try runReportingErrors {
-                var (layers, legends) = try StackManifest.layerSpecs(of: stack)
-                layers += commandLineLayers()
-                for (name, specs) in try transforms() {
-                    guard let k = layers.firstIndex(where: { $0.name == name }) else {
-                        throw OptionError(
-                            .transform, layer: name,
-                            "no layer is named \(Echo.short(name)) (layers: \(layers.map(\.name).joined(separator: ", ")))")
-                    }
-                    layers[k].transforms += try LayerTransform.parse(specs, layer: name)
-                }
-                let options = try settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
+                let (layers, legends) = try training.layers()
+                let options = try training.settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
                 let result = try Workflows.train(
-                    layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: depositsCRS.assumeCRS,
-                    options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends,
-                    otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [],
+                    layers: layers, deposits: training.deposits.map(VectorSource.init(argument:)),
+                    depositsCRS: training.depositsCRS.assumeCRS, options: options, modelPath: out, weightsTablePath: weightsTable,
+                    legend: legends,
+                    otherInputs: training.stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [],
                     created: try stamp.time())
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
@@ -168,18 +67,6 @@ extension ProspectCommand {
                 print("model written to \(out)")
                 if let weightsTable { print("weights table written to \(weightsTable)") }
             }
-        }
-
-        /// `--transform NAME=SPEC` by layer, in the order given.
-        func transforms() throws(OptionError) -> [(String, [String])] {
-            var order: [String] = []
-            var specs: [String: [String]] = [:]
-            for t in transform {
-                let (name, spec) = try TrainingSettings.nameValue(t, .transform, form: "NAME=SPEC")
-                if specs[name] == nil { order.append(name) }
-                specs[name, default: []].append(spec)
-            }
-            return order.map { ($0, specs[$0]!) }
         }
     }
 }

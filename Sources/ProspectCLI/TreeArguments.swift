@@ -19,9 +19,15 @@ struct TreeArguments: ParsableArguments {
     var threads: Int?
     @Option(
         help:
-            "rf/gbt: fraction of the deposit cells and of the background cells (each drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all (default: \(TreeOptions.defaultHoldout))."
+            "rf/gbt: fraction of the deposit cells and of the background cells (drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all (default: \(TreeOptions.defaultHoldout))."
     )
     var holdout: Double?
+    @Option(
+        name: .customLong("holdout-scheme"),
+        help:
+            "rf/gbt: blocks holds out whole square blocks of the map (--block-km), so held-out deposits are not beside training ones; random draws cells one by one (default: blocks)."
+    )
+    var holdoutScheme: HoldoutScheme?
 
     /// Hands the given flags to the options layer, which checks them.
     func fill(_ settings: inout TrainingSettings) {
@@ -31,6 +37,7 @@ struct TreeArguments: ParsableArguments {
         settings.excludeBuffer = excludeBuffer
         settings.threads = threads
         settings.holdout = holdout
+        settings.holdoutScheme = holdoutScheme
     }
 }
 

@@ -22,9 +22,11 @@ struct OptionTableTests {
 
     static let train = ["train", "--deposits", "d.gpkg", "--evidence", "a=a.tif", "--categorical", "geo=g.tif", "--out", "m.json"]
 
+    static let cv = ["cv", "--deposits", "d.gpkg", "--evidence", "a=a.tif", "--categorical", "geo=g.tif"]
+
     static func study(
         model: String = "method: wofe", layerKeys: String = "", outputs: String = "", grid: String = "reference: a.tif",
-        layers: String? = nil
+        layers: String? = nil, validation: String = ""
     ) -> String {
         """
         grid:
@@ -35,6 +37,7 @@ struct OptionTableTests {
         model:
           \(model.replacingOccurrences(of: "\n", with: "\n  "))
         \(outputs.isEmpty ? "" : "outputs:\n  " + outputs.replacingOccurrences(of: "\n", with: "\n  "))
+        \(validation.isEmpty ? "" : "validation:\n  " + validation)
         """
     }
 
@@ -75,6 +78,28 @@ struct OptionTableTests {
         Case(
             option: .holdout, cli: train + ["--method", "gbt", "--holdout", "1"], study: study(model: "method: gbt\nholdout: 1"),
             problem: "give a fraction at least 0 and below 1, got 1"),
+        Case(
+            option: .holdoutBlockKm, cli: train + ["--method", "gbt", "--block-km", "0"], study: study(model: "method: gbt\nblock_km: 0"),
+            problem: "give a positive number of km, got 0"),
+        Case(
+            option: .holdoutBlockKm, cli: train + ["--method", "rf", "--holdout-scheme", "random", "--block-km", "2"],
+            study: study(model: "method: rf\nholdout_scheme: random\nblock_km: 2"),
+            problem: "the random holdout draws single cells and takes no block size"),
+        Case(
+            option: .holdoutScheme, cli: train + ["--holdout-scheme", "random"],
+            study: study(model: "method: wofe\nholdout_scheme: random"),
+            problem: "only rf and gbt models take it (method is wofe)"),
+        Case(
+            option: .folds, cli: cv + ["--folds", "1"], study: study(validation: "cv: {folds: 1}"), problem: "give 2 to 100 folds, got 1"),
+        Case(
+            option: .blockKm, cli: cv + ["--block-km=-3"], study: study(validation: "cv: {block_km: -3}"),
+            problem: "give a positive number of km, got -3"),
+        Case(
+            option: .blockKm, cli: cv + ["--scheme", "random", "--block-km", "3"],
+            study: study(validation: "cv: {scheme: random, block_km: 3}"),
+            problem: "the random scheme deals single cells and takes no block size"),
+        Case(
+            option: .foldSeed, cli: cv + ["--seed=-2"], study: study(validation: "cv: {seed: -2}"), problem: "give at least 0, got -2"),
         Case(
             option: .missing, cli: train + ["--method", "logistic", "--missing-as-unknown"],
             study: study(model: "method: logistic\nmissing: unknown"), problem: "only wofe models take it (method is logistic)"),

@@ -13,9 +13,11 @@ struct OverlayParsingTests {
             "--class-score", "geo:mafic schist=2", "--out", "m.json",
         ])
         let train = try #require(parsed as? ProspectCommand.Train)
-        #expect(train.deposits == nil && train.method == .index)
-        let options = try train.settings().options(layers: [.init(name: "a", kind: .continuous), .init(name: "geo", kind: .categorical)])
-            .overlay
+        #expect(train.training.deposits == nil && train.training.method == .index)
+        let options = try train.training.settings().options(layers: [
+            .init(name: "a", kind: .continuous), .init(name: "geo", kind: .categorical),
+        ])
+        .overlay
         #expect(options.weights == ["a": 3, "geo": 1.5])
         #expect(options.classScores == ["geo": ["4": 10, "mafic schist": 2]])
         let fuzzy = try #require(
@@ -23,7 +25,7 @@ struct OverlayParsingTests {
                 "train", "--method", "fuzzy", "--evidence", "a.tif",
                 "--expression", "and(a)", "--out", "m.json",
             ]) as? ProspectCommand.Train)
-        #expect(fuzzy.expression == "and(a)")
+        #expect(fuzzy.training.expression == "and(a)")
     }
 
     @Test("malformed --weight and --class-score are refused", arguments: ["a", "a=", "=2", "a=0", "a=x"])

@@ -24,10 +24,10 @@ struct ParsingTests {
             "--method", "logistic", "--out", "m.json",
         ])
         let train = try #require(ok as? ProspectCommand.Train)
-        #expect(train.method == .logistic)
-        #expect(train.categorical == ["geo=l.tif"])
-        #expect(train.background == nil)
-        #expect(try train.settings().options(layers: nil).sampling.size == 1_000_000)
+        #expect(train.training.method == .logistic)
+        #expect(train.training.categorical == ["geo=l.tif"])
+        #expect(train.training.background == nil)
+        #expect(try train.training.settings().options(layers: nil).sampling.size == 1_000_000)
     }
 
     @Test("score defaults to ZSTD, takes NAME=PATH overrides and rejects bad ones")

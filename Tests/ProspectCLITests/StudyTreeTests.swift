@@ -47,6 +47,7 @@ struct StudyTreeTests {
                 learning_rate: 0.2
                 exclude_buffer: 150
                 holdout: 0.34
+                holdout_scheme: random
                 background: 2000
                 seed: 4
                 """, outputs: "uncertainty: true")

@@ -67,7 +67,7 @@ struct TreeCommandTests {
         let plain = try CLI.run(
             [
                 "train", "--method", "rf", "--deposits", s.deposits, "--evidence", s.a, "--evidence", s.b,
-                "--trees", "30", "--depth", "4", "--out", "rf0.json",
+                "--trees", "30", "--depth", "4", "--holdout-scheme", "random", "--out", "rf0.json",
             ], in: dir)
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stdout.contains("random forest: 30 oblivious trees") && plain.stdout.contains("out of bag"), "\(plain.stdout)")
@@ -90,6 +90,9 @@ struct TreeCommandTests {
         #expect(all == 64 * 48 - 6)
         #expect(m0.training.trees?.heldOutBackgroundCells == Int((0.25 * Double(all)).rounded()))
         #expect(plain.stdout.contains("held-out ROC AUC") && plain.stdout.contains("(25 % of each)"), "\(plain.stdout)")
+        // By default whole spatial blocks are held out, and the summary says so.
+        #expect(m0.training.trees?.holdoutScheme == "random" && m.training.trees?.holdoutScheme == "blocks")
+        #expect(t.stdout.contains("spatial blocks of") && t.stdout.contains("(about 25 % of each)"), "\(t.stdout)")
         #expect(buffered < all - 6 * 20 && buffered > all - 6 * 29)
         #expect(m.training.trees?.background == "random, excluding 300 m around deposits")
         #expect(m.parameters["excludeBufferMetres"] == "300.0")

@@ -28,6 +28,51 @@ struct TreeHoldoutTests {
         #expect(TreeLearner.holdoutRows(labels: [true, true, false, false, false], fraction: 0, seed: 1) == nil)
     }
 
+    @Test("the draw by groups: whole groups, about the asked share of each class, seeded")
+    func groupDraw() throws {
+        // 1000 rows in 50 groups of 20 (a group is a spatial block); deposits in 12 of them.
+        let groups = (0..<1000).map { $0 / 20 }
+        let labels = (0..<1000).map { $0 / 20 % 4 == 0 && $0 % 20 < 1 + ($0 / 80) % 3 }
+        let positives = labels.filter { $0 }.count
+        let (rows, count) = try #require(TreeLearner.groupHoldoutRows(labels: labels, groups: groups, fraction: 0.25, seed: 3))
+        let held = Set(rows)
+        // Every group is held out whole or not at all.
+        for g in 0..<50 {
+            let members = (0..<1000).filter { groups[$0] == g }
+            #expect(members.allSatisfy(held.contains) || !members.contains(where: held.contains), "group \(g) split")
+        }
+        #expect(Set(rows.map { groups[$0] }).count == count)
+        // At least the asked share of each class, and less than one more group's worth.
+        let heldPositives = rows.filter { labels[$0] }.count
+        let want = Int((0.25 * Double(positives)).rounded())
+        #expect(heldPositives >= want && heldPositives < want + 3 && heldPositives < positives)
+        let heldNegatives = rows.count - heldPositives
+        #expect(heldNegatives >= 240 && heldNegatives < 240 + 20)
+        #expect(rows == rows.sorted())
+        #expect(TreeLearner.groupHoldoutRows(labels: labels, groups: groups, fraction: 0.25, seed: 3)?.rows == rows)
+        #expect(TreeLearner.groupHoldoutRows(labels: labels, groups: groups, fraction: 0.25, seed: 4)?.rows != rows)
+        // All deposits in one group: holding it out would leave none to train on.
+        let one = (0..<100).map { $0 < 5 }
+        #expect(TreeLearner.groupHoldoutRows(labels: one, groups: (0..<100).map { $0 / 10 }, fraction: 0.25, seed: 1) == nil)
+    }
+
+    @Test("fit with groups holds out whole groups and says how many", arguments: TreeLearner.Method.allCases)
+    func fitWithGroups(method: TreeLearner.Method) throws {
+        let (columns, labels) = TreeLearnerTests.interaction(cells: 4000, seed: 8)
+        let groups = (0..<4000).map { $0 / 100 }
+        let fit = TreeLearner.fit(method, columns: columns, labels: labels, options: Self.options(holdout: 0.25), groups: groups, seed: 5)
+        let held = try #require(fit.heldOut)
+        let drawn = try #require(TreeLearner.groupHoldoutRows(labels: labels, groups: groups, fraction: 0.25, seed: 5))
+        #expect(held.rows == drawn.rows && held.groups == drawn.groups)
+        let scores = held.rows.map { r in fit.ensemble.probability(columns.map { $0[r] }) }
+        #expect(TreeLearner.auc(scores: scores, labels: held.rows.map { labels[$0] }) == held.auc)
+        let summary = TreeTrainingSummary(
+            method: method.rawValue, fit: fit, layers: ["a", "b", "c"], depositCells: labels.filter { $0 }.count,
+            backgroundCells: labels.filter { !$0 }.count, background: "random", holdout: 0.25, blockKm: 2.5)
+        #expect(summary.holdoutScheme == "blocks" && summary.holdoutBlockKm == 2.5 && summary.heldOutBlocks == held.groups)
+        #expect(TreeTrainingSummary.heldOutText(summary)?.contains("spatial blocks of 2.5 km") == true)
+    }
+
     @Test("the held-out AUC is measured on cells the trees never saw", arguments: TreeLearner.Method.allCases)
     func heldOutCellsAreNotTrainedOn(method: TreeLearner.Method) throws {
         let (columns, labels) = TreeLearnerTests.interaction(cells: 6000, seed: 21)

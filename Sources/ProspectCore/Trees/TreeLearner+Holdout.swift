@@ -9,6 +9,8 @@ extension TreeLearner {
         public var background: Int
         /// ROC AUC of the ensemble's probability on `rows` (ties count half).
         public var auc: Double
+        /// Groups (spatial blocks) held out whole, when the rows were held out by group.
+        public var groups: Int? = nil
     }
 
     /// The rows to keep out of training: `fraction` of the deposit rows and `fraction` of the
@@ -35,7 +37,58 @@ extension TreeLearner {
         return held.sorted()
     }
 
-    /// `fit` with `options.holdout` of each class kept out (`holdoutRows`): the ensemble grows
+    /// The rows to keep out of training by whole groups (spatial blocks), so that no held-out
+    /// row has a training row of its group beside it: about `fraction` of the deposit rows and
+    /// of the background rows.
+    ///
+    /// Groups holding deposit rows, in a seeded shuffled order, are held out until at least
+    /// `round(fraction · deposit rows)` (at least 1) deposit rows are; then other groups, in a
+    /// seeded shuffled order, until at least `round(fraction · background rows)` background
+    /// rows are (counting those of the deposit groups). The draw depends only on the labels,
+    /// the groups, the fraction and the seed.
+    /// - Parameter groups: each row's group (any integers).
+    /// - Returns: the held-out rows, ascending, and the number of groups held out; nil when
+    ///   either class would be left with no row on one side.
+    public static func groupHoldoutRows(labels: [Bool], groups: [Int], fraction: Double, seed: UInt64) -> (rows: [Int], groups: Int)? {
+        precondition(groups.count == labels.count, "one group per row")
+        guard fraction > 0, fraction < 1 else { return nil }
+        var rng = SplitMix64(seed: seed ^ 0x426C_6F63_6B48_6F6C)
+        var members: [Int: [Int]] = [:]
+        for (row, g) in groups.enumerated() { members[g, default: []].append(row) }
+        let positives = labels.filter { $0 }.count
+        let negatives = labels.count - positives
+        let withDeposits = members.keys.filter { g in members[g]!.contains { labels[$0] } }.sorted()
+        let without = members.keys.filter { g in !members[g]!.contains { labels[$0] } }.sorted()
+        func shuffled(_ a: [Int]) -> [Int] {
+            var a = a
+            for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            return a
+        }
+        var held: [Int] = []
+        var heldGroups = 0
+        var heldPositives = 0
+        var heldNegatives = 0
+        let wantPositives = max(1, Int((fraction * Double(positives)).rounded()))
+        let wantNegatives = max(1, Int((fraction * Double(negatives)).rounded()))
+        for g in shuffled(withDeposits) where heldPositives < wantPositives {
+            let p = members[g]!.filter { labels[$0] }.count
+            guard heldPositives + p < positives else { continue }  // leave deposits to train on
+            held += members[g]!
+            heldGroups += 1
+            heldPositives += p
+            heldNegatives += members[g]!.count - p
+        }
+        for g in shuffled(without) where heldNegatives < wantNegatives {
+            held += members[g]!
+            heldGroups += 1
+            heldNegatives += members[g]!.count
+        }
+        guard heldPositives >= 1, heldPositives < positives, heldNegatives >= 1, heldNegatives < negatives else { return nil }
+        return (held.sorted(), heldGroups)
+    }
+
+    /// `fit` with `options.holdout` of each class kept out (`holdoutRows`, or `groupHoldoutRows`
+    /// with groups): the ensemble grows
     /// (and bins its layers) on the other rows only, then scores the held-out rows with
     /// `TreeEnsemble.probability`. The ensemble returned is the one measured, trained without
     /// the held-out rows. The prior correction counts the rows held out of both classes, so the
@@ -43,11 +96,17 @@ extension TreeLearner {
     /// uses every row and `heldOut` is nil.
     static func fitHoldingOut(
         _ method: Method, columns: [[Float]], labels: [Bool], options: TreeOptions,
-        backgroundFraction: Double, seed: UInt64
+        backgroundFraction: Double, groups: [Int]?, seed: UInt64
     ) -> Fit {
         var inner = options
         inner.holdout = 0
-        guard let held = holdoutRows(labels: labels, fraction: options.holdout, seed: seed) else {
+        let drawn: (rows: [Int], groups: Int?)? =
+            if let groups {
+                groupHoldoutRows(labels: labels, groups: groups, fraction: options.holdout, seed: seed).map { ($0.rows, $0.groups) }
+            } else {
+                holdoutRows(labels: labels, fraction: options.holdout, seed: seed).map { ($0, nil) }
+            }
+        guard let (held, heldGroups) = drawn else {
             return fit(method, columns: columns, labels: labels, options: inner, backgroundFraction: backgroundFraction, seed: seed)
         }
         var isHeld = [Bool](repeating: false, count: labels.count)
@@ -71,7 +130,7 @@ extension TreeLearner {
         let deposits = heldLabels.filter { $0 }.count
         result.heldOut = HeldOut(
             rows: held, deposits: deposits, background: held.count - deposits,
-            auc: auc(scores: scores, labels: heldLabels))
+            auc: auc(scores: scores, labels: heldLabels), groups: heldGroups)
         return result
     }
 }

@@ -66,10 +66,12 @@ public enum TreeLearner {
     ///   - labels: true for deposit cells.
     ///   - backgroundFraction: the background sample's share of the background population it was
     ///     drawn from (1 when it is all of it), for the prior correction.
+    ///   - groups: each row's group (a spatial block): with `options.holdout` > 0, whole groups
+    ///     are held out (`groupHoldoutRows`); nil draws rows one by one (`holdoutRows`).
     ///   - seed: every random choice derives from it.
     public static func fit(
         _ method: Method, columns: [[Float]], labels: [Bool], options: TreeOptions,
-        backgroundFraction: Double = 1, seed: UInt64
+        backgroundFraction: Double = 1, groups: [Int]? = nil, seed: UInt64
     ) -> Fit {
         precondition(!columns.isEmpty && columns.allSatisfy { $0.count == labels.count }, "one value per sample and layer")
         precondition((1...ObliviousLayout.maxDepth).contains(options.depth), "depth 1 to 8")
@@ -80,7 +82,7 @@ public enum TreeLearner {
         if options.holdout > 0 {
             return fitHoldingOut(
                 method, columns: columns, labels: labels, options: options,
-                backgroundFraction: backgroundFraction, seed: seed)
+                backgroundFraction: backgroundFraction, groups: groups, seed: seed)
         }
         let bins = FeatureBins(columns: columns, maxBins: options.maxBins)
         let data = Data(

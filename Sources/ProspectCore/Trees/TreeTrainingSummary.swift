@@ -38,6 +38,12 @@ public struct TreeTrainingSummary: Codable, Sendable, Equatable {
     public var heldOutBackgroundCells: Int?
     /// ROC AUC of the model on the held-out cells, which it never saw; nil when none were held out.
     public var heldOutAUC: Double?
+    /// How cells were held out: "blocks" (whole square blocks of the map) or "random" (cell by
+    /// cell); nil when none were, and in files written before spatial holdouts (random).
+    public var holdoutScheme: String?
+    /// The side of the blocks held out, in km, and how many were.
+    public var holdoutBlockKm: Double?
+    public var heldOutBlocks: Int?
 }
 
 extension TreeTrainingSummary {
@@ -52,9 +58,10 @@ extension TreeTrainingSummary {
     ///   - backgroundCells: the background cells given to `fit`, held-out ones included.
     ///   - background: how the background was drawn.
     ///   - holdout: `TreeOptions.holdout`, kept when cells were held out.
+    ///   - blockKm: the side of the blocks held out in km, when `fit` held out groups.
     public init(
         method: String, fit: TreeLearner.Fit, layers: [String], depositCells: Int, backgroundCells: Int, background: String,
-        holdout: Double
+        holdout: Double, blockKm: Double? = nil
     ) {
         let total = fit.gain.reduce(0, +)
         let importance = zip(layers, fit.gain)
@@ -66,7 +73,9 @@ extension TreeTrainingSummary {
             depositCells: depositCells - (held?.deposits ?? 0), backgroundCells: backgroundCells - (held?.background ?? 0),
             background: background, depositWeight: fit.depositWeight, auc: fit.auc, aucKind: fit.aucKind,
             importance: importance, holdout: held.map { _ in holdout }, heldOutDepositCells: held?.deposits,
-            heldOutBackgroundCells: held?.background, heldOutAUC: held?.auc)
+            heldOutBackgroundCells: held?.background, heldOutAUC: held?.auc,
+            holdoutScheme: held.map { $0.groups == nil ? "random" : "blocks" },
+            holdoutBlockKm: held?.groups == nil ? nil : blockKm, heldOutBlocks: held?.groups)
     }
 
     /// One line on the held-out validation, for the CLI and `run.log`; nil when nothing was held out.
@@ -74,6 +83,11 @@ extension TreeTrainingSummary {
         guard let auc = t.heldOutAUC, let d = t.heldOutDepositCells, let b = t.heldOutBackgroundCells else { return nil }
         let percent = (t.holdout ?? 0) * 100
         let share = percent == percent.rounded() ? String(Int(percent)) : String(format: "%.1f", percent)
+        if t.holdoutScheme == "blocks", let blocks = t.heldOutBlocks {
+            let km = t.holdoutBlockKm.map { String(format: "%g", ($0 * 1000).rounded() / 1000) } ?? "?"
+            return
+                "held-out ROC AUC \(String(format: "%.4f", auc)) on \(d) deposit and \(b) background cells in \(blocks) spatial blocks of \(km) km kept out of training (about \(share) % of each)"
+        }
         return
             "held-out ROC AUC \(String(format: "%.4f", auc)) on \(d) deposit and \(b) background cells kept out of training (\(share) % of each)"
     }

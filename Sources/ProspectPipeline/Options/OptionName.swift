@@ -74,10 +74,17 @@ extension OptionName {
     public static let excludeBuffer = OptionName(flag: "--exclude-buffer", key: "model.exclude_buffer")
     public static let holdout = OptionName(flag: "--holdout", key: "model.holdout")
     public static let trainingThreads = OptionName(flag: "--threads", key: "model.threads")
+    public static let holdoutScheme = OptionName(flag: "--holdout-scheme", key: "model.holdout_scheme")
+    public static let holdoutBlockKm = OptionName(flag: "--block-km", key: "model.block_km")
     // Knowledge-driven overlays.
     public static let expression = OptionName(flag: "--expression", key: "model.expression")
     public static let weight = OptionName(flag: "--weight", key: "model.weights")
     public static let classScore = OptionName(flag: "--class-score", key: "model.class_scores")
+    // Cross-validation.
+    public static let folds = OptionName(flag: "--folds", key: "validation.cv.folds")
+    public static let blockKm = OptionName(flag: "--block-km", key: "validation.cv.block_km")
+    public static let scheme = OptionName(flag: "--scheme", key: "validation.cv.scheme")
+    public static let foldSeed = OptionName(flag: "--seed", key: "validation.cv.seed")
     // Scoring.
     public static let compress = OptionName(flag: "--compress", key: "outputs.compress")
     public static let scoreThreads = OptionName(flag: "--threads", key: "outputs.threads")

@@ -22,6 +22,8 @@ public struct TrainingOptions: Sendable {
     public var sampling = BackgroundSampling()
     /// Random forest and gradient boosting.
     public var trees = TreeOptions.pipelineDefault
+    /// How random forest and gradient boosting hold `trees.holdout` out.
+    public var treeHoldout = TreeHoldout()
     /// Fuzzy and index overlays.
     public var overlay = OverlayOptions()
 
@@ -61,6 +63,17 @@ public struct BackgroundSampling: Sendable, Equatable {
     public var size: Int = 1_000_000
     /// Seeds the background sample and tree growing.
     public var seed: UInt64 = 1
+    public init() {}
+}
+
+/// How random forests and gradient-boosted trees hold cells out of training to measure a
+/// held-out AUC (`TreeOptions.holdout` of each class).
+public struct TreeHoldout: Sendable, Equatable {
+    /// `.blocks`: whole square blocks of the map, so held-out deposits are not neighbours of
+    /// training ones; `.random`: cells drawn one by one.
+    public var scheme: HoldoutScheme = .blocks
+    /// The side of the blocks in km; nil: chosen from the deposits' spacing (`SpatialBlocks.choose`).
+    public var blockKm: Double?
     public init() {}
 }
 

@@ -35,6 +35,9 @@ public struct TrainingSettings: Sendable {
     public var learningRate: Double?
     public var excludeBuffer: Double?
     public var holdout: Double?
+    public var holdoutScheme: HoldoutScheme?
+    /// The side of the blocks rf/gbt hold out, in km.
+    public var blockKm: Double?
     public var threads: Int?
     public var expression: String?
     public var weights: [String: Double] = [:]
@@ -111,6 +114,8 @@ public struct TrainingSettings: Sendable {
         try only([.gbt], .learningRate, given: learningRate != nil)
         try only([.rf, .gbt], .excludeBuffer, given: excludeBuffer != nil)
         try only([.rf, .gbt], .holdout, given: holdout != nil)
+        try only([.rf, .gbt], .holdoutScheme, given: holdoutScheme != nil)
+        try only([.rf, .gbt], .holdoutBlockKm, given: blockKm != nil)
         try only([.rf, .gbt], .trainingThreads, given: threads != nil)
         try take(trees, into: &o.trees.trees) { v throws(OptionError) in try Check.count(v, .trees, atLeast: 1, atMost: Self.maximumTrees) }
         try take(depth, into: &o.trees.depth) { v throws(OptionError) in try Check.count(v, .depth, atLeast: 1, atMost: 8, what: " levels")
@@ -125,6 +130,14 @@ public struct TrainingSettings: Sendable {
             o.trees.excludeBuffer = v
         }
         try take(holdout, into: &o.trees.holdout) { v throws(OptionError) in try Check.fractionBelowOne(v, .holdout) }
+        if let holdoutScheme { o.treeHoldout.scheme = holdoutScheme }
+        if let v = blockKm {
+            try Check.positive(v, .holdoutBlockKm, unit: " of km")
+            guard o.treeHoldout.scheme == .blocks else {
+                throw OptionError(.holdoutBlockKm, "the random holdout draws single cells and takes no block size")
+            }
+            o.treeHoldout.blockKm = v
+        }
         try take(threads, into: &o.trees.threads) { v throws(OptionError) in try Check.count(v, .trainingThreads, atLeast: 1) }
 
         // Knowledge-driven overlays.

@@ -18,6 +18,8 @@ extension StudyFile {
     ///   learning_rate: 0.1          # --learning-rate (gbt)
     ///   exclude_buffer: 500         # --exclude-buffer (rf, gbt): metres around deposits
     ///   holdout: 0.25               # --holdout (rf, gbt)
+    ///   holdout_scheme: blocks      # --holdout-scheme (rf, gbt): blocks or random
+    ///   block_km: 2.5               # --block-km (rf, gbt): the side of the blocks held out
     ///   expression: "gamma(0.9, and(thorium, magnetics), or(fault_distance, lithology))"   # fuzzy
     ///   weights: {thorium: 3, lithology: 2}                                                 # index
     ///   class_scores: {lithology: {4: 10, 3: 5}}   # fuzzy and index; a class is a code or a legend name
@@ -43,6 +45,14 @@ extension StudyFile {
         settings.learningRate = try model.double("learning_rate")
         settings.excludeBuffer = try model.double("exclude_buffer")
         settings.holdout = try model.double("holdout")
+        if let text = try model.string("holdout_scheme") {
+            guard let scheme = HoldoutScheme(rawValue: text) else {
+                throw PipelineError(
+                    path, "model.holdout_scheme: \(text) is not one of \(HoldoutScheme.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            settings.holdoutScheme = scheme
+        }
+        settings.blockKm = try model.double("block_km")
         settings.expression = try model.string("expression")
         if var weights = try model.map("weights") {
             for name in weights.map.keys.sorted() { settings.weights[name] = try weights.double(name) }
@@ -66,5 +76,40 @@ extension StudyFile {
                 settings.classScores[name] = out
             }
         }
+    }
+}
+
+extension StudyFile {
+    /// Reads a study's `validation:` mapping: `cv:` runs cross-validation after the fit's
+    /// validation and writes `cv.json`. The keys, and the `prospect cv` option each stands for:
+    ///
+    /// ```yaml
+    /// validation:
+    ///   cv:                         # or cv: true, every default
+    ///     folds: 5                  # --folds: 2 to 100
+    ///     scheme: blocks            # --scheme: blocks or random
+    ///     block_km: 2.5             # --block-km (default: from the deposits' spacing)
+    ///     seed: 1                   # --seed (default: model.seed, else 1)
+    /// ```
+    /// - Returns: the settings, nil when cross-validation is not asked for.
+    /// - Throws: `PipelineError` naming the study file and the key for a value of the wrong type.
+    static func readValidation(_ validation: inout KeyReader, path: String) throws -> CrossValidationSettings? {
+        if validation.map["cv"] is Bool {
+            return try validation.bool("cv") == true ? CrossValidationSettings() : nil
+        }
+        guard var cv = try validation.map("cv") else { return nil }
+        var s = CrossValidationSettings()
+        s.folds = try cv.int("folds")
+        if let text = try cv.string("scheme") {
+            guard let scheme = HoldoutScheme(rawValue: text) else {
+                throw PipelineError(
+                    path, "validation.cv.scheme: \(text) is not one of \(HoldoutScheme.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            s.scheme = scheme
+        }
+        s.blockKm = try cv.double("block_km")
+        s.seed = try cv.int("seed")
+        try cv.finish()
+        return s
     }
 }

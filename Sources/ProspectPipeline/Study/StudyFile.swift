@@ -40,6 +40,8 @@ import Yams
 ///   created: 2024-05-01T12:00:00Z  # the time outputs are stamped with (or a Unix time;
 ///                               # default: $SOURCE_DATE_EPOCH, else the time of the run)
 ///   targets: { top: 10, top_area_percent: 5 }
+/// validation:
+///   cv: { folds: 5, scheme: blocks }   # cross-validation → cv.json (StudyFile+Model.swift)
 /// ```
 public struct StudyFile: Sendable {
     public struct Layer: Sendable, Equatable {
@@ -67,6 +69,8 @@ public struct StudyFile: Sendable {
     public var validate: Bool
     /// The time the outputs are stamped with (`outputs.created`); nil: not given.
     public var created: CreationTime?
+    /// Cross-validation of the model (`validation.cv`), nil when not asked for.
+    public var crossValidation: CrossValidationOptions?
 
     /// Reads and checks a study file.
     /// - Throws: `PipelineError` naming the file and the key at fault: unreadable YAML, a file
@@ -237,6 +241,16 @@ public struct StudyFile: Sendable {
             }
             try outputs.finish()
         }
+        var crossValidation: CrossValidationOptions?
+        if var v = try reader.map("validation") {
+            if var cv = try Self.readValidation(&v, path: path) {
+                cv.seed = cv.seed ?? settings.seed
+                cv.threads = score.threads
+                do { crossValidation = try cv.options() } catch { throw inStudy(error) }
+                guard deposits != nil else { throw PipelineError(path, "validation.cv: cross-validation needs deposits: give deposits:") }
+            }
+            try v.finish()
+        }
         do {
             try score.validate()
             try targets.validate()
@@ -246,7 +260,7 @@ public struct StudyFile: Sendable {
         return StudyFile(
             path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
             makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
-            training: training, score: score, targets: targets, validate: validate, created: created)
+            training: training, score: score, targets: targets, validate: validate, created: created, crossValidation: crossValidation)
     }
 
     /// The prepare step of this study.

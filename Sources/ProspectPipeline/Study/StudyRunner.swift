@@ -11,6 +11,8 @@ public struct StudyReport: Sendable {
     public var score: ScoreReport
     public var targets: TargetReport
     public var validation: ValidationReport?
+    /// Cross-validation (`validation.cv`), when asked for.
+    public var crossValidation: CrossValidationReport?
     /// Every file written, relative to the output folder.
     public var files: [String]
 }
@@ -20,7 +22,7 @@ public struct StudyReport: Sendable {
 ///
 /// Layout: `stack/` (the prepared layers and stack.json), `model.json`, `weights.csv`
 /// (weights of evidence), `prospectivity.tif`, `targets.geojson`, `tiles.geojson`,
-/// `validation.json`, `run.log`. Each file is written under a temporary name and renamed
+/// `validation.json`, `cv.json` (cross-validation, when asked for), `run.log`. Each file is written under a temporary name and renamed
 /// when complete; `run.log` is written last, so its presence means the run finished. Nothing
 /// is written, the output folder not even made, when an input is missing or does not open
 /// (`StudyFile.checkInputs`) or when one of these files would overwrite the study file or one
@@ -47,6 +49,17 @@ public enum StudyRunner {
         log("prepare: \(study.layers.count) layers → stack/")
         let prepared = try Preparer.run(study.prepareRequest(outputDirectory: out + "/stack")) { log("  " + $0) }
         for w in prepared.manifest.warnings { log("  warning: \(w)") }
+
+        // A block size the map cannot hold is refused before anything is trained.
+        if let cv = study.crossValidation, let km = cv.blockKm {
+            let g = prepared.manifest.grid
+            let grid = Grid(
+                columns: g.columns, rows: g.rows, transform: GeoTransform(coefficients: g.geoTransform), crsWKT: g.crsWKT, crsName: g.crs)
+            let cellKm = try CellArea.km2(of: grid, file: prepared.manifestPath).area.squareRoot()
+            _ = try StudyRunner.namingStudy(study) {
+                try SpatialBlocks.choose(km: km, option: .blockKm, grid: grid, cellKm: cellKm, depositCells: [], minimumBlocks: cv.folds)
+            }
+        }
 
         // 2. train, with each layer's transforms
         var (specs, legends) = prepared.manifest.layerSpecs(manifestPath: prepared.manifestPath)
@@ -105,8 +118,9 @@ public enum StudyRunner {
             try Reports.writeText(String(decoding: try encoder.encode(v), as: UTF8.self), to: out + "/validation.json")
             files.append("validation.json")
             let top10 = v.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan
+            let which = study.training.method.isKnowledgeDriven ? "" : " (fit on training deposits)"
             log(
-                "validate: ROC AUC \(String(format: "%.4f", v.auc)); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json"
+                "validate: ROC AUC \(String(format: "%.4f", v.auc))\(which); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json"
             )
             log(
                 study.training.method.isKnowledgeDriven
@@ -116,12 +130,42 @@ public enum StudyRunner {
                 log("  (the held-out ROC AUC of training, \(String(format: "%.4f", auc)), measures prediction)")
             }
         }
+        // 6. cross-validate
+        var crossValidation: CrossValidationReport?
+        if let cv = study.crossValidation {
+            let result = try StudyRunner.namingStudy(study) {
+                try Workflows.crossValidate(
+                    layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training, cv: cv,
+                    legend: legends)
+            }
+            let r = result.report
+            crossValidation = r
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try Reports.writeText(String(decoding: try encoder.encode(r), as: UTF8.self), to: out + "/cv.json")
+            files.append("cv.json")
+            log("\(r.headline) → cv.json")
+            if let reason = r.blockReason { log("  blocks of \(SpatialBlocks.show(r.blockKm ?? .nan)) km: \(reason)") }
+            for f in r.folds {
+                log(
+                    "  fold \(f.fold): \(f.deposits) held-out deposits, \(f.cells) cells, AUC \(f.auc.map { String(format: "%.4f", $0) } ?? "none (no deposit)")"
+                )
+            }
+            for w in result.warnings { log("  warning: \(w)") }
+            if let v = validation {
+                let fit =
+                    study.training.method.isKnowledgeDriven ? "on the deposits (they did not shape the model)" : "fit on training deposits"
+                log(
+                    "  ROC AUC \(String(format: "%.4f", v.auc)) \(fit); \(String(format: "%.4f", r.pooledAUC)) cross-validated (pooled out of fold), deposits the model never saw"
+                )
+            }
+        }
         files.append("run.log")
         log("done")
         try Reports.writeText(lines.joined(separator: "\n") + "\n", to: out + "/run.log")
         return StudyReport(
             study: study.path, output: out, stack: prepared.manifest, training: training, score: score,
-            targets: targets, validation: validation, files: files)
+            targets: targets, validation: validation, crossValidation: crossValidation, files: files)
     }
 
     /// What a run reads (the study file and every input it names) and the files it writes
@@ -135,6 +179,7 @@ public enum StudyRunner {
         var files = ["model.json", "prospectivity.tif", "targets.geojson", "tiles.geojson", "run.log"]
         if study.training.method == .wofe { files.append("weights.csv") }
         if study.validate, study.deposits != nil { files.append("validation.json") }
+        if study.crossValidation != nil { files.append("cv.json") }
         for file in files { paths.output(out + "/" + file, writer) }
         return paths
     }

@@ -11,6 +11,8 @@ struct BackgroundSampler {
     private let limit: Int
     /// Layer-major: `columns[k][i]` is layer k's value at sampled cell i.
     private(set) var columns: [[Float]]
+    /// The grid cell of each sampled row.
+    private(set) var cells: [Int] = []
     /// Cells seen that could be sampled.
     private(set) var eligible = 0
     var kept: Int { columns.first?.count ?? 0 }
@@ -28,9 +30,13 @@ struct BackgroundSampler {
         eligible += 1
         if kept < limit {
             for k in columns.indices { columns[k].append(cell.buffers[k][cell.offset]) }
+            cells.append(cell.index)
         } else {
             let j = Int(rng.next() % UInt64(eligible))
-            if j < limit { for k in columns.indices { columns[k][j] = cell.buffers[k][cell.offset] } }
+            if j < limit {
+                for k in columns.indices { columns[k][j] = cell.buffers[k][cell.offset] }
+                cells[j] = cell.index
+            }
         }
     }
 

@@ -9,6 +9,10 @@ public enum TrainingArea: Sendable {
     /// The cells of the square blocks listed: block `(row / side) · across + column / side`,
     /// `across` being the grid's columns divided by `side`, rounded up.
     case blocks(side: Int, keep: Set<Int>)
+    /// The cells of the square blocks whose fold is not `heldOut`: block `b`'s fold is
+    /// `folds[b]`, blocks numbered as for `.blocks` (what a cross-validation fold trains on;
+    /// one array look-up per cell).
+    case foldBlocks(side: Int, across: Int, folds: [UInt8], heldOut: Int)
 
     /// A mask over `grid` from a predicate on cell indices.
     public static func mask(grid: Grid, _ includes: (Int) -> Bool) -> TrainingArea {
@@ -28,6 +32,8 @@ public enum TrainingArea: Sendable {
         case .blocks(let side, let keep):
             let across = (grid.columns + side - 1) / side
             return keep.contains((row / side) * across + column / side)
+        case .foldBlocks(let side, let across, let folds, let heldOut):
+            return Int(folds[(row / side) * across + column / side]) != heldOut
         }
     }
 

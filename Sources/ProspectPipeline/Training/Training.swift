@@ -63,7 +63,7 @@ public enum Training {
         case .rf, .gbt:
             fitted = try TreeMethod.fit(
                 data, deposits: deposits, area: area, method: options.method, options: options.trees,
-                sampling: options.sampling, progress: progress)
+                holdout: options.treeHoldout, sampling: options.sampling, progress: progress)
         case .fuzzy, .index:
             guard let overlay else { preconditionFailure("a knowledge-driven model is selected before it is fitted") }
             fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)

@@ -12,13 +12,16 @@ import ProspectGDAL
 /// barren). The sample's share of that background population enters the prior correction, so
 /// the map holds per-cell probabilities relative to it.
 ///
-/// With `holdout` > 0, that fraction of the deposit cells and of the background sample is kept
-/// out of training (`TreeLearner.holdoutRows`, seeded); the summary's sample sizes count the
-/// cells trained on, and `heldOutAUC` is the model's ROC AUC on the others.
+/// With `holdout` > 0, about that fraction of the deposit cells and of the background sample is
+/// kept out of training, seeded: by default in whole square blocks of the map
+/// (`TreeLearner.groupHoldoutRows`, blocks sized as cross-validation's by `SpatialBlocks.choose`),
+/// so held-out deposits are not neighbours of training ones; with the random scheme cell by cell
+/// (`TreeLearner.holdoutRows`). The summary's sample sizes count the cells trained on, and
+/// `heldOutAUC` is the model's ROC AUC on the others.
 enum TreeMethod {
     static func fit(
         _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, method: TrainingOptions.Method,
-        options tree: TreeOptions, sampling: BackgroundSampling, progress: Progress?
+        options tree: TreeOptions, holdout: TreeHoldout, sampling: BackgroundSampling, progress: Progress?
     ) throws -> FittedModel {
         precondition(method.growsTrees)
         let stack = data.stack
@@ -40,14 +43,25 @@ enum TreeMethod {
         let labels = [Bool](repeating: true, count: deposits.count) + [Bool](repeating: false, count: background.kept)
         var learner = tree
         learner.threads = max(1, tree.threads)
+        // A spatial holdout keeps whole blocks out: each row's group is its block.
+        var block: BlockSize?
+        var groups: [Int]?
+        if tree.holdout > 0, holdout.scheme == .blocks {
+            let size = try SpatialBlocks.choose(
+                km: holdout.blockKm, option: .holdoutBlockKm, grid: grid, cellKm: data.summary.cellAreaKm2.squareRoot(),
+                depositCells: depositCells, minimumBlocks: max(2, Int((1 / tree.holdout).rounded())))
+            let across = SpatialBlocks.count(side: size.cells, grid: grid).across
+            groups = (depositCells + background.cells).map { ($0 / grid.columns / size.cells) * across + ($0 % grid.columns) / size.cells }
+            block = size
+        }
         let fit = TreeLearner.fit(
             learnerMethod, columns: columns, labels: labels, options: learner,
-            backgroundFraction: Double(background.kept) / Double(background.eligible), seed: sampling.seed)
+            backgroundFraction: Double(background.kept) / Double(background.eligible), groups: groups, seed: sampling.seed)
 
         let backgroundText = tree.excludeBuffer.map { "random, excluding \(format($0)) m around deposits" } ?? "random"
         let trees = TreeTrainingSummary(
             method: method.rawValue, fit: fit, layers: stack.layers.map(\.name), depositCells: deposits.count,
-            backgroundCells: background.kept, background: backgroundText, holdout: tree.holdout)
+            backgroundCells: background.kept, background: backgroundText, holdout: tree.holdout, blockKm: block?.km)
         summary.backgroundCells = trees.backgroundCells
         summary.layerRanking = trees.importance.map(\.layer)
         summary.trees = trees
@@ -57,6 +71,10 @@ enum TreeMethod {
             "minSamplesLeaf": String(tree.minSamplesLeaf), "maxBins": String(tree.maxBins), "treeShape": "oblivious",
             "holdout": String(tree.holdout),
         ]
+        if tree.holdout > 0 {
+            parameters["holdoutScheme"] = holdout.scheme.rawValue
+            if let block { parameters["holdoutBlockKm"] = String(block.km) }
+        }
         if let b = tree.excludeBuffer { parameters["excludeBufferMetres"] = String(b) }
         if learnerMethod == .gradientBoosting {
             parameters["learningRate"] = String(tree.learningRate)
@@ -65,8 +83,9 @@ enum TreeMethod {
         }
         if let f = tree.layerFraction { parameters["layerFraction"] = String(f) }
         if tree.holdout > 0, fit.heldOut == nil {
+            let how = block.map { " in blocks of \(SpatialBlocks.show($0.km)) km" } ?? ""
             warnings.append(
-                "too few deposit cells (\(deposits.count)) to hold \(format(100 * tree.holdout)) % out: trained on all of them, no held-out AUC"
+                "too few deposit cells (\(deposits.count)) to hold \(format(100 * tree.holdout)) % out\(how): trained on all of them, no held-out AUC"
             )
         }
         if deposits.count < 10 {

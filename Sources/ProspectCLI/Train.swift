@@ -9,7 +9,7 @@ extension ProspectCommand {
             abstract:
                 "Train a weights-of-evidence, logistic-regression, random-forest or gradient-boosting model from evidence rasters and deposits, or make a fuzzy or index overlay from expert knowledge.",
             discussion: """
-                Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
+                Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast among patterns holding at least --min-deposits deposits and --min-area-percent of the area, or at --threshold (weights of evidence), or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit; --count-deposits says whether several deposits in one cell count each (points) or once (cells).
 
                 Random forests (rf) and gradient-boosted trees (gbt) grow oblivious trees (one layer and threshold per level) on deposit cells against a background sample (--background cells, seeded by --seed; --exclude-buffer M leaves out cells within M metres of a deposit), deposits weighted so both classes weigh the same. --holdout F (default 0.25) keeps a seeded fraction F of the deposit and of the background cells out of training and reports the model's ROC AUC on them. The model is bit-identical whatever --threads.
 
@@ -57,7 +57,7 @@ extension ProspectCommand {
         var descending: [String] = []
         @Option(
             help:
-                "Weights of evidence: NAME=VALUE, the binary pattern of an --ascending (x <= VALUE) or --descending (x >= VALUE) layer, instead of the class with the largest studentized contrast (repeatable)."
+                "Weights of evidence: NAME=VALUE, the binary pattern of an --ascending (x <= VALUE) or --descending (x >= VALUE) layer, or of an --evidence layer (x >= VALUE or x <= VALUE, whichever side has the larger studentized contrast), instead of the class with the largest studentized contrast (repeatable)."
         )
         var threshold: [String] = []
         @Option(
@@ -97,6 +97,7 @@ extension ProspectCommand {
             help: "Fuzzy or index overlay: a categorical layer's class score, NAME:CLASS=SCORE (repeatable).")
         var classScore: [String] = []
         @OptionGroup var treeOptions: TreeArguments
+        @OptionGroup var wofeOptions: WofEArguments
         @Flag(
             name: .customLong("missing-as-unknown"),
             help:
@@ -130,6 +131,7 @@ extension ProspectCommand {
             s.expression = expression
             try s.add(thresholds: threshold, groups: generalize, weights: weight, classScores: classScore)
             treeOptions.fill(&s)
+            wofeOptions.fill(&s)
             return s
         }
 
@@ -196,22 +198,7 @@ enum TrainingText {
             : "where every layer has data"
         out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² \(area)\n\n"
         if let rows = t.weights {
-            out +=
-                "weights of evidence (Bonham-Carter 1994); areas in unit cells; every class of class layers, the selected class of continuous layers; * = generalized pattern\n"
-            let shown = rows.filter { $0.code != nil || $0.selected || $0.generalizedClass != nil }
-            var table = [["layer", "class", "area", "deps", "W+", "s(W+)", "W-", "s(W-)", "C", "s(C)", "stud(C)", "gen", "W", "s(W)"]]
-            for r in shown {
-                let w = r.weights
-                table.append([
-                    r.layer, r.label + (r.selected && r.code == nil ? " *" : ""), format(r.area, 2), String(r.deposits),
-                    format(w.wPlus), format(w.sWPlus), format(w.wMinus), format(w.sWMinus),
-                    format(w.contrast), format(w.sContrast), format(w.studentizedContrast, 2),
-                    r.generalizedClass.map(String.init) ?? "", r.generalizedWeight.map { format($0) } ?? "",
-                    r.generalizedStd.map { format($0) } ?? "",
-                ])
-            }
-            out += Reports.table(table)
-            if let p = t.priorProbability { out += "prior probability \(String(format: "%.6g", p)) per unit cell\n" }
+            out += WofEText.table(rows, summary: t, parameters: m.parameters)
             out += WofEText.render(t)
         }
         if let rows = t.coefficients {

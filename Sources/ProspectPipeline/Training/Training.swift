@@ -150,7 +150,7 @@ extension Workflows {
         // The model and its weights table are one set: both are written, then both renamed.
         var staged = [try ModelStore.stage(model, to: modelPath)]
         if let weightsTablePath, let rows = model.training.weights {
-            staged.append(try Reports.stageText(Reports.weightsCSV(rows), to: weightsTablePath))
+            staged.append(try Reports.stageText(Reports.weightsCSV(rows, counting: model.training.countDeposits), to: weightsTablePath))
         }
         try AtomicOutput.commit(staged)
         return TrainingResult(model: model, skipped: data.skipped, warnings: fitted.warnings)

@@ -205,11 +205,15 @@ enum TrainingText {
             out += "logistic regression (IRLS, L2 \(m.parameters["l2"] ?? "?")), \(t.backgroundCells ?? 0) background cells, "
             out += (t.converged ?? false) ? "converged in \(t.iterations ?? 0) iterations\n" : "DID NOT CONVERGE\n"
             var table = [["layer", "term", "coefficient", "std error", "z", "per SD"]]
-            table.append(["(intercept)", "", format(Double(m.additive?.intercept ?? 0)), "", "", ""])
+            table.append([
+                "(intercept)", "", format(Double(m.additive?.intercept ?? 0)),
+                t.interceptStandardError.map { String(format: "%.3g", $0) } ?? "",
+                "", "",
+            ])
             for r in rows {
                 table.append([
-                    r.layer, r.term, String(format: "%.6g", r.coefficient), String(format: "%.3g", r.standardError),
-                    format(r.z, 2), format(r.standardized, 3),
+                    r.layer, r.term, String(format: "%.6g", r.coefficient), r.standardError.map { String(format: "%.3g", $0) } ?? "",
+                    r.z.map { format($0, 2) } ?? "", format(r.standardized, 3),
                 ])
             }
             out += Reports.table(table)

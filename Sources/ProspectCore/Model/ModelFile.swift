@@ -51,6 +51,8 @@ public struct TrainingSummary: Codable, Sendable {
     public var pairwiseIndependence: [WofEPairwiseTest]?
     /// Logistic regression: coefficients with standard errors.
     public var coefficients: [LogisticCoefficientRow]?
+    /// Logistic regression: the intercept's standard error (the intercept is the model's).
+    public var interceptStandardError: Double?
     /// Logistic regression: background cells used and whether IRLS converged.
     public var backgroundCells: Int?
     public var converged: Bool?

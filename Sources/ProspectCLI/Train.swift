@@ -39,6 +39,7 @@ extension ProspectCommand {
         )
         var deposits: String?
         @OptionGroup var depositsCRS: DepositsCRS
+        @OptionGroup var depositSelection: DepositSelectionArguments
         @Option(help: "A folder written by `prospect prepare` (or its stack.json): all its layers, kinds and legends.")
         var stack: String?
         @Option(name: .customLong("evidence"), help: "A continuous evidence raster, PATH or NAME=PATH (repeatable).")
@@ -155,6 +156,7 @@ extension ProspectCommand {
                 let options = try settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
                 let result = try Workflows.train(
                     layers: layers, deposits: deposits.map(VectorSource.init(argument:)), depositsCRS: depositsCRS.assumeCRS,
+                    depositSelection: depositSelection.selection,
                     options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends,
                     otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }

@@ -56,7 +56,8 @@ public enum StudyRunner {
         log("train: \(study.training.method.rawValue) on \(study.deposits.map(DisplayPath.of) ?? "no deposits (knowledge-driven)")")
         let training = try StudyRunner.namingStudy(study) {
             try Workflows.train(
-                layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training,
+                layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, depositSelection: study.depositSelection,
+                options: study.training,
                 modelPath: modelPath, weightsTablePath: weightsPath, legend: legends)
         }
         let t = training.model.training
@@ -96,7 +97,8 @@ public enum StudyRunner {
         if study.validate, study.deposits == nil {
             log("validate: skipped (no deposits)")
         } else if study.validate, let deposits = study.deposits {
-            let v = try Validator.validate(mapPath: mapPath, deposits: deposits, depositsCRS: study.depositsCRS)
+            let v = try Validator.validate(
+                mapPath: mapPath, deposits: deposits, depositsCRS: study.depositsCRS, selection: study.depositSelection)
             validation = v
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -113,13 +113,15 @@ extension Workflows {
     /// - Parameters:
     ///   - deposits: the deposits' file and layer (nil only for knowledge-driven models).
     ///   - depositsCRS: the CRS of deposits whose file declares none.
+    ///   - depositSelection: which of the file's points are deposits, and the field naming them.
     ///   - otherInputs: files the caller read for this run (a stack's manifest), which the
     ///     outputs must not overwrite either.
     /// - Throws: `PipelineError` before anything is written when an output would overwrite
     ///   an input or the other output.
     public static func train(
         layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
-        options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
+        depositSelection: DepositSelection = DepositSelection(), options: TrainingOptions, modelPath: String,
+        weightsTablePath: String? = nil,
         legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = []
     ) throws -> TrainingResult {
         guard deposits != nil || options.method.isKnowledgeDriven else {
@@ -139,13 +141,15 @@ extension Workflows {
             selected = overlay!.layers
         }
         let data = try TrainingData.load(
-            layers: selected, deposits: deposits, depositsCRS: depositsCRS, missing: options.wofe.missing,
+            layers: selected, deposits: deposits, depositsCRS: depositsCRS, selection: depositSelection, missing: options.wofe.missing,
             required: Training.requiredDeposits(options.method), legend: legend)
         var fitted = try Training.fit(data, options: options, overlay: overlay?.payload, progress: Progress("training"))
         if let overlay, !overlay.leftOut.isEmpty {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"
             fitted.warnings.insert("left out of the model (\(why)): \(overlay.leftOut.joined(separator: ", "))", at: 0)
         }
+        if let clause = depositSelection.filter { fitted.parameters["depositsWhere"] = clause }
+        if let field = depositSelection.idField { fitted.parameters["depositsID"] = field }
         let model = Training.modelFile(fitted, data: data, modelPath: modelPath)
         // The model and its weights table are one set: both are written, then both renamed.
         var staged = [try ModelStore.stage(model, to: modelPath)]

@@ -26,7 +26,7 @@ enum WofEText {
         out += Reports.table(table)
         if let d = parameters["minDeposits"], let a = parameters["minAreaPercent"].flatMap(Double.init) {
             out +=
-                "automatic cuts of continuous, ascending and descending layers: at least \(d) deposits and \(WofEPatternMinimum.format(a)) % of the layer's area (--min-deposits, --min-area-percent)\n"
+                "automatic cuts of continuous, ascending and descending layers: at least \(d) deposit\(d == "1" ? "" : "s") and \(WofEPatternMinimum.format(a)) % of the layer's area (--min-deposits, --min-area-percent)\n"
         }
         if let p = t.priorProbability { out += "prior probability \(String(format: "%.6g", p)) per unit cell\n" }
         return out

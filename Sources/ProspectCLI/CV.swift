@@ -74,7 +74,8 @@ extension ProspectCommand {
                 let cv = try crossValidationSettings().options()
                 let result = try Workflows.crossValidate(
                     layers: layers, deposits: training.deposits.map(VectorSource.init(argument:)),
-                    depositsCRS: training.depositsCRS.assumeCRS, options: options, cv: cv, legend: legends, progress: true)
+                    depositsCRS: training.depositsCRS.assumeCRS, depositSelection: training.depositSelection.selection,
+                    options: options, cv: cv, legend: legends, progress: true)
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(result.report)

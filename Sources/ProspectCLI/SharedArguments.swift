@@ -40,3 +40,17 @@ struct CreatedTime: ParsableArguments {
         try checkOptions { () throws(OptionError) in _ = try time() }
     }
 }
+
+/// `--deposits-where` and `--deposits-id` of the commands that read deposits (`train`, `validate`).
+struct DepositSelectionArguments: ParsableArguments {
+    @Option(
+        name: .customLong("deposits-where"),
+        help: "Only the deposits matching this OGR SQL WHERE clause on the file's attributes, e.g. \"commodity = 'Au' AND size >= 2\".")
+    var filter: String?
+    @Option(
+        name: .customLong("deposits-id"),
+        help: "The field naming each deposit in reports (default: id, name or ID when the file has one, else its position).")
+    var idField: String?
+
+    var selection: DepositSelection { DepositSelection(filter: filter, idField: idField) }
+}

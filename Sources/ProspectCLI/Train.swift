@@ -9,7 +9,7 @@ extension ProspectCommand {
             abstract:
                 "Train a weights-of-evidence, logistic-regression, random-forest or gradient-boosting model from evidence rasters and deposits, or make a fuzzy or index overlay from expert knowledge.",
             discussion: """
-                Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast (weights of evidence) or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit.
+                Evidence rasters must share one grid. Name a layer with NAME=PATH (default: the file name). Continuous layers (--evidence) are made binary at the cumulative threshold with the largest studentized contrast among patterns holding at least --min-deposits deposits and --min-area-percent of the area, or at --threshold (weights of evidence), or enter linearly (logistic regression); categorical layers (--categorical) get one weight or coefficient per class. Weights of evidence counts area in unit cells (--unit-cell-km2): choose it so that no unit cell holds more than one deposit; --count-deposits says whether several deposits in one cell count each (points) or once (cells).
 
                 Random forests (rf) and gradient-boosted trees (gbt) grow oblivious trees (one layer and threshold per level) on deposit cells against a background sample (--background cells, seeded by --seed; --exclude-buffer M leaves out cells within M metres of a deposit), deposits weighted so both classes weigh the same. --holdout F (default 0.25) keeps about a fraction F of the deposit and of the background cells out of training, in whole square blocks of --block-km (default: from the deposits' spacing) dealt by --seed, and reports the model's ROC AUC on them; --holdout-scheme random draws single cells instead, which on clustered deposits measures little more than the fit. prospect cv cross-validates every method the same way. The model is bit-identical whatever --threads.
 
@@ -54,8 +54,8 @@ extension ProspectCommand {
                 let options = try training.settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
                 let result = try Workflows.train(
                     layers: layers, deposits: training.deposits.map(VectorSource.init(argument:)),
-                    depositsCRS: training.depositsCRS.assumeCRS, options: options, modelPath: out, weightsTablePath: weightsTable,
-                    legend: legends,
+                    depositsCRS: training.depositsCRS.assumeCRS, depositSelection: training.depositSelection.selection,
+                    options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends,
                     otherInputs: training.stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [],
                     created: try stamp.time())
                 for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
@@ -87,33 +87,22 @@ enum TrainingText {
             : "where every layer has data"
         out += "training area: \(t.validCells) cells of \(format(t.cellAreaKm2, 6)) km² \(area)\n\n"
         if let rows = t.weights {
-            out +=
-                "weights of evidence (Bonham-Carter 1994); areas in unit cells; every class of class layers, the selected class of continuous layers; * = generalized pattern\n"
-            let shown = rows.filter { $0.code != nil || $0.selected || $0.generalizedClass != nil }
-            var table = [["layer", "class", "area", "deps", "W+", "s(W+)", "W-", "s(W-)", "C", "s(C)", "stud(C)", "gen", "W", "s(W)"]]
-            for r in shown {
-                let w = r.weights
-                table.append([
-                    r.layer, r.label + (r.selected && r.code == nil ? " *" : ""), format(r.area, 2), String(r.deposits),
-                    format(w.wPlus), format(w.sWPlus), format(w.wMinus), format(w.sWMinus),
-                    format(w.contrast), format(w.sContrast), format(w.studentizedContrast, 2),
-                    r.generalizedClass.map(String.init) ?? "", r.generalizedWeight.map { format($0) } ?? "",
-                    r.generalizedStd.map { format($0) } ?? "",
-                ])
-            }
-            out += Reports.table(table)
-            if let p = t.priorProbability { out += "prior probability \(String(format: "%.6g", p)) per unit cell\n" }
+            out += WofEText.table(rows, summary: t, parameters: m.parameters)
             out += WofEText.render(t)
         }
         if let rows = t.coefficients {
             out += "logistic regression (IRLS, L2 \(m.parameters["l2"] ?? "?")), \(t.backgroundCells ?? 0) background cells, "
             out += (t.converged ?? false) ? "converged in \(t.iterations ?? 0) iterations\n" : "DID NOT CONVERGE\n"
             var table = [["layer", "term", "coefficient", "std error", "z", "per SD"]]
-            table.append(["(intercept)", "", format(Double(m.additive?.intercept ?? 0)), "", "", ""])
+            table.append([
+                "(intercept)", "", format(Double(m.additive?.intercept ?? 0)),
+                t.interceptStandardError.map { String(format: "%.3g", $0) } ?? "",
+                "", "",
+            ])
             for r in rows {
                 table.append([
-                    r.layer, r.term, String(format: "%.6g", r.coefficient), String(format: "%.3g", r.standardError),
-                    format(r.z, 2), format(r.standardized, 3),
+                    r.layer, r.term, String(format: "%.6g", r.coefficient), r.standardError.map { String(format: "%.3g", $0) } ?? "",
+                    r.z.map { format($0, 2) } ?? "", format(r.standardized, 3),
                 ])
             }
             out += Reports.table(table)

@@ -10,6 +10,7 @@ struct TrainingArguments: ParsableArguments {
     )
     var deposits: String?
     @OptionGroup var depositsCRS: DepositsCRS
+    @OptionGroup var depositSelection: DepositSelectionArguments
     @Option(help: "A folder written by `prospect prepare` (or its stack.json): all its layers, kinds and legends.")
     var stack: String?
     @Option(name: .customLong("evidence"), help: "A continuous evidence raster, PATH or NAME=PATH (repeatable).")
@@ -28,7 +29,7 @@ struct TrainingArguments: ParsableArguments {
     var descending: [String] = []
     @Option(
         help:
-            "Weights of evidence: NAME=VALUE, the binary pattern of an --ascending (x <= VALUE) or --descending (x >= VALUE) layer, instead of the class with the largest studentized contrast (repeatable)."
+            "Weights of evidence: NAME=VALUE, the binary pattern of an --ascending (x <= VALUE) or --descending (x >= VALUE) layer, or of an --evidence layer (x >= VALUE or x <= VALUE, whichever side has the larger studentized contrast), instead of the class with the largest studentized contrast (repeatable)."
     )
     var threshold: [String] = []
     @Option(
@@ -64,6 +65,7 @@ struct TrainingArguments: ParsableArguments {
         help: "Fuzzy or index overlay: a categorical layer's class score, NAME:CLASS=SCORE (repeatable).")
     var classScore: [String] = []
     @OptionGroup var treeOptions: TreeArguments
+    @OptionGroup var wofeOptions: WofEArguments
     @Flag(
         name: .customLong("missing-as-unknown"),
         help:
@@ -106,6 +108,7 @@ struct TrainingArguments: ParsableArguments {
         s.expression = expression
         try s.add(thresholds: threshold, groups: generalize, weights: weight, classScores: classScore)
         treeOptions.fill(&s)
+        wofeOptions.fill(&s)
         return s
     }
 

@@ -18,13 +18,15 @@ extension ProspectCommand {
         @Option(help: "Known deposits: points, PATH[:LAYER] (any OGR format, or CSV with lon/lat or x/y columns).")
         var deposits: String
         @OptionGroup var depositsCRS: DepositsCRS
+        @OptionGroup var depositSelection: DepositSelectionArguments
         @Flag(help: "Print an object with `auc`, the table and the full curve.")
         var json = false
 
         func run() throws {
             try runReportingErrors {
                 let report = try Validator.validate(
-                    mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: depositsCRS.assumeCRS)
+                    mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: depositsCRS.assumeCRS,
+                    selection: depositSelection.selection)
                 for w in report.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(report)
@@ -40,6 +42,8 @@ enum ValidationText {
     static func render(_ r: ValidationReport) -> String {
         var out = "ROC AUC \(format(r.auc)) over \(r.cells) cells; \(r.depositsUsed) deposit cells"
         out += r.depositsSkipped > 0 ? " (\(r.depositsSkipped) deposits skipped: outside or on nodata)\n" : "\n"
+        for s in r.skipped.prefix(10) { out += "  skipped \(s.id): \(s.reason)\n" }
+        if r.skipped.count > 10 { out += "  … and \(r.skipped.count - 10) more\n" }
         out += "success rate (percent of deposits within the top percent of area):\n"
         var table = [["top area %", "deposits %"]]
         for p in r.table { table.append([format(p.areaPercent, 0), format(p.depositPercent, 1)]) }

@@ -2,6 +2,36 @@ internal import CGDAL
 import ProspectCore
 
 extension VectorDataset {
+    /// Restricts every later read of a layer (`points`, `stringValues`, …) to the features that
+    /// match an OGR SQL `WHERE` clause, or lifts the restriction when `clause` is nil.
+    ///
+    /// Drivers that hand the clause to their database (GeoPackage, PostGIS) accept any text
+    /// and fail at the first read, so the first feature is read here too.
+    ///
+    /// The corresponding C functions are `OGR_L_SetAttributeFilter` (an `OGRErr` other than
+    /// `OGRERR_NONE` when OGR's own parser refuses the clause or it names no field of the
+    /// layer) and `OGR_L_GetNextFeature` (NULL at the end, or on error with a CPL failure).
+    /// - Parameters:
+    ///   - clause: e.g. `commodity = 'Au' AND size >= 2`; nil for every feature.
+    ///   - layer: the layer name, or nil for the first layer.
+    /// - Throws: `GDALError` with GDAL's message when the clause is refused; the layer is then
+    ///   left unfiltered.
+    public func setAttributeFilter(_ clause: String?, layer name: String? = nil) throws {
+        let layer = try layer(name)
+        CPL.reset()
+        var failed = OGR_L_SetAttributeFilter(layer, clause) != OGRERR_NONE
+        if !failed {
+            OGR_L_ResetReading(layer)
+            CPL.reset()
+            if let f = OGR_L_GetNextFeature(layer) { OGR_F_Destroy(f) } else { failed = CPL.lastFailed }
+            OGR_L_ResetReading(layer)
+        }
+        guard failed else { return }
+        let message = CPL.lastMessage
+        _ = OGR_L_SetAttributeFilter(layer, nil)  // lifting a filter always succeeds
+        throw GDALError(path: path, message: message)
+    }
+
     /// The attribute fields of a layer, in order.
     ///
     /// A CSV's coordinate columns are not fields (see `open(_:openOptions:)`); its other

@@ -58,9 +58,13 @@ public enum Workflows {
 
 /// Plain-text tables and CSV.
 public enum Reports {
-    public static func weightsCSV(_ rows: [WofEClassRow]) -> String {
+    /// The weights table as CSV, one row per class; `note` holds how the counts were adjusted
+    /// and why a class cannot be the automatic cut, `deposits_counted_as` what `deposits`
+    /// counts (deposit points or deposit cells).
+    public static func weightsCSV(_ rows: [WofEClassRow], counting: WofEDepositCount? = nil) -> String {
         var out =
-            "layer,class,code,threshold,direction,cells,area_unit_cells,deposits,w_plus,s_w_plus,w_minus,s_w_minus,contrast,s_contrast,studentized_contrast,defined,selected,generalized_class,generalized_weight,generalized_std,note\n"
+            "layer,class,code,threshold,direction,cells,area_unit_cells,deposits,w_plus,s_w_plus,w_minus,s_w_minus,contrast,s_contrast,studentized_contrast,defined,selected,generalized_class,generalized_weight,generalized_std,note,deposits_counted_as\n"
+        let counted = (counting ?? .cells).rawValue
         for r in rows {
             let w = r.weights
             let fields: [String] = [
@@ -68,7 +72,7 @@ public enum Reports {
                 String(r.cells), fmt(r.area), String(r.deposits), fmt(w.wPlus), fmt(w.sWPlus), fmt(w.wMinus), fmt(w.sWMinus),
                 fmt(w.contrast), fmt(w.sContrast), fmt(w.studentizedContrast), String(w.defined), String(r.selected),
                 r.generalizedClass.map(String.init) ?? "", r.generalizedWeight.map(fmt) ?? "", r.generalizedStd.map(fmt) ?? "",
-                csv(w.note ?? ""),
+                csv(r.notes.joined(separator: "; ")), counted,
             ]
             out += fields.joined(separator: ",") + "\n"
         }

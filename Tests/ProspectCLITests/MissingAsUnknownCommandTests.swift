@@ -98,8 +98,8 @@ struct MissingAsUnknownCommandTests {
             let p = 1 / (1 + exp(-logit))
             #expect(abs(Double(out[0][i]) - p) < 1e-5)
             if inA && inB {
-                // No missing layer: today's std and confidence.
-                #expect(abs(Double(out[1][i]) - p * v.squareRoot()) < 1e-5 * p * v.squareRoot())
+                // No missing layer: the weights' part alone, P (1 − P) s(L).
+                #expect(abs(Double(out[1][i]) - p * (1 - p) * v.squareRoot()) < 1e-5 * p * (1 - p) * v.squareRoot())
             } else if !inA {
                 // Hand-computed: Σ over a's two classes of (P_c − P)² · area_c / area_a.
                 let o = p / (1 - p)
@@ -108,7 +108,7 @@ struct MissingAsUnknownCommandTests {
                     let pc = o * exp(w) / (1 + o * exp(w))
                     missing += (pc - p) * (pc - p) * f
                 }
-                let std = (p * p * v + missing).squareRoot()
+                let std = (p * p * (1 - p) * (1 - p) * v + missing).squareRoot()
                 #expect(missing > 0 && abs(Double(out[1][i]) - std) < 1e-5 * std, "cell \(i)")
                 #expect(abs(Double(out[2][i]) - p / std) < 1e-4 * (p / std))
                 checked += 1

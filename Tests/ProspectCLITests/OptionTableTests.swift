@@ -130,8 +130,24 @@ struct OptionTableTests {
             option: .classScore, cli: train + ["--method", "logistic", "--class-score", "geo:4=2"],
             study: study(model: "method: logistic\nclass_scores: {geo: {4: 2}}"), problem: "only fuzzy and index models take it"),
         Case(
-            option: .threshold, cli: train + ["--threshold", "a=1"], study: study(layerKeys: "\n    threshold: 1"),
-            studyKey: "layers[0] (a).threshold", problem: "a is not an ascending or descending layer"),
+            option: .threshold, cli: train + ["--threshold", "geo=1"],
+            study: study(layers: "  - name: a\n    raster: a.tif\n  - name: geo\n    categorical: g.tif\n    threshold: 1"),
+            studyKey: "layers[1] (geo).threshold", problem: "geo is a categorical layer"),
+        Case(
+            option: .minDeposits, cli: train + ["--min-deposits", "0"], study: study(model: "method: wofe\nmin_deposits: 0"),
+            problem: "give at least 1, got 0"),
+        Case(
+            option: .minAreaPercent, cli: train + ["--min-area-percent", "100"], study: study(model: "method: wofe\nmin_area_percent: 100"),
+            problem: "give a percentage at least 0 and below 100, got 100"),
+        Case(
+            option: .minAreaPercent, cli: train + ["--min-area-percent=-1"], study: study(model: "method: wofe\nmin_area_percent: -1"),
+            problem: "give a percentage at least 0 and below 100, got -1"),
+        Case(
+            option: .countDeposits, cli: train + ["--method", "logistic", "--count-deposits", "points"],
+            study: study(model: "method: logistic\ncount_deposits: points"), problem: "only wofe models take it (method is logistic)"),
+        Case(
+            option: .minDeposits, cli: train + ["--method", "gbt", "--min-deposits", "5"],
+            study: study(model: "method: gbt\nmin_deposits: 5"), problem: "only wofe models take it (method is gbt)"),
         Case(
             option: .generalize, cli: train + ["--generalize", "geo=1,2/2"],
             study: study(layers: "  - name: a\n    raster: a.tif\n  - name: geo\n    categorical: g.tif\n    generalize: \"1,2/2\""),

@@ -67,7 +67,7 @@ struct WofECommandTests {
         "bad weights-of-evidence options are one-line errors",
         arguments: [
             (["--threshold", "nope=1"], "no layer is named nope"),
-            (["--threshold", "b=1"], "--threshold b: b is not an ascending or descending layer"),
+            (["--threshold", "b=1"], "--threshold b: b is a categorical layer"),
             (["--threshold", "high=5"], "leaves no cell in the pattern"),
             (["--threshold", "high=-5"], "puts every cell in the pattern"),
             (["--generalize", "high=1,2"], "high is not a categorical layer"),

@@ -148,11 +148,11 @@ import Testing
 
         // Recovered within 3 standard errors, in original units.
         let slope = rows[0]
-        #expect(abs(slope.coefficient - 0.3) < 3 * slope.standardError)
+        #expect(abs(slope.coefficient - 0.3) < 3 * slope.standardError!)
         #expect(abs(slope.standardized - slope.coefficient * design.deviations[0]) < 1e-9)
-        #expect(abs(slope.z - slope.standardized / fit.standardErrors[1]) < 1e-9)
-        #expect(abs(rows[1].coefficient - 1.0) < 3 * rows[1].standardError)
-        #expect(abs(rows[2].coefficient + 0.8) < 3 * rows[2].standardError)
+        #expect(abs(slope.z! - slope.standardized / fit.standardErrors[1]) < 1e-9)
+        #expect(abs(rows[1].coefficient - 1.0) < 3 * rows[1].standardError!)
+        #expect(abs(rows[2].coefficient + 0.8) < 3 * rows[2].standardError!)
         // Intercept in the model is at the mean of the continuous layer: −2 + 0.3·(mean − 50).
         let expectedIntercept = -2 + 0.3 * (design.means[0] - 50)
         #expect(abs(Double(model.intercept) - expectedIntercept) < 3 * fit.standardErrors[0])
@@ -194,5 +194,46 @@ import Testing
         #expect(rows.count == 1)
         #expect(model.terms[1] == .linear(coefficient: 0, center: 3))
         #expect(model.terms[2] == .lookup(codes: [2], values: [0], otherwise: 0))
+    }
+    /// 24 samples, a continuous layer and a class layer (11 of class 1, the reference; 7 of 2; 6
+    /// of 3). The expected figures come from a separate numpy script: Newton's method on the
+    /// design [1, (x − mean)/sd, [g = 2], [g = 3]] with the penalty l2 on the last three, then
+    /// sqrt(diag(H⁻¹)) with H = Xᵀ diag(p(1 − p)) X + l2 diag(0, 1, 1, 1) at the optimum; the
+    /// slope and its standard error divided by sd (population) for original units.
+    static let numpyX: [Float] = [
+        0.3, 1.2, 2.5, 0.8, 3.1, 1.9, 2.2, 0.1, 2.8, 1.5, 0.6, 3.4, 2.0, 1.1, 2.7, 0.4, 1.7, 3.0, 0.9, 2.4, 1.3, 0.2, 2.9, 1.6,
+    ]
+    static let numpyG: [Float] = [1, 1, 2, 1, 3, 2, 1, 1, 3, 2, 1, 3, 2, 1, 3, 1, 2, 3, 1, 2, 1, 1, 2, 3]
+    static let numpyY = [0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0].map { $0 == 1 }
+    /// l2 → (intercept, slope, class 2, class 3): coefficients, standard errors, z.
+    static let numpy: [(l2: Double, coefficients: [Double], errors: [Double], z: [Double])] = [
+        (
+            0, [1.0252795167199753, 4.129601674475516, -2.2381747798333147, -4.782104880464214],
+            [1.5505899463987423, 1.991686846494594, 2.2425888555044753, 3.7561194290440776],
+            [0.6612189890055686, 2.0734191631298327, -0.9980317053389763, -1.273150380546139]
+        ),
+        (
+            0.5, [-0.44336255771284716, 1.8243828272300227, -0.0054931016116129515, -0.4976910858828104],
+            [0.729306527497706, 0.6769799047818263, 0.9235683648268103, 1.0677829681347164],
+            [-0.6079234738705143, 2.6948847585335276, -0.005947693555574558, -0.46609760666272343]
+        ),
+    ]
+
+    @Test("standard errors and z are those of the inverse observed information, as numpy computes them", arguments: [0, 1])
+    func standardErrorsAgainstNumpy(_ c: Int) {
+        let expected = Self.numpy[c]
+        let samples = zip(Self.numpyX, Self.numpyG).map { [$0, $1] }
+        let design = LogisticDesign(layerNames: ["x", "g"], kinds: [.continuous, .categorical], samples: samples)
+        let (fit, model, rows) = design.fit(labels: Self.numpyY, l2: expected.l2)
+        #expect(fit.converged && rows.map(\.term) == ["slope", "class 2", "class 3"])
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-6 * max(1, abs(b)) }
+        // The intercept is the model's (at the layer's mean), its error the fit's first.
+        #expect(close(Double(fit.coefficients[0]), expected.coefficients[0]) && close(Double(model.intercept), expected.coefficients[0]))
+        #expect(close(fit.standardErrors[0], expected.errors[0]))
+        for (j, row) in rows.enumerated() {
+            #expect(close(row.coefficient, expected.coefficients[j + 1]), "\(row.term): \(row.coefficient)")
+            #expect(close(row.standardError!, expected.errors[j + 1]), "\(row.term): \(row.standardError!)")
+            #expect(close(row.z!, expected.z[j + 1]), "\(row.term): \(row.z!)")
+        }
     }
 }

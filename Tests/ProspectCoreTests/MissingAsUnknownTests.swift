@@ -148,7 +148,8 @@ struct MissingAsUnknownTests {
         let pPlus = o * exp(1.3) / (1 + o * exp(1.3))
         let pMinus = o * exp(-0.4) / (1 + o * exp(-0.4))
         let missingVar = (pPlus - p) * (pPlus - p) * 0.3 + (pMinus - p) * (pMinus - p) * 0.7
-        let weightsVar = p * p * (1.0 / 37 + 1.2 + 0.11 + 0)
+        // The weights' part, to first order: (P (1 − P))² s²(L).
+        let weightsVar = p * p * (1 - p) * (1 - p) * (1.0 / 37 + 1.2 + 0.11 + 0)
         let std = (weightsVar + missingVar).squareRoot()
         #expect(missingVar > 0.001)  // the term is not negligible here
         let ref = Self.withBuffers(layers, bands: 3) {

@@ -200,6 +200,30 @@ struct ModelPayloadTests {
         #expect(try v2.encoded() == Self.fixture("v2-logistic"))
     }
 
+    @Test("logistic coefficients without standard errors or z still read; today's files write them")
+    func coefficientsWithoutErrors() throws {
+        var o = try #require(JSONSerialization.jsonObject(with: Self.fixture("logistic")) as? [String: Any])
+        var training = try #require(o["training"] as? [String: Any])
+        training["coefficients"] = [["layer": "a", "term": "slope", "coefficient": 0.5, "standardized": 0.25]]
+        o["training"] = training
+        let old = try ModelFile.decode(try JSONSerialization.data(withJSONObject: o))
+        let row = try #require(old.training.coefficients?.first)
+        #expect(row.coefficient == 0.5 && row.standardError == nil && row.z == nil)
+        #expect(old.training.interceptStandardError == nil)
+        var file = old
+        file.training.coefficients = [
+            LogisticCoefficientRow(layer: "a", term: "slope", coefficient: 0.5, standardized: 0.25, standardError: 0.2, z: 1.25)
+        ]
+        file.training.interceptStandardError = 0.125
+        let written = try #require(try JSONSerialization.jsonObject(with: file.encoded()) as? [String: Any])
+        let summary = try #require(written["training"] as? [String: Any])
+        let entry = try #require((summary["coefficients"] as? [[String: Any]])?.first)
+        #expect(entry["standardError"] as? Double == 0.2 && entry["z"] as? Double == 1.25)
+        #expect(summary["interceptStandardError"] as? Double == 0.125)
+        let back = try ModelFile.decode(try file.encoded())
+        #expect(back.training.coefficients?.first?.standardError == 0.2 && back.training.interceptStandardError == 0.125)
+    }
+
     /// A file the API cannot build: a fixture with `method` replaced, keys removed, and keys
     /// copied from other fixtures.
     struct Impossible: Sendable, CustomTestStringConvertible {

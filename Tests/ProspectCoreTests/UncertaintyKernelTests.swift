@@ -65,16 +65,66 @@ struct UncertaintyKernelTests {
         }
     }
 
-    @Test("the definitions: std = P·sqrt(1/N(D) + Σ s²(W)), confidence = P / std")
+    @Test("the definitions: std = P (1 − P) sqrt(1/N(D) + Σ s²(W)), confidence = P / std, against numpy's figures")
     func definitions() {
         let layers: [[Float]] = [[0.7], [4], [3]]
-        let (_, ref) = Self.run(layers, bands: 3)
-        let logit = -4.1 + 1.3 + 2.0 + 0.9
-        let v = 1.0 / 37 + 0.09 + 1.2 + 0.11
-        let p = 1 / (1 + exp(-logit))
-        #expect(abs(Double(ref[0][0]) - p) < 1e-7)
-        #expect(abs(Double(ref[1][0]) - p * v.squareRoot()) < 1e-7)
-        #expect(abs(Double(ref[2][0]) - p / (p * v.squareRoot())) < 1e-6)
+        // logit = −4.1 + 1.3 + 2.0 + 0.9 = 0.1, s²(L) = 1/37 + 0.09 + 1.2 + 0.11; numpy (float64):
+        // P = 1/(1 + exp(−0.1)) = 0.52497918747894, P (1 − P) sqrt(s²(L)) = 0.29790021989489296,
+        // P / std = 1.7622651895462396.
+        let (fast, ref) = Self.run(layers, bands: 3)
+        for out in [ref, fast] {
+            #expect(abs(Double(out[0][0]) - 0.52497918747894) < 1e-7)
+            #expect(abs(Double(out[1][0]) - 0.29790021989489296) < 1e-6)
+            #expect(abs(Double(out[2][0]) - 1.7622651895462396) < 1e-5)
+        }
+    }
+
+    @Test("a posterior near 1 with a large logit variance: std 0.0039, where P · s(L) gave 1.58")
+    func nearOne() {
+        // One layer adding 6 + 4.1 to the intercept: logit 6, s²(L) = 1/37 + 2.473 = 2.5.
+        let model = AdditiveModel(intercept: -4.1, terms: [.step(threshold: 0.5, above: 10.1, below: 0)], nodata: [-1])
+        let variance = WofEVariance(priorVariance: 1.0 / 37, terms: [.step(threshold: 0.5, above: Float(2.5 - 1.0 / 37), below: 0)])
+        let scorer = WofEScorer(model: model, variance: variance)
+        var out = [[Float]](repeating: [0], count: 3)
+        var input: [Float] = [1]
+        input.withUnsafeMutableBufferPointer { x in
+            let bands = (0..<3).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: 1) }
+            defer { bands.forEach { $0.deallocate() } }
+            scorer.score(layers: [UnsafeBufferPointer(x)], outputs: bands, outputNodata: -9)
+            for j in 0..<3 { out[j][0] = bands[j][0] }
+        }
+        // numpy: P = 0.9975273768433653; P (1 − P) sqrt(2.5) = 0.0038998936153326253 (ArcSDM's
+        // P · sqrt(2.5) = 1.5772292695990693); P / std = 255.78322775819754.
+        #expect(abs(Double(out[0][0]) - 0.9975273768433653) < 1e-6)
+        #expect(abs(Double(out[1][0]) - 0.0038998936153326253) < 1e-5 * 0.0039)
+        #expect(abs(Double(out[2][0]) - 255.78322775819754) < 1e-5 * 255.8)
+    }
+
+    /// The standard deviation of `1/(1 + e^−L)` for a normal L, by the trapezoid rule over
+    /// ±10 standard deviations: what the first-order formula approximates for small s(L).
+    static func sigmoidStd(mean: Double, std: Double) -> Double {
+        let n = 4000
+        var (w, m, m2) = (0.0, 0.0, 0.0)
+        for i in 0...n {
+            let z = -10 + 20 * Double(i) / Double(n)
+            let weight = exp(-z * z / 2) * (i == 0 || i == n ? 0.5 : 1)
+            let y = 1 / (1 + exp(-(mean + std * z)))
+            w += weight
+            m += weight * y
+            m2 += weight * y * y
+        }
+        return (m2 / w - (m / w) * (m / w)).squareRoot()
+    }
+
+    @Test(
+        "for a small s(L), P (1 − P) s(L) is the posterior's standard deviation (integrated); P · s(L) is off by 1/(1 − P)",
+        arguments: [-4.0, 0.1, 3.0])
+    func firstOrder(logit: Double) {
+        let sL = 0.05
+        let r = WofEVariance.posteriorStd(logit: logit, logitVariance: sL * sL)
+        let exact = Self.sigmoidStd(mean: logit, std: sL)
+        #expect(abs(r.std / exact - 1) < 3e-3, "\(r.std) vs \(exact)")
+        #expect(abs(r.posterior * sL / exact - 1 / (1 - r.posterior)) < 3e-3 / (1 - r.posterior))
     }
 
     @Test("nodata or NaN in any lane of any layer makes every band nodata", arguments: [1, 7, 8, 9, 17])

@@ -3,7 +3,7 @@ import Foundation
 /// The posterior and its uncertainty under `MissingDataRule.unknown`: a missing layer adds 0
 /// to the logit and to the weights' variance, and its missing-data variance term
 /// (`WofEMissingClasses.variance`) to the posterior's variance:
-/// `s²(P) = P² · (1/N(D) + Σ_{k valid} s²(W_k)) + Σ_{j missing} var_j`,
+/// `s²(P) = (P (1 − P))² · (1/N(D) + Σ_{k valid} s²(W_k)) + Σ_{j missing} var_j`,
 /// `posterior_std = sqrt(s²(P))`, `confidence = P / posterior_std` (Agterberg & Bonham-Carter;
 /// ArcSDM "Calculate Response" with `missingdatavar_func.py`). A cell is nodata only where
 /// every layer is missing.
@@ -28,13 +28,13 @@ extension UncertaintyKernel {
                 for out in outputs { out[i] = outputNodata }
                 continue
             }
-            let p = 1 / (1 + Foundation.exp(-logit))
-            var values = [p, p * v.squareRoot(), 1 / v.squareRoot()]
+            let r = WofEVariance.posteriorStd(logit: logit, logitVariance: v)
+            var values = [r.posterior, r.std, 1 / (r.complement * v.squareRoot())]
             if valid < layers.count {
-                let extra = variance.missingVariance(logit: logit, posterior: p) { !model.isValid(layers[$0][i], layer: $0) }
-                let std = (p * p * v + extra).squareRoot()
+                let extra = variance.missingVariance(logit: logit, posterior: r.posterior) { !model.isValid(layers[$0][i], layer: $0) }
+                let std = WofEVariance.posteriorStd(logit: logit, logitVariance: v, missingVariance: extra).std
                 values[1] = std
-                values[2] = p / std
+                values[2] = r.posterior / std
             }
             for (j, out) in outputs.enumerated() { out[i] = Float(values[j]) }
         }
@@ -92,7 +92,7 @@ extension UncertaintyKernel {
                             let x = layers[k][start + i]
                             return !x.isFinite || x == compiled.nodata[k]
                         }
-                        let std = (p * p * Double(v[i]) + extra).squareRoot()
+                        let std = WofEVariance.posteriorStd(logit: z, logitVariance: Double(v[i]), missingVariance: extra).std
                         bands[1][i] = Float(std)
                         if bands.count > 2 { bands[2][i] = Float(p / std) }
                     }

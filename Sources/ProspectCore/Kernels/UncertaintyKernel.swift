@@ -1,7 +1,7 @@
 import Foundation
 
 /// Scores a weights-of-evidence model with its uncertainty: posterior probability, its
-/// standard deviation and the confidence (see `WofEScorer`).
+/// standard deviation `P (1 − P) s(L)` and the confidence `P / s(P)` (see `WofEVariance`).
 public enum UncertaintyKernel {
     /// Scalar reference: the definitions, one cell at a time, in double precision.
     ///
@@ -28,8 +28,9 @@ public enum UncertaintyKernel {
                 for out in outputs { out[i] = outputNodata }
                 continue
             }
-            let p = 1 / (1 + Foundation.exp(-logit))
-            let values = [p, p * v.squareRoot(), 1 / v.squareRoot()]
+            let r = WofEVariance.posteriorStd(logit: logit, logitVariance: v)
+            // P / s(P) = 1 / ((1 − P) s(L)): finite where P underflows.
+            let values = [r.posterior, r.std, 1 / (r.complement * v.squareRoot())]
             for (j, out) in outputs.enumerated() { out[i] = Float(values[j]) }
         }
     }
@@ -91,10 +92,15 @@ public enum UncertaintyKernel {
         let p2 = bands > 2 ? outputs[2] : nil
         @inline(__always) func compute(_ z: SIMD8<Float>, _ v: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
             let missing = z - z .!= SIMD8<Float>(repeating: 0)  // NaN or ±Inf: a missing layer
-            var p = FastMath.sigmoid(z)
+            // P = 1/(1 + e^−z), FastMath.sigmoid's arithmetic; 1 − P = e^−z · P, exact where P
+            // rounds to 1 (e^−z is clamped to at least e^−87, so 1 − P > 0).
+            let e = FastMath.exp(-z)
+            var p = 1 / (1 + e)
+            let q = e * p
             let root = v.squareRoot()
-            var s = p * root
-            var c = 1 / root
+            let qRoot = q * root
+            var s = p * qRoot
+            var c = 1 / qRoot
             p.replace(with: nd, where: missing)
             s.replace(with: nd, where: missing)
             c.replace(with: nd, where: missing)

@@ -37,6 +37,11 @@ public struct TrainingSummary: Codable, Sendable {
     public var depositsSharingCell: Int
     /// Weights of evidence: prior probability N(D)/N(T) in unit cells.
     public var priorProbability: Double?
+    /// Weights of evidence: what N(D) counted, deposit points or deposit cells (nil in files
+    /// written before the choice existed, which counted cells).
+    public var countDeposits: WofEDepositCount?
+    /// Weights of evidence: N(D), the deposits counted.
+    public var depositsCounted: Int?
     /// Weights of evidence: every class row (selected ones enter the model).
     public var weights: [WofEClassRow]?
     /// Weights of evidence: the Agterberg & Cheng (2002) conditional independence test.
@@ -46,6 +51,8 @@ public struct TrainingSummary: Codable, Sendable {
     public var pairwiseIndependence: [WofEPairwiseTest]?
     /// Logistic regression: coefficients with standard errors.
     public var coefficients: [LogisticCoefficientRow]?
+    /// Logistic regression: the intercept's standard error (the intercept is the model's).
+    public var interceptStandardError: Double?
     /// Logistic regression: background cells used and whether IRLS converged.
     public var backgroundCells: Int?
     public var converged: Bool?

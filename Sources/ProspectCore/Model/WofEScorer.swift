@@ -2,11 +2,12 @@
 /// posterior's standard deviation and confidence as extra bands.
 ///
 /// Band 1 is `P = sigmoid(prior logit + Σ W_k)` from the fast kernel, unchanged. The extra
-/// bands are `posterior_std = P · sqrt(1/N(D) + Σ s²(W_k))` and `confidence = P / posterior_std`
-/// (ArcSDM "Calculate Response": the posterior divided by its standard deviation, a
-/// studentized posterior; values above about 2 are commonly read as significant). Without a
-/// missing-data term the confidence equals `1 / sqrt(1/N(D) + Σ s²(W_k))`, which is how it is
-/// computed (finite even where P underflows).
+/// bands are `posterior_std = P (1 − P) · sqrt(1/N(D) + Σ s²(W_k))` (`WofEVariance`) and
+/// `confidence = P / posterior_std` (ArcSDM "Calculate Response": the posterior divided by its
+/// standard deviation, a studentized posterior; values above about 2 are commonly read as
+/// significant). Without a missing-data term the confidence equals
+/// `1 / ((1 − P) sqrt(1/N(D) + Σ s²(W_k)))`, which is how it is computed (finite even where P
+/// underflows).
 public struct WofEScorer: CellScorer {
     public let compiled: CompiledModel
     /// The variance sum, compiled like a model: intercept 1/N(D), terms s²(W_k).

@@ -16,9 +16,10 @@ public struct CategoricalTally: Sendable {
         cells[code, default: 0] += count
     }
 
-    /// Counts one deposit in class `code`.
-    public mutating func addDeposit(code: Int32) {
-        deposits[code, default: 0] += 1
+    /// Counts `count` deposits in class `code` (one per deposit cell, or one per deposit point;
+    /// see `WofEDepositCount`).
+    public mutating func addDeposit(code: Int32, count: Int = 1) {
+        deposits[code, default: 0] += count
     }
 
     /// Adds the counts of another tally (of a disjoint part of the map).

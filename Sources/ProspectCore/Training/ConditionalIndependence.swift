@@ -230,10 +230,11 @@ public struct UniqueConditionTally: Sendable {
                 v += Double(variance.terms[k].contribution(c.values[k]))
             }
             let p = 1 / (1 + exp(-logit))
-            guard c.values.contains(where: \.isNaN) else { return (Double(c.cells) * unit, p, p * v.squareRoot()) }
             // Missing layers (MissingDataRule.unknown) add their missing-data variance.
-            let extra = variance.missingVariance(logit: logit, posterior: p) { c.values[$0].isNaN }
-            return (Double(c.cells) * unit, p, (p * p * v + extra).squareRoot())
+            let extra =
+                c.values.contains(where: \.isNaN)
+                ? variance.missingVariance(logit: logit, posterior: p, isMissing: { c.values[$0].isNaN }) : 0
+            return (Double(c.cells) * unit, p, WofEVariance.posteriorStd(logit: logit, logitVariance: v, missingVariance: extra).std)
         }.sorted { ($0.posterior, $0.area) < ($1.posterior, $1.area) }
     }
 }

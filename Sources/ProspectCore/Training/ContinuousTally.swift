@@ -7,9 +7,11 @@
 /// cell is binned, by binary search, into one of 2m + 1 intervals: below t₀, equal to t₀,
 /// between t₀ and t₁, equal to t₁, …, above t_{m−1}. Cumulative sums of these bins give the
 /// exact area of every cumulative class, with O(m) memory (ArcSDM "Calculate Weights",
-/// cumulative ascending/descending; Bonham-Carter 1994, ch. 9, pp. 322–327).
+/// cumulative ascending/descending; Bonham-Carter 1994, ch. 9, pp. 322–327). A cut anywhere
+/// else has no area to weigh, so a threshold the user chooses is counted as one more candidate
+/// (`extraThresholds`).
 public struct ContinuousTally: Sendable {
-    /// The distinct deposit values, ascending.
+    /// The distinct deposit values and extra thresholds, ascending.
     public let thresholds: [Float]
     /// Deposits at each threshold.
     public let depositsAt: [Int]
@@ -17,23 +19,19 @@ public struct ContinuousTally: Sendable {
     /// between `thresholds[j − 1]` and `thresholds[j]`; the last those above the largest.
     public private(set) var bins: [Int]
 
-    /// - Parameter depositValues: the layer's value at each deposit; NaN values (deposits on
-    ///   nodata) are ignored.
-    public init(depositValues: [Float]) {
+    /// - Parameters:
+    ///   - depositValues: the layer's value at each deposit (a value repeated once per deposit
+    ///     counted); NaN values (deposits on nodata) are ignored.
+    ///   - extraThresholds: more class boundaries (a threshold the user chose), counted like the
+    ///     deposits' values but holding no deposit of their own; NaN values are ignored.
+    public init(depositValues: [Float], extraThresholds: [Float] = []) {
         let sorted = depositValues.filter { !$0.isNaN }.sorted()
-        var t: [Float] = []
-        var d: [Int] = []
-        for v in sorted {
-            if let last = t.last, last == v {
-                d[d.count - 1] += 1
-            } else {
-                t.append(v)
-                d.append(1)
-            }
-        }
-        thresholds = t
-        depositsAt = d
-        bins = Array(repeating: 0, count: 2 * t.count + 1)
+        var counts: [Float: Int] = [:]
+        for v in sorted { counts[v, default: 0] += 1 }
+        for v in extraThresholds where !v.isNaN && counts[v] == nil { counts[v] = 0 }
+        thresholds = counts.keys.sorted()
+        depositsAt = thresholds.map { counts[$0]! }
+        bins = Array(repeating: 0, count: 2 * thresholds.count + 1)
     }
 
     /// Deposits counted (deposits with a valid value).
@@ -92,39 +90,75 @@ public struct ContinuousTally: Sendable {
 
     /// The rows of `weights(layer:cellAreaInUnitCells:)` with the binary term and its variance
     /// term (s²(W+) inside the pattern, s²(W−) outside).
-    public func layerWeights(layer: String, cellAreaInUnitCells: Double) -> WofELayerWeights {
+    ///
+    /// - Parameter minimum: the smallest pattern the cut may choose; rows short of it say why
+    ///   (`belowMinimum`) and are never selected.
+    public func layerWeights(layer: String, cellAreaInUnitCells: Double, minimum: WofEPatternMinimum = .none) -> WofELayerWeights {
+        var rows = table(layer: layer, unit: cellAreaInUnitCells, minimum: minimum)
+        let totalCells = cellCount
+        var best: Int?
+        for (i, row) in rows.enumerated()
+        where row.weights.defined && row.cells > 0 && row.cells < totalCells && row.belowMinimum == nil {
+            if best == nil || row.weights.studentizedContrast > rows[best!].weights.studentizedContrast { best = i }
+        }
+        return Self.generalized(&rows, at: best, thresholds: thresholds)
+    }
+
+    /// The rows with the binary pattern cut at a threshold the user chose.
+    ///
+    /// The pattern is `x >= t` or `x <= t`, whichever has the larger studentized contrast: the
+    /// side on which deposits are more frequent than elsewhere. The minimum only marks rows.
+    /// - Parameter threshold: one of `thresholds` (count it as an extra threshold).
+    /// - Throws: `WofEGeneralizationError` when the threshold leaves no cell on one side.
+    public func layerWeights(
+        layer: String, cellAreaInUnitCells: Double, minimum: WofEPatternMinimum = .none, threshold t: Float
+    ) throws -> WofELayerWeights {
+        guard let j = thresholds.firstIndex(of: t) else { preconditionFailure("a chosen threshold is counted as an extra threshold") }
+        var rows = table(layer: layer, unit: cellAreaInUnitCells, minimum: minimum)
+        let (d, a) = (j, thresholds.count + j)
+        for (i, side) in [(d, ">="), (a, "<=")] where rows[i].cells == 0 || rows[i].cells == cellCount {
+            let what = rows[i].cells == 0 ? "no cell" : "every cell"
+            throw WofEGeneralizationError(
+                "threshold \(CumulativeTally.format(t)) puts \(what) in the pattern x \(side) \(CumulativeTally.format(t))")
+        }
+        let best = rows[a].weights.studentizedContrast > rows[d].weights.studentizedContrast ? a : d
+        return Self.generalized(&rows, at: best, thresholds: thresholds)
+    }
+
+    /// Every cumulative class: descending `x >= t_j`, then ascending `x <= t_j`, by threshold.
+    private func table(layer: String, unit: Double, minimum: WofEPatternMinimum) -> [WofEClassRow] {
         let m = thresholds.count
         let totalCells = cellCount
-        let totalArea = Double(totalCells) * cellAreaInUnitCells
+        let totalArea = Double(totalCells) * unit
         let totalDeposits = depositCount
-        // cellsBelow[j]: cells < t_j (bins 0 ..< 2j+1); cellsAt[j]: cells == t_j.
-        var rows: [WofEClassRow] = []
-        rows.reserveCapacity(2 * m)
         var below = 0
         var depositsBelow = 0
         var descending: [WofEClassRow] = []
         var ascending: [WofEClassRow] = []
+        descending.reserveCapacity(m)
+        ascending.reserveCapacity(m)
         /// The cumulative class of `cells` cells holding `deposits` deposits.
         func row(_ label: String, threshold t: Float, direction: String, cells: Int, deposits: Int) -> WofEClassRow {
-            let area = Double(cells) * cellAreaInUnitCells
-            return WofEClassRow(
+            let area = Double(cells) * unit
+            var r = WofEClassRow(
                 layer: layer, label: label, threshold: t, direction: direction,
                 cells: cells, area: area, deposits: deposits,
                 weights: WeightsOfEvidence.weights(
                     patternArea: area, patternDeposits: deposits,
                     totalArea: totalArea, totalDeposits: totalDeposits),
                 selected: false)
+            r.belowMinimum = minimum.shortfall(deposits: deposits, cells: cells, totalCells: totalCells)
+            return r
         }
         for j in 0..<m {
+            // Cells below t_j: bins 0 ..< 2j+1; cells equal to t_j: bin 2j+1.
             below += bins[2 * j]
             let at = bins[2 * j + 1]
             let t = thresholds[j]
-            // Descending x >= t_j.
             descending.append(
                 row(
                     ">= \(t)", threshold: t, direction: "descending",
                     cells: totalCells - below, deposits: totalDeposits - depositsBelow))
-            // Ascending x <= t_j.
             ascending.append(
                 row(
                     "<= \(t)", threshold: t, direction: "ascending",
@@ -132,11 +166,11 @@ public struct ContinuousTally: Sendable {
             below += at
             depositsBelow += depositsAt[j]
         }
-        rows = descending + ascending
-        var best: Int?
-        for (i, row) in rows.enumerated() where row.weights.defined && row.cells > 0 && row.cells < totalCells {
-            if best == nil || row.weights.studentizedContrast > rows[best!].weights.studentizedContrast { best = i }
-        }
+        return descending + ascending
+    }
+
+    /// Marks row `best` selected and makes the binary term; with none, both weights 0.
+    private static func generalized(_ rows: inout [WofEClassRow], at best: Int?, thresholds: [Float]) -> WofELayerWeights {
         guard let b = best else {
             let zero = LayerTerm.step(threshold: thresholds.first ?? 0, above: 0, below: 0)
             return WofELayerWeights(rows: rows, term: zero, variance: zero)

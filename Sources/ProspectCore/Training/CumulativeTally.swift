@@ -41,9 +41,10 @@ public struct CumulativeTally: Sendable {
         }
     }
 
-    /// Counts one deposit on a cell of value `value`.
-    public mutating func addDeposit(_ value: Float) {
-        deposits[value, default: 0] += 1
+    /// Counts `count` deposits on a cell of value `value` (one per deposit cell, or one per
+    /// deposit point; see `WofEDepositCount`).
+    public mutating func addDeposit(_ value: Float, count: Int = 1) {
+        deposits[value, default: 0] += count
     }
 
     /// Adds the counts of another tally (of a disjoint part of the map).
@@ -71,13 +72,15 @@ public struct CumulativeTally: Sendable {
     ///   - direction: ascending (`x <= v`) or descending (`x >= v`).
     ///   - cellAreaInUnitCells: the area of one cell in unit cells.
     ///   - generalization: the largest studentized contrast, or a threshold.
+    ///   - minimum: the smallest pattern the largest studentized contrast may choose; rows
+    ///     short of it say why (`belowMinimum`). A threshold is taken as given.
     /// - Returns: the rows in cumulation order and the binary term; with no class that can be
     ///   chosen, both weights 0 (the layer adds nothing) and no row selected.
     /// - Throws: `WofEGeneralizationError` when a threshold leaves the pattern empty or makes
     ///   it the whole layer.
     public func layerWeights(
         layer: String, direction: Direction, cellAreaInUnitCells unit: Double,
-        generalization: WofEGeneralization = .maxStudentizedContrast
+        generalization: WofEGeneralization = .maxStudentizedContrast, minimum: WofEPatternMinimum = .none
     ) throws -> WofELayerWeights {
         let ascending = direction == .ascending
         let values = cells.keys.sorted(by: ascending ? (<) : (>))
@@ -91,21 +94,22 @@ public struct CumulativeTally: Sendable {
         for v in values {
             n += cells[v] ?? 0
             d += deposits[v] ?? 0
-            rows.append(
-                WofEClassRow(
-                    layer: layer, label: (ascending ? "<= " : ">= ") + Self.format(v), threshold: v,
-                    direction: direction.rawValue, cells: n, area: Double(n) * unit, deposits: d,
-                    weights: WeightsOfEvidence.weights(
-                        patternArea: Double(n) * unit, patternDeposits: d,
-                        totalArea: totalArea, totalDeposits: totalDeposits),
-                    selected: false))
+            var row = WofEClassRow(
+                layer: layer, label: (ascending ? "<= " : ">= ") + Self.format(v), threshold: v,
+                direction: direction.rawValue, cells: n, area: Double(n) * unit, deposits: d,
+                weights: WeightsOfEvidence.weights(
+                    patternArea: Double(n) * unit, patternDeposits: d,
+                    totalArea: totalArea, totalDeposits: totalDeposits),
+                selected: false)
+            row.belowMinimum = minimum.shortfall(deposits: d, cells: n, totalCells: totalCells)
+            rows.append(row)
         }
         // The pattern: an index into rows (the last class in it) and its weights.
         var chosen: (index: Int, threshold: Float, weights: WofEWeights)?
         switch generalization {
         case .maxStudentizedContrast:
             var best: Int?
-            for (i, r) in rows.enumerated() where r.weights.defined && r.cells > 0 && r.cells < totalCells {
+            for (i, r) in rows.enumerated() where r.weights.defined && r.cells > 0 && r.cells < totalCells && r.belowMinimum == nil {
                 if best == nil || r.weights.studentizedContrast > rows[best!].weights.studentizedContrast { best = i }
             }
             if let b = best { chosen = (b, rows[b].threshold!, rows[b].weights) }

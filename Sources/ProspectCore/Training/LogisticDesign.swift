@@ -9,10 +9,21 @@ public struct LogisticCoefficientRow: Sendable, Codable {
     public var coefficient: Double
     /// Per standard deviation of the layer in the sample (continuous), or the dummy coefficient.
     public var standardized: Double
-    /// Standard error of `coefficient`.
-    public var standardError: Double
-    /// Wald statistic `coefficient / standardError` (0 when the standard error is 0).
-    public var z: Double
+    /// Standard error of `coefficient`, from the inverse of the observed information at the fit
+    /// (`LogisticFit.standardErrors`); nil in a model file that has none.
+    public var standardError: Double?
+    /// Wald statistic `coefficient / standardError` (0 when the standard error is 0); nil in a
+    /// model file that has none.
+    public var z: Double?
+
+    public init(layer: String, term: String, coefficient: Double, standardized: Double, standardError: Double?, z: Double?) {
+        self.layer = layer
+        self.term = term
+        self.coefficient = coefficient
+        self.standardized = standardized
+        self.standardError = standardError
+        self.z = z
+    }
 }
 
 /// A logistic-regression design built from per-sample layer values, and its mapping back to an

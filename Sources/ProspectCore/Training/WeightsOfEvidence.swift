@@ -168,6 +168,9 @@ public struct WofEClassRow: Sendable, Codable, Equatable {
     /// deviation (W_STD).
     public var generalizedWeight: Double?
     public var generalizedStd: Double?
+    /// Why the automatic cut of a cumulative or continuous layer may not choose this class
+    /// (`WofEPatternMinimum.shortfall`); nil when it may, and for categorical classes.
+    public var belowMinimum: String?
 
     public init(
         layer: String, label: String, code: Int32? = nil, threshold: Float? = nil,
@@ -185,4 +188,8 @@ public struct WofEClassRow: Sendable, Codable, Equatable {
         self.weights = weights
         self.selected = selected
     }
+
+    /// What the tables' note says about the class: how its counts were adjusted, and why the
+    /// automatic cut may not choose it.
+    public var notes: [String] { [weights.note, belowMinimum].compactMap { $0 } }
 }

@@ -56,6 +56,8 @@ extension OptionName {
     // Training: every method.
     public static let method = OptionName(flag: "--method", key: "model.method")
     public static let deposits = OptionName(flag: "--deposits", key: "deposits")
+    public static let depositsWhere = OptionName(flag: "--deposits-where", key: "deposits.where")
+    public static let depositsID = OptionName(flag: "--deposits-id", key: "deposits.id")
     public static let background = OptionName(flag: "--background", key: "model.background")
     public static let seed = OptionName(flag: "--seed", key: "model.seed")
     public static let transform = OptionName(flag: "--transform", key: "layers[].transforms")
@@ -65,6 +67,9 @@ extension OptionName {
     public static let cumulative = OptionName(flag: "--ascending/--descending", key: "layers[].wofe")
     public static let threshold = OptionName(flag: "--threshold", key: "layers[].threshold")
     public static let generalize = OptionName(flag: "--generalize", key: "layers[].generalize")
+    public static let countDeposits = OptionName(flag: "--count-deposits", key: "model.count_deposits")
+    public static let minDeposits = OptionName(flag: "--min-deposits", key: "model.min_deposits")
+    public static let minAreaPercent = OptionName(flag: "--min-area-percent", key: "model.min_area_percent")
     // Logistic regression.
     public static let l2 = OptionName(flag: "--l2", key: "model.l2")
     // Trees.

@@ -45,6 +45,10 @@ public struct WofEOptions: Sendable, Equatable {
     /// `.unknown` treats a missing layer as unknown evidence (weight 0, missing-data variance)
     /// instead of leaving the cell out (`MissingDataRule`).
     public var missing: MissingDataRule = .nodata
+    /// Deposit points or deposit cells as the deposits of a class.
+    public var countDeposits: WofEDepositCount = .cells
+    /// The smallest pattern the automatic cut of a continuous or cumulative layer may choose.
+    public var minimum = WofEPatternMinimum(deposits: 3, areaPercent: 0)
 
     public init() {}
 }

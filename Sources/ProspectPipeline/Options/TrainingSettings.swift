@@ -23,6 +23,9 @@ public struct TrainingSettings: Sendable {
     public var hasDeposits = false
     public var unitCellKm2: Double?
     public var missing: MissingDataRule?
+    public var countDeposits: WofEDepositCount?
+    public var minDeposits: Int?
+    public var minAreaPercent: Double?
     public var cumulative: [String: CumulativeTally.Direction] = [:]
     public var thresholds: [String: Double] = [:]
     /// Class groups by layer, in their text form `1,2/3,4`.
@@ -85,17 +88,27 @@ public struct TrainingSettings: Sendable {
         try only([.wofe], .cumulative, given: !cumulative.isEmpty, layer: cumulative.keys.min())
         try only([.wofe], .threshold, given: !thresholds.isEmpty, layer: thresholds.keys.min())
         try only([.wofe], .generalize, given: !groups.isEmpty, layer: groups.keys.min())
+        try only([.wofe], .countDeposits, given: countDeposits != nil)
+        try only([.wofe], .minDeposits, given: minDeposits != nil)
+        try only([.wofe], .minAreaPercent, given: minAreaPercent != nil)
         o.wofe.missing = missing ?? .nodata
+        o.wofe.countDeposits = countDeposits ?? .cells
+        try take(minDeposits, into: &o.wofe.minimum.deposits) { v throws(OptionError) in
+            try Check.count(v, .minDeposits, atLeast: 1)
+        }
+        try take(minAreaPercent, into: &o.wofe.minimum.areaPercent) { v throws(OptionError) in
+            guard v.isFinite, v >= 0, v < 100 else {
+                throw OptionError(.minAreaPercent, "give a percentage at least 0 and below 100, got \(Check.show(v))")
+            }
+        }
         for (name, direction) in cumulative.sorted(by: { $0.key < $1.key }) {
             _ = try layer(name, .cumulative)
             o.wofe.cumulative[name] = direction
         }
         for (name, value) in thresholds.sorted(by: { $0.key < $1.key }) {
-            _ = try layer(name, .threshold)
-            guard o.wofe.cumulative[name] != nil else {
-                throw OptionError(
-                    .threshold, layer: name,
-                    "\(name) is not an ascending or descending layer (a threshold picks the binary pattern of cumulative classes)")
+            let l = try layer(name, .threshold)
+            guard l.kind != .categorical || o.wofe.cumulative[name] != nil else {
+                throw OptionError(.threshold, layer: name, Self.categoricalThreshold(name))
             }
             try Check.finite(Double(Float(value)), .threshold, layer: name)
             o.wofe.thresholds[name] = Float(value)
@@ -191,6 +204,11 @@ public struct TrainingSettings: Sendable {
         guard let value else { return }
         try check(value)
         field = value
+    }
+
+    /// Why a categorical layer takes no threshold.
+    static func categoricalThreshold(_ name: String) -> String {
+        "\(name) is a categorical layer (a threshold cuts a continuous, ascending or descending layer in two)"
     }
 
     /// More trees than this is a typing error, not a model (a forest of 10⁵ trees of depth 8

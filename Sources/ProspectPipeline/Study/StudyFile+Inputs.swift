@@ -7,7 +7,8 @@ extension StudyFile {
     /// or field fails at once rather than after the prepare step: the grid's reference raster
     /// and each raster layer open with GDAL; the study area, each vector layer and the deposits
     /// open with OGR and hold the layer named (the first when none is; a CSV needs coordinate
-    /// columns); a rasterized layer's field is there. Nothing is written.
+    /// columns); a rasterized layer's field is there; the deposits' `where:` clause parses and
+    /// their `id:` field is there. Nothing is written.
     /// - Throws: `PipelineError` naming the study file, the key and the file, for the first
     ///   problem in the order of the file's keys (grid, study_area, layers, deposits):
     ///   `study.yaml: deposits: no such file deposits.gpkgg`,
@@ -37,7 +38,12 @@ extension StudyFile {
                 }
             }
         }
-        if let deposits { _ = try checkVector(deposits, key: "deposits") }
+        if let deposits {
+            _ = try checkVector(deposits, key: "deposits")
+            do { try DepositSet.check(deposits, selection: depositSelection) } catch let e as OptionError {
+                throw e.inStudy(path) { _ in nil }
+            }
+        }
     }
 
     /// A raster input exists and GDAL opens it.

@@ -10,6 +10,9 @@ extension StudyFile {
     ///   method: wofe                # --method: wofe, logistic, rf, gbt, fuzzy or index
     ///   unit_cell_km2: 0.01         # --unit-cell-km2 (wofe)
     ///   missing: unknown            # --missing-as-unknown (wofe; default nodata)
+    ///   count_deposits: points      # --count-deposits (wofe): points or cells (default cells)
+    ///   min_deposits: 3             # --min-deposits (wofe): smallest automatic cut, in deposits
+    ///   min_area_percent: 0.5       # --min-area-percent (wofe): … and in percent of the area
     ///   l2: 0.001                   # --l2 (logistic)
     ///   background: 1000000         # --background (logistic, rf, gbt)
     ///   seed: 1                     # --seed
@@ -37,6 +40,16 @@ extension StudyFile {
             }
             settings.missing = rule
         }
+        if let text = try model.string("count_deposits") {
+            guard let count = WofEDepositCount(rawValue: text) else {
+                throw PipelineError(
+                    path, "model.count_deposits: \(text) is not one of \(WofEDepositCount.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            settings.countDeposits = count
+        }
+        settings.minDeposits = try model.int("min_deposits")
+        settings.minAreaPercent = try model.double("min_area_percent")
         settings.l2 = try model.double("l2")
         settings.background = try model.int("background")
         settings.seed = try model.int("seed")

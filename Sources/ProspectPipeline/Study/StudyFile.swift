@@ -22,7 +22,9 @@ import Yams
 ///   - name: fault_distance
 ///     distance: faults.gpkg
 /// deposits: deposits.gpkg       # PATH or PATH:LAYER; CSV with lon/lat or x/y columns
-///                               # (optional for fuzzy and index models)
+///                               # (optional for fuzzy and index models); or a mapping
+///                               # {path:, layer:, where: "commodity = 'REE'", id: name}
+///                               # (--deposits-where, --deposits-id)
 /// model:
 ///   method: wofe                # wofe, logistic, rf, gbt, fuzzy or index
 ///   unit_cell_km2: 0.01
@@ -63,6 +65,8 @@ public struct StudyFile: Sendable {
     /// Nil only for knowledge-driven models (fuzzy, index), which need no deposits.
     public var deposits: VectorSource?
     public var depositsCRS: String?
+    /// Which of the deposits file's points are deposits, and the field naming them.
+    public var depositSelection = DepositSelection()
     public var training: TrainingOptions
     public var score: ScoreOptions
     public var targets: TargetOptions
@@ -188,7 +192,18 @@ public struct StudyFile: Sendable {
                 .init(name: layerName, kind: kind == "categorical" ? .categorical : kind == "rasterize" ? nil : .continuous))
         }
 
-        let deposits = try reader.string("deposits").map(vector)
+        var deposits: VectorSource?
+        var depositSelection = DepositSelection()
+        if top["deposits"] is [String: Any], var d = try reader.map("deposits") {
+            guard let file = try d.string("path") else { throw PipelineError(path, "deposits.path: missing") }
+            deposits = vector(file)
+            if let layer = try d.string("layer") { deposits!.layer = layer }
+            depositSelection.filter = try d.string("where")
+            depositSelection.idField = try d.string("id")
+            try d.finish()
+        } else {
+            deposits = try reader.string("deposits").map(vector)
+        }
         let depositsCRS = try reader.string("deposits_crs")
         settings.hasDeposits = deposits != nil
         if var model = try reader.map("model") {
@@ -259,7 +274,7 @@ public struct StudyFile: Sendable {
         try reader.finish()
         return StudyFile(
             path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
-            makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS,
+            makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS, depositSelection: depositSelection,
             training: training, score: score, targets: targets, validate: validate, created: created, crossValidation: crossValidation)
     }
 

@@ -69,8 +69,8 @@ public enum StudyRunner {
         log("train: \(study.training.method.rawValue) on \(study.deposits.map(DisplayPath.of) ?? "no deposits (knowledge-driven)")")
         let training = try StudyRunner.namingStudy(study) {
             try Workflows.train(
-                layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training,
-                modelPath: modelPath, weightsTablePath: weightsPath, legend: legends, created: study.created)
+                layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, depositSelection: study.depositSelection,
+                options: study.training, modelPath: modelPath, weightsTablePath: weightsPath, legend: legends, created: study.created)
         }
         let t = training.model.training
         if study.deposits != nil {
@@ -111,7 +111,8 @@ public enum StudyRunner {
         if study.validate, study.deposits == nil {
             log("validate: skipped (no deposits)")
         } else if study.validate, let deposits = study.deposits {
-            let v = try Validator.validate(mapPath: mapPath, deposits: deposits, depositsCRS: study.depositsCRS)
+            let v = try Validator.validate(
+                mapPath: mapPath, deposits: deposits, depositsCRS: study.depositsCRS, selection: study.depositSelection)
             validation = v
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -135,7 +136,8 @@ public enum StudyRunner {
         if let cv = study.crossValidation {
             let result = try StudyRunner.namingStudy(study) {
                 try Workflows.crossValidate(
-                    layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, options: study.training, cv: cv,
+                    layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, depositSelection: study.depositSelection,
+                    options: study.training, cv: cv,
                     legend: legends)
             }
             let r = result.report

@@ -116,6 +116,7 @@ extension Workflows {
     /// - Parameters:
     ///   - deposits: the deposits' file and layer (nil only for knowledge-driven models).
     ///   - depositsCRS: the CRS of deposits whose file declares none.
+    ///   - depositSelection: which of the file's points are deposits, and the field naming them.
     ///   - otherInputs: files the caller read for this run (a stack's manifest), which the
     ///     outputs must not overwrite either.
     ///   - created: the model's `created` stamp (nil: the time of writing).
@@ -123,8 +124,8 @@ extension Workflows {
     ///   an input or the other output.
     public static func train(
         layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
-        options: TrainingOptions, modelPath: String, weightsTablePath: String? = nil,
-        legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = [],
+        depositSelection: DepositSelection = DepositSelection(), options: TrainingOptions, modelPath: String,
+        weightsTablePath: String? = nil, legend: [String: [String: String]] = [:], otherInputs: [OutputGuard.Input] = [],
         created: CreationTime? = nil
     ) throws -> TrainingResult {
         guard deposits != nil || options.method.isKnowledgeDriven else {
@@ -144,18 +145,20 @@ extension Workflows {
             selected = overlay!.layers
         }
         let data = try TrainingData.load(
-            layers: selected, deposits: deposits, depositsCRS: depositsCRS, missing: options.wofe.missing,
+            layers: selected, deposits: deposits, depositsCRS: depositsCRS, selection: depositSelection, missing: options.wofe.missing,
             required: Training.requiredDeposits(options.method), legend: legend)
         var fitted = try Training.fit(data, options: options, overlay: overlay?.payload, progress: Progress("training"))
         if let overlay, !overlay.leftOut.isEmpty {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"
             fitted.warnings.insert("left out of the model (\(why)): \(overlay.leftOut.joined(separator: ", "))", at: 0)
         }
+        if let clause = depositSelection.filter { fitted.parameters["depositsWhere"] = clause }
+        if let field = depositSelection.idField { fitted.parameters["depositsID"] = field }
         let model = Training.modelFile(fitted, data: data, modelPath: modelPath, created: created)
         // The model and its weights table are one set: both are written, then both renamed.
         var staged = [try ModelStore.stage(model, to: modelPath)]
         if let weightsTablePath, let rows = model.training.weights {
-            staged.append(try Reports.stageText(Reports.weightsCSV(rows), to: weightsTablePath))
+            staged.append(try Reports.stageText(Reports.weightsCSV(rows, counting: model.training.countDeposits), to: weightsTablePath))
         }
         try AtomicOutput.commit(staged)
         return TrainingResult(model: model, skipped: data.skipped, warnings: fitted.warnings)

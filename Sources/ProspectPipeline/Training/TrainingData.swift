@@ -43,13 +43,14 @@ public struct TrainingData: Sendable {
     /// tiles holding deposits.
     /// - Parameters:
     ///   - deposits: the deposits' file; nil for a knowledge-driven model given none.
+    ///   - selection: which of its points are deposits, and the field naming them.
     ///   - missing: the missing-data rule, which decides which deposits are usable.
     ///   - required: the fewest usable deposit cells the method needs (0 for knowledge-driven models).
     /// - Throws: `PipelineError` naming the file: a layer or the deposits unreadable, a layer
     ///   with no data, fewer usable deposits than `required`.
     public static func load(
         layers: [LayerSpec], deposits source: VectorSource?, depositsCRS: String? = nil,
-        missing: MissingDataRule = .nodata, required: Int,
+        selection: DepositSelection = DepositSelection(), missing: MissingDataRule = .nodata, required: Int,
         legend: [String: [String: String]] = [:]
     ) throws -> TrainingData {
         let stack = try EvidenceStack.open(try TransformResolver.resolve(layers))
@@ -70,7 +71,7 @@ public struct TrainingData: Sendable {
                 stack: stack, legend: legend, depositsPath: nil, depositCells: [], skipped: [], summary: summary,
                 warnings: warnings, geographic: approximateArea)
         }
-        let deposits = try DepositSet.load(source.path, layer: source.layer, grid: grid, assumedCRS: depositsCRS)
+        let deposits = try DepositSet.load(source.path, layer: source.layer, grid: grid, assumedCRS: depositsCRS, selection: selection)
         if let assumed = deposits.assumedCRS {
             warnings.append("\(deposits.path) declares no CRS; its coordinates were taken to be in \(assumed) as asked")
         }

@@ -12,7 +12,10 @@ enum WofEMethod {
         let stack = data.stack
         var summary = data.summary
         var warnings: [String] = []
-        var parameters = ["unitCellKm2": String(options.unitCellKm2)]
+        var parameters = [
+            "unitCellKm2": String(options.unitCellKm2), "countDeposits": options.countDeposits.rawValue,
+            "minDeposits": String(options.minimum.deposits), "minAreaPercent": String(options.minimum.areaPercent),
+        ]
         for d in CumulativeTally.Direction.allCases {
             let names = options.cumulative.filter { $0.value == d }.keys.sorted()
             if !names.isEmpty { parameters[d.rawValue] = names.joined(separator: ",") }
@@ -30,12 +33,24 @@ enum WofEMethod {
         let rows = trained.layerWeights.flatMap(\.rows)
         summary.validCells = trained.valid
         let totalArea = Double(trained.valid) * unitCells
-        let prior = WeightsOfEvidence.priorLogit(totalArea: totalArea, totalDeposits: deposits.count)
-        summary.priorProbability = Double(deposits.count) / totalArea
+        // N(D): deposit points or deposit cells (`WofEDepositCount`).
+        let counted = deposits.reduce(0) { $0 + options.countDeposits.count(of: $1) }
+        let prior = WeightsOfEvidence.priorLogit(totalArea: totalArea, totalDeposits: counted)
+        summary.priorProbability = Double(counted) / totalArea
         summary.weights = rows
+        summary.countDeposits = options.countDeposits
+        summary.depositsCounted = counted
         if let crowded = rows.first(where: { Double($0.deposits) > $0.area && $0.deposits > 0 }) {
+            let cells = options.countDeposits == .points ? " (or --count-deposits cells)" : ""
             warnings.append(
-                "the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2"
+                "the unit cell (\(options.unitCellKm2) km²) is large for these deposits: \(crowded.layer) \(crowded.label) holds \(crowded.deposits) deposits in \(String(format: "%.3g", crowded.area)) unit cells, so some weights are undefined; choose a smaller --unit-cell-km2\(cells)"
+            )
+        }
+        for (k, layer) in stack.layers.enumerated()
+        where trained.automaticCut[k] && !trained.layerWeights[k].rows.contains(where: \.selected) {
+            let m = options.minimum
+            warnings.append(
+                "\(layer.name): no cumulative class has defined weights, at least \(m.deposits) deposit\(m.deposits == 1 ? "" : "s") and \(WofEPatternMinimum.format(m.areaPercent)) % of the area, so the layer adds nothing; lower --min-deposits or --min-area-percent, or give --threshold \(layer.name)=VALUE"
             )
         }
         // Layers by the largest |studentized contrast| of their selected classes.
@@ -43,7 +58,7 @@ enum WofEMethod {
         summary.layerRanking = zip(stack.layers.map(\.name), strength).sorted { $0.1 > $1.1 }.map(\.0)
         let terms = trained.layerWeights.map(\.term)
         var model = AdditiveModel(intercept: Float(prior), terms: terms, nodata: stack.nodata)
-        var variance = WofEVariance(priorVariance: Float(1 / Double(deposits.count)), terms: trained.layerWeights.map(\.variance))
+        var variance = WofEVariance(priorVariance: Float(1 / Double(counted)), terms: trained.layerWeights.map(\.variance))
         if options.missing == .unknown {
             model.missing = .unknown
             variance.missingClasses = trained.missingClasses
@@ -58,7 +73,7 @@ enum WofEMethod {
         }
         summary.conditionalIndependence = WofEConditionalIndependence.test(
             conditions: conditions.conditions(model: model, variance: variance, cellAreaInUnitCells: unitCells),
-            deposits: deposits.count)
+            deposits: counted)
         if let ci = summary.conditionalIndependence, !ci.independentAt95 {
             warnings.append(
                 String(
@@ -67,7 +82,8 @@ enum WofEMethod {
                     ci.expected, ci.observed, ci.standardDeviation))
         }
         summary.pairwiseIndependence = pairwiseTests(
-            trained.layerWeights, names: stack.layers.map(\.name), deposits: deposits.map(\.values))
+            trained.layerWeights, names: stack.layers.map(\.name),
+            deposits: deposits.flatMap { d in Array(repeating: d.values, count: options.countDeposits.count(of: d)) })
         return FittedModel(
             payload: .weightsOfEvidence(model, variance: variance), parameters: parameters, summary: summary,
             warnings: warnings)
@@ -79,6 +95,9 @@ enum WofEMethod {
         var layerWeights: [WofELayerWeights]
         /// Per layer, its classes' weights and area fractions (for `MissingDataRule.unknown`).
         var missingClasses: [WofEMissingClasses]
+        /// Per layer, true when the largest studentized contrast chose its cut (a continuous or
+        /// cumulative layer without a threshold).
+        var automaticCut: [Bool]
     }
 
     /// Counts every layer's classes in one streaming pass and computes each layer's weights:
@@ -96,15 +115,24 @@ enum WofEMethod {
         }
         var categorical = [CategoricalTally](repeating: CategoricalTally(), count: layers.count)
         var cumulative = [CumulativeTally](repeating: CumulativeTally(), count: layers.count)
+        let count = options.countDeposits
+        for (k, layer) in layers.enumerated() where options.thresholds[layer.name] != nil {
+            if case .categorical = modes[k] {
+                throw OptionError(.threshold, layer: layer.name, TrainingSettings.categoricalThreshold(layer.name))
+            }
+        }
         var continuous = layers.indices.map { k -> ContinuousTally in
-            if case .continuous = modes[k] { return ContinuousTally(depositValues: deposits.map { $0.values[k] }) }
-            return ContinuousTally(depositValues: [])
+            guard case .continuous = modes[k] else { return ContinuousTally(depositValues: []) }
+            return ContinuousTally(
+                depositValues: deposits.flatMap { Array(repeating: $0.values[k], count: count.count(of: $0)) },
+                extraThresholds: options.thresholds[layers[k].name].map { [$0] } ?? [])
         }
         for d in deposits {
+            let n = count.count(of: d)
             for k in layers.indices where !d.values[k].isNaN {  // NaN: missing, MissingDataRule.unknown
                 switch modes[k] {
-                case .categorical: categorical[k].addDeposit(code: LayerTerm.code(of: d.values[k]))
-                case .cumulative: cumulative[k].addDeposit(d.values[k])
+                case .categorical: categorical[k].addDeposit(code: LayerTerm.code(of: d.values[k]), count: n)
+                case .cumulative: cumulative[k].addDeposit(d.values[k], count: n)
                 case .continuous: break
                 }
             }
@@ -118,9 +146,12 @@ enum WofEMethod {
         }
         var all: [WofELayerWeights] = []
         var missingClasses: [WofEMissingClasses] = []
+        var automaticCut: [Bool] = []
         for (k, layer) in layers.enumerated() {
             var w: WofELayerWeights
             let dataCells: Int
+            let threshold = options.thresholds[layer.name]
+            if case .categorical = modes[k] { automaticCut.append(false) } else { automaticCut.append(threshold == nil) }
             switch modes[k] {
             case .categorical:
                 w = categorical[k].layerWeights(layer: layer.name, cellAreaInUnitCells: unitCells, groups: options.groups[layer.name] ?? [])
@@ -132,17 +163,26 @@ enum WofEMethod {
                         "more than \(CumulativeTally.maximumClasses) distinct values: --\(direction.rawValue) takes every value as a class; reclassify it first (--transform \(layer.name)=reclass:breaks=…) or give it as --evidence"
                     )
                 }
-                let generalization: WofEGeneralization = options.thresholds[layer.name].map { .threshold($0) } ?? .maxStudentizedContrast
+                let generalization: WofEGeneralization = threshold.map { .threshold($0) } ?? .maxStudentizedContrast
                 do {
                     w = try cumulative[k].layerWeights(
                         layer: layer.name, direction: direction, cellAreaInUnitCells: unitCells,
-                        generalization: generalization)
+                        generalization: generalization, minimum: options.minimum)
                 } catch let error as WofEGeneralizationError {
                     throw PipelineError(layer.path, "--threshold \(layer.name): \(error)")
                 }
                 dataCells = cumulative[k].cellCount
             case .continuous:
-                w = continuous[k].layerWeights(layer: layer.name, cellAreaInUnitCells: unitCells)
+                if let threshold {
+                    do {
+                        w = try continuous[k].layerWeights(
+                            layer: layer.name, cellAreaInUnitCells: unitCells, minimum: options.minimum, threshold: threshold)
+                    } catch let error as WofEGeneralizationError {
+                        throw PipelineError(layer.path, "--threshold \(layer.name): \(error)")
+                    }
+                } else {
+                    w = continuous[k].layerWeights(layer: layer.name, cellAreaInUnitCells: unitCells, minimum: options.minimum)
+                }
                 dataCells = continuous[k].cellCount
             }
             // Class names from the layer's legend (a rasterized field, a raster's categories).
@@ -152,7 +192,7 @@ enum WofEMethod {
             missingClasses.append(w.missingClasses(dataCells: dataCells))
             all.append(w)
         }
-        return Weighed(valid: valid, layerWeights: all, missingClasses: missingClasses)
+        return Weighed(valid: valid, layerWeights: all, missingClasses: missingClasses, automaticCut: automaticCut)
     }
 
     /// Chi-square tests of independence on the deposit cells for every pair of layers with
@@ -172,6 +212,11 @@ enum WofEMethod {
         }
         return tests
     }
+}
+
+extension WofEDepositCount {
+    /// The deposits a deposit cell adds: its points, or one.
+    func count(of cell: TrainingData.DepositCell) -> Int { self == .points ? cell.ids.count : 1 }
 }
 
 extension WofELayerWeights {

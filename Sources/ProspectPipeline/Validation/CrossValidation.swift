@@ -379,8 +379,9 @@ extension Workflows {
     /// - Throws: `OptionError` without deposits; otherwise as `TrainingData.load` and
     ///   `CrossValidation.run`.
     public static func crossValidate(
-        layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil, options: TrainingOptions,
-        cv: CrossValidationOptions, legend: [String: [String: String]] = [:], progress: Bool = false
+        layers: [LayerSpec], deposits: VectorSource?, depositsCRS: String? = nil,
+        depositSelection: DepositSelection = DepositSelection(), options: TrainingOptions, cv: CrossValidationOptions,
+        legend: [String: [String: String]] = [:], progress: Bool = false
     ) throws -> CrossValidationResult {
         guard let deposits else {
             throw OptionError(.deposits, "cross-validation measures how models predict known deposits: give them")
@@ -392,8 +393,8 @@ extension Workflows {
             selected = overlay!.layers
         }
         let data = try TrainingData.load(
-            layers: selected, deposits: deposits, depositsCRS: depositsCRS, missing: options.wofe.missing, required: 2,
-            legend: legend)
+            layers: selected, deposits: deposits, depositsCRS: depositsCRS, selection: depositSelection,
+            missing: options.wofe.missing, required: 2, legend: legend)
         var result = try CrossValidation.run(data, options: options, cv: cv, overlay: overlay?.payload, progress: progress)
         if let overlay, !overlay.leftOut.isEmpty {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"

@@ -296,8 +296,12 @@ struct ExpectedDepositsRule {
         }
         switch method {
         case "wofe":
-            guard let json = metadata["PROSPECT_MODEL_JSON"], let model = try? ModelFile.decode(Data(json.utf8)) else {
-                throw PipelineError(mapPath, "its embedded weights-of-evidence model (PROSPECT_MODEL_JSON) cannot be read")
+            guard let json = metadata["PROSPECT_MODEL_JSON"] else {
+                throw PipelineError(mapPath, "names method wofe but embeds no model (PROSPECT_MODEL_JSON) to read its unit cell from")
+            }
+            let model: ModelFile
+            do { model = try ModelFile.decode(Data(json.utf8)) } catch {
+                throw PipelineError(mapPath, "its embedded model (PROSPECT_MODEL_JSON) cannot be read: \(error)")
             }
             guard let unit = model.parameters["unitCellKm2"].flatMap(Double.init), unit > 0, unit.isFinite else {
                 throw PipelineError(mapPath, "its embedded weights-of-evidence model gives no unit cell (parameters.unitCellKm2)")

@@ -179,6 +179,17 @@ struct ValidateMeasuresTests {
         }
     }
 
+    @Test("a weights-of-evidence map without its embedded model: one line naming the map")
+    func weightsOfEvidenceWithoutModel() throws {
+        let folder = try Self.setUp(method: "wofe")
+        let r = try CLI.run(["validate", "map.tif", "--deposits", "train.gpkg"], in: folder.path)
+        #expect(r.status == 1)
+        #expect(
+            r.stderr
+                == "prospect: error: map.tif: names method wofe but embeds no model (PROSPECT_MODEL_JSON) to read its unit cell from\n",
+            "\(r.stderr)")
+    }
+
     @Test("weights of evidence: probability per unit cell times unit cells per cell")
     func weightsOfEvidencePerUnitCell() throws {
         let folder = try TemporaryFolder()

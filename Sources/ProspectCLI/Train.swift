@@ -108,6 +108,17 @@ enum TrainingText {
             out += Reports.table(table)
         }
         if let trees = t.trees { out += TreeText.render(trees, parameters: m.parameters) }
+        if let e = t.expectedDeposits {
+            out += String(
+                format: "expected deposits over the training area %.1f (the sum of the fitted probabilities) against %d deposit cells",
+                e, t.depositsUsed)
+            if let before = m.parameters["expectedDepositsPriorCorrected"].flatMap(Double.init),
+                let offset = m.parameters["calibrationOffset"].flatMap(Double.init)
+            {
+                out += String(format: "; %.1f after the prior correction alone, calibrated by a logit offset of %+.4f", before, offset)
+            }
+            out += "\n"
+        }
         out += "layers by \(m.rankingBasis): \(t.layerRanking.joined(separator: " > "))\n"
         return out
     }

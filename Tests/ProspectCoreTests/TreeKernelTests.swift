@@ -60,6 +60,15 @@ struct TreeKernelTests {
         mixed.trees.append(.leaf(-0.5))
         out.append(("complete mixed depths", mixed))
         out.append(("oblivious few thresholds", SyntheticTrees.oblivious(trees: 10, depth: 3, layers: 4, thresholdsPerLayer: 5, seed: 8)))
+        // Forests calibrated in the large: the mean's logit shifted down and up.
+        for (offset, seed) in [(-2.5, UInt64(21)), (0.8, 22)] {
+            var forest = SyntheticTrees.oblivious(trees: 37, depth: 6, layers: 4, output: .average, comparison: .lessOrEqual, seed: seed)
+            forest.logitOffset = offset
+            out.append(("oblivious average, logit offset \(offset)", forest))
+            var general = SyntheticTrees.general(trees: 23, depth: 7, layers: 4, output: .average, comparison: .lessOrEqual, seed: seed)
+            general.logitOffset = offset
+            out.append(("general average, logit offset \(offset)", general))
+        }
         return out
     }
 

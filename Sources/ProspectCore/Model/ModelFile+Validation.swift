@@ -31,6 +31,12 @@ extension ModelFile {
             return Self.additiveProblem(model, layers: layers)
         case .trees(let ensemble, _):
             guard ensemble.base.isFinite else { return "the trees' base score is \(ensemble.base), not a finite number" }
+            if let d = ensemble.logitOffset {
+                guard d.isFinite else { return "the trees' logitOffset is \(d), not a finite number" }
+                guard ensemble.output == .average else {
+                    return "the trees' logitOffset applies to averaged ensembles only; a logistic ensemble's shift is its base"
+                }
+            }
             for (t, tree) in ensemble.trees.enumerated() {
                 for (what, numbers) in [("threshold", tree.threshold), ("value", tree.value), ("cover", tree.cover ?? [])] {
                     if let i = numbers.firstIndex(where: { !$0.isFinite }) {

@@ -63,6 +63,11 @@ public struct TrainingSummary: Codable, Sendable {
     /// the deposit cells against every valid cell. The deposits did not shape the model, so this
     /// measures prediction, not fit.
     public var depositAUC: Double?
+    /// Trained models: the deposits the fitted model expects over its training area, the sum
+    /// of its probabilities there (per cell; weights of evidence per unit cell, converted to
+    /// deposits: Agterberg & Cheng's T), to compare with `depositsUsed`. Nil for overlays and
+    /// for files written before it was recorded.
+    public var expectedDeposits: Double?
     /// Layer names ordered from strongest to weakest evidence (|studentized contrast| for
     /// weights of evidence, |z| of the strongest term for logistic regression).
     public var layerRanking: [String]

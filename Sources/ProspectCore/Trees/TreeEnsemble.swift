@@ -73,7 +73,8 @@ public struct TreeEnsemble: Codable, Sendable, Equatable {
     public enum Output: String, Codable, Sendable {
         /// `p = sigmoid(base + Σ leaf)`: gradient boosting (LightGBM and XGBoost `binary:logistic`).
         case logistic
-        /// `p = base + (Σ leaf) / trees`: random forest, leaves holding class-1 fractions.
+        /// `p = base + (Σ leaf) / trees`: random forest, leaves holding class-1 fractions; with
+        /// `logitOffset` δ, that mean's logit shifted by δ.
         case average
     }
 
@@ -90,13 +91,32 @@ public struct TreeEnsemble: Codable, Sendable, Equatable {
     public var base: Double
     public var featureCount: Int
     public var trees: [Tree]
+    /// Averaged ensembles: a shift δ of the averaged probability's logit,
+    /// `p' = p·e^δ / (p·e^δ + 1 − p)` (calibration in the large, `TreeMethod`); 0 and 1 stay
+    /// as they are. Nil, as in files written before it existed, leaves the mean as it is. A
+    /// boosted ensemble has no need of it: its shift is part of `base`.
+    public var logitOffset: Double?
 
-    public init(output: Output, comparison: Comparison, base: Double, featureCount: Int, trees: [Tree]) {
+    public init(output: Output, comparison: Comparison, base: Double, featureCount: Int, trees: [Tree], logitOffset: Double? = nil) {
         self.output = output
         self.comparison = comparison
         self.base = base
         self.featureCount = featureCount
         self.trees = trees
+        self.logitOffset = logitOffset
+    }
+
+    /// `e^δ` of `logitOffset` for an averaged ensemble that has one; nil otherwise.
+    public var offsetFactor: Double? {
+        guard output == .average, let d = logitOffset else { return nil }
+        return Foundation.exp(d)
+    }
+
+    /// An averaged probability with `logitOffset` applied (`p` itself without one).
+    @inlinable
+    public static func shifted(_ p: Double, factor: Double) -> Double {
+        let q = p * factor
+        return q / (q + (1 - p))
     }
 
     /// The leaf `tree` sends `x` to (the scalar definition).
@@ -131,14 +151,14 @@ public struct TreeEnsemble: Codable, Sendable, Equatable {
         let m = margin(values)
         switch output {
         case .logistic: return 1 / (1 + Foundation.exp(-m))
-        case .average: return m
+        case .average: return offsetFactor.map { Self.shifted(m, factor: $0) } ?? m
         }
     }
 
     /// Path contributions (Saabas): for each split on the way to the leaf, the change in the
     /// node's expected value is credited to the split's layer. They sum, with the trees' root
     /// values and `base`, to `margin` (logit units for logistic ensembles, probability for
-    /// averaged ones).
+    /// averaged ones, before any `logitOffset`).
     public func contributions(_ values: [Float]) -> [Double] {
         var out = [Double](repeating: 0, count: featureCount)
         let scale = output == .average ? 1 / Double(max(trees.count, 1)) : 1

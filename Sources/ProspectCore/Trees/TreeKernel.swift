@@ -49,6 +49,7 @@ public enum TreeKernel {
         for layer in layers { precondition(layer.count >= n, "layer shorter than output") }
         for out in outputs { precondition(out.count >= n, "output band shorter than the score") }
         let spread = outputs.count > 1 && compiled.ensemble.output == .average
+        let offsetFactor = compiled.ensemble.offsetFactor.map { Float($0) }
         let b = block
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: max(k, 1)) { inputs in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(k, 1) * b + 2 * b) { floats in
@@ -77,7 +78,8 @@ public enum TreeKernel {
                     }
                     Self.finish(
                         margin: margin, invalid: invalid, logistic: compiled.ensemble.output == .logistic,
-                        output: outputs[0].baseAddress! + start, count: count, outputNodata: outputNodata)
+                        offsetFactor: offsetFactor, output: outputs[0].baseAddress! + start, count: count,
+                        outputNodata: outputNodata)
                     if spread {
                         let out = outputs[1].baseAddress! + start
                         for c in 0..<count { out[c] = invalid[c].isNaN ? outputNodata : spreadRow[c] }
@@ -107,19 +109,28 @@ public enum TreeKernel {
         }
     }
 
-    /// `output = sigmoid(margin)` (or the margin itself for forests), `outputNodata` where invalid.
+    /// `output = sigmoid(margin)` (or the margin itself for forests, shifted in logit by the
+    /// ensemble's `logitOffset` when `offsetFactor` = e^δ is given), `outputNodata` where invalid.
     @inline(never)
     static func finish(
         margin: UnsafeMutablePointer<Float>, invalid: UnsafeMutablePointer<Float>, logistic: Bool,
-        output: UnsafeMutablePointer<Float>, count: Int, outputNodata: Float
+        offsetFactor: Float? = nil, output: UnsafeMutablePointer<Float>, count: Int, outputNodata: Float
     ) {
         let nd = SIMD8<Float>(repeating: outputNodata)
+        let factor = SIMD8<Float>(repeating: offsetFactor ?? 1)
+        let one = SIMD8<Float>(repeating: 1)
+        let shift = !logistic && offsetFactor != nil
         var g = 0
         while g < count {
             let z =
                 UnsafeRawPointer(margin + g).loadUnaligned(as: SIMD8<Float>.self)
                 + UnsafeRawPointer(invalid + g).loadUnaligned(as: SIMD8<Float>.self)
             var p = logistic ? FastMath.sigmoid(z) : z
+            if shift {
+                // p·e^δ / (p·e^δ + 1 − p): the denominator is at least min(e^δ, 1) for p in [0, 1].
+                let q = p * factor
+                p = q / (q + (one - p))
+            }
             p.replace(with: nd, where: z .!= z)
             if g + 8 <= count {
                 UnsafeMutableRawPointer(output + g).storeBytes(of: p, as: SIMD8<Float>.self)

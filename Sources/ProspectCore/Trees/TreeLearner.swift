@@ -55,6 +55,9 @@ public enum TreeLearner {
         public var depositWeight: Double
         /// Deepest tree grown.
         public var depth: Int
+        /// The prior correction applied, `log f − log w` (King & Zeng 2001): added to the base
+        /// score (boosting) or to each leaf's logit (forests).
+        public var priorCorrection: Double = 0
         /// The cells kept out of training and the ensemble's ROC AUC on them, when
         /// `options.holdout` > 0 (`fit`'s holdout path).
         public var heldOut: HeldOut? = nil
@@ -197,7 +200,7 @@ public enum TreeLearner {
             featureCount: k, trees: trees)
         return Fit(
             ensemble: ensemble, bins: d.bins, gain: gain, auc: auc(scores: margin, labels: d.labels),
-            aucKind: "training", depositWeight: d.depositWeight, depth: deepest)
+            aucKind: "training", depositWeight: d.depositWeight, depth: deepest, priorCorrection: correction)
     }
 
     /// The best threshold on one layer for boosting: (gain summed over nodes, bin), gain 0 when none.
@@ -278,7 +281,7 @@ public enum TreeLearner {
         let ensemble = TreeEnsemble(output: .average, comparison: .lessOrEqual, base: 0, featureCount: k, trees: trees)
         return Fit(
             ensemble: ensemble, bins: d.bins, gain: gain, auc: auc(scores: scores, labels: labels),
-            aucKind: "out-of-bag", depositWeight: d.depositWeight, depth: deepest)
+            aucKind: "out-of-bag", depositWeight: d.depositWeight, depth: deepest, priorCorrection: correction)
     }
 
     struct ForestTree: Sendable {

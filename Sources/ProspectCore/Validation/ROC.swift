@@ -117,3 +117,66 @@ public struct ROCAccumulator: Sendable {
         return best
     }
 }
+
+extension ROCAccumulator {
+    /// The success-rate (or prediction-rate) curve as an exact polyline in percent, from (0, 0)
+    /// to (100, 100): lowering the threshold from above every score, the cells between two
+    /// deposit scores come in with no deposit (a horizontal segment), and the cells that tie
+    /// with a deposit score come in together with the deposits at it (a straight segment, the
+    /// expected path when ties are broken at random, as the AUC counts ties half).
+    ///
+    /// Every vertex is a bin boundary of the accumulator, so points read off the polyline are
+    /// exact for that convention. Empty without deposits or cells.
+    public var polyline: [(areaPercent: Double, depositPercent: Double)] {
+        let m = depositCount
+        let n = cellCount
+        guard m > 0, n > 0 else { return [] }
+        var vertices: [(areaPercent: Double, depositPercent: Double)] = [(0, 0)]
+        var cells = 0
+        var deposits = 0
+        func vertex() { vertices.append((100 * Double(cells) / Double(n), 100 * Double(deposits) / Double(m))) }
+        cells += bins[bins.count - 1]  // above the largest deposit score
+        vertex()
+        for j in depositValues.indices.reversed() {
+            cells += bins[2 * j + 1]
+            deposits += depositsAt[j]
+            vertex()
+            cells += bins[2 * j]  // between this deposit score and the next lower one
+            vertex()
+        }
+        return vertices
+    }
+
+    /// The percent of deposits within the top `a` percent of the area, read off `polyline`
+    /// (cells tying with a deposit score shared out in proportion); NaN when the polyline is empty.
+    public func capturedPercent(atAreaPercent a: Double) -> Double {
+        let line = polyline
+        guard let last = line.last else { return .nan }
+        guard a > 0 else { return 0 }
+        for (p, q) in zip(line, line.dropFirst()) where q.areaPercent >= a && q.areaPercent > p.areaPercent {
+            return p.depositPercent + (a - p.areaPercent) / (q.areaPercent - p.areaPercent) * (q.depositPercent - p.depositPercent)
+        }
+        return last.depositPercent
+    }
+
+    /// Where the prediction–area plot's two curves cross (Yousefi & Carranza 2015, "Prediction–
+    /// area (P–A) plot and C–A fractal analysis to classify and evaluate evidential maps for
+    /// mineral prospectivity modeling", Computers & Geosciences 79): as the threshold falls, the
+    /// prediction rate (percent of deposits in cells scoring at or above it) rises while the
+    /// percent of the area left below it falls; they meet where deposit percent = 100 − area
+    /// percent on `polyline`. The normalized density there is deposit percent / area percent
+    /// (how many times denser than at random the deposits lie in the area that captures them).
+    /// Nil when the polyline is empty.
+    public var predictionAreaIntersection: (areaPercent: Double, depositPercent: Double, normalizedDensity: Double)? {
+        let line = polyline
+        for (p, q) in zip(line, line.dropFirst()) {
+            let (f0, f1) = (p.areaPercent + p.depositPercent, q.areaPercent + q.depositPercent)
+            guard f0 <= 100, f1 >= 100, f1 > f0 else { continue }
+            let t = (100 - f0) / (f1 - f0)
+            let area = p.areaPercent + t * (q.areaPercent - p.areaPercent)
+            let deposit = p.depositPercent + t * (q.depositPercent - p.depositPercent)
+            return (area, deposit, deposit / area)
+        }
+        return nil
+    }
+}

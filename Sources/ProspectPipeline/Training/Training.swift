@@ -68,10 +68,44 @@ public enum Training {
             guard let overlay else { preconditionFailure("a knowledge-driven model is selected before it is fitted") }
             fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)
         }
+        let expectation = try expectedDeposits(&fitted, data: data, area: area, deposits: deposits.count, progress: progress)
         let infinite = data.stack.infiniteCells.warnings(paths: data.stack.layers.map(\.path))
         let unmapped = data.stack.unmappedCells.warnings(layers: data.stack.layers)
-        fitted.warnings = data.warnings + infinite + unmapped + fitted.warnings
+        fitted.warnings = data.warnings + infinite + unmapped + fitted.warnings + expectation
         return fitted
+    }
+
+    /// Records the deposits the fitted model expects over its training area
+    /// (`TrainingSummary.expectedDeposits`) and returns a warning when they differ from the
+    /// deposit cells trained on by more than a factor of 1.5.
+    ///
+    /// Weights of evidence has the number already (Agterberg & Cheng's T, from the pass that
+    /// counts unique conditions); logistic regression takes one more streaming pass; trees
+    /// record it when they calibrate (`TreeMethod`). Overlays are not probabilities.
+    static func expectedDeposits(
+        _ fitted: inout FittedModel, data: TrainingData, area: TrainingArea, deposits: Int, progress: Progress?
+    ) throws -> [String] {
+        switch fitted.payload {
+        case .weightsOfEvidence:
+            fitted.summary.expectedDeposits = fitted.summary.conditionalIndependence?.expected
+        case .logistic(var model):
+            model.nodata = data.stack.nodata
+            fitted.summary.expectedDeposits = try TrainingAreaScores.measure(
+                CompiledModel(model), stack: data.stack, area: area, progress: progress
+            ).sum
+        case .trees, .fuzzy, .index:
+            break
+        }
+        guard let expected = fitted.summary.expectedDeposits,
+            let ratio = TrainingAreaScores.mismatch(expected: expected, known: deposits)
+        else { return [] }
+        let unit = fitted.payload.method == "wofe" ? "probability per unit cell × unit cells" : "probability per cell"
+        return [
+            String(
+                format:
+                    "the fitted model expects %.1f deposits over its training area (the sum of its %@) against %d deposit cells trained on, %.2f times as many: its probabilities are not calibrated",
+                expected, unit, deposits, ratio)
+        ]
     }
 
     static func isAll(_ area: TrainingArea) -> Bool { if case .all = area { return true } else { return false } }

@@ -91,20 +91,32 @@ public enum DemoRegion {
         public var output: String
         public var layerRanking: [String]
         public var trueLayers: [String]?
+        /// ROC AUC of the map on the deposits that trained it: fit.
         public var auc: Double
         public var depositsUsed: Int
+        /// Percent of the training deposits in the top 10 % of the area: fit.
         public var capturedAtTenPercent: Double
+        /// Cross-validation in spatial blocks (`prospect cv` at its defaults): prediction; nil
+        /// when skipped.
+        public var crossValidation: CrossValidationReport?
+        /// The trees' own held-out AUC and how the cells were held out, when there is one.
+        public var heldOutAUC: Double?
+        public var holdoutScheme: String?
+        /// Training's warnings, one line each (the folds' repeat them).
+        public var warnings: [String]
         public var targets: [Target]
         public var scoreSeconds: Double
     }
 
-    /// train → score → targets → validate on the demo rasters, writing into `output`.
+    /// train → score → targets → validate → cross-validate on the demo rasters, writing into
+    /// `output` (cross-validation writes nothing).
     /// - Parameters:
     ///   - threads: the scoring threads (nil: every core).
     ///   - created: the time the model and the map are stamped with (nil: the time of writing).
+    ///   - crossValidate: whether to cross-validate (K more trainings).
     public static func run(
         rasters: String, output: String, method: TrainingOptions.Method = .wofe, threads: Int? = nil,
-        created: CreationTime? = nil
+        created: CreationTime? = nil, crossValidate: Bool = true
     ) throws -> Summary {
         try OutputFiles.createFolder(output)
         let layers =
@@ -130,12 +142,21 @@ public enum DemoRegion {
             mapPath: mapPath, outputPath: "\(output)/targets_\(method.rawValue).geojson",
             tilesOutputPath: "\(output)/tiles_\(method.rawValue).geojson", options: targetOptions)
         let validation = try Validator.validate(mapPath: mapPath, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"))
+        var cvOptions = CrossValidationOptions()
+        if let threads { cvOptions.threads = threads }
+        let cv =
+            crossValidate
+            ? try Workflows.crossValidate(
+                layers: layers, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"), options: options, cv: cvOptions)
+            : nil
         let truth = try hiddenModel(in: rasters)
+        let trees = training.model.training.trees
         return Summary(
             method: method.rawValue, rasters: rasters, output: output, layerRanking: training.model.training.layerRanking,
             trueLayers: truth?.trueLayers, auc: validation.auc, depositsUsed: validation.depositsUsed,
             capturedAtTenPercent: validation.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan,
-            targets: targets.targets, scoreSeconds: score.seconds)
+            crossValidation: cv?.report, heldOutAUC: trees?.heldOutAUC, holdoutScheme: trees?.holdoutScheme,
+            warnings: training.warnings, targets: targets.targets, scoreSeconds: score.seconds)
     }
 
     /// The model that placed the demo deposits (`truth.json` beside the rasters); nil when the

@@ -63,7 +63,7 @@ struct EvidenceWordsTests {
             selected: true)
     }
 
-    @Test("weights of evidence: the side of the cut most cells lie on, as training named it")
+    @Test("weights of evidence: the side of the cut that raises the score, as training named it")
     func patterns() {
         // An ascending pattern x ≤ 480: the step is at 480's next float.
         let t: Float = 480
@@ -75,7 +75,10 @@ struct EvidenceWordsTests {
         }
         #expect(words([100, 200, 480], row: row) == "fault_distance ≤ 480 m")
         #expect(words([100, 200, 300, 900], row: row) == "fault_distance ≤ 480 m (75 % of the target)")
-        #expect(words([100, 900, 700, 900], row: row) == "fault_distance > 480 m (75 % of the target)")
+        // The side that raises the score, even when most cells lie on the other.
+        #expect(words([100, 900, 700, 900], row: row) == "fault_distance ≤ 480 m (25 % of the target)")
+        // No cell on the raising side: the side they are on (both weights then raise the score).
+        #expect(words([900, 700], row: row, term: .step(threshold: t.nextUp, above: 0.2, below: 1)) == "fault_distance > 480 m")
         // Descending pattern x ≥ 2.5.
         let descending = LayerTerm.step(threshold: 2.5, above: 1, below: -1)
         let up = Self.row("k", threshold: 2.5, direction: "descending")

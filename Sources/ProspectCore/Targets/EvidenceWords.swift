@@ -5,8 +5,9 @@ import Foundation
 /// - A categorical layer: its dominant classes over the target's cells, by name from the layer's
 ///   legend (`lithology = Graphite paraschist`), `code N` only for a class the legend does not
 ///   name; more than one class when the first covers less than three quarters of the cells.
-/// - A weights-of-evidence binary pattern: the side of the cut most of the cells lie on, the cut
-///   taken back through the layer's transforms to raw units (`fault_distance ≤ 480 m`).
+/// - A weights-of-evidence binary pattern: the side of the cut that raises the score and the
+///   share of the cells on it, the cut taken back through the layer's transforms to raw units
+///   (`fault_distance ≤ 480 m (70 % of the target)`).
 /// - Any other continuous layer: the middle half of the cells' raw values, their interquartile
 ///   range (`fault_distance 120–480 m`).
 ///
@@ -65,24 +66,16 @@ public enum EvidenceWords {
             }
         }
 
-        /// The cells on the other side of the same cut.
-        public var opposite: Relation {
-            switch self {
-            case .below: .atLeast
-            case .atMost: .above
-            case .atLeast: .below
-            case .above: .atMost
-            }
-        }
     }
 
-    /// The side of a weights-of-evidence binary pattern most of a target's cells lie on.
+    /// The side of a weights-of-evidence binary pattern that raises the score (the larger of
+    /// its two weights, W+ inside the pattern), and the share of the target's cells on it.
     ///
     /// - Parameters:
-    ///   - term: the layer's `.step` term (`x ≥ threshold` adds `above`).
+    ///   - term: the layer's `.step` term (`x ≥ threshold` adds `above`, other cells `below`).
     ///   - pattern: the selected class row of the layer's weights table, whose `threshold` and
-    ///     `direction` name the favourable side (`x ≤ t` ascending, `x ≥ t` descending); nil
-    ///     for files without one, whose cut is then read from the term.
+    ///     `direction` name the cut as training chose it (`x ≤ t` ascending, `x ≥ t`
+    ///     descending); nil for files without one, whose cut is then read from the term.
     ///   - transforms: the layer's transforms, which the cut is taken back through.
     ///   - transformed: the target's cells' values as the model saw them (transforms applied).
     ///   - raw: the same cells' raw values, described instead when the cut has no single raw value.
@@ -91,24 +84,21 @@ public enum EvidenceWords {
         _ name: String, term: LayerTerm, pattern: WofEClassRow?, transforms: [LayerTransform],
         transformed: [Float], raw: [Float], unit: String?
     ) -> String? {
-        guard case .step(let step, _, _) = term else { return nil }
-        let above = transformed.reduce(0) { $0 + ($1 >= step ? 1 : 0) }
+        guard case .step(let step, let aboveValue, let belowValue) = term else { return nil }
         let total = transformed.count
         guard total > 0 else { return "\(name): no data" }
-        // The cut and its favourable side as training wrote them, else as the term applies it.
+        let aboveCells = transformed.reduce(0) { $0 + ($1 >= step ? 1 : 0) }
+        // The raising side, unless no cell lies on it (then both weights must raise the score).
+        var above = aboveValue >= belowValue
+        if (above ? aboveCells : total - aboveCells) == 0 { above.toggle() }
+        let share = Double(above ? aboveCells : total - aboveCells) / Double(total)
+        // The cut as training wrote it: an ascending pattern x ≤ t is the step at t's next float.
         var cut = Double(step)
-        var favourable = Relation.atLeast
-        var inside = above
+        var relation: Relation = above ? .atLeast : .below
         if let pattern, let t = pattern.threshold {
             cut = Double(t)
-            if pattern.direction == "ascending" {
-                favourable = .atMost
-                inside = total - above
-            }
+            if pattern.direction == "ascending" { relation = above ? .above : .atMost }
         }
-        let insideShare = Double(inside) / Double(total)
-        var relation = insideShare >= 0.5 ? favourable : favourable.opposite
-        let share = max(insideShare, 1 - insideShare)
         guard let rawCut = transforms.isEmpty ? RawThreshold(value: cut, increasing: true) : transforms.inverse(cut) else {
             return range(name, values: raw, unit: unit)
         }

@@ -190,25 +190,34 @@ public struct TreeAttribution: Sendable {
 
     /// Adds `scale ×` the tree's path-dependent Shapley values to `phi` (Algorithm 2 of
     /// Lundberg et al. 2018, as in the `shap` package's `tree_shap_recursive`).
+    ///
+    /// Each level of the recursion keeps its copy of the path in one buffer, right after its
+    /// parent's, so a call allocates once: (depth + 2)(depth + 3)/2 elements.
     /// - Parameter goesLeft: whether the cell goes left at internal node `i`.
     public static func shap(_ tree: Tree, goesLeft: (Int) -> Bool, scale: Double = 1, into phi: inout [Double]) {
-        var path: [PathElement] = []
-        path.reserveCapacity(16)
-        recurse(tree, node: 0, path: path, zero: 1, one: 1, feature: -1, goesLeft: goesLeft, scale: scale, phi: &phi)
+        let d = tree.depth + 2
+        let capacity = (d + 1) * (d + 2) / 2 + 1
+        let buffer = UnsafeMutablePointer<PathElement>.allocate(capacity: capacity)
+        buffer.initialize(repeating: PathElement(feature: -1, zero: 1, one: 1, weight: 1), count: capacity)
+        defer { buffer.deallocate() }
+        recurse(tree, node: 0, parent: buffer, depth: 0, zero: 1, one: 1, feature: -1, goesLeft: goesLeft, scale: scale, phi: &phi)
     }
 
+    /// One node: `parent` holds the path so far (`depth + 1` elements, the first a placeholder
+    /// at the root), which this call copies after itself and extends by the split that led here.
     private static func recurse(
-        _ tree: Tree, node: Int, path parent: [PathElement], zero: Double, one: Double, feature: Int,
-        goesLeft: (Int) -> Bool, scale: Double, phi: inout [Double]
+        _ tree: Tree, node: Int, parent: UnsafeMutablePointer<PathElement>, depth parentDepth: Int, zero: Double, one: Double,
+        feature: Int, goesLeft: (Int) -> Bool, scale: Double, phi: inout [Double]
     ) {
-        var path = parent
-        extend(&path, zero: zero, one: one, feature: feature)
-        var depth = path.count - 1
+        var depth = parentDepth
+        let path = parent + depth + 1
+        path.update(from: parent, count: depth + 1)
+        extend(path, depth: depth, zero: zero, one: one, feature: feature)
         guard tree.feature[node] >= 0 else {
             let v = tree.value[node] * scale
             guard depth > 0 else { return }
             for i in 1...depth {
-                let w = unwoundSum(path, index: i)
+                let w = unwoundSum(path, depth: depth, index: i)
                 phi[path[i].feature] += w * (path[i].one - path[i].zero) * v
             }
             return
@@ -221,30 +230,31 @@ public struct TreeAttribution: Sendable {
         var incomingZero = 1.0
         var incomingOne = 1.0
         // A layer split on before: undo its element and redo it with both splits' fractions.
-        if depth > 0, let k = path[1...depth].firstIndex(where: { $0.feature == split }) {
+        var k = 1
+        while k <= depth && path[k].feature != split { k += 1 }
+        if k <= depth {
             incomingZero = path[k].zero
             incomingOne = path[k].one
-            unwind(&path, index: k)
+            unwind(path, depth: depth, index: k)
             depth -= 1
         }
         // A branch that neither the known nor the unknown layer reaches carries no weight (and
         // would divide by zero below).
         if hotZero * incomingZero != 0 || incomingOne != 0 {
             recurse(
-                tree, node: hot, path: path, zero: hotZero * incomingZero, one: incomingOne, feature: split,
+                tree, node: hot, parent: path, depth: depth + 1, zero: hotZero * incomingZero, one: incomingOne, feature: split,
                 goesLeft: goesLeft, scale: scale, phi: &phi)
         }
         if coldZero * incomingZero != 0 {
             recurse(
-                tree, node: cold, path: path, zero: coldZero * incomingZero, one: 0, feature: split,
+                tree, node: cold, parent: path, depth: depth + 1, zero: coldZero * incomingZero, one: 0, feature: split,
                 goesLeft: goesLeft, scale: scale, phi: &phi)
         }
     }
 
-    /// Algorithm 2's EXTEND: one more split on the path, updating the subset-size weights.
-    private static func extend(_ path: inout [PathElement], zero: Double, one: Double, feature: Int) {
-        let depth = path.count
-        path.append(PathElement(feature: feature, zero: zero, one: one, weight: depth == 0 ? 1 : 0))
+    /// Algorithm 2's EXTEND: element `depth` is the new split; the subset-size weights follow.
+    private static func extend(_ path: UnsafeMutablePointer<PathElement>, depth: Int, zero: Double, one: Double, feature: Int) {
+        path[depth] = PathElement(feature: feature, zero: zero, one: one, weight: depth == 0 ? 1 : 0)
         let d1 = Double(depth + 1)
         var i = depth - 1
         while i >= 0 {
@@ -254,9 +264,9 @@ public struct TreeAttribution: Sendable {
         }
     }
 
-    /// Algorithm 2's UNWIND: removes element `index`, undoing its effect on the weights.
-    private static func unwind(_ path: inout [PathElement], index: Int) {
-        let depth = path.count - 1
+    /// Algorithm 2's UNWIND: removes element `index` of the `depth + 1`, undoing its effect on
+    /// the weights.
+    private static func unwind(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) {
         let one = path[index].one
         let zero = path[index].zero
         let d1 = Double(depth + 1)
@@ -277,12 +287,10 @@ public struct TreeAttribution: Sendable {
             path[j].zero = path[j + 1].zero
             path[j].one = path[j + 1].one
         }
-        path.removeLast()
     }
 
     /// The total weight of the path with element `index` unwound, without changing the path.
-    private static func unwoundSum(_ path: [PathElement], index: Int) -> Double {
-        let depth = path.count - 1
+    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) -> Double {
         let one = path[index].one
         let zero = path[index].zero
         var next = path[depth].weight

@@ -178,7 +178,8 @@ public final class TargetExplainer {
         guard !evidence.isEmpty else {
             return overlay ? "No layer adds to the \(reference) here" : "No layer raises the logit above \(reference) here"
         }
-        let items = zip(evidence, contributions).map { "\($0.0) \(String(format: "%+.2f", $0.1))" }
+        // Two decimals; a contribution below 0.005 keeps one significant digit rather than "+0.00".
+        let items = zip(evidence, contributions).map { "\($0.0) \(String(format: abs($0.1) < 0.005 ? "%+.1g" : "%+.2f", $0.1))" }
         let what = overlay ? "share of the \(reference)" : "logit above \(reference)"
         return "Main evidence (\(what)): " + items.joined(separator: "; ")
     }

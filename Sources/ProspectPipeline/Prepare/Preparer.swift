@@ -573,7 +573,8 @@ struct Context {
 
     /// Writes the final layer band by band (256 rows), computing bands on all cores when
     /// `parallel`; cells outside the study area, NaN and ±Inf become nodata (±Inf counted in
-    /// `LayerStats.infinite`), so the manifest's statistics are finite.
+    /// `LayerStats.infinite`), so the manifest's statistics are finite. `units`, when given,
+    /// becomes the band's unit type.
     func finish(
         to final: String, parallel: Bool = true, units: String? = nil,
         produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void

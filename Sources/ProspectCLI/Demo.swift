@@ -76,6 +76,7 @@ extension ProspectCommand {
                     ])
                 }
                 print(Reports.table(table).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+                for t in s.targets.prefix(5) where !t.explanation.isEmpty { print("    \(t.rank). \(t.explanation)") }
                 print("  outputs in \(s.output)/")
             }
         }

@@ -7,7 +7,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rank square tiles and delineate target polygons from a map; write RFC 7946 GeoJSON.",
             discussion: """
-                Targets are 8-connected areas scoring at or above the threshold (default: the score that bounds the top 5 % of the area), ranked by peak then mean score. GeoJSON is WGS84 lon/lat with counter-clockwise exterior rings; each feature carries rank, score statistics, area, centroid and the evidence layers contributing most (when the map's model and inputs exist).
+                Targets are 8-connected areas scoring at or above the threshold (default: the score that bounds the top 5 % of the area), ranked by peak then mean score. GeoJSON is WGS84 lon/lat with counter-clockwise exterior rings; each feature carries rank, score statistics, area, centroid and, when the map's model and inputs exist, the evidence layers contributing most, that evidence in the layers' terms (class names, value ranges and cuts in the layers' units) and a one-line explanation.
 
                 Example:
                   prospect targets map.tif --out targets.geojson \\
@@ -74,6 +74,7 @@ enum TargetText {
             ])
         }
         out += Reports.table(table)
+        for t in r.targets where !t.explanation.isEmpty { out += "\(t.id): \(t.explanation)\n" }
         if !r.explained { out += "(layer contributions not computed: \(r.unexplainedReason ?? "unknown reason"))\n" }
         out += "\ntop tiles by mean score:\n"
         var tiles = [["rank", "tile", "mean", "max", "km² above", "lon", "lat"]]

@@ -3,6 +3,8 @@ public enum GeoJSONValue: Sendable, Equatable {
     case int(Int)
     case double(Double)
     case string(String)
+    /// A list of strings (an OGR StringList field; a JSON array in GeoJSON).
+    case strings([String])
 }
 
 /// A feature for `GeoJSONWriter` and `VectorWriter`: a polygon, a line or a point, and

@@ -67,8 +67,9 @@ public enum VectorWriter {
     /// Writes one layer of `features` in `crs` with the OGR driver `driver`.
     ///
     /// Property columns are the union of the features' keys in first-seen order, typed
-    /// Integer64, Real or String (a key mixing ints and doubles is Real; any string makes it
-    /// String); non-finite doubles are written as null. The file is written to a temporary
+    /// Integer64, Real, String or StringList (a key mixing ints and doubles is Real; any
+    /// other mix is String, a list then joined with "; "); non-finite doubles are written as
+    /// null. The file is written to a temporary
     /// name in the same directory and renamed on success; the temporary is removed on failure.
     /// The corresponding C functions are `GDALCreate`, `GDALDatasetCreateLayer`,
     /// `OGR_L_CreateField` and `OGR_L_CreateFeature`.
@@ -136,7 +137,7 @@ public enum VectorWriter {
         }
     }
 
-    private enum Column { case integer, real, string }
+    private enum Column { case integer, real, string, stringList }
 
     private static func columns(of features: [GeoJSONFeature]) -> [(name: String, type: Column)] {
         var order: [String] = []
@@ -148,9 +149,16 @@ public enum VectorWriter {
                     case .int: .integer
                     case .double: .real
                     case .string: .string
+                    case .strings: .stringList
                     }
                 if let old = types[key] {
-                    if old == .string || type == .string { types[key] = .string } else if old != type { types[key] = .real }
+                    if old == type {
+                        continue
+                    } else if old == .string || type == .string || old == .stringList || type == .stringList {
+                        types[key] = .string
+                    } else {
+                        types[key] = .real
+                    }
                 } else {
                     order.append(key)
                     types[key] = type
@@ -189,6 +197,7 @@ public enum VectorWriter {
                 case .integer: OFTInteger64
                 case .real: OFTReal
                 case .string: OFTString
+                case .stringList: OFTStringList
                 }
             guard let field = OGR_Fld_Create(column.name, type) else {  // NULL on failure
                 throw GDALError(path: label, message: CPL.detail("could not create field \(column.name)"))
@@ -230,6 +239,12 @@ public enum VectorWriter {
                     }
                 case .string(let v):
                     OGR_F_SetFieldString(f, i, v)
+                case .strings(let v):
+                    if column == .stringList {
+                        CPL.withList(v) { OGR_F_SetFieldStringList(f, i, $0) }  // void; copies the list
+                    } else {
+                        OGR_F_SetFieldString(f, i, v.joined(separator: "; "))
+                    }
                 }
             }
             if let geometry = try makeGeometry(feature.rings, asLine: feature.isLine, label: label) {

@@ -34,8 +34,14 @@ extension RasterDataset {
     /// Class names of `band`, indexed by class value (GeoTIFF/ERDAS category names), empty
     /// when the band has none. The corresponding C function is `GDALGetRasterCategoryNames`
     /// (a borrowed list; NULL when there are none).
+    ///
+    /// GDAL 3.6's GeoTIFF driver reads a `.aux.xml` side file only when something asks for
+    /// its georeferencing or a table, and its `GetCategoryNames` does not: asked first, it
+    /// found no names in the side file. Asking for the attribute table (`GDALGetDefaultRAT`)
+    /// first loads the side file.
     public func categoryNames(band: Int = 1) -> [String] {
         withBand(band) { b in
+            _ = GDALGetDefaultRAT(b)  // NULL when there is none; loads the side file
             guard let list = GDALGetRasterCategoryNames(b) else { return [] }
             var names: [String] = []
             var i = 0

@@ -28,6 +28,13 @@ public struct Target: Sendable, Codable {
     public var centroidLon: Double, centroidLat: Double
     /// Mean logit contribution of each layer over the target's cells, strongest first.
     public var contributions: [LayerContribution]
+    /// The main evidence in the layers' terms, and the one-line explanation (`TargetExplanation`).
+    public var evidence: [String] = []
+    public var explanation: String = ""
+    /// Where the contributions start and the target's mean output, in their unit: the
+    /// contributions add up to `explainedMean − explainedBaseline`.
+    public var explainedBaseline: Double?
+    public var explainedMean: Double?
     public var topLayers: [String] { contributions.filter { $0.logit > 0 }.prefix(3).map(\.layer) }
 }
 
@@ -61,9 +68,9 @@ public struct TargetReport: Sendable, Codable {
 /// Targets are 8-connected areas of cells at or above the threshold, polygonized by GDAL and
 /// written as RFC 7946 GeoJSON. They are ranked by peak score, then mean score. When the map
 /// carries its model (Prospect writes it into the GeoTIFF metadata) and the evidence files are
-/// still there, each target lists the layers contributing most to its score: the mean of each
-/// layer's term (weight or coefficient × value) over the target's cells. The map is held in
-/// memory (4 bytes a cell).
+/// still there, each target is explained by `TargetExplainer`: each layer's mean contribution
+/// over the target's cells and the main evidence in words. The map is held in memory (4 bytes
+/// a cell).
 ///
 /// Nothing is written when an output would overwrite the map, one of its evidence layers or
 /// the other output. Targets and tiles are one set: both are written under temporary names
@@ -102,9 +109,9 @@ public enum TargetFinder {
         let polygons = try GDALAlgorithms.polygonize(labels: labels, grid: grid)
         let crs = grid.crsWKT.isEmpty ? nil : try SpatialReference(wkt: grid.crsWKT)
         let toWGS84 = try crs.map { try CoordinateTransformer(from: $0, to: SpatialReference(epsg: 4326), file: mapPath) }
-        var explainer: Explainer?
+        var explainer: TargetExplainer?
         var unexplained: String?
-        do { explainer = try Explainer(metadata: map.metadata, grid: grid) } catch { unexplained = "\(error)" }
+        do { explainer = try TargetExplainer(metadata: map.metadata, grid: grid) } catch { unexplained = "\(error)" }
         let cellKm2 = try CellArea.km2(of: grid, file: mapPath).area
 
         var targets: [Target] = []
@@ -113,12 +120,16 @@ public enum TargetFinder {
             let cy = s.sumRow / Double(s.cells)
             let (x, y) = grid.transform.map(column: cx, row: cy)
             let ll = try toWGS84?.transform([(x, y)]).first ?? (x: .nan, y: .nan)
-            let contributions = try explainer?.contributions(labels: labels, component: s) ?? []
+            let window = Window(column: s.minColumn, row: s.minRow, columns: s.maxColumn - s.minColumn + 1, rows: s.maxRow - s.minRow + 1)
+            let explained = try explainer?.explain(window: window) { labels[$1 * grid.columns + $0] == s.label }
             targets.append(
                 Target(
                     rank: i + 1, id: String(format: "T%03d", i + 1), cells: s.cells,
                     areaKm2: Double(s.cells) * cellKm2, meanScore: s.mean, maxScore: Double(s.max),
-                    centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y, contributions: contributions))
+                    centroidX: x, centroidY: y, centroidLon: ll.x, centroidLat: ll.y,
+                    contributions: explained?.contributions ?? [], evidence: explained?.evidence ?? [],
+                    explanation: explained?.explanation ?? "", explainedBaseline: explained?.baseline,
+                    explainedMean: explained?.meanOutput))
         }
         // Tiles.
         let tileStats = map.values.withUnsafeBufferPointer {
@@ -153,7 +164,11 @@ public enum TargetFinder {
                 ("centroid_lon", .double(t.centroidLon)), ("centroid_lat", .double(t.centroidLat)),
                 ("threshold", .double(Double(threshold))),
                 ("top_layers", .string(t.topLayers.joined(separator: ", "))),
+                ("evidence", .strings(t.evidence)), ("explanation", .string(t.explanation)),
             ]
+            if let base = t.explainedBaseline, let mean = t.explainedMean {
+                props += [("explained_baseline", .double(base)), ("explained_mean", .double(mean))]
+            }
             for c in t.contributions { props.append(("logit_\(c.layer)", .double(c.logit))) }
             props += [("source_map", .string(mapPath)), ("model", .string(provenance)), ("tool", .string(ProspectVersion.tool))]
             features.append(GeoJSONFeature(rings: polygon.rings, properties: props))
@@ -190,42 +205,5 @@ public enum TargetFinder {
         let valid = map.values.reduce(into: 0) { n, v in if map.isValid(v) { n += 1 } }
         let k = max(1, min(valid, Int((Double(valid) * topPercent / 100).rounded(.up))))
         return map.values.withUnsafeBufferPointer { Selection.kthLargest($0, k: k, isValid: map.isValid) }!
-    }
-}
-
-/// Per-layer contributions from the model stored in a map's metadata.
-struct Explainer {
-    var model: ModelFile
-    var stack: EvidenceStack
-
-    init(metadata: [String: String], grid: Grid) throws {
-        guard let json = metadata["PROSPECT_MODEL_JSON"], let data = json.data(using: .utf8) else {
-            throw PipelineError(nil, "the map carries no Prospect model")
-        }
-        model = try ModelFile.decode(data)
-        let specs = zip(model.layers, (metadata["PROSPECT_INPUTS"] ?? "").split(separator: "\n").map(String.init)).map {
-            LayerSpec(name: $0.0.name, path: $0.1, kind: $0.0.kind, transforms: $0.0.transforms)
-        }
-        guard specs.count == model.layers.count else { throw PipelineError(nil, "map does not list its inputs") }
-        stack = try EvidenceStack.open(specs)
-        guard try GridCheck.same(stack.grid, grid) else { throw PipelineError(nil, "its evidence layers are on another grid") }
-    }
-
-    func contributions(labels: [Int32], component s: ComponentStats) throws -> [LayerContribution] {
-        let window = Window(column: s.minColumn, row: s.minRow, columns: s.maxColumn - s.minColumn + 1, rows: s.maxRow - s.minRow + 1)
-        var sums = [Double](repeating: 0, count: stack.layers.count)
-        // The component's bounding window of every layer, transformed as the model saw it.
-        let reader = try StackReader(stack, window: window)
-        let buffers = try reader.readWindow()
-        let scorer = model.scorer(nodata: stack.nodata)
-        var values = [Float](repeating: 0, count: stack.layers.count)
-        for r in 0..<window.rows {
-            for c in 0..<window.columns where labels[(window.row + r) * stack.grid.columns + window.column + c] == s.label {
-                for k in values.indices { values[k] = buffers[k][r * window.columns + c] }
-                for (k, v) in scorer.contributions(values: values).enumerated() { sums[k] += v }
-            }
-        }
-        return zip(stack.layers, sums).map { LayerContribution(layer: $0.0.name, logit: $0.1 / Double(s.cells)) }
-            .sorted { $0.logit > $1.logit }
     }
 }

@@ -64,7 +64,7 @@ struct DemoEndToEndTests {
         // Weights table: header and one row per class with a layer column.
         let csv = try String(contentsOfFile: out + "/weights.csv", encoding: .utf8)
         #expect(csv.hasPrefix("layer,class,"))
-        #expect(csv.contains("lithology,code 4,"))
+        #expect(csv.contains("lithology,alkaline-carbonatite complex,"), "class names from the raster (CLASS_4 metadata)")
         // The map carries provenance.
         let map = try RasterDataset.open(out + "/prospectivity_wofe.tif")
         let meta = map.metadata()

@@ -323,7 +323,9 @@ struct Context {
             let resampling = try chosen ?? (onGrid ? .nearest : defaultResampling(path, kind: kind, assumed: assumed(for: input)))
             let raw = staging + "/.raw-" + fileName
             try warp(path, to: raw, resampling: resampling, assumed: assumed(for: input))
-            stats = try finish(from: raw, to: final)
+            // A continuous raster keeps the unit its band declares (GDAL's unit type).
+            layer.units = kind == .categorical ? "class" : try RasterLegend.unit(path)
+            stats = try finish(from: raw, to: final, units: kind == .categorical ? nil : layer.units)
             unlink(raw)
             if kind == .categorical, let value = stats.firstFraction {
                 throw PipelineError(
@@ -332,7 +334,6 @@ struct Context {
                 )
             }
             layer.method = chosen == nil && onGrid ? "copy (already on the grid)" : "warp \(resampling.rawValue)"
-            layer.units = kind == .categorical ? "class" : nil
             if kind == .categorical { layer.legend = try legendFromRaster(path) }
         case .distance(let v):
             layer.source = v.description
@@ -340,11 +341,11 @@ struct Context {
             let features = try Features.load(copy)
             guard !features.segments.isEmpty else { throw PipelineError(v.path, "layer \(copy.layer) has no points, lines or polygons") }
             let index = SegmentIndex(features.segments)
-            stats = try finish(to: final) { window, buffer in
+            layer.units = unitName
+            stats = try finish(to: final, units: layer.units) { window, buffer in
                 DistanceField.compute(index: index, grid: grid, window: window, into: buffer)
             }
             layer.method = "distance to \(features.kindDescription)"
-            layer.units = unitName
         case .density(let v, let radius):
             layer.source = v.description
             let copy = try vector(v, input: input)
@@ -355,7 +356,8 @@ struct Context {
             }
             let points = features.onlyPoints
             let index = points ? SegmentIndex(points: features.segments.map { (x: $0.x0, y: $0.y0) }) : SegmentIndex(features.segments)
-            stats = try finish(to: final) { window, buffer in
+            layer.units = points ? "count/km²" : "km/km²"
+            stats = try finish(to: final, units: layer.units) { window, buffer in
                 if points {
                     DensityField.computePoints(index: index, grid: grid, window: window, radius: radius, into: buffer)
                 } else {
@@ -365,7 +367,6 @@ struct Context {
             layer.method =
                 points
                 ? "point density within \(Preparer.fmt(radius)) \(unitName)" : "line density within \(Preparer.fmt(radius)) \(unitName)"
-            layer.units = points ? "count/km²" : "km/km²"
         case .rasterize(let v, let field):
             layer.source = v.description
             let copy = try vector(v, input: input)
@@ -475,21 +476,10 @@ struct Context {
             creationOptions: Preparer.stagingOptions, threads: request.threads)
     }
 
-    /// A categorical raster's class names: GDAL's category names (GeoTIFF, ERDAS), else
-    /// `CLASS_<code>=name` metadata items (as the demo rasters carry).
+    /// A categorical raster's class names (`RasterLegend.read`): GDAL's category names and
+    /// raster attribute table, else `CLASS_<code>=name` metadata items.
     func legendFromRaster(_ path: String) throws -> [String: String]? {
-        let ds = try RasterDataset.open(path)
-        var legend: [String: String] = [:]
-        let names = ds.categoryNames()
-        if names.count <= 65_536 {
-            for (code, name) in names.enumerated() where !name.isEmpty { legend[String(code)] = name }
-        }
-        if legend.isEmpty {
-            for (key, value) in ds.metadata() where key.hasPrefix("CLASS_") {
-                if let code = Int(key.dropFirst(6)) { legend[String(code)] = value }
-            }
-        }
-        return legend.isEmpty ? nil : legend
+        try RasterLegend.read(path)
     }
 
     /// How a vector is burned: a constant, a numeric field, or text classes coded 1…n.
@@ -556,12 +546,12 @@ struct Context {
     /// Writes the final layer from a staged raster on the grid: masked, nodata unified.
     /// - Throws: the first read failure of the staged raster (`GDALError` naming it), not a
     ///   layer with nodata where the read failed.
-    func finish(from raw: String, to final: String) throws -> LayerStats {
+    func finish(from raw: String, to final: String, units: String? = nil) throws -> LayerStats {
         let source = try RasterDataset.open(raw)
         let nodata = source.nodata().map { Float($0) }
         let lock = NSLock()
         let transfer = UnsafeTransfer((dataset: source, failure: ReadFailure()))
-        let stats = try finish(to: final, parallel: false) { window, buffer in
+        let stats = try finish(to: final, parallel: false, units: units) { window, buffer in
             lock.lock()
             defer { lock.unlock() }
             guard transfer.value.failure.error == nil else { return }
@@ -583,14 +573,17 @@ struct Context {
 
     /// Writes the final layer band by band (256 rows), computing bands on all cores when
     /// `parallel`; cells outside the study area, NaN and ±Inf become nodata (±Inf counted in
-    /// `LayerStats.infinite`), so the manifest's statistics are finite.
+    /// `LayerStats.infinite`), so the manifest's statistics are finite. `units`, when given,
+    /// becomes the band's unit type.
     func finish(
-        to final: String, parallel: Bool = true,
+        to final: String, parallel: Bool = true, units: String? = nil,
         produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void
     ) throws -> LayerStats {
         let dataset = try RasterDataset.create(
             final, grid: grid, bands: 1, type: .float32, options: Preparer.creationOptions(threads: request.threads))
         try dataset.setNodata(request.nodata)
+        // The unit travels with the layer, for reports that quote its values (target explanations).
+        if let units { try dataset.setUnitType(units) }
         let bandRows = 256
         let bands = (grid.rows + bandRows - 1) / bandRows
         let batch = parallel ? max(1, request.threads) : 1

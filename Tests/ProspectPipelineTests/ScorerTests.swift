@@ -72,6 +72,59 @@ struct ScorerTests {
         #expect(report.validCells < grid.cellCount, "the fixture has nodata cells")
     }
 
+    @Test(
+        "a ZSTD map encoded on the workers is the file GDAL's driver writes, for any thread count and level",
+        arguments: [true, false], [1, 3])
+    func workersEncodeAsGDAL(tiled: Bool, threads: Int) throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        // 200 × 150 cells: edge tiles in both directions, for 64² blocks and 256² windows alike.
+        let grid = Grid(
+            columns: 200, rows: 150, transform: .northUp(left: 0, top: 1000, cellSize: 10),
+            crsWKT: try SpatialReference(epsg: 32645).wkt, crsName: "EPSG:32645")
+        try writeRaster(dir + "/x.tif", grid: grid, nodata: -9999, blockSize: tiled ? 64 : nil) { c, r in
+            (c * 31 + r * 17) % 97 == 0 ? -9999 : Float(c) / 20 + Float(r % 7)
+        }
+        try writeRaster(dir + "/k.tif", grid: grid, type: .byte, nodata: 0, blockSize: tiled ? 64 : nil) { c, r in
+            Float((c / 20 + r / 30) % 3 + 1)
+        }
+        let specs = [
+            LayerSpec(name: "x", path: dir + "/x.tif", kind: .continuous),
+            LayerSpec(name: "k", path: dir + "/k.tif", kind: .categorical),
+        ]
+        let stack = try EvidenceStack.open(specs)
+        // Weights of evidence with its variance: three bands (probability, standard deviation,
+        // confidence), each written tile by tile.
+        let model = AdditiveModel(
+            intercept: -4.6,
+            terms: [.step(threshold: 3, above: 0.7, below: -0.3), .lookup(codes: [1, 2], values: [0.9, -1.1], otherwise: 0)],
+            nodata: stack.nodata)
+        let variance = WofEVariance(
+            priorVariance: 0.5,
+            terms: [.step(threshold: 3, above: 0.25, below: 0.1), .lookup(codes: [1, 2], values: [0.3, 0.2], otherwise: 0)])
+        let file = ModelFile(
+            tool: "test", created: "", layers: specs.map { ModelLayer(name: $0.name, path: $0.path, kind: $0.kind) },
+            payload: .weightsOfEvidence(model, variance: variance), parameters: [:],
+            training: TrainingSummary(
+                validCells: 0, cellAreaKm2: 0, depositsGiven: 0, depositsUsed: 0, depositsOutsideGrid: 0,
+                depositsOnNodata: 0, depositsSharingCell: 0, layerRanking: []))
+        for (level, bands) in [(1, false), (1, true), (7, true)] {
+            var options = ScoreOptions()
+            options.threads = threads
+            options.level = level
+            options.extraBands = bands
+            let provenance = ["PROSPECT_CREATED": "2024-05-01T12:00:00Z"]
+            _ = try Scorer.score(model: file, stack: stack, outputPath: dir + "/workers.tif", options: options, provenance: provenance)
+            options.encodeOnWorkers = false
+            _ = try Scorer.score(model: file, stack: stack, outputPath: dir + "/gdal.tif", options: options, provenance: provenance)
+            let workers = try Data(contentsOf: URL(fileURLWithPath: dir + "/workers.tif"))
+            #expect(
+                workers == (try Data(contentsOf: URL(fileURLWithPath: dir + "/gdal.tif"))),
+                "level \(level), \(bands ? 3 : 1) band(s): the files differ")
+            #expect(try RasterDataset.open(dir + "/workers.tif").bandCount == (bands ? 3 : 1))
+        }
+    }
+
     @Test("relative layer paths resolve against the model's folder")
     func relativePaths() {
         #expect(RelativePath.make("/a/b/Rasters/x.tif", from: "/a/b/out") == "../Rasters/x.tif")

@@ -15,6 +15,8 @@ import Foundation
 /// (`INTERLEAVE=BAND`) when there are several. Not thread-safe: one writer appends.
 public final class TileAppender {
     public let path: String
+    /// What errors name: the output the file is to become.
+    public let label: String
     /// Tiles across and down each band.
     public let tilesAcross: Int
     public let tilesDown: Int
@@ -33,16 +35,20 @@ public final class TileAppender {
     }
 
     /// Opens `path` for appending tiles.
-    /// - Throws: `GDALError` naming the file when it cannot be opened or is not a tiled
-    ///   little-endian TIFF with one sample per pixel, `bands` bands and no tile written yet.
-    public init(path: String, bands: Int = 1) throws {
+    /// - Parameters:
+    ///   - label: what errors name (the final output of a temporary file); `path` by default.
+    ///   - bands: the bands the file holds, stored band by band when more than one.
+    /// - Throws: `GDALError` naming `label` when the file cannot be opened or is not a tiled
+    ///   little-endian TIFF with `bands` bands and no tile written yet.
+    public init(path: String, label: String? = nil, bands: Int = 1) throws {
+        let label = label ?? path
         let fd = open(path, O_RDWR | O_CLOEXEC)  // -1 on failure, with errno
-        guard fd >= 0 else { throw GDALError(path: path, message: "cannot open for writing tiles: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw GDALError(path: label, message: "cannot open for writing tiles: \(String(cString: strerror(errno)))") }
         do {
-            let directory = try TIFFDirectory(read: fd, path: path)
+            let directory = try TIFFDirectory(read: fd, path: label)
             func value(_ tag: UInt16) throws -> UInt64 {
-                guard let v = try directory.values(tag, fd: fd, path: path).first else {
-                    throw GDALError(path: path, message: "the TIFF directory has no tag \(tag)")
+                guard let v = try directory.values(tag, fd: fd, path: label).first else {
+                    throw GDALError(path: label, message: "the TIFF directory has no tag \(tag)")
                 }
                 return v
             }
@@ -51,11 +57,11 @@ public final class TileAppender {
             let tileWidth = try value(322)
             let tileHeight = try value(323)
             // Several bands are several samples per pixel, stored plane by plane (PlanarConfiguration 2).
-            let samples = try directory.values(277, fd: fd, path: path).first ?? 1
-            let planar = try directory.values(284, fd: fd, path: path).first ?? 1
+            let samples = try directory.values(277, fd: fd, path: label).first ?? 1
+            let planar = try directory.values(284, fd: fd, path: label).first ?? 1
             guard samples == UInt64(bands), bands == 1 || planar == 2, tileWidth > 0, tileHeight > 0 else {
                 throw GDALError(
-                    path: path,
+                    path: label,
                     message:
                         "expected \(bands) band(s) stored band by band, found \(samples) sample(s) per pixel, planar configuration \(planar)"
                 )
@@ -63,16 +69,17 @@ public final class TileAppender {
             let across = Int((width + tileWidth - 1) / tileWidth)
             let down = Int((height + tileHeight - 1) / tileHeight)
             let count = across * down * bands
-            let offsetArray = try directory.array(324, count: count, path: path)
-            let lengthArray = try directory.array(325, count: count, path: path)
-            guard try directory.values(324, fd: fd, path: path).allSatisfy({ $0 == 0 }) else {
-                throw GDALError(path: path, message: "the file already holds tiles")
+            let offsetArray = try directory.array(324, count: count, path: label)
+            let lengthArray = try directory.array(325, count: count, path: label)
+            guard try directory.values(324, fd: fd, path: label).allSatisfy({ $0 == 0 }) else {
+                throw GDALError(path: label, message: "the file already holds tiles")
             }
             var info = stat()
             guard fstat(fd, &info) == 0 else {
-                throw GDALError(path: path, message: "cannot read its size: \(String(cString: strerror(errno)))")
+                throw GDALError(path: label, message: "cannot read its size: \(String(cString: strerror(errno)))")
             }
             self.path = path
+            self.label = label
             self.bands = bands
             self.fd = fd
             tilesAcross = across
@@ -123,7 +130,7 @@ public final class TileAppender {
         let closed = closeDescriptor(fd) == 0
         let reason = String(cString: strerror(errno))
         fd = -1
-        guard closed else { throw GDALError(path: path, message: "cannot finish writing tiles: \(reason)") }
+        guard closed else { throw GDALError(path: label, message: "cannot finish writing tiles: \(reason)") }
     }
 
     /// Writes `values` little-endian into `array`'s entries.
@@ -131,7 +138,8 @@ public final class TileAppender {
         let limit: UInt64 = array.width == 8 ? .max : (1 << (8 * UInt64(array.width))) - 1
         if let big = values.first(where: { $0 > limit }) {
             throw GDALError(
-                path: path, message: "\(what) reach \(big) bytes, past the \(8 * array.width)-bit fields of this TIFF (write it as BigTIFF)"
+                path: label,
+                message: "\(what) reach \(big) bytes, past the \(8 * array.width)-bit fields of this TIFF (write it as BigTIFF)"
             )
         }
         var bytes = [UInt8](repeating: 0, count: values.count * array.width)
@@ -148,7 +156,7 @@ public final class TileAppender {
             if n < 0, errno == EINTR { continue }
             guard n > 0 else {
                 throw GDALError(
-                    path: path, message: "cannot write \(what): \(n < 0 ? String(cString: strerror(errno)) : "nothing written")")
+                    path: label, message: "cannot write \(what): \(n < 0 ? String(cString: strerror(errno)) : "nothing written")")
             }
             done += n
         }

@@ -87,7 +87,7 @@ public enum Scorer {
             let sink: TileSink
             if let encoding {
                 try dataset.closeForAppending()
-                sink = .appended(try TileAppender(path: stagingPath, bands: bands), encoding)
+                sink = .appended(try TileAppender(path: stagingPath, label: outputPath, bands: bands), encoding)
             } else {
                 sink = .gdal(dataset)
             }

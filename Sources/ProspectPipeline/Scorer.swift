@@ -6,12 +6,13 @@ import ProspectGDAL
 /// Output options for a prospectivity map.
 public struct ScoreOptions: Sendable {
     public enum Compression: String, Sendable, CaseIterable { case none, deflate, zstd, lzw }
-    /// ZSTD level 1 with the floating-point predictor by default: on 8192² float maps it wrote
-    /// 1.4× faster than DEFLATE level 1 and 3–4× faster than GDAL's default levels (DEFLATE 6,
+    /// ZSTD with the floating-point predictor by default, each tile at level 1 or with
+    /// Zstandard's fast setting (`TileEncoder`): on 8192² float maps level 1 alone wrote 1.4×
+    /// faster than DEFLATE level 1 and 3–4× faster than GDAL's default levels (DEFLATE 6,
     /// ZSTD 9), for files within 7 % of their size (Benchmarks/README.md). `deflate` suits
     /// readers without ZSTD.
     public var compression: Compression = .zstd
-    /// Compression level (DEFLATE 1–12, ZSTD 1–22); nil = 1.
+    /// Compression level (DEFLATE 1–12, ZSTD 1–22); nil: DEFLATE 1, ZSTD chosen per tile.
     public var level: Int? = nil
     /// Floating-point predictor (PREDICTOR=3) for DEFLATE and ZSTD.
     public var predictor = true

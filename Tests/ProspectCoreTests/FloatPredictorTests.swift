@@ -62,4 +62,13 @@ struct FloatPredictorTests {
             }
         }
     }
+
+    @Test("zero bytes are counted as one by one, over every length and position", arguments: [0, 1, 31, 32, 33, 8160, 8192, 8193, 70_000])
+    func zeros(length: Int) {
+        var rng = SplitMix64(seed: UInt64(length) + 3)
+        let bytes = (0..<length).map { _ in rng.nextUnit() < 0.4 ? UInt8(0) : UInt8(1 + rng.next() % 255) }
+        #expect(bytes.withUnsafeBytes { FloatPredictor.zeros(in: $0) } == bytes.filter { $0 == 0 }.count)
+        let allZero = [UInt8](repeating: 0, count: length)
+        #expect(allZero.withUnsafeBytes { FloatPredictor.zeros(in: $0) } == length)
+    }
 }

@@ -103,7 +103,7 @@ struct TileAppenderTests {
             try create(dir + "/own.tif", layout, extra: ["SPARSE_OK=TRUE"]).closeForAppending()
             let file = try TileAppender(path: dir + "/own.tif", bands: layout.bands)
             #expect(file.tilesAcross == layout.across && file.tilesDown == layout.down)
-            let compressor = try ZstdCompressor(level: layout.level)
+            let compressor = try ZstdCompressor()
             let cells = layout.tile * layout.tile
             let predicted = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 * cells, alignment: 64)
             let encoded = UnsafeMutableRawBufferPointer.allocate(byteCount: ZstdCompressor.bound(4 * cells), alignment: 64)
@@ -118,9 +118,10 @@ struct TileAppenderTests {
                         let n = try block.withUnsafeBufferPointer { values in
                             if layout.predictor {
                                 FloatPredictor.encode(values, columns: layout.tile, into: predicted)
-                                return try compressor.compress(UnsafeRawBufferPointer(predicted), into: encoded)
+                                return try compressor.compress(
+                                    UnsafeRawBufferPointer(predicted), into: encoded, setting: .level(layout.level))
                             }
-                            return try compressor.compress(UnsafeRawBufferPointer(values), into: encoded)
+                            return try compressor.compress(UnsafeRawBufferPointer(values), into: encoded, setting: .level(layout.level))
                         }
                         try file.append(UnsafeRawBufferPointer(rebasing: encoded[0..<n]), tileColumn: bc, tileRow: br, band: b)
                     }
@@ -158,7 +159,7 @@ struct TileAppenderTests {
             let layout = Layout(columns: 300, rows: 200, tile: 128)
             try create(dir + "/m.tif", layout, extra: ["SPARSE_OK=TRUE"]).closeForAppending()
             let file = try TileAppender(path: dir + "/m.tif")
-            let compressor = try ZstdCompressor(level: 1)
+            let compressor = try ZstdCompressor()
             let block = Self.block(layout, column: 1, row: 1, band: 1)
             let predicted = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 * block.count, alignment: 64)
             let encoded = UnsafeMutableRawBufferPointer.allocate(byteCount: ZstdCompressor.bound(4 * block.count), alignment: 64)
@@ -167,7 +168,8 @@ struct TileAppenderTests {
                 encoded.deallocate()
             }
             block.withUnsafeBufferPointer { FloatPredictor.encode($0, columns: 128, into: predicted) }
-            let n = try compressor.compress(UnsafeRawBufferPointer(predicted), into: encoded)
+            // The fast setting: a frame any decoder reads.
+            let n = try compressor.compress(UnsafeRawBufferPointer(predicted), into: encoded, setting: .fast)
             try file.append(UnsafeRawBufferPointer(rebasing: encoded[0..<n]), tileColumn: 1, tileRow: 1)
             try file.close()
             let values = try readRaster(dir + "/m.tif")
@@ -175,6 +177,28 @@ struct TileAppenderTests {
             #expect(values[128 * 300 + 128].bitPattern == block[0].bitPattern)
             #expect(values[199 * 300 + 299].bitPattern == block[71 * 128 + 171].bitPattern)
         }
+    }
+
+    @Test("a level after the fast setting is still GDAL's level: one context may run both")
+    func settingsDoNotLeak() throws {
+        let layout = Layout(columns: 256, rows: 256, tile: 256)
+        let block = Self.block(layout, column: 0, row: 0, band: 1)
+        let predicted = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 * block.count, alignment: 64)
+        defer { predicted.deallocate() }
+        block.withUnsafeBufferPointer { FloatPredictor.encode($0, columns: 256, into: predicted) }
+        func frame(_ compressor: ZstdCompressor, _ setting: ZstdSetting) throws -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: ZstdCompressor.bound(predicted.count))
+            let n = try out.withUnsafeMutableBytes {
+                try compressor.compress(UnsafeRawBufferPointer(predicted), into: $0, setting: setting)
+            }
+            return Array(out[0..<n])
+        }
+        let shared = try ZstdCompressor()
+        let fast = try frame(shared, .fast)
+        let level = try frame(shared, .level(1))
+        #expect(level == (try frame(try ZstdCompressor(), .level(1))))
+        #expect(fast != level, "the two settings write different frames")
+        #expect(try frame(shared, .fast) == fast)
     }
 
     @Test("a file that is not an empty tiled TIFF is refused with one line naming it")

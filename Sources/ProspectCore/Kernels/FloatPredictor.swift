@@ -93,23 +93,31 @@ public enum FloatPredictor {
     /// at a fraction of the cost of compressing it.
     public static func zeros(in bytes: UnsafeRawBufferPointer) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
-        var count = 0
+        var nonzero = 0
         var i = 0
-        // Lane counters of at most 255 steps, then summed: no overflow, no per-byte branch.
+        // Four bytes per 32-bit lane: ((x & 0x7F) + 0x7F) | x has its top bit set exactly where
+        // the byte is not 0, so each byte of `(…) >> 7 & 0x01` counts one nonzero byte; these
+        // byte counters take at most 255 steps, then are summed. Lane arithmetic on 32-bit
+        // lanes compiles to vector code; on byte lanes (a mask and `replacing`, or byte shifts)
+        // it ran scalar, 70 % of a compressed run's time.
+        let low = SIMD8<UInt32>(repeating: 0x7F7F_7F7F)
+        let ones = SIMD8<UInt32>(repeating: 0x0101_0101)
         while i + 32 <= bytes.count {
-            var lanes = SIMD32<UInt8>(repeating: 0)
+            var counters = SIMD8<UInt32>(repeating: 0)
             let end = min(bytes.count - 31, i + 255 * 32)
             while i < end {
-                let v = base.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
-                lanes &+= SIMD32<UInt8>(repeating: 1).replacing(with: 0, where: v .!= 0)
+                let x = base.loadUnaligned(fromByteOffset: i, as: SIMD8<UInt32>.self)
+                counters &+= (((x & low) &+ low) | x) &>> 7 & ones
                 i += 32
             }
-            count += Int(SIMD32<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+            // Bytes of each lane summed: pairs, then halves.
+            let pairs = (counters & 0x00FF_00FF) &+ (counters &>> 8 & 0x00FF_00FF)
+            nonzero += Int(((pairs & 0xFFFF) &+ (pairs &>> 16)).wrappedSum())
         }
         while i < bytes.count {
-            if base.load(fromByteOffset: i, as: UInt8.self) == 0 { count += 1 }
+            if base.load(fromByteOffset: i, as: UInt8.self) != 0 { nonzero += 1 }
             i += 1
         }
-        return count
+        return bytes.count - nonzero
     }
 }

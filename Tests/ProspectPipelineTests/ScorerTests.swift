@@ -176,6 +176,19 @@ struct ScorerTests {
         #expect(chosen == [.level(1), .fast])
     }
 
+    @Test("every creation option the scorer passes is one the GeoTIFF or COG driver takes", arguments: ScoreOptions.Compression.allCases)
+    func creationOptionsKnown(compression: ScoreOptions.Compression) {
+        var options = ScoreOptions()
+        options.compression = compression
+        let name = { (option: String) in String(option.prefix { $0 != "=" }) }
+        let gtiff = GDAL.creationOptionNames(driver: "GTiff")
+        let cog = GDAL.creationOptionNames(driver: "COG")
+        #expect(gtiff.contains("ZSTD_LEVEL") && cog.contains("LEVEL"), "the drivers' lists were read")
+        for option in Scorer.compressionOptions(options) { #expect(gtiff.contains(name(option)), "GTiff: \(option)") }
+        for option in Scorer.cogCompressionOptions(options) { #expect(cog.contains(name(option)), "COG: \(option)") }
+        if compression == .zstd || compression == .deflate { #expect(Scorer.cogCompressionOptions(options).contains("LEVEL=1")) }
+    }
+
     @Test("relative layer paths resolve against the model's folder")
     func relativePaths() {
         #expect(RelativePath.make("/a/b/Rasters/x.tif", from: "/a/b/out") == "../Rasters/x.tif")

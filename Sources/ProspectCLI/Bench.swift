@@ -85,11 +85,19 @@ extension ProspectCommand {
             out += "scalar reference, 1 thread: \(format(report.scalarReferenceCellsPerSecond / 1e6, 1)) M cells/s\n"
             if let size = report.endToEndSize {
                 out += "end to end: \(report.layers) tiled float32 GeoTIFFs of \(size)² → GeoTIFF\n"
-                var t = [["output", "M cells/s", "seconds", "peak RSS MiB"]]
+                var t = [["output", "M cells/s", "seconds", "peak RSS MiB", "file MiB"]]
                 for e in report.endToEnd {
-                    t.append([e.compression, format(e.cellsPerSecond / 1e6, 1), format(e.seconds, 2), String(e.peakRSSBytes >> 20)])
+                    t.append([
+                        e.compression, format(e.cellsPerSecond / 1e6, 1), format(e.seconds, 2), String(e.peakRSSBytes >> 20),
+                        format(Double(e.outputBytes) / 1_048_576, 1),
+                    ])
                 }
                 out += Reports.table(t)
+                if let none = report.endToEnd.first(where: { $0.compression == "none" }) {
+                    for e in report.endToEnd where e.compression != "none" {
+                        out += "\(e.compression) ÷ none (this run): \(format(e.cellsPerSecond / none.cellsPerSecond, 2))\n"
+                    }
+                }
             }
             return out
         }

@@ -21,6 +21,13 @@ extension RasterDataset {
         CPL.dictionary(GDALGetMetadata(openHandle, domain))  // NULL when empty
     }
 
+    /// One metadata item of `band` in `domain`, nil when absent: the GeoTIFF driver answers
+    /// "BLOCK_OFFSET_x_y" and "BLOCK_SIZE_x_y" in the "TIFF" domain with where a block's bytes
+    /// lie in the file. The corresponding C function is `GDALGetMetadataItem` (NULL when absent).
+    public func bandMetadataItem(_ name: String, band: Int = 1, domain: String? = nil) -> String? {
+        withBand(band) { b in GDALGetMetadataItem(b, name, domain).map { String(cString: $0) } }
+    }
+
     /// Sets the description of `band`. The corresponding C function is `GDALSetDescription`.
     public func setBandDescription(_ text: String, band: Int = 1) {
         withBand(band) { GDALSetDescription($0, text) }  // void

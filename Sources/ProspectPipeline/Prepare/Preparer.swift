@@ -411,7 +411,7 @@ struct Context {
                 initialValue: kind == .categorical ? 0 : request.nodata,
                 nodata: kind == .categorical ? nil : request.nodata,
                 outputPath: raw, creationOptions: Preparer.stagingOptions)
-            stats = try finish(from: raw, at: window, to: final)
+            stats = try finish(from: raw, to: final)
             unlink(raw)
             layer.method = description
             layer.units = kind == .categorical ? "class" : nil
@@ -600,11 +600,12 @@ struct Context {
         }
     }
 
-    /// Writes the final layer from a staged raster covering `rawWindow` of the grid (the
-    /// written window, or the whole grid): masked, nodata unified.
+    /// Writes the final layer from a staged raster covering `rawWindow` of the grid (nil: the
+    /// written window; or the whole grid): masked, nodata unified.
     /// - Throws: the first read failure of the staged raster (`GDALError` naming it), not a
     ///   layer with nodata where the read failed.
-    func finish(from raw: String, at rawWindow: Window, to final: String) throws -> LayerStats {
+    func finish(from raw: String, at rawWindow: Window? = nil, to final: String) throws -> LayerStats {
+        let rawWindow = rawWindow ?? window
         let source = try RasterDataset.open(raw)
         let nodata = source.nodata().map { Float($0) }
         let lock = NSLock()

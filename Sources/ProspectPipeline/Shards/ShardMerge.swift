@@ -105,9 +105,10 @@ public enum ShardMerge {
     ///   (nothing is written then), or what the steps throw.
     public static func merge(planPath: String, threads: Int, log echo: (String) -> Void = { _ in }) throws -> MergeReport {
         let (plan, sum) = try ShardPlan.load(planPath)
-        let trained = try ShardSteps.trained(plan: plan, planPath: planPath, checksum: sum)
-        let prepared = try plan.shards.map { try ShardSteps.finished(.prepare, shard: $0, plan: plan, planPath: planPath, checksum: sum) }
+        // The shards first: the error names the first shard not scored.
         let scored = try plan.shards.map { try ShardSteps.finished(.score, shard: $0, plan: plan, planPath: planPath, checksum: sum) }
+        let prepared = try plan.shards.map { try ShardSteps.finished(.prepare, shard: $0, plan: plan, planPath: planPath, checksum: sum) }
+        let trained = try ShardSteps.trained(plan: plan, planPath: planPath, checksum: sum)
         var study = try plan.loadStudy()
         study.score.threads = threads
         study.crossValidation?.threads = threads

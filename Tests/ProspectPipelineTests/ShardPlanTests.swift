@@ -99,7 +99,12 @@ struct ShardPlanTests {
             bands: [
                 .init(
                     description: "a <&> \"b\"", nodata: -9999,
-                    sources: [.init(path: dir + "/tiles/left.tif", window: left), .init(path: dir + "/tiles/right.tif", window: right)])
+                    sources: [
+                        .init(path: dir + "/tiles/left.tif", window: left),
+                        .init(
+                            path: dir + "/tiles/right.tif", window: right,
+                            blockSize: try RasterDataset.open(dir + "/tiles/right.tif").blockSize()),
+                    ])
             ],
             metadata: ["NOTE": "x < y & \"z\"\nsecond line"])
         try FileManager.default.createDirectory(atPath: dir + "/stack", withIntermediateDirectories: true)
@@ -107,6 +112,7 @@ struct ShardPlanTests {
         #expect(try readRaster(dir + "/stack/m.vrt") == (0..<15).map { Float(($0 / 5) * 10 + $0 % 5) })
         let xml = try String(contentsOfFile: dir + "/stack/m.vrt", encoding: .utf8)
         #expect(xml.contains("<SourceFilename relativeToVRT=\"1\">../tiles/left.tif</SourceFilename>"))
+        #expect(xml.contains("<SourceProperties RasterXSize=\"3\" RasterYSize=\"3\" DataType=\"Float32\" BlockXSize=\"3\" BlockYSize=\""))
         let ds = try RasterDataset.open(dir + "/stack/m.vrt")
         #expect(ds.metadata()["NOTE"] == "x < y & \"z\"\nsecond line")
         #expect(ds.bandDescription() == "a <&> \"b\"")

@@ -17,6 +17,11 @@ struct MosaicVRT {
         var band: Int = 1
         /// Where the tile lies in the grid.
         var window: Window
+        /// The tile's blocks. Given, the VRT declares the tile's size, type (`Float32`) and
+        /// blocks (`SourceProperties`), and GDAL opens it only when a read reaches it, through
+        /// its pool of at most `GDAL_MAX_DATASET_POOL_SIZE` (100) open files: a mosaic of
+        /// hundreds of tiles then holds a hundred files open, not every one.
+        var blockSize: (columns: Int, rows: Int)? = nil
     }
 
     struct Band {
@@ -57,6 +62,10 @@ struct MosaicVRT {
                 let w = source.window
                 out += "    <SimpleSource>\n"
                 out += "      <SourceFilename relativeToVRT=\"\(relative == nil ? 0 : 1)\">\(Self.escape(name))</SourceFilename>\n"
+                if let b = source.blockSize {
+                    out +=
+                        "      <SourceProperties RasterXSize=\"\(w.columns)\" RasterYSize=\"\(w.rows)\" DataType=\"Float32\" BlockXSize=\"\(b.columns)\" BlockYSize=\"\(b.rows)\"/>\n"
+                }
                 out += "      <SourceBand>\(source.band)</SourceBand>\n"
                 out += "      <SrcRect xOff=\"0\" yOff=\"0\" xSize=\"\(w.columns)\" ySize=\"\(w.rows)\"/>\n"
                 out += "      <DstRect xOff=\"\(w.column)\" yOff=\"\(w.row)\" xSize=\"\(w.columns)\" ySize=\"\(w.rows)\"/>\n"

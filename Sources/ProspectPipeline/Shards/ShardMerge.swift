@@ -67,11 +67,13 @@ public enum ShardMerge {
         try OutputFiles.createFolder(folder)
         // The old manifest goes first: the folder never shows a manifest beside other layers.
         unlink(folder + "/" + StackManifest.fileName)
-        func tiles(of k: Int, band: Int = 1) -> [MosaicVRT.Source] {
-            zip(plan.shards, manifests).map { shard, manifest in
-                MosaicVRT.Source(path: plan.folder(of: shard) + "/stack/" + manifest.layers[k].path, band: band, window: shard.window)
+        // Each tile's blocks, read once here, let the VRTs open the tiles only as reads reach them.
+        let sources = try layers.indices.map { k in
+            try zip(plan.shards, manifests).map { shard, manifest in
+                try Self.source(plan.folder(of: shard) + "/stack/" + manifest.layers[k].path, band: 1, window: shard.window)
             }
         }
+        func tiles(of k: Int) -> [MosaicVRT.Source] { sources[k] }
         let nodata = manifests[0].nodata
         for (k, layer) in layers.enumerated() {
             try MosaicVRT(grid: grid, bands: [.init(description: layer.name, nodata: nodata, sources: tiles(of: k))])
@@ -95,6 +97,18 @@ public enum ShardMerge {
         try Reports.writeText(String(decoding: try manifest.encoded(), as: UTF8.self), to: manifestPath)
         return Stack(
             manifest: manifest, manifestPath: manifestPath, files: layers.map(\.path) + [vrtName, StackManifest.fileName])
+    }
+
+    /// A tile of a mosaic, with its blocks.
+    /// - Throws: naming the tile when it does not open, or is not a `Float32` raster of its window's size.
+    static func source(_ path: String, band: Int, window: Window) throws -> MosaicVRT.Source {
+        let ds = try RasterDataset.open(path)
+        guard ds.grid.columns == window.columns, ds.grid.rows == window.rows, ds.dataType(band: band) == .float32 else {
+            throw PipelineError(path, "is not a Float32 raster of \(window.columns) × \(window.rows) cells; run its shard's step again")
+        }
+        let blocks = ds.blockSize(band: band)
+        try ds.close()
+        return MosaicVRT.Source(path: path, band: band, window: window, blockSize: blocks)
     }
 
     /// Puts the study together once every shard is scored: `prospectivity.tif` (a COG made from
@@ -144,14 +158,14 @@ public enum ShardMerge {
         let vrtPath = TemporaryName.make(for: out + "/prospectivity.vrt")
         TemporaryFiles.shared.register(vrtPath)
         defer { TemporaryFiles.shared.remove(vrtPath) }
-        let mosaic = MosaicVRT(
-            grid: plan.grid,
-            bands: descriptions.enumerated().map { b, description in
-                .init(
-                    description: description, nodata: Double(study.score.nodata),
-                    sources: plan.shards.map { .init(path: plan.folder(of: $0) + "/prospectivity.tif", band: b + 1, window: $0.window) })
-            },
-            metadata: provenance)
+        var bands: [MosaicVRT.Band] = []
+        for (b, description) in descriptions.enumerated() {
+            let sources = try plan.shards.map {
+                try Self.source(plan.folder(of: $0) + "/prospectivity.tif", band: b + 1, window: $0.window)
+            }
+            bands.append(.init(description: description, nodata: Double(study.score.nodata), sources: sources))
+        }
+        let mosaic = MosaicVRT(grid: plan.grid, bands: bands, metadata: provenance)
         try OutputFiles.write(Data(mosaic.xml(folder: out).utf8), to: vrtPath, reportedAs: mapPath)
         var options = study.score
         options.created = study.created

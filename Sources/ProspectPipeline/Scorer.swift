@@ -25,9 +25,6 @@ public struct ScoreOptions: Sendable {
     public var allowLarge = false
     /// The map's `PROSPECT_CREATED`; nil: the time of writing.
     public var created: CreationTime? = nil
-    /// Refuse a stack in which a layer holds no data at all. Off for a shard of a study, which
-    /// may lie where a layer has none (the whole stack was checked when it was trained).
-    public var requireDataInEveryLayer = true
     public init() {}
 }
 
@@ -81,11 +78,15 @@ public enum Scorer {
             try dataset.setMetadata(provenance)
             let valid = try run(
                 compiled: compiled, bands: bands, stack: stack, tiling: tiling, output: dataset,
-                outputNodata: options.nodata, threads: options.threads, progress: progress,
-                checkLayers: options.requireDataInEveryLayer)
+                outputNodata: options.nodata, threads: options.threads, progress: progress)
             try dataset.close()
             if options.cog {
-                try GDALAlgorithms.translateToCOG(source: stagingPath, destination: out.temporaryPath, creationOptions: cogOptions(options))
+                // 256-cell blocks: overviews are built down to one block, so even a 512² map gets one.
+                var cogOptions = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=\(options.threads)"]
+                if options.compression != .none {
+                    cogOptions += Self.compressionOptions(options).map { $0 == "PREDICTOR=3" ? "PREDICTOR=YES" : $0 }
+                }
+                try GDALAlgorithms.translateToCOG(source: stagingPath, destination: out.temporaryPath, creationOptions: cogOptions)
             }
             try out.commit()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -96,16 +97,6 @@ public enum Scorer {
             out.discard()
             throw error
         }
-    }
-
-    /// COG creation options for the chosen compression. 256-cell blocks: overviews are built
-    /// down to one block, so even a 512² map gets one.
-    static func cogOptions(_ options: ScoreOptions) -> [String] {
-        var cogOptions = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=\(options.threads)"]
-        if options.compression != .none {
-            cogOptions += Self.compressionOptions(options).map { $0 == "PREDICTOR=3" ? "PREDICTOR=YES" : $0 }
-        }
-        return cogOptions
     }
 
     /// GeoTIFF creation options for the chosen compression.
@@ -145,7 +136,7 @@ public enum Scorer {
     /// the workers' reads would decide when it is flushed (and so where it lands in the file).
     static func run(
         compiled: any CellScorer, bands: Int, stack: EvidenceStack, tiling: Tiling, output: RasterDataset,
-        outputNodata: Float, threads: Int, progress: Progress?, checkLayers: Bool = true
+        outputNodata: Float, threads: Int, progress: Progress?
     ) throws -> Int {
         let workers = max(1, min(threads, tiling.count))
         let tileCells = tiling.tileColumns * tiling.tileRows
@@ -208,7 +199,7 @@ public enum Scorer {
         }
         progress?.finish()
         if let error = work.error { throw error }
-        if checkLayers { try state.validity?.check(stack) }
+        try state.validity?.check(stack)
         return state.valid
     }
 }

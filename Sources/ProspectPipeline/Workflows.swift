@@ -8,11 +8,12 @@ public enum Workflows {
     /// - Parameters:
     ///   - otherInputs: files the caller read for this run (a stack's manifest), which the map
     ///     must not overwrite either.
+    ///   - requireDataInEveryLayer: refuse a layer with no valid value (off for a shard of a study).
     /// - Throws: `PipelineError` before anything is written when the map would overwrite the
     ///   model, one of its layers or another input.
     public static func score(
         modelPath: String, outputPath: String, overrides: [String: String] = [:],
-        options: ScoreOptions = ScoreOptions(), otherInputs: [OutputGuard.Input] = []
+        options: ScoreOptions = ScoreOptions(), otherInputs: [OutputGuard.Input] = [], requireDataInEveryLayer: Bool = true
     ) throws -> ScoreReport {
         let model = try ModelStore.load(modelPath)
         let specs = try ModelStore.layerSpecs(of: model, modelPath: modelPath, overrides: overrides)
@@ -27,7 +28,8 @@ public enum Workflows {
             guard missing.message == "no such file" else { throw missing }
             throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")
         }
-        let stack = try EvidenceStack.open(specs)
+        var stack = try EvidenceStack.open(specs)
+        stack.requireDataInEveryLayer = requireDataInEveryLayer
         let provenance = try mapProvenance(model: model, modelPath: modelPath, specs: specs, created: options.created)
         return try Scorer.score(
             model: model, stack: stack, outputPath: outputPath, options: options,

@@ -353,10 +353,8 @@ struct Context {
             let onGrid = try isOnGrid(path)
             let resampling = try chosen ?? (onGrid ? .nearest : defaultResampling(path, kind: kind, assumed: assumed(for: input)))
             let raw = staging + "/.raw-" + fileName
-            // A raster from another CRS is warped over the whole grid (see `PrepareWindow`).
-            let whole = request.window?.wholeGridLayers.contains(input.name) ?? false
-            try warp(path, to: raw, onto: whole ? grid : outputGrid, resampling: resampling, assumed: assumed(for: input))
-            stats = try finish(from: raw, at: whole ? grid.full : window, to: final)
+            try warp(path, to: raw, resampling: resampling, assumed: assumed(for: input))
+            stats = try finish(from: raw, to: final)
             unlink(raw)
             if kind == .categorical, let value = stats.firstFraction {
                 throw PipelineError(
@@ -515,9 +513,12 @@ struct Context {
         }
     }
 
-    func warp(_ path: String, to raw: String, onto grid: Grid, resampling: Resampling, assumed: String?) throws {
+    /// Warps onto the written window's grid, or onto the whole grid for a raster a window
+    /// cannot be warped alone (another CRS: see `PrepareWindow`).
+    func warp(_ path: String, to raw: String, resampling: Resampling, assumed: String?) throws {
+        let whole = request.inputs.contains { request.window?.wholeGridLayers.contains($0.name) == true && $0.source.inputPath == path }
         try GDALAlgorithms.warp(
-            source: path, destination: raw, grid: grid, resampling: resampling,
+            source: path, destination: raw, grid: whole ? grid : outputGrid, resampling: resampling,
             assumedSourceCRS: Self.assumedCRS(assumed, for: path), destinationNodata: request.nodata,
             creationOptions: Preparer.stagingOptions, threads: request.threads)
     }
@@ -600,13 +601,15 @@ struct Context {
         }
     }
 
-    /// Writes the final layer from a staged raster covering `rawWindow` of the grid (nil: the
-    /// written window; or the whole grid): masked, nodata unified.
+    /// Writes the final layer from a staged raster on the grid: masked, nodata unified.
     /// - Throws: the first read failure of the staged raster (`GDALError` naming it), not a
     ///   layer with nodata where the read failed.
-    func finish(from raw: String, at rawWindow: Window? = nil, to final: String) throws -> LayerStats {
-        let rawWindow = rawWindow ?? window
+    func finish(from raw: String, to final: String) throws -> LayerStats {
         let source = try RasterDataset.open(raw)
+        // The staged raster covers the written window or the whole grid: where it starts.
+        let origin = grid.transform.cell(x: source.grid.transform.originX, y: source.grid.transform.originY)
+        let rawWindow = Window(
+            column: Int(origin.column.rounded()), row: Int(origin.row.rounded()), columns: source.grid.columns, rows: source.grid.rows)
         let nodata = source.nodata().map { Float($0) }
         let lock = NSLock()
         let transfer = UnsafeTransfer((dataset: source, failure: ReadFailure()))
@@ -632,10 +635,9 @@ struct Context {
         var error: Error?
     }
 
-    /// Writes the final layer band by band (256 rows of the written window), computing bands
-    /// on all cores when `parallel`; cells outside the study area, NaN and ±Inf become nodata
-    /// (±Inf counted in `LayerStats.infinite`), so the manifest's statistics are finite.
-    /// `produce` fills a window given in cells of the whole grid.
+    /// Writes the final layer band by band (256 rows), computing bands on all cores when
+    /// `parallel`; cells outside the study area, NaN and ±Inf become nodata (±Inf counted in
+    /// `LayerStats.infinite`), so the manifest's statistics are finite.
     func finish(
         to final: String, parallel: Bool = true,
         produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void
@@ -644,6 +646,8 @@ struct Context {
             final, grid: outputGrid, bands: 1, type: .float32, options: Preparer.creationOptions(threads: request.threads))
         try dataset.setNodata(request.nodata)
         let bandRows = 256
+        // The written window (the whole grid, or a shard's); `produce` fills windows given in
+        // cells of the whole grid, its bands written in the window's own cells.
         let part = window
         let bands = (part.rows + bandRows - 1) / bandRows
         let batch = parallel ? max(1, request.threads) : 1

@@ -99,6 +99,16 @@ public enum ShardMerge {
             manifest: manifest, manifestPath: manifestPath, files: layers.map(\.path) + [vrtName, StackManifest.fileName])
     }
 
+    /// The COG options of a scored map (`Scorer.score` with `cog`): 256² blocks and overviews
+    /// down to one block, the map's compression.
+    static func cogOptions(_ options: ScoreOptions) -> [String] {
+        var cog = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=\(options.threads)"]
+        if options.compression != .none {
+            cog += Scorer.compressionOptions(options).map { $0 == "PREDICTOR=3" ? "PREDICTOR=YES" : $0 }
+        }
+        return cog
+    }
+
     /// A tile of a mosaic, with its blocks.
     /// - Throws: naming the tile when it does not open, or is not a `Float32` raster of its window's size.
     static func source(_ path: String, band: Int, window: Window) throws -> MosaicVRT.Source {
@@ -169,7 +179,7 @@ public enum ShardMerge {
         try OutputFiles.write(Data(mosaic.xml(folder: out).utf8), to: vrtPath, reportedAs: mapPath)
         var options = study.score
         options.created = study.created
-        try GDALAlgorithms.translateToCOG(source: vrtPath, destination: mapPath, creationOptions: Scorer.cogOptions(options))
+        try GDALAlgorithms.translateToCOG(source: vrtPath, destination: mapPath, creationOptions: Self.cogOptions(options))
         let scoreSeconds = scored.map(\.seconds).reduce(0, +)
         log(
             "score: \(plan.grid.cellCount) cells (\(scored.compactMap(\.validCells).reduce(0, +)) with data) in \(String(format: "%.2f", scoreSeconds)) s of shard time; put together in \(String(format: "%.2f", ShardSteps.elapsed(since: mapStart))) s → prospectivity.tif\(StudyRunner.extraBandsNote(model, options: study.score))"

@@ -145,9 +145,9 @@ public enum ShardSteps {
         options.cog = false
         options.created = study.created
         options.threads = threads
-        options.requireDataInEveryLayer = false
         let report = try Workflows.score(
-            modelPath: modelPath, outputPath: folder + "/prospectivity.tif", overrides: overrides, options: options)
+            modelPath: modelPath, outputPath: folder + "/prospectivity.tif", overrides: overrides, options: options,
+            requireDataInEveryLayer: false)
         let seconds = elapsed(since: start)
         let line =
             "shard \(index): \(report.cells) cells (\(report.validCells) with data) in \(String(format: "%.2f", report.seconds)) s → \(shard.folder)/prospectivity.tif"

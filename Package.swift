@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(name: "ProspectBenchTests", dependencies: ["ProspectBench", "ProspectCore"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
         .testTarget(name: "ProspectCLITests",
-                    dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL", "ProspectTestSupport"]),
+                    dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL", "ProspectTestSupport",
+                                   .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,3 +34,51 @@ public enum Selection {
         return members[remaining - 1]
     }
 }
+
+/// The `k`-th largest of values seen in passes over a stream, exactly, in two passes: a
+/// histogram of the keys' top 16 bits (256 KiB), then the members of the one bucket that holds
+/// the answer (`Selection.kthLargest` in pieces).
+public struct StreamingSelection: Sendable {
+    public private(set) var counts = [Int](repeating: 0, count: 1 << 16)
+    /// Values counted.
+    public private(set) var count = 0
+    private var bucket = -1
+    private var remaining = 0
+    private var members: [Float] = []
+
+    public init() {}
+
+    /// First pass: counts a value (not NaN).
+    @inline(__always)
+    public mutating func count(_ v: Float) {
+        counts[Int(Selection.key(v) >> 16)] += 1
+        count += 1
+    }
+
+    /// Ends the first pass for the `k`-th largest (1-based); false when fewer than `k` values
+    /// were counted.
+    public mutating func choose(k: Int) -> Bool {
+        guard k >= 1, k <= count else { return false }
+        remaining = k
+        bucket = counts.count - 1
+        while counts[bucket] < remaining {
+            remaining -= counts[bucket]
+            bucket -= 1
+        }
+        members.reserveCapacity(counts[bucket])
+        return true
+    }
+
+    /// Second pass: offers the same values again.
+    @inline(__always)
+    public mutating func offer(_ v: Float) {
+        if Int(Selection.key(v) >> 16) == bucket { members.append(v) }
+    }
+
+    /// The answer, after the second pass.
+    public mutating func result() -> Float? {
+        guard bucket >= 0, members.count >= remaining else { return nil }
+        members.sort(by: >)
+        return members[remaining - 1]
+    }
+}

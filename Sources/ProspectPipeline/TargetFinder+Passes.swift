@@ -49,63 +49,112 @@ final class MapStrips {
 
     /// Calls `body` for each strip of rows, top to bottom: its first row, its row count, and
     /// the rows of each band read (`columns` wide).
+    ///
+    /// A second thread reads the next strip while `body` works on this one (two strips in
+    /// memory per band); only that thread touches the dataset meanwhile.
     func forEachStrip(
-        uncertainty: Bool,
+        uncertainty: Bool, blocks: ((_ blockColumn: Int, _ blockRow: Int) -> Bool)? = nil,
         _ body: (_ row: Int, _ rows: Int, _ scores: UnsafeBufferPointer<Float>, _ uncertainty: UnsafeBufferPointer<Float>?) throws -> Void
     ) throws {
         let columns = grid.columns
         let bands = [1] + (uncertainty ? uncertaintyBand.map { [$0] } ?? [] : [])
-        let strips = bands.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: columns * stripRows) }
-        let blockBuffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: byBlocks ? block.columns * block.rows : 0)
-        defer {
-            for s in strips { s.deallocate() }
-            blockBuffer.deallocate()
-        }
-        var row = 0
-        while row < grid.rows {
-            let rows = min(stripRows, grid.rows - row)
-            for (b, band) in bands.enumerated() {
-                if byBlocks {
-                    let across = (columns + block.columns - 1) / block.columns
-                    for bc in 0..<across {
-                        try dataset.readBlock(
-                            band: band, blockColumn: bc, blockRow: row / block.rows, into: UnsafeMutableRawPointer(blockBuffer.baseAddress!)
-                        )
-                        let c0 = bc * block.columns
-                        let width = min(block.columns, columns - c0)
-                        for r in 0..<rows {
-                            let from = blockBuffer.baseAddress! + r * block.columns
-                            (strips[b].baseAddress! + r * columns + c0).update(from: from, count: width)
-                        }
-                    }
-                } else {
-                    try dataset.read(
-                        band: band, window: Window(column: 0, row: row, columns: columns, rows: rows),
-                        into: UnsafeMutableBufferPointer(rebasing: strips[b][0..<(columns * rows)]))
-                }
+        let slots = (0..<2).map { _ in bands.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: columns * stripRows) } }
+        defer { for slot in slots { for s in slot { s.deallocate() } } }
+        let starts = Array(stride(from: 0, to: grid.rows, by: stripRows))
+        let handoff = StripHandoff()
+        let reader = StripReader(map: self, slots: slots, bands: bands, blocks: blocks, starts: starts, handoff: handoff)
+        DispatchQueue.global().async { reader.run() }
+        do {
+            for (i, row) in starts.enumerated() {
+                handoff.full[i % 2].wait()
+                if let error = handoff.error { throw error }
+                let rows = min(stripRows, grid.rows - row)
+                let slot = slots[i % 2]
+                try body(
+                    row, rows, UnsafeBufferPointer(rebasing: slot[0][0..<(columns * rows)]),
+                    slot.count > 1 ? UnsafeBufferPointer(rebasing: slot[1][0..<(columns * rows)]) : nil)
+                handoff.empty[i % 2].signal()
             }
-            try body(
-                row, rows, UnsafeBufferPointer(rebasing: strips[0][0..<(columns * rows)]),
-                strips.count > 1 ? UnsafeBufferPointer(rebasing: strips[1][0..<(columns * rows)]) : nil)
-            row += rows
+        } catch {
+            handoff.cancel()
+            handoff.done.wait()
+            throw error
+        }
+        handoff.done.wait()
+    }
+
+    /// Reads rows `row ..< row + rows` of `bands` into one buffer per band, `columns` wide;
+    /// blocks that `blocks` turns down are not read but filled with NaN (no data).
+    fileprivate func readStrip(
+        row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?, into strips: [UnsafeMutableBufferPointer<Float>]
+    ) throws {
+        let columns = grid.columns
+        for (b, band) in bands.enumerated() {
+            if byBlocks {
+                let blockBuffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: block.columns * block.rows)
+                defer { blockBuffer.deallocate() }
+                let across = (columns + block.columns - 1) / block.columns
+                for bc in 0..<across {
+                    let c0 = bc * block.columns
+                    let width = min(block.columns, columns - c0)
+                    if let blocks, !blocks(bc, row / block.rows) {
+                        for r in 0..<rows { (strips[b].baseAddress! + r * columns + c0).update(repeating: .nan, count: width) }
+                        continue
+                    }
+                    try dataset.readBlock(
+                        band: band, blockColumn: bc, blockRow: row / block.rows, into: UnsafeMutableRawPointer(blockBuffer.baseAddress!))
+                    for r in 0..<rows {
+                        (strips[b].baseAddress! + r * columns + c0).update(from: blockBuffer.baseAddress! + r * block.columns, count: width)
+                    }
+                }
+            } else {
+                try dataset.read(
+                    band: band, window: Window(column: 0, row: row, columns: columns, rows: rows),
+                    into: UnsafeMutableBufferPointer(rebasing: strips[b][0..<(columns * rows)]))
+            }
         }
     }
 
-    /// The score at or above which lie the top `percent` of valid cells (two passes).
+    /// Pass 1 (and 2): the tiles' statistics, the blocks' score ranges and, without a given
+    /// threshold, the score at or above which lie the top `percent` of the valid cells (the
+    /// second pass reads only the blocks that can hold it).
     /// - Throws: `PipelineError` when every cell is nodata.
-    func topAreaThreshold(percent: Double) throws -> Float {
+    func survey(threshold given: Float?, percent: Double, tileCells: Int) throws -> MapSurvey {
+        let columns = grid.columns
+        var survey = MapSurvey(grid: grid, tileCells: tileCells, block: byBlocks ? block : (columns, stripRows))
         var selection = StreamingSelection()
-        try forEachStrip(uncertainty: false) { _, _, scores, _ in
-            for v in scores where isValid(v) { selection.count(v) }
+        let tileOfColumn = (0..<columns).map { $0 / tileCells }
+        let blockOfColumn = (0..<columns).map { $0 / survey.block.columns }
+        let counting = given == nil
+        try forEachStrip(uncertainty: false) { row0, rows, scores, _ in
+            for r in 0..<rows {
+                let row = row0 + r
+                let tileRow = (row / tileCells) * survey.tilesAcross
+                let blockRow = (row / survey.block.rows) * survey.blocksAcross
+                for c in 0..<columns {
+                    let v = scores[r * columns + c]
+                    guard isValid(v) else { continue }
+                    survey.tiles[tileRow + tileOfColumn[c]].add(v)
+                    let key = UInt16(Selection.key(v) >> 16)
+                    survey.blocks[blockRow + blockOfColumn[c]].add(v, key: key)
+                    if counting { selection.count(v) }
+                }
+            }
         }
-        let valid = selection.count
+        let valid = survey.tiles.reduce(0) { $0 + $1.valid }
         guard valid > 0 else { throw PipelineError(path, "every cell is nodata") }
+        if let given {
+            survey.threshold = given
+            return survey
+        }
         let k = max(1, min(valid, Int((Double(valid) * percent / 100).rounded(.up))))
         _ = selection.choose(k: k)
-        try forEachStrip(uncertainty: false) { _, _, scores, _ in
+        let bucket = selection.bucket
+        try forEachStrip(uncertainty: false, blocks: { survey.block(column: $0, row: $1).holds(key: bucket) }) { _, _, scores, _ in
             for v in scores where isValid(v) { selection.offer(v) }
         }
-        return selection.result()!
+        survey.threshold = selection.result()!
+        return survey
     }
 
     /// Reads one band over a window.
@@ -130,17 +179,19 @@ final class MapStrips {
 
     /// Pass 3: the connected areas at or above `threshold` with their statistics, the tiles,
     /// the deposits in target cells, and the first pass of the matrix's medians.
-    func scanComponents(threshold: Float, tileCells: Int, minCells: Int, deposits: DepositSet?) throws -> ComponentScan {
+    func scanComponents(survey: MapSurvey, minCells: Int, deposits: DepositSet?) throws -> ComponentScan {
         let columns = grid.columns
-        var scan = ComponentScan(columns: columns, rows: grid.rows, tileCells: tileCells, threshold: threshold, minCells: minCells)
+        let threshold = survey.threshold
+        let tileCells = survey.tileCells
+        var scan = ComponentScan(survey: survey, minCells: minCells)
         var scanner = ComponentScanner(columns: columns)
         // Deposit points by row.
         var depositsByRow: [Int: [(column: Int, index: Int)]] = [:]
         for (i, d) in (deposits?.inside ?? []).enumerated() { depositsByRow[d.row, default: []].append((d.column, i)) }
         let tileOfColumn = (0..<columns).map { $0 / tileCells }
         let hasUncertainty = uncertaintyBand != nil
-        var valid = 0
-        try forEachStrip(uncertainty: true) { row0, rows, scores, uncertainty in
+        try forEachStrip(uncertainty: true, blocks: { survey.block(column: $0, row: $1).reaches(threshold) }) {
+            row0, rows, scores, uncertainty in
             for r in 0..<rows {
                 let row = row0 + r
                 let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
@@ -150,14 +201,12 @@ final class MapStrips {
                 ) { root, summary in
                     scan.complete(root: root, summary: summary)
                 }
-                let tileRow = (row / tileCells) * scan.tilesAcross
+                let tileRow = (row / tileCells) * survey.tilesAcross
                 for c in 0..<columns {
                     let v = s[c]
-                    guard isValid(v) else { continue }
-                    valid += 1
-                    let above = v >= threshold
-                    scan.tiles[tileRow + tileOfColumn[c]].add(v, above: above)
-                    if above, hasUncertainty, let u, isValidUncertainty(u[c]) {
+                    guard isValid(v), v >= threshold else { continue }
+                    scan.survey.tiles[tileRow + tileOfColumn[c]].above += 1
+                    if hasUncertainty, let u, isValidUncertainty(u[c]) {
                         scan.scoreMedian.count(v)
                         scan.uncertaintyMedian.count(u[c])
                     }
@@ -168,17 +217,42 @@ final class MapStrips {
                 }
             }
         }
-        guard valid > 0 else { throw PipelineError(path, "every cell is nodata") }
         scanner.finish { root, summary in scan.complete(root: root, summary: summary) }
         scan.provisionalCount = Int(scanner.labeller.count)
         scan.resolved = scanner.resolve()
         return scan
     }
 
+    /// The largest bounding window (cells) of an area traced from its window rather than in
+    /// the streaming pass: 12 bytes a cell, 48 MiB.
+    static let windowTracingLimit = 1 << 22
+
     /// Pass 4: traces the kept areas that were not split (the pieces of split ones are traced
-    /// from their windows) and gathers the medians of the matrix.
-    func tracePolygons(units: inout TargetUnits, scan: inout ComponentScan, threshold: Float) throws {
-        let unsplit = units.kept.indices.filter { units.kept[$0].root != 0 }
+    /// from their windows): each from its bounding window when that is small, the others in one
+    /// more streaming pass over the blocks that reach the threshold, which also gathers the
+    /// medians of the matrix.
+    func tracePolygons(units: inout TargetUnits, scan: inout ComponentScan) throws {
+        let threshold = scan.survey.threshold
+        var unsplit: [Int] = []
+        for k in units.kept.indices where units.kept[k].root != 0 {
+            let s = units.kept[k].summary
+            guard s.window.cellCount <= Self.windowTracingLimit else {
+                unsplit.append(k)
+                continue
+            }
+            let window = s.window
+            let inside = try componentMask(window: window, first: s.first, threshold: threshold)
+            var tracer = CellRingTracer(columns: window.columns, labelCount: 1)
+            var row = [Int32](repeating: 0, count: window.columns)
+            for r in 0..<window.rows {
+                for c in 0..<window.columns { row[c] = inside[r * window.columns + c] ? 1 : 0 }
+                row.withUnsafeBufferPointer { tracer.add(row: $0) }
+            }
+            tracer.finish()
+            units.kept[k].polygons = tracer.polygons(of: 1).map {
+                $0.map { $0.map { GridVertex(x: $0.x + Int32(window.column), y: $0.y + Int32(window.row)) } }
+            }
+        }
         let medians = scan.scoreMedian.choose(k: (scan.scoreMedian.count + 1) / 2)
         _ = scan.uncertaintyMedian.choose(k: (scan.uncertaintyMedian.count + 1) / 2)
         guard !unsplit.isEmpty || medians else { return }
@@ -190,7 +264,9 @@ final class MapStrips {
         var labeller = RowLabeller(columns: columns)
         var tracer = CellRingTracer(columns: columns, labelCount: unsplit.count)
         var row = [Int32](repeating: 0, count: columns)
-        try forEachStrip(uncertainty: medians) { _, rows, scores, uncertainty in
+        let survey = scan.survey
+        try forEachStrip(uncertainty: medians, blocks: { survey.block(column: $0, row: $1).reaches(threshold) }) {
+            _, rows, scores, uncertainty in
             for r in 0..<rows {
                 let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
                 if !unsplit.isEmpty {
@@ -218,29 +294,133 @@ final class MapStrips {
     }
 }
 
-/// What the component pass gathers.
-struct ComponentScan {
+/// The reading thread of `MapStrips.forEachStrip`: reads strip after strip into the free one of
+/// two buffers. While it runs, nothing else touches the map's dataset, and the consumer reads
+/// only the buffer handed to it (`StripHandoff`).
+private final class StripReader: @unchecked Sendable {
+    let map: MapStrips
+    let slots: [[UnsafeMutableBufferPointer<Float>]]
+    let bands: [Int]
+    let blocks: ((Int, Int) -> Bool)?
+    let starts: [Int]
+    let handoff: StripHandoff
+
+    init(
+        map: MapStrips, slots: [[UnsafeMutableBufferPointer<Float>]], bands: [Int], blocks: ((Int, Int) -> Bool)?, starts: [Int],
+        handoff: StripHandoff
+    ) {
+        self.map = map
+        self.slots = slots
+        self.bands = bands
+        self.blocks = blocks
+        self.starts = starts
+        self.handoff = handoff
+    }
+
+    func run() {
+        defer { handoff.done.signal() }
+        for (i, row) in starts.enumerated() {
+            handoff.empty[i % 2].wait()
+            if handoff.cancelled { return }
+            let failure = read(i, row: row)
+            if let failure { handoff.fail(failure) }
+            handoff.full[i % 2].signal()
+            if failure != nil { return }
+        }
+    }
+
+    private func read(_ i: Int, row: Int) -> (any Error)? {
+        do {
+            try map.readStrip(row: row, rows: min(map.stripRows, map.grid.rows - row), bands: bands, blocks: blocks, into: slots[i % 2])
+            return nil
+        } catch { return error }
+    }
+}
+
+/// The two threads of `MapStrips.forEachStrip`: which strip buffer is full or free, whether the
+/// consumer gave up, and the reader's error.
+final class StripHandoff: @unchecked Sendable {
+    let empty = [DispatchSemaphore(value: 1), DispatchSemaphore(value: 1)]
+    let full = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+    let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopped = false
+    private var failure: (any Error)?
+
+    var cancelled: Bool { lock.withLock { stopped } }
+    var error: (any Error)? { lock.withLock { failure } }
+
+    func fail(_ error: any Error) { lock.withLock { failure = error } }
+
+    /// Stops the reader: it sees `cancelled` once it wakes.
+    func cancel() {
+        lock.withLock { stopped = true }
+        for e in empty { e.signal() }
+    }
+}
+
+/// What the first pass learns of a map: the tiles' statistics, each block's score range and
+/// the threshold.
+struct MapSurvey {
     struct Tile {
         var valid = 0
         var sum = 0.0
         var max = -Float.infinity
+        /// Valid cells at or above the threshold (counted in the component pass).
         var above = 0
-        @inline(__always) mutating func add(_ v: Float, above isAbove: Bool) {
+        @inline(__always) mutating func add(_ v: Float) {
             valid += 1
             sum += Double(v)
             if v > max { max = v }
-            if isAbove { above += 1 }
         }
+    }
+
+    /// The range of a block's valid scores, and of their keys' top 16 bits (`Selection.key`).
+    struct Block {
+        var max = -Float.infinity
+        var minKey = UInt16.max
+        var maxKey = UInt16.min
+        @inline(__always) mutating func add(_ v: Float, key: UInt16) {
+            if v > max { max = v }
+            if key < minKey { minKey = key }
+            if key > maxKey { maxKey = key }
+        }
+        /// Whether the block may hold a value whose key is in `bucket`.
+        func holds(key bucket: Int) -> Bool { Int(minKey) <= bucket && bucket <= Int(maxKey) }
+        /// Whether any of its cells is at or above `threshold`.
+        func reaches(_ threshold: Float) -> Bool { max >= threshold }
     }
 
     let columns: Int
     let rows: Int
     let tileCells: Int
-    let threshold: Float
-    /// Areas with fewer cells are counted, not kept.
-    let minCells: Int
     let tilesAcross: Int
     var tiles: [Tile]
+    /// The blocks the strips are read in.
+    let block: (columns: Int, rows: Int)
+    let blocksAcross: Int
+    var blocks: [Block]
+    var threshold: Float = .infinity
+
+    init(grid: Grid, tileCells: Int, block: (columns: Int, rows: Int)) {
+        columns = grid.columns
+        rows = grid.rows
+        self.tileCells = tileCells
+        tilesAcross = (columns + tileCells - 1) / tileCells
+        tiles = [Tile](repeating: Tile(), count: tilesAcross * ((rows + tileCells - 1) / tileCells))
+        self.block = block
+        blocksAcross = (columns + block.columns - 1) / block.columns
+        blocks = [Block](repeating: Block(), count: blocksAcross * ((rows + block.rows - 1) / block.rows))
+    }
+
+    func block(column: Int, row: Int) -> Block { blocks[row * blocksAcross + column] }
+}
+
+/// What the component pass gathers.
+struct ComponentScan {
+    var survey: MapSurvey
+    /// Areas with fewer cells are counted, not kept.
+    let minCells: Int
     /// The completed areas of at least `minCells` cells (root label, statistics); `count`
     /// areas in all.
     var components: [(root: Int32, summary: ComponentSummary)] = []
@@ -254,14 +434,9 @@ struct ComponentScan {
     var scoreMedian = StreamingSelection()
     var uncertaintyMedian = StreamingSelection()
 
-    init(columns: Int, rows: Int, tileCells: Int, threshold: Float, minCells: Int) {
+    init(survey: MapSurvey, minCells: Int) {
+        self.survey = survey
         self.minCells = minCells
-        self.columns = columns
-        self.rows = rows
-        self.tileCells = tileCells
-        self.threshold = threshold
-        tilesAcross = (columns + tileCells - 1) / tileCells
-        tiles = [Tile](repeating: Tile(), count: tilesAcross * ((rows + tileCells - 1) / tileCells))
     }
 
     mutating func complete(root: Int32, summary: ComponentSummary) {
@@ -277,12 +452,13 @@ struct ComponentScan {
 
     /// The tiles, ranked (`TileRanking.rank`), the first `top` of them (0: all).
     func shownTiles(top: Int) -> [TileStat] {
-        let stats = tiles.enumerated().map { i, t in
-            let tc = i % tilesAcross
-            let tr = i / tilesAcross
+        let tileCells = survey.tileCells
+        let stats = survey.tiles.enumerated().map { i, t in
+            let tc = i % survey.tilesAcross
+            let tr = i / survey.tilesAcross
             let window = Window(
-                column: tc * tileCells, row: tr * tileCells, columns: min(tileCells, columns - tc * tileCells),
-                rows: min(tileCells, rows - tr * tileCells))
+                column: tc * tileCells, row: tr * tileCells, columns: min(tileCells, survey.columns - tc * tileCells),
+                rows: min(tileCells, survey.rows - tr * tileCells))
             return TileStat(
                 tileColumn: tc, tileRow: tr, window: window, validCells: t.valid, mean: t.valid > 0 ? t.sum / Double(t.valid) : 0,
                 max: t.max, cellsAboveThreshold: t.above)

@@ -282,16 +282,17 @@ public enum TargetFinder {
                 $0.source.path, layer: $0.source.layer, grid: grid, assumedCRS: $0.assumedCRS, selection: $0.selection)
         }
 
-        // Passes 1 and 2: the threshold, when it comes from an area.
-        let threshold = try options.threshold ?? map.topAreaThreshold(percent: options.topAreaPercent)
-        // Pass 3: components, tiles, deposits inside, and the matrix's histograms.
-        var scan = try map.scanComponents(threshold: threshold, tileCells: tileCells, minCells: options.minCells, deposits: known)
+        // Passes 1 and 2: tiles, blocks and the threshold (when it comes from an area).
+        let survey = try map.survey(threshold: options.threshold, percent: options.topAreaPercent, tileCells: tileCells)
+        let threshold = survey.threshold
+        // Pass 3: components, deposits inside, and the matrix's histograms.
+        var scan = try map.scanComponents(survey: survey, minCells: options.minCells, deposits: known)
         // Splits, filters, ranking.
         var units = try TargetUnits.make(
             scan: &scan, map: map, threshold: threshold, options: options, cellKm2: cellKm2, known: known)
         let ranking = units.rank(options.rankBy, expectedAvailable: rule.perCell != nil, top: options.top)
         // Pass 4: the kept areas' polygons (and the medians of the matrix).
-        try map.tracePolygons(units: &units, scan: &scan, threshold: threshold)
+        try map.tracePolygons(units: &units, scan: &scan)
         let matrix = scan.matrix(band: map.uncertaintyName)
 
         let explainer: TargetExplainer?

@@ -2,7 +2,7 @@
 public enum Selection {
     /// An order-preserving unsigned key for a (non-NaN) float: larger floats get larger keys.
     @inlinable
-    static func key(_ v: Float) -> UInt32 {
+    public static func key(_ v: Float) -> UInt32 {
         let b = v.bitPattern
         return b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
     }
@@ -42,7 +42,8 @@ public struct StreamingSelection: Sendable {
     public private(set) var counts = [Int](repeating: 0, count: 1 << 16)
     /// Values counted.
     public private(set) var count = 0
-    private var bucket = -1
+    /// The bucket (top 16 key bits) holding the answer, once chosen (-1 before).
+    public private(set) var bucket = -1
     private var remaining = 0
     private var members: [Float] = []
 

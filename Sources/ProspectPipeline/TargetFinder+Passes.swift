@@ -122,24 +122,9 @@ final class MapStrips {
     func survey(threshold given: Float?, percent: Double, tileCells: Int) throws -> MapSurvey {
         let columns = grid.columns
         var survey = MapSurvey(grid: grid, tileCells: tileCells, block: byBlocks ? block : (columns, stripRows))
-        var selection = StreamingSelection()
-        let tileOfColumn = (0..<columns).map { $0 / tileCells }
-        let blockOfColumn = (0..<columns).map { $0 / survey.block.columns }
         let counting = given == nil
         try forEachStrip(uncertainty: false) { row0, rows, scores, _ in
-            for r in 0..<rows {
-                let row = row0 + r
-                let tileRow = (row / tileCells) * survey.tilesAcross
-                let blockRow = (row / survey.block.rows) * survey.blocksAcross
-                for c in 0..<columns {
-                    let v = scores[r * columns + c]
-                    guard isValid(v) else { continue }
-                    survey.tiles[tileRow + tileOfColumn[c]].add(v)
-                    let key = UInt16(Selection.key(v) >> 16)
-                    survey.blocks[blockRow + blockOfColumn[c]].add(v, key: key)
-                    if counting { selection.count(v) }
-                }
-            }
+            survey.add(strip: scores, firstRow: row0, rows: rows, nodata: nodata, histogram: counting)
         }
         let valid = survey.tiles.reduce(0) { $0 + $1.valid }
         guard valid > 0 else { throw PipelineError(path, "every cell is nodata") }
@@ -148,9 +133,12 @@ final class MapStrips {
             return survey
         }
         let k = max(1, min(valid, Int((Double(valid) * percent / 100).rounded(.up))))
+        var selection = StreamingSelection(counts: survey.histogram)
+        survey.histogram = []
         _ = selection.choose(k: k)
         let bucket = selection.bucket
-        try forEachStrip(uncertainty: false, blocks: { survey.block(column: $0, row: $1).holds(key: bucket) }) { _, _, scores, _ in
+        let wanted = { (column: Int, row: Int) in survey.block(column: column, row: row).holds(key: bucket) }
+        try forEachStrip(uncertainty: false, blocks: wanted) { _, _, scores, _ in
             for v in scores where isValid(v) { selection.offer(v) }
         }
         survey.threshold = selection.result()!
@@ -190,14 +178,14 @@ final class MapStrips {
         for (i, d) in (deposits?.inside ?? []).enumerated() { depositsByRow[d.row, default: []].append((d.column, i)) }
         let tileOfColumn = (0..<columns).map { $0 / tileCells }
         let hasUncertainty = uncertaintyBand != nil
-        try forEachStrip(uncertainty: true, blocks: { survey.block(column: $0, row: $1).reaches(threshold) }) {
-            row0, rows, scores, uncertainty in
+        let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
+        try forEachStrip(uncertainty: true, blocks: reaching) { row0, rows, scores, uncertainty in
             for r in 0..<rows {
                 let row = row0 + r
                 let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
                 let u = uncertainty.map { UnsafeBufferPointer(rebasing: $0[(r * columns)..<((r + 1) * columns)]) }
                 scanner.add(
-                    scores: s, uncertainty: u, isTarget: { isValid($0) && $0 >= threshold }, isValidUncertainty: isValidUncertainty
+                    scores: s, threshold: threshold, nodata: nodata, uncertainty: u, uncertaintyNodata: uncertaintyNodata
                 ) { root, summary in
                     scan.complete(root: root, summary: summary)
                 }
@@ -265,12 +253,12 @@ final class MapStrips {
         var tracer = CellRingTracer(columns: columns, labelCount: unsplit.count)
         var row = [Int32](repeating: 0, count: columns)
         let survey = scan.survey
-        try forEachStrip(uncertainty: medians, blocks: { survey.block(column: $0, row: $1).reaches(threshold) }) {
-            _, rows, scores, uncertainty in
+        let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
+        try forEachStrip(uncertainty: medians, blocks: reaching) { _, rows, scores, uncertainty in
             for r in 0..<rows {
                 let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
                 if !unsplit.isEmpty {
-                    labeller.next(foreground: { isValid(s[$0]) && s[$0] >= threshold }, equivalent: { _, _ in })
+                    labeller.next(scores: s, threshold: threshold, nodata: nodata) { _, _ in }
                     labeller.current.withUnsafeBufferPointer { labels in
                         for c in 0..<columns { row[c] = labels[c] == 0 ? 0 : traced[Int(labels[c])] }
                     }
@@ -368,11 +356,6 @@ struct MapSurvey {
         var max = -Float.infinity
         /// Valid cells at or above the threshold (counted in the component pass).
         var above = 0
-        @inline(__always) mutating func add(_ v: Float) {
-            valid += 1
-            sum += Double(v)
-            if v > max { max = v }
-        }
     }
 
     /// The range of a block's valid scores, and of their keys' top 16 bits (`Selection.key`).
@@ -380,11 +363,6 @@ struct MapSurvey {
         var max = -Float.infinity
         var minKey = UInt16.max
         var maxKey = UInt16.min
-        @inline(__always) mutating func add(_ v: Float, key: UInt16) {
-            if v > max { max = v }
-            if key < minKey { minKey = key }
-            if key > maxKey { maxKey = key }
-        }
         /// Whether the block may hold a value whose key is in `bucket`.
         func holds(key bucket: Int) -> Bool { Int(minKey) <= bucket && bucket <= Int(maxKey) }
         /// Whether any of its cells is at or above `threshold`.
@@ -401,6 +379,8 @@ struct MapSurvey {
     let blocksAcross: Int
     var blocks: [Block]
     var threshold: Float = .infinity
+    /// Valid cells by their keys' top 16 bits (`StreamingSelection`), when counted.
+    var histogram = [Int](repeating: 0, count: 1 << 16)
 
     init(grid: Grid, tileCells: Int, block: (columns: Int, rows: Int)) {
         columns = grid.columns
@@ -414,6 +394,59 @@ struct MapSurvey {
     }
 
     func block(column: Int, row: Int) -> Block { blocks[row * blocksAcross + column] }
+
+    /// Adds a strip of rows: to the tiles and blocks each cell lies in and, with `histogram`,
+    /// to the histogram. Runs of cells sharing a tile and a block are summed first.
+    mutating func add(strip scores: UnsafeBufferPointer<Float>, firstRow: Int, rows: Int, nodata: Float, histogram counting: Bool) {
+        let columns = self.columns
+        let tileCells = self.tileCells
+        let tilesAcross = self.tilesAcross
+        let block = self.block
+        let blocksAcross = self.blocksAcross
+        tiles.withUnsafeMutableBufferPointer { tiles in
+            blocks.withUnsafeMutableBufferPointer { blocks in
+                histogram.withUnsafeMutableBufferPointer { counts in
+                    for r in 0..<rows {
+                        let row = firstRow + r
+                        let tileBase = (row / tileCells) * tilesAcross
+                        let blockBase = (row / block.rows) * blocksAcross
+                        let p = scores.baseAddress! + r * columns
+                        var c0 = 0
+                        while c0 < columns {
+                            let c1 = min(columns, (c0 / tileCells + 1) * tileCells, (c0 / block.columns + 1) * block.columns)
+                            var n = 0
+                            var sum = 0.0
+                            var top = -Float.infinity
+                            var minKey = UInt32.max
+                            var maxKey = UInt32.min
+                            for c in c0..<c1 {
+                                let v = p[c]
+                                guard v == v, v != nodata else { continue }
+                                n += 1
+                                sum += Double(v)
+                                top = Swift.max(top, v)
+                                let key = Selection.key(v) >> 16
+                                minKey = Swift.min(minKey, key)
+                                maxKey = Swift.max(maxKey, key)
+                                if counting { counts[Int(key)] += 1 }
+                            }
+                            if n > 0 {
+                                let t = tileBase + c0 / tileCells
+                                tiles[t].valid += n
+                                tiles[t].sum += sum
+                                tiles[t].max = Swift.max(tiles[t].max, top)
+                                let b = blockBase + c0 / block.columns
+                                blocks[b].max = Swift.max(blocks[b].max, top)
+                                blocks[b].minKey = Swift.min(blocks[b].minKey, UInt16(minKey))
+                                blocks[b].maxKey = Swift.max(blocks[b].maxKey, UInt16(maxKey))
+                            }
+                            c0 = c1
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What the component pass gathers.

@@ -86,16 +86,21 @@ public struct RowLabeller {
         current = [Int32](repeating: 0, count: columns)
     }
 
-    /// Labels the next row; `foreground(c)` says whether cell c of the row is a target cell.
-    /// `equivalent(a, b)` is called for two different labels meeting at a cell.
-    @inline(__always)
-    public mutating func next(foreground: (Int) -> Bool, equivalent: (Int32, Int32) -> Void) {
+    /// Labels the next row: its target cells are those at or above `threshold` and not
+    /// `nodata` (NaN never is). `equivalent(a, b)` is called for two different labels meeting
+    /// at a cell.
+    public mutating func next(
+        scores: UnsafeBufferPointer<Float>, threshold: Float, nodata: Float, equivalent: (Int32, Int32) -> Void
+    ) {
+        precondition(scores.count == columns, "a row holds `columns` scores")
         swap(&previous, &current)
         let n = columns
+        var count = self.count
         current.withUnsafeMutableBufferPointer { cur in
             previous.withUnsafeBufferPointer { up in
                 for c in 0..<n {
-                    guard foreground(c) else {
+                    let v = scores[c]
+                    guard v >= threshold, v != nodata else {
                         cur[c] = 0
                         continue
                     }
@@ -109,8 +114,10 @@ public struct RowLabeller {
                             if l < smallest { smallest = l }
                         }
                     }
-                    if c > 0 { visit(cur[c - 1]) }
-                    if c > 0 { visit(up[c - 1]) }
+                    if c > 0 {
+                        visit(cur[c - 1])
+                        visit(up[c - 1])
+                    }
                     visit(up[c])
                     if c + 1 < n { visit(up[c + 1]) }
                     if smallest == 0 {
@@ -122,6 +129,7 @@ public struct RowLabeller {
                 }
             }
         }
+        self.count = count
     }
 }
 
@@ -142,6 +150,7 @@ public struct ComponentScanner {
     private var open: [ComponentSummary] = []
     private var free: [Int32] = []
     private var rootsInPreviousRow: [Int32] = []
+    private var pending: [(Int32, Int32)] = []
     private var row = 0
 
     public init(columns: Int) {
@@ -174,19 +183,18 @@ public struct ComponentScanner {
 
     /// Adds the next row of scores.
     /// - Parameters:
-    ///   - scores: the row's scores.
-    ///   - uncertainty: the row's uncertainty band, if the map has one.
-    ///   - isTarget: whether a score makes a target cell (valid and at or above the threshold).
-    ///   - isValidUncertainty: whether an uncertainty value is data.
+    ///   - scores: the row's scores; target cells are those at or above `threshold` and not
+    ///     `nodata` (NaN never is).
+    ///   - uncertainty: the row's uncertainty band, if the map has one, with its nodata.
     ///   - complete: called with the root label and statistics of each component completed.
     public mutating func add(
-        scores: UnsafeBufferPointer<Float>, uncertainty: UnsafeBufferPointer<Float>?, isTarget: (Float) -> Bool,
-        isValidUncertainty: (Float) -> Bool, complete: (Int32, ComponentSummary) -> Void
+        scores: UnsafeBufferPointer<Float>, threshold: Float, nodata: Float, uncertainty: UnsafeBufferPointer<Float>?,
+        uncertaintyNodata: Float, complete: (Int32, ComponentSummary) -> Void
     ) {
         let columns = labeller.columns
         precondition(scores.count == columns, "a row holds `columns` scores")
-        var pending: [(Int32, Int32)] = []
-        labeller.next(foreground: { isTarget(scores[$0]) }, equivalent: { pending.append(($0, $1)) })
+        pending.removeAll(keepingCapacity: true)
+        labeller.next(scores: scores, threshold: threshold, nodata: nodata) { pending.append(($0, $1)) }
         // New labels get their own set.
         while parent.count <= Int(labeller.count) {
             parent.append(Int32(parent.count))
@@ -210,7 +218,7 @@ public struct ComponentScanner {
                 }
             }
         }
-        for (a, b) in pending { union(a, b) }
+        for i in pending.indices { union(pending[i].0, pending[i].1) }
         labeller.current.withUnsafeBufferPointer { labels in
             var last: Int32 = 0
             var lastRoot: Int32 = 0
@@ -220,9 +228,9 @@ public struct ComponentScanner {
                 last = l
                 if root != lastRoot || roots.isEmpty { roots.append(root) }
                 lastRoot = root
-                let u = uncertainty.map { $0[c] }
-                open[Int(slot[Int(root)])].add(
-                    score: scores[c], uncertainty: u.flatMap { isValidUncertainty($0) ? $0 : nil }, index: base + c, column: c, row: row)
+                var u: Float?
+                if let uncertainty, !uncertainty[c].isNaN, uncertainty[c] != uncertaintyNodata { u = uncertainty[c] }
+                open[Int(slot[Int(root)])].add(score: scores[c], uncertainty: u, index: base + c, column: c, row: row)
             }
         }
         // Roots of the previous row that no row cell reaches any more are complete.

@@ -49,6 +49,13 @@ public struct StreamingSelection: Sendable {
 
     public init() {}
 
+    /// The first pass already counted: `counts[k]` values whose key's top 16 bits are `k`.
+    public init(counts: [Int]) {
+        precondition(counts.count == 1 << 16, "one count per 16-bit key")
+        self.counts = counts
+        count = counts.reduce(0, +)
+    }
+
     /// First pass: counts a value (not NaN).
     @inline(__always)
     public mutating func count(_ v: Float) {

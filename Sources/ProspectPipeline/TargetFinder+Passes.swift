@@ -19,6 +19,11 @@ final class MapStrips {
     let uncertaintyName: String?
     let uncertaintyNodata: Float
     let stripRows: Int
+    /// One handle per reading thread (the first is `dataset`), opened when first needed.
+    private var extraDatasets: [RasterDataset] = []
+    /// Threads reading strips: two with two cores or more (decoding a compressed map is most
+    /// of the work), else one.
+    let readerCount = min(2, ProcessInfoCores.active)
     private let byBlocks: Bool
     private let block: (columns: Int, rows: Int)
 
@@ -44,6 +49,14 @@ final class MapStrips {
         stripRows = byBlocks ? block.rows : 256
     }
 
+    /// The handles the readers use: `dataset`, then one more per further reader.
+    private var datasets: [RasterDataset] {
+        get throws {
+            while extraDatasets.count < readerCount - 1 { extraDatasets.append(try RasterDataset.open(path)) }
+            return [dataset] + extraDatasets
+        }
+    }
+
     @inline(__always) func isValid(_ v: Float) -> Bool { !v.isNaN && v != nodata }
     @inline(__always) func isValidUncertainty(_ v: Float) -> Bool { !v.isNaN && v != uncertaintyNodata }
 
@@ -58,35 +71,42 @@ final class MapStrips {
     ) throws {
         let columns = grid.columns
         let bands = [1] + (uncertainty ? uncertaintyBand.map { [$0] } ?? [] : [])
-        let slots = (0..<2).map { _ in bands.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: columns * stripRows) } }
-        defer { for slot in slots { for s in slot { s.deallocate() } } }
         let starts = Array(stride(from: 0, to: grid.rows, by: stripRows))
-        let handoff = StripHandoff()
-        let reader = StripReader(map: self, slots: slots, bands: bands, blocks: blocks, starts: starts, handoff: handoff)
-        DispatchQueue.global().async { reader.run() }
+        let handles = try datasets
+        // Readers take strips in turn (reader t the strips i with i mod readers = t), each into
+        // its own two buffers; `body` takes the strips in order.
+        let readers = (0..<readerCount).map { t in
+            StripReader(
+                map: self, dataset: handles[t], bands: bands, blocks: blocks, capacity: columns * stripRows,
+                starts: stride(from: t, to: starts.count, by: readerCount).map { starts[$0] })
+        }
+        for reader in readers { DispatchQueue.global().async { reader.run() } }
         do {
             for (i, row) in starts.enumerated() {
-                handoff.full[i % 2].wait()
-                if let error = handoff.error { throw error }
+                let reader = readers[i % readerCount]
+                let k = (i / readerCount) % 2
+                reader.handoff.full[k].wait()
+                if let error = reader.handoff.error { throw error }
                 let rows = min(stripRows, grid.rows - row)
-                let slot = slots[i % 2]
+                let slot = reader.slots[k]
                 try body(
                     row, rows, UnsafeBufferPointer(rebasing: slot[0][0..<(columns * rows)]),
                     slot.count > 1 ? UnsafeBufferPointer(rebasing: slot[1][0..<(columns * rows)]) : nil)
-                handoff.empty[i % 2].signal()
+                reader.handoff.empty[k].signal()
             }
         } catch {
-            handoff.cancel()
-            handoff.done.wait()
+            for reader in readers { reader.handoff.cancel() }
+            for reader in readers { reader.handoff.done.wait() }
             throw error
         }
-        handoff.done.wait()
+        for reader in readers { reader.handoff.done.wait() }
     }
 
     /// Reads rows `row ..< row + rows` of `bands` into one buffer per band, `columns` wide;
     /// blocks that `blocks` turns down are not read but filled with NaN (no data).
     fileprivate func readStrip(
-        row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?, into strips: [UnsafeMutableBufferPointer<Float>]
+        _ dataset: RasterDataset, row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?,
+        into strips: [UnsafeMutableBufferPointer<Float>]
     ) throws {
         let columns = grid.columns
         for (b, band) in bands.enumerated() {
@@ -282,51 +302,53 @@ final class MapStrips {
     }
 }
 
-/// The reading thread of `MapStrips.forEachStrip`: reads strip after strip into the free one of
-/// two buffers. While it runs, nothing else touches the map's dataset, and the consumer reads
-/// only the buffer handed to it (`StripHandoff`).
+/// A reading thread of `MapStrips.forEachStrip`: reads its strips, one after another, into the
+/// free one of its two buffers, through its own dataset handle (GDAL handles are not shared
+/// between threads); the consumer reads only the buffer handed to it (`StripHandoff`).
 private final class StripReader: @unchecked Sendable {
     let map: MapStrips
-    let slots: [[UnsafeMutableBufferPointer<Float>]]
+    let dataset: RasterDataset
     let bands: [Int]
     let blocks: ((Int, Int) -> Bool)?
     let starts: [Int]
-    let handoff: StripHandoff
+    /// Two buffers, each one strip of every band.
+    let slots: [[UnsafeMutableBufferPointer<Float>]]
+    let handoff = StripHandoff()
 
-    init(
-        map: MapStrips, slots: [[UnsafeMutableBufferPointer<Float>]], bands: [Int], blocks: ((Int, Int) -> Bool)?, starts: [Int],
-        handoff: StripHandoff
-    ) {
+    init(map: MapStrips, dataset: RasterDataset, bands: [Int], blocks: ((Int, Int) -> Bool)?, capacity: Int, starts: [Int]) {
         self.map = map
-        self.slots = slots
+        self.dataset = dataset
         self.bands = bands
         self.blocks = blocks
         self.starts = starts
-        self.handoff = handoff
+        slots = (0..<2).map { _ in bands.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity) } }
     }
+
+    deinit { for slot in slots { for s in slot { s.deallocate() } } }
 
     func run() {
         defer { handoff.done.signal() }
-        for (i, row) in starts.enumerated() {
-            handoff.empty[i % 2].wait()
+        for (j, row) in starts.enumerated() {
+            handoff.empty[j % 2].wait()
             if handoff.cancelled { return }
-            let failure = read(i, row: row)
+            let failure = read(j, row: row)
             if let failure { handoff.fail(failure) }
-            handoff.full[i % 2].signal()
+            handoff.full[j % 2].signal()
             if failure != nil { return }
         }
     }
 
-    private func read(_ i: Int, row: Int) -> (any Error)? {
+    private func read(_ j: Int, row: Int) -> (any Error)? {
         do {
-            try map.readStrip(row: row, rows: min(map.stripRows, map.grid.rows - row), bands: bands, blocks: blocks, into: slots[i % 2])
+            try map.readStrip(
+                dataset, row: row, rows: min(map.stripRows, map.grid.rows - row), bands: bands, blocks: blocks, into: slots[j % 2])
             return nil
         } catch { return error }
     }
 }
 
-/// The two threads of `MapStrips.forEachStrip`: which strip buffer is full or free, whether the
-/// consumer gave up, and the reader's error.
+/// A reader of `MapStrips.forEachStrip` and the consumer: which strip buffer is full or free,
+/// whether the consumer gave up, and the reader's error.
 final class StripHandoff: @unchecked Sendable {
     let empty = [DispatchSemaphore(value: 1), DispatchSemaphore(value: 1)]
     let full = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]

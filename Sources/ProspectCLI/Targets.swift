@@ -9,7 +9,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delineate, describe and rank target polygons from a map, and rank square tiles.",
             discussion: """
-                Targets are 8-connected areas scoring at or above the threshold (default: the score that bounds the top 5 % of the area), as valid polygons (a multipolygon where cells touch only at corners). Each carries its expected deposits (the sum of its probabilities, as `prospect validate` sums a map; null for fuzzy and index maps), area, peak and mean score, a point inside it (label_lon/label_lat) and, with --deposits, the known deposits inside, their ids, the distance to the nearest one outside and whether it is greenfield. A map with an uncertainty band (score --uncertainty) adds the mean uncertainty and a class of the prospectivity–uncertainty matrix (medians over the cells at or above the threshold). Targets are ranked by expected deposits (--rank-by), then peak and mean score. The format follows --out's extension: .geojson/.json (RFC 7946, WGS84), .gpkg or .fgb (the map's CRS).
+                Targets are 8-connected areas scoring at or above the threshold (default: the score that bounds the top 5 % of the area), as valid polygons (a multipolygon where cells touch only at corners). Each carries its expected deposits (the sum of its probabilities, as `prospect validate` sums a map; null for fuzzy and index maps), area, peak and mean score, a point inside it (label_lon/label_lat) and, with --deposits, the known deposits inside, their ids, the distance to the nearest one outside and whether it is greenfield. A map with an uncertainty band (score --uncertainty) adds the mean uncertainty and a class of the prospectivity–uncertainty matrix (against the medians over all the targets found). Targets are ranked by expected deposits (--rank-by), then peak and mean score. The format follows --out's extension: .geojson/.json (RFC 7946, WGS84), .gpkg or .fgb (the map's CRS).
 
                 Example:
                   prospect targets map.tif --out targets.geojson --deposits deposits.gpkg \\
@@ -120,8 +120,8 @@ enum TargetText {
         if r.deposits == nil { out += "known deposits not counted: give --deposits to count them\n" }
         if let m = r.uncertaintyMatrix {
             out += String(
-                format: "class: mean score against %.4g and mean %@ against %.4g (medians over the cells at or above the threshold)\n",
-                m.scoreMedian, m.band, m.uncertaintyMedian)
+                format: "class: mean score against %.4g and mean %@ against %.4g (the medians over all %d targets found)\n",
+                m.scoreMedian, m.band, m.uncertaintyMedian, r.found)
         }
         out += "lon, lat: a point inside each target\n"
         if !r.explained { out += "(layer contributions not computed: \(r.unexplainedReason ?? "unknown reason"))\n" }

@@ -197,7 +197,6 @@ final class MapStrips {
         var depositsByRow: [Int: [(column: Int, index: Int)]] = [:]
         for (i, d) in (deposits?.inside ?? []).enumerated() { depositsByRow[d.row, default: []].append((d.column, i)) }
         let tileOfColumn = (0..<columns).map { $0 / tileCells }
-        let hasUncertainty = uncertaintyBand != nil
         let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
         try forEachStrip(uncertainty: true, blocks: reaching) { row0, rows, scores, uncertainty in
             for r in 0..<rows {
@@ -214,10 +213,6 @@ final class MapStrips {
                     let v = s[c]
                     guard isValid(v), v >= threshold else { continue }
                     scan.survey.tiles[tileRow + tileOfColumn[c]].above += 1
-                    if hasUncertainty, let u, isValidUncertainty(u[c]) {
-                        scan.scoreMedian.count(v)
-                        scan.uncertaintyMedian.count(u[c])
-                    }
                 }
                 if let here = depositsByRow[row] {
                     let labels = scanner.labeller.current
@@ -237,9 +232,8 @@ final class MapStrips {
 
     /// Pass 4: traces the kept areas that were not split (the pieces of split ones are traced
     /// from their windows): each from its bounding window when that is small, the others in one
-    /// more streaming pass over the blocks that reach the threshold, which also gathers the
-    /// medians of the matrix.
-    func tracePolygons(units: inout TargetUnits, scan: inout ComponentScan) throws {
+    /// more streaming pass over the blocks that reach the threshold.
+    func tracePolygons(units: inout TargetUnits, scan: ComponentScan) throws {
         let threshold = scan.survey.threshold
         var unsplit: [Int] = []
         for k in units.kept.indices where units.kept[k].root != 0 {
@@ -261,9 +255,7 @@ final class MapStrips {
                 $0.map { $0.map { GridVertex(x: $0.x + Int32(window.column), y: $0.y + Int32(window.row)) } }
             }
         }
-        let medians = scan.scoreMedian.choose(k: (scan.scoreMedian.count + 1) / 2)
-        _ = scan.uncertaintyMedian.choose(k: (scan.uncertaintyMedian.count + 1) / 2)
-        guard !unsplit.isEmpty || medians else { return }
+        guard !unsplit.isEmpty else { return }
         let columns = grid.columns
         // Provisional label → 1-based index among the areas traced (0: not traced).
         var indexOfRoot: [Int32: Int32] = [:]
@@ -274,26 +266,16 @@ final class MapStrips {
         var row = [Int32](repeating: 0, count: columns)
         let survey = scan.survey
         let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
-        try forEachStrip(uncertainty: medians, blocks: reaching) { _, rows, scores, uncertainty in
+        try forEachStrip(uncertainty: false, blocks: reaching) { _, rows, scores, _ in
             for r in 0..<rows {
                 let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
-                if !unsplit.isEmpty {
-                    labeller.next(scores: s, threshold: threshold, nodata: nodata) { _, _ in }
-                    labeller.current.withUnsafeBufferPointer { labels in
-                        for c in 0..<columns { row[c] = labels[c] == 0 ? 0 : traced[Int(labels[c])] }
-                    }
-                    row.withUnsafeBufferPointer { tracer.add(row: $0) }
+                labeller.next(scores: s, threshold: threshold, nodata: nodata) { _, _ in }
+                labeller.current.withUnsafeBufferPointer { labels in
+                    for c in 0..<columns { row[c] = labels[c] == 0 ? 0 : traced[Int(labels[c])] }
                 }
-                if medians, let uncertainty {
-                    let u = UnsafeBufferPointer(rebasing: uncertainty[(r * columns)..<((r + 1) * columns)])
-                    for c in 0..<columns where isValid(s[c]) && s[c] >= threshold && isValidUncertainty(u[c]) {
-                        scan.scoreMedian.offer(s[c])
-                        scan.uncertaintyMedian.offer(u[c])
-                    }
-                }
+                row.withUnsafeBufferPointer { tracer.add(row: $0) }
             }
         }
-        guard !unsplit.isEmpty else { return }
         tracer.finish()
         for (i, k) in unsplit.enumerated() {
             units.kept[k].polygons = tracer.polygons(of: Int32(i + 1))
@@ -486,8 +468,6 @@ struct ComponentScan {
     var provisionalCount = 0
     /// The root of every provisional label.
     var resolved: [Int32] = []
-    var scoreMedian = StreamingSelection()
-    var uncertaintyMedian = StreamingSelection()
 
     init(survey: MapSurvey, minCells: Int) {
         self.survey = survey
@@ -497,12 +477,6 @@ struct ComponentScan {
     mutating func complete(root: Int32, summary: ComponentSummary) {
         count += 1
         if summary.cells >= minCells { components.append((root, summary)) }
-    }
-
-    /// The matrix's thresholds, once both selections are done.
-    mutating func matrix(band: String?) -> UncertaintyMatrix? {
-        guard let band, let s = scoreMedian.result(), let u = uncertaintyMedian.result() else { return nil }
-        return UncertaintyMatrix(band: band, scoreMedian: Double(s), uncertaintyMedian: Double(u))
     }
 
     /// The tiles, ranked (`TileRanking.rank`), the first `top` of them (0: all).

@@ -112,6 +112,18 @@ struct TargetUnits {
         }
     }
 
+    /// The prospectivity–uncertainty matrix's thresholds over every target (before `rank`
+    /// keeps the first few): the ⌈n/2⌉-th largest mean score and mean uncertainty; nil without
+    /// an uncertainty band.
+    func matrix(band: String?) -> UncertaintyMatrix? {
+        guard let band else { return nil }
+        let means = units.map(\.summary.mean).sorted(by: >)
+        let uncertainties = units.compactMap(\.summary.uncertaintyMean).sorted(by: >)
+        guard !means.isEmpty, !uncertainties.isEmpty else { return nil }
+        return UncertaintyMatrix(
+            band: band, scoreMedian: means[(means.count + 1) / 2 - 1], uncertaintyMedian: uncertainties[(uncertainties.count + 1) / 2 - 1])
+    }
+
     /// Orders the targets and keeps the first `top` (0: all). Ties go to the higher peak, then
     /// the higher mean, then the first cell in row-major order.
     /// - Returns: the order used, and a note when it is not the one asked for.

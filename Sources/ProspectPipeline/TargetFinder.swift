@@ -147,8 +147,8 @@ public struct RankedTile: Sendable, Codable {
     public var centroidLon: Double, centroidLat: Double
 }
 
-/// The thresholds of the prospectivity–uncertainty matrix: medians over the cells at or above
-/// the target threshold, of the score and of the uncertainty band.
+/// The thresholds of the prospectivity–uncertainty matrix: the medians, over every target found
+/// (after the size filters, before `--top`), of their mean score and of their mean uncertainty.
 public struct UncertaintyMatrix: Sendable, Codable {
     /// The band's name (its description: posterior_std, ensemble_spread).
     public var band: String
@@ -162,7 +162,8 @@ public struct UncertaintyMatrix: Sendable, Codable {
     }
 
     /// "high prospectivity, low uncertainty" and the like: a target's mean score against the
-    /// score median, its mean uncertainty against the uncertainty median (at the median: high).
+    /// median of the targets' mean scores, its mean uncertainty against the median of theirs
+    /// (at the median: high).
     public func classify(mean: Double, uncertainty: Double) -> String {
         (mean >= scoreMedian ? "high prospectivity, " : "low prospectivity, ")
             + (uncertainty >= uncertaintyMedian ? "high uncertainty" : "low uncertainty")
@@ -186,10 +187,12 @@ public struct TargetReport: Sendable, Codable {
     public var deposits: String?
     /// The prospectivity–uncertainty matrix's thresholds, when the map has an uncertainty band.
     public var uncertaintyMatrix: UncertaintyMatrix?
-    /// Connected areas at or above the threshold (before the size filters and --top), and how
-    /// many targets were split at their saddles.
+    /// Connected areas at or above the threshold (before the size filters and --top), how many
+    /// were split at their saddles, and the targets found (after the splits and size filters,
+    /// before --top).
     public var components: Int
     public var split: Int
+    public var found: Int
     /// Features of the deposits' file that gave no usable point, one line per reason.
     public var warnings: [String] = []
 
@@ -200,7 +203,7 @@ public struct TargetReport: Sendable, Codable {
         case expectedDepositsBasis = "expected_deposits_basis"
         case deposits
         case uncertaintyMatrix = "uncertainty_matrix"
-        case components, split, warnings
+        case components, split, found, warnings
     }
 
     /// Encodes every key, absent values as null.
@@ -219,6 +222,7 @@ public struct TargetReport: Sendable, Codable {
         try c.encode(uncertaintyMatrix, forKey: .uncertaintyMatrix)
         try c.encode(components, forKey: .components)
         try c.encode(split, forKey: .split)
+        try c.encode(found, forKey: .found)
         try c.encode(warnings, forKey: .warnings)
     }
 }
@@ -241,7 +245,7 @@ public struct TargetReport: Sendable, Codable {
 /// `ExpectedDepositsRule`), area, scores, a point inside it, and with `deposits` the known
 /// deposits inside, their ids, the distance to the nearest one outside and whether it is
 /// greenfield; with an uncertainty band (posterior_std, ensemble_spread) its mean and its cell
-/// of the prospectivity–uncertainty matrix. When the map carries its model (Prospect writes it
+/// of the prospectivity–uncertainty matrix (against the medians over all the targets found). When the map carries its model (Prospect writes it
 /// into the GeoTIFF metadata) and the evidence files are still there, each target lists the
 /// layers contributing most to its score (`TargetExplainer`).
 ///
@@ -290,10 +294,11 @@ public enum TargetFinder {
         // Splits, filters, ranking.
         var units = try TargetUnits.make(
             scan: &scan, map: map, threshold: threshold, options: options, cellKm2: cellKm2, known: known)
+        let matrix = units.matrix(band: map.uncertaintyName)
+        let found = units.units.count
         let ranking = units.rank(options.rankBy, expectedAvailable: rule.perCell != nil, top: options.top)
-        // Pass 4: the kept areas' polygons (and the medians of the matrix).
-        try map.tracePolygons(units: &units, scan: &scan)
-        let matrix = scan.matrix(band: map.uncertaintyName)
+        // Pass 4: the kept areas' polygons.
+        try map.tracePolygons(units: &units, scan: scan)
 
         let explainer: TargetExplainer?
         var unexplained: String?
@@ -338,7 +343,8 @@ public enum TargetFinder {
         var report = TargetReport(
             map: mapPath, threshold: Double(threshold), targets: targets, tiles: tiles, explained: explainer != nil,
             unexplainedReason: unexplained, rankedBy: ranking.used, rankingNote: ranking.note, expectedDepositsBasis: rule.basis,
-            deposits: deposits?.source.description, uncertaintyMatrix: matrix, components: units.components, split: units.split)
+            deposits: deposits?.source.description, uncertaintyMatrix: matrix, components: units.components, split: units.split,
+            found: found)
         report.warnings = known?.readWarnings ?? []
         try TargetOutput.write(
             report: report, shapes: shapes, tiles: scan.shownTiles(top: options.top), grid: grid, crs: crs, provenance: map.metadata,

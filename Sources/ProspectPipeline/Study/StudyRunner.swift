@@ -99,14 +99,18 @@ public enum StudyRunner {
 
         // 4. targets
         let targets = try TargetFinder.find(
-            mapPath: mapPath, outputPath: out + "/targets.geojson",
-            tilesOutputPath: out + "/tiles.geojson", options: study.targets)
-        log("targets: \(targets.targets.count) at score ≥ \(String(format: "%.4g", targets.threshold)) → targets.geojson, tiles.geojson")
+            mapPath: mapPath, outputPath: out + "/targets.geojson", tilesOutputPath: out + "/tiles.geojson",
+            csvPath: study.targetsCSV ? out + "/targets.csv" : nil,
+            deposits: study.deposits.map {
+                TargetDeposits(source: $0, selection: study.depositSelection, assumedCRS: study.depositsCRS)
+            }, options: study.targets)
+        log(StudyRunner.targetsLine(targets, csv: study.targetsCSV))
+        if let note = targets.rankingNote { log("  \(note)") }
 
         // 5. validate
         var files =
             ["stack/", "model.json"] + (weightsPath == nil ? [] : ["weights.csv"])
-            + ["prospectivity.tif", "targets.geojson", "tiles.geojson"]
+            + ["prospectivity.tif", "targets.geojson"] + (study.targetsCSV ? ["targets.csv"] : []) + ["tiles.geojson"]
         var validation: ValidationReport?
         if study.validate, study.deposits == nil {
             log("validate: skipped (no deposits)")
@@ -182,6 +186,7 @@ public enum StudyRunner {
         if study.training.method == .wofe { files.append("weights.csv") }
         if study.validate, study.deposits != nil { files.append("validation.json") }
         if study.crossValidation != nil { files.append("cv.json") }
+        if study.targetsCSV { files.append("targets.csv") }
         for file in files { paths.output(out + "/" + file, writer) }
         return paths
     }

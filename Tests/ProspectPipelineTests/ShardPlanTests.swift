@@ -98,7 +98,7 @@ struct ShardPlanTests {
             grid: g,
             bands: [
                 .init(
-                    description: "a <&> \"b\"", nodata: -9999,
+                    description: "a <&> \"b\"", nodata: -9999, unitType: "km/km²",
                     sources: [
                         .init(path: dir + "/tiles/left.tif", window: left),
                         .init(
@@ -116,6 +116,7 @@ struct ShardPlanTests {
         let ds = try RasterDataset.open(dir + "/stack/m.vrt")
         #expect(ds.metadata()["NOTE"] == "x < y & \"z\"\nsecond line")
         #expect(ds.bandDescription() == "a <&> \"b\"")
+        #expect(xml.contains("<UnitType>km/km²</UnitType>"))
         #expect(ds.blockSize().columns == 256)
         #expect(MosaicVRT.relativePath("/a/b/c.tif", from: "/a/d/e") == "../../b/c.tif")
         #expect(MosaicVRT.relativePath("/x/c.tif", from: "/a") == nil)

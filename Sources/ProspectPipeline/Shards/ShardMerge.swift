@@ -75,14 +75,17 @@ public enum ShardMerge {
         }
         func tiles(of k: Int) -> [MosaicVRT.Source] { sources[k] }
         let nodata = manifests[0].nodata
+        // A prepared layer's band carries its unit, but a categorical layer's ("class").
+        func band(_ k: Int) -> MosaicVRT.Band {
+            let layer = layers[k]
+            return .init(
+                description: layer.name, nodata: nodata, unitType: layer.kind == .categorical ? nil : layer.units, sources: tiles(of: k))
+        }
         for (k, layer) in layers.enumerated() {
-            try MosaicVRT(grid: grid, bands: [.init(description: layer.name, nodata: nodata, sources: tiles(of: k))])
-                .write(to: folder + "/" + layer.path)
+            try MosaicVRT(grid: grid, bands: [band(k)]).write(to: folder + "/" + layer.path)
         }
         let vrtName = "stack.vrt"
-        try MosaicVRT(
-            grid: grid, bands: layers.indices.map { .init(description: layers[$0].name, nodata: nodata, sources: tiles(of: $0)) }
-        ).write(to: folder + "/" + vrtName)
+        try MosaicVRT(grid: grid, bands: layers.indices.map(band)).write(to: folder + "/" + vrtName)
         let e = grid.extent
         let manifest = StackManifest(
             format: StackManifest.formatName, formatVersion: StackManifest.currentVersion, tool: ProspectVersion.tool,

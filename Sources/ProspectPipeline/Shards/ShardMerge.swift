@@ -103,11 +103,20 @@ public enum ShardMerge {
     }
 
     /// The COG options of a scored map (`Scorer.score` with `cog`): 256² blocks and overviews
-    /// down to one block, the map's compression.
+    /// down to one block, the map's compression as the COG driver names it: the level `LEVEL`
+    /// (it ignores the GeoTIFF driver's `ZSTD_LEVEL` and `ZLEVEL`), the floating-point
+    /// predictor `PREDICTOR=YES`.
     static func cogOptions(_ options: ScoreOptions) -> [String] {
         var cog = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=\(options.threads)"]
-        if options.compression != .none {
-            cog += Scorer.compressionOptions(options).map { $0 == "PREDICTOR=3" ? "PREDICTOR=YES" : $0 }
+        guard options.compression != .none else { return cog }
+        for option in Scorer.compressionOptions(options) {
+            if option == "PREDICTOR=3" {
+                cog.append("PREDICTOR=YES")
+            } else if let prefix = ["ZSTD_LEVEL=", "ZLEVEL="].first(where: { option.hasPrefix($0) }) {
+                cog.append("LEVEL=" + option.dropFirst(prefix.count))
+            } else {
+                cog.append(option)
+            }
         }
         return cog
     }

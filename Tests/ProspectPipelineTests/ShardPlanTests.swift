@@ -83,6 +83,21 @@ struct ShardPlanTests {
         #expect(FileChecksum.fnv1a64(folder.path + "/missing") == nil)
     }
 
+    @Test("the merged map's COG options name the level and the predictor as the COG driver does")
+    func cogOptions() {
+        var options = ScoreOptions()
+        options.threads = 3
+        #expect(
+            ShardMerge.cogOptions(options) == [
+                "BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=3", "COMPRESS=ZSTD", "LEVEL=1", "PREDICTOR=YES",
+            ])
+        options.compression = .deflate
+        options.level = 6
+        #expect(ShardMerge.cogOptions(options).suffix(3) == ["COMPRESS=DEFLATE", "LEVEL=6", "PREDICTOR=YES"])
+        options.compression = .none
+        #expect(ShardMerge.cogOptions(options).count == 4)
+    }
+
     @Test("a mosaic VRT reads each tile's cells where the tile lies, its sources relative to it")
     func mosaic() throws {
         let folder = try TemporaryFolder()
@@ -98,7 +113,7 @@ struct ShardPlanTests {
             grid: g,
             bands: [
                 .init(
-                    description: "a <&> \"b\"", nodata: -9999,
+                    description: "a <&> \"b\"", nodata: -9999, unitType: "km/km²",
                     sources: [
                         .init(path: dir + "/tiles/left.tif", window: left),
                         .init(
@@ -116,6 +131,7 @@ struct ShardPlanTests {
         let ds = try RasterDataset.open(dir + "/stack/m.vrt")
         #expect(ds.metadata()["NOTE"] == "x < y & \"z\"\nsecond line")
         #expect(ds.bandDescription() == "a <&> \"b\"")
+        #expect(xml.contains("<UnitType>km/km²</UnitType>"))
         #expect(ds.blockSize().columns == 256)
         #expect(MosaicVRT.relativePath("/a/b/c.tif", from: "/a/d/e") == "../../b/c.tif")
         #expect(MosaicVRT.relativePath("/x/c.tif", from: "/a") == nil)

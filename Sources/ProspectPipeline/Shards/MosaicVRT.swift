@@ -27,6 +27,8 @@ struct MosaicVRT {
     struct Band {
         var description: String
         var nodata: Double
+        /// The unit of the values (GDAL's unit type), as the tiles' band declares it.
+        var unitType: String? = nil
         /// The tiles filling the band.
         var sources: [Source]
     }
@@ -56,6 +58,7 @@ struct MosaicVRT {
                 "  <VRTRasterBand dataType=\"Float32\" band=\"\(k + 1)\" blockXSize=\"\(Self.blockSize)\" blockYSize=\"\(Self.blockSize)\">\n"
             out += "    <Description>\(Self.escape(band.description))</Description>\n"
             out += "    <NoDataValue>\(Self.number(band.nodata))</NoDataValue>\n"
+            if let unit = band.unitType { out += "    <UnitType>\(Self.escape(unit))</UnitType>\n" }
             for source in band.sources {
                 let relative = Self.relativePath(source.path, from: folder)
                 let name = relative ?? URL(fileURLWithPath: source.path).standardizedFileURL.path

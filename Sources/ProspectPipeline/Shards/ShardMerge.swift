@@ -75,14 +75,17 @@ public enum ShardMerge {
         }
         func tiles(of k: Int) -> [MosaicVRT.Source] { sources[k] }
         let nodata = manifests[0].nodata
+        // A prepared layer's band carries its unit, but a categorical layer's ("class").
+        func band(_ k: Int) -> MosaicVRT.Band {
+            let layer = layers[k]
+            return .init(
+                description: layer.name, nodata: nodata, unitType: layer.kind == .categorical ? nil : layer.units, sources: tiles(of: k))
+        }
         for (k, layer) in layers.enumerated() {
-            try MosaicVRT(grid: grid, bands: [.init(description: layer.name, nodata: nodata, sources: tiles(of: k))])
-                .write(to: folder + "/" + layer.path)
+            try MosaicVRT(grid: grid, bands: [band(k)]).write(to: folder + "/" + layer.path)
         }
         let vrtName = "stack.vrt"
-        try MosaicVRT(
-            grid: grid, bands: layers.indices.map { .init(description: layers[$0].name, nodata: nodata, sources: tiles(of: $0)) }
-        ).write(to: folder + "/" + vrtName)
+        try MosaicVRT(grid: grid, bands: layers.indices.map(band)).write(to: folder + "/" + vrtName)
         let e = grid.extent
         let manifest = StackManifest(
             format: StackManifest.formatName, formatVersion: StackManifest.currentVersion, tool: ProspectVersion.tool,
@@ -100,11 +103,20 @@ public enum ShardMerge {
     }
 
     /// The COG options of a scored map (`Scorer.score` with `cog`): 256² blocks and overviews
-    /// down to one block, the map's compression.
+    /// down to one block, the map's compression as the COG driver names it: the level `LEVEL`
+    /// (it ignores the GeoTIFF driver's `ZSTD_LEVEL` and `ZLEVEL`), the floating-point
+    /// predictor `PREDICTOR=YES`.
     static func cogOptions(_ options: ScoreOptions) -> [String] {
         var cog = ["BLOCKSIZE=256", "OVERVIEWS=AUTO", "BIGTIFF=IF_SAFER", "NUM_THREADS=\(options.threads)"]
-        if options.compression != .none {
-            cog += Scorer.compressionOptions(options).map { $0 == "PREDICTOR=3" ? "PREDICTOR=YES" : $0 }
+        guard options.compression != .none else { return cog }
+        for option in Scorer.compressionOptions(options) {
+            if option == "PREDICTOR=3" {
+                cog.append("PREDICTOR=YES")
+            } else if let prefix = ["ZSTD_LEVEL=", "ZLEVEL="].first(where: { option.hasPrefix($0) }) {
+                cog.append("LEVEL=" + option.dropFirst(prefix.count))
+            } else {
+                cog.append(option)
+            }
         }
         return cog
     }

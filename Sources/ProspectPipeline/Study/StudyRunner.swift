@@ -98,14 +98,7 @@ public enum StudyRunner {
         )
 
         // 4. targets
-        let targets = try TargetFinder.find(
-            mapPath: mapPath, outputPath: out + "/targets.geojson", tilesOutputPath: out + "/tiles.geojson",
-            csvPath: study.targetsCSV ? out + "/targets.csv" : nil,
-            deposits: study.deposits.map {
-                TargetDeposits(source: $0, selection: study.depositSelection, assumedCRS: study.depositsCRS)
-            }, options: study.targets)
-        log(StudyRunner.targetsLine(targets, csv: study.targetsCSV))
-        if let note = targets.rankingNote { log("  \(note)") }
+        let targets = try StudyRunner.findTargets(study, map: mapPath, out: out, log: log)
 
         // 5. validate
         var files =

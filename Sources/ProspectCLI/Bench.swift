@@ -17,6 +17,7 @@ extension ProspectCommand {
                   prospect bench --size 8192 --work-dir /tmp/prospect-bench
                   prospect bench --model logistic --skip-end-to-end --json
                   prospect bench --overlay
+                  prospect bench --targets --size 8192
                 """)
 
         @Option(help: "Evidence layers.") var layers: Int = 8
@@ -30,6 +31,8 @@ extension ProspectCommand {
         @Flag(help: "Print JSON.") var json = false
         @Flag(help: "Only the knowledge-driven models (fuzzy and index overlays over --layers layers, even) in memory.")
         var overlay = false
+        @Flag(help: "Only `prospect targets` on a --size² probability map (generated once into --work-dir): time and peak RSS.")
+        var targets = false
 
         func validate() throws {
             guard layers >= 1, cells >= 8192, size >= 256 else { throw ValidationError("--layers ≥ 1, --cells ≥ 8192, --size ≥ 256") }
@@ -42,6 +45,22 @@ extension ProspectCommand {
                     return
                 }
                 let threads = ProcessInfoCores.active
+                if targets {
+                    let machine = "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+                    if !json { print("preparing a probability map of \(size)² cells in \(workDir) …") }
+                    let map = try Benchmark.prepareTargetMap(directory: workDir, size: size)
+                    let report = try Benchmark.targets(mapPath: map, directory: workDir, size: size, machine: machine)
+                    if json {
+                        try printJSON(report)
+                    } else {
+                        print(
+                            String(
+                                format: "targets on %d² cells (%@): %.2f s, peak RSS %.0f MiB, %d targets of %d areas at score ≥ %.4g",
+                                size, machine, report.seconds, Double(report.peakRSSBytes) / 1_048_576, report.targets, report.components,
+                                report.threshold))
+                    }
+                    return
+                }
                 let kinds = model.isEmpty ? BenchModel.allCases : model
                 let machine = "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
                 var specs: [LayerSpec] = []

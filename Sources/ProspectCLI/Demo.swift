@@ -68,15 +68,19 @@ extension ProspectCommand {
                 }
                 print("  scoring took \(format(s.scoreSeconds, 3)) s")
                 print("  top targets:")
-                var table = [["rank", "max", "area km²", "lon", "lat", "main evidence"]]
+                var table = [["rank", "expected", "max", "area km²", "known", "lon", "lat", "main evidence"]]
                 for t in s.targets.prefix(5) {
                     table.append([
-                        String(t.rank), format(t.maxScore), format(t.areaKm2, 3), format(t.centroidLon, 5),
-                        format(t.centroidLat, 5), t.topLayers.joined(separator: ", "),
+                        String(t.rank), t.expectedDeposits.map { format($0, 1) } ?? "–", format(t.maxScore), format(t.areaKm2, 3),
+                        t.knownDeposits.map(String.init) ?? "–", format(t.labelLon, 5), format(t.labelLat, 5),
+                        t.topLayers.joined(separator: ", "),
                     ])
                 }
                 print(Reports.table(table).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
                 for t in s.targets.prefix(5) where !t.explanation.isEmpty { print("    \(t.rank). \(t.explanation)") }
+                print(
+                    "    expected: deposits the map expects inside the target; known: training deposits inside it; lon, lat: a point inside it"
+                )
                 print("  outputs in \(s.output)/")
             }
         }

@@ -142,7 +142,8 @@ public enum DemoRegion {
         targetOptions.top = 10
         let targets = try TargetFinder.find(
             mapPath: mapPath, outputPath: "\(output)/targets_\(method.rawValue).geojson",
-            tilesOutputPath: "\(output)/tiles_\(method.rawValue).geojson", options: targetOptions)
+            tilesOutputPath: "\(output)/tiles_\(method.rawValue).geojson",
+            deposits: TargetDeposits(source: VectorSource(path: "\(rasters)/deposits.gpkg")), options: targetOptions)
         let validation = try Validator.validate(mapPath: mapPath, deposits: VectorSource(path: "\(rasters)/deposits.gpkg"))
         var cvOptions = CrossValidationOptions()
         if let threads { cvOptions.threads = threads }

@@ -61,6 +61,12 @@ enum ShardComparison {
         let t1 = try targets(one)
         let t2 = try targets(many)
         if t1.isEmpty || t1 != t2 { found.append("targets.geojson") }
+        // The CSV names the map and the model in every row: compared with the folders swapped.
+        if FileManager.default.fileExists(atPath: one + "/targets.csv") {
+            let a = try String(contentsOfFile: one + "/targets.csv", encoding: .utf8).replacingOccurrences(of: one + "/", with: many + "/")
+            let b = try String(contentsOfFile: many + "/targets.csv", encoding: .utf8)
+            if a != b || !a.contains("expected_deposits") { found.append("targets.csv") }
+        }
         for file in ["tiles.geojson", "weights.csv", "cv.json"] where FileManager.default.fileExists(atPath: one + "/" + file) {
             if FileManager.default.contents(atPath: one + "/" + file) != FileManager.default.contents(atPath: many + "/" + file) {
                 found.append(file)

@@ -163,6 +163,7 @@ struct ShardEqualityTests {
         #expect(whole.targets.targets.count == merged.targets.targets.count)
         for (a, b) in zip(whole.targets.targets, merged.targets.targets) {
             #expect(a.id == b.id && a.cells == b.cells && a.maxScore == b.maxScore && a.meanScore == b.meanScore)
+            #expect(a.expectedDeposits == b.expectedDeposits && a.knownDeposits == b.knownDeposits && a.labelLon == b.labelLon)
             #expect(a.contributions.map(\.layer) == b.contributions.map(\.layer))
         }
         for file in ["cv.json", "tiles.geojson"] {

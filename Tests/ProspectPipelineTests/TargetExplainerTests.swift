@@ -139,18 +139,25 @@ struct TargetExplainerTests {
         // The mean logit is the cells' own: recomputed from the map, whose probability for a
         // forest carries its calibration offset.
         let top = report.targets[0]
-        let map = try ScoreMap.read(region.folder.path + "/\(method).tif")
+        let path = region.folder.path + "/\(method).tif"
+        let raster = try RasterDataset.open(path)
+        let grid = raster.grid
+        let nodata = raster.nodata(band: 1).map(Float.init)
+        try raster.close()
+        let values = try readRaster(path)
         let threshold = Float(report.threshold)
-        var (labels, stats) = map.values.withUnsafeBufferPointer {
+        var (labels, stats) = values.withUnsafeBufferPointer {
             ConnectedComponents.label(
-                scores: $0, columns: map.grid.columns, rows: map.grid.rows, threshold: threshold, isValid: map.isValid)
+                scores: $0, columns: grid.columns, rows: grid.rows, threshold: threshold,
+                isValid: { !$0.isNaN && $0 != nodata })
         }
-        stats.sort { ($0.max, $0.mean, -$0.label) > ($1.max, $1.mean, -$1.label) }
+        // Ranked by expected deposits: the sum of the probabilities.
+        stats.sort { ($0.mean * Double($0.cells), $0.max) > ($1.mean * Double($1.cells), $1.max) }
         let label = stats[0].label
         var sum = 0.0
         var n = 0
         for i in labels.indices where labels[i] == label {
-            let p = Double(map.values[i])
+            let p = Double(values[i])
             sum += log(p / (1 - p))
             n += 1
         }

@@ -199,12 +199,10 @@ public enum ShardMerge {
         for record in scored { for line in record.log.dropFirst() { log(line) } }
 
         // Targets, validation and cross-validation on the whole map, as `prospect run`.
-        let targets = try TargetFinder.find(
-            mapPath: mapPath, outputPath: out + "/targets.geojson", tilesOutputPath: out + "/tiles.geojson", options: study.targets)
-        log("targets: \(targets.targets.count) at score ≥ \(String(format: "%.4g", targets.threshold)) → targets.geojson, tiles.geojson")
+        let targets = try StudyRunner.findTargets(study, map: mapPath, out: out, log: log)
         var files =
             ["stack/", "model.json"] + (study.training.method == .wofe ? ["weights.csv"] : [])
-            + ["prospectivity.tif", "targets.geojson", "tiles.geojson"]
+            + ["prospectivity.tif", "targets.geojson"] + (study.targetsCSV ? ["targets.csv"] : []) + ["tiles.geojson"]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var validation: ValidationReport?

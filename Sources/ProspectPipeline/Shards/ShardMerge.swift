@@ -214,10 +214,7 @@ public enum ShardMerge {
             validation = v
             try Reports.writeText(String(decoding: try encoder.encode(v), as: UTF8.self), to: out + "/validation.json")
             files.append("validation.json")
-            let top10 = v.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan
-            log(
-                "validate: ROC AUC \(String(format: "%.4f", v.auc)); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json"
-            )
+            for line in StudyRunner.validationLines(v, study: study, heldOutAUC: model.training.trees?.heldOutAUC) { log(line) }
         }
         var crossValidation: CrossValidationReport?
         if let cv = study.crossValidation {
@@ -231,8 +228,9 @@ public enum ShardMerge {
             crossValidation = result.report
             try Reports.writeText(String(decoding: try encoder.encode(result.report), as: UTF8.self), to: out + "/cv.json")
             files.append("cv.json")
-            log("\(result.report.headline) → cv.json")
-            for w in result.warnings { log("  warning: \(w)") }
+            for line in StudyRunner.crossValidationLines(result.report, warnings: result.warnings, validation: validation, study: study) {
+                log(line)
+            }
         }
         files.append("run.log")
         log("done")

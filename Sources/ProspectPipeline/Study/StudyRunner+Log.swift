@@ -63,6 +63,46 @@ extension StudyRunner {
 
     /// The targets step's line: how many, at what score, ranked how, their expected and known
     /// deposits, and the files.
+    /// The log lines of the validation step: the AUC and what it measures (fit on the
+    /// training deposits, or prediction for a knowledge-driven model), and training's held-out AUC.
+    static func validationLines(_ v: ValidationReport, study: StudyFile, heldOutAUC: Double?) -> [String] {
+        let top10 = v.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan
+        let knowledge = study.training.method.isKnowledgeDriven
+        var lines = [
+            "validate: ROC AUC \(String(format: "%.4f", v.auc))\(knowledge ? "" : " (fit on training deposits)"); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json",
+            knowledge
+                ? "  (the deposits did not shape this knowledge-driven model: this measures prediction)"
+                : "  (deposits used for training are validated against the map they trained: this measures fit, not prediction)",
+        ]
+        if let auc = heldOutAUC {
+            lines.append("  (the held-out ROC AUC of training, \(String(format: "%.4f", auc)), measures prediction)")
+        }
+        return lines
+    }
+
+    /// The log lines of the cross-validation step: the headline, the blocks, each fold, the
+    /// warnings, and the fit beside the prediction.
+    static func crossValidationLines(
+        _ r: CrossValidationReport, warnings: [String], validation: ValidationReport?, study: StudyFile
+    ) -> [String] {
+        var lines = ["\(r.headline) → cv.json"]
+        if let reason = r.blockReason { lines.append("  blocks of \(SpatialBlocks.show(r.blockKm ?? .nan)) km: \(reason)") }
+        for f in r.folds {
+            lines.append(
+                "  fold \(f.fold): \(f.deposits) held-out deposits, \(f.cells) cells, AUC \(f.auc.map { String(format: "%.4f", $0) } ?? "none (no deposit)")"
+            )
+        }
+        for w in warnings { lines.append("  warning: \(w)") }
+        if let v = validation {
+            let fit =
+                study.training.method.isKnowledgeDriven ? "on the deposits (they did not shape the model)" : "fit on training deposits"
+            lines.append(
+                "  ROC AUC \(String(format: "%.4f", v.auc)) \(fit); \(String(format: "%.4f", r.pooledAUC)) cross-validated (pooled out of fold), deposits the model never saw"
+            )
+        }
+        return lines
+    }
+
     /// The study's targets step (`prospect run` and `prospect merge`): targets.geojson,
     /// tiles.geojson and, when asked, targets.csv in `out`, with the study's deposits counted.
     static func findTargets(_ study: StudyFile, map: String, out: String, log: (String) -> Void) throws -> TargetReport {

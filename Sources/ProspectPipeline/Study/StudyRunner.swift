@@ -115,18 +115,7 @@ public enum StudyRunner {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try Reports.writeText(String(decoding: try encoder.encode(v), as: UTF8.self), to: out + "/validation.json")
             files.append("validation.json")
-            let top10 = v.table.first { $0.areaPercent == 10 }?.depositPercent ?? .nan
-            let which = study.training.method.isKnowledgeDriven ? "" : " (fit on training deposits)"
-            log(
-                "validate: ROC AUC \(String(format: "%.4f", v.auc))\(which); \(String(format: "%.1f", top10)) % of deposits in the top 10 % of the area → validation.json"
-            )
-            log(
-                study.training.method.isKnowledgeDriven
-                    ? "  (the deposits did not shape this knowledge-driven model: this measures prediction)"
-                    : "  (deposits used for training are validated against the map they trained: this measures fit, not prediction)")
-            if let auc = t.trees?.heldOutAUC {
-                log("  (the held-out ROC AUC of training, \(String(format: "%.4f", auc)), measures prediction)")
-            }
+            for line in StudyRunner.validationLines(v, study: study, heldOutAUC: t.trees?.heldOutAUC) { log(line) }
         }
         // 6. cross-validate
         var crossValidation: CrossValidationReport?
@@ -143,21 +132,7 @@ public enum StudyRunner {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try Reports.writeText(String(decoding: try encoder.encode(r), as: UTF8.self), to: out + "/cv.json")
             files.append("cv.json")
-            log("\(r.headline) → cv.json")
-            if let reason = r.blockReason { log("  blocks of \(SpatialBlocks.show(r.blockKm ?? .nan)) km: \(reason)") }
-            for f in r.folds {
-                log(
-                    "  fold \(f.fold): \(f.deposits) held-out deposits, \(f.cells) cells, AUC \(f.auc.map { String(format: "%.4f", $0) } ?? "none (no deposit)")"
-                )
-            }
-            for w in result.warnings { log("  warning: \(w)") }
-            if let v = validation {
-                let fit =
-                    study.training.method.isKnowledgeDriven ? "on the deposits (they did not shape the model)" : "fit on training deposits"
-                log(
-                    "  ROC AUC \(String(format: "%.4f", v.auc)) \(fit); \(String(format: "%.4f", r.pooledAUC)) cross-validated (pooled out of fold), deposits the model never saw"
-                )
-            }
+            for line in StudyRunner.crossValidationLines(r, warnings: result.warnings, validation: validation, study: study) { log(line) }
         }
         files.append("run.log")
         log("done")

@@ -56,7 +56,8 @@ extension GDALAlgorithms {
         }
         defer { GDALDEMProcessingOptionsFree(demOptions) }
         CPL.reset()
-        guard let coloured = GDALDEMProcessing("", resampled.h, "color-relief", tablePath, demOptions, &usageError) else {  // NULL on failure
+        // NULL on failure
+        guard let coloured = GDALDEMProcessing("", resampled.h, "color-relief", tablePath, demOptions, &usageError) else {
             throw GDALError(path: source, message: CPL.detail("could not colour the map"))
         }
         let rgba = OwnedDataset(handle: coloured, path: source)
@@ -129,7 +130,8 @@ extension GDALAlgorithms {
         }
         guard err == CE_None else { throw GDALError(path: label, message: CPL.detail("could not fill the image")) }
         for (band, interpretation) in [GCI_RedBand, GCI_GreenBand, GCI_BlueBand, GCI_AlphaBand].enumerated() {
-            GDALSetRasterColorInterpretation(GDALGetRasterBand(memory.h, Int32(band + 1)), interpretation)  // CE_None on success; MEM accepts any
+            // CE_None on success; MEM accepts any interpretation
+            GDALSetRasterColorInterpretation(GDALGetRasterBand(memory.h, Int32(band + 1)), interpretation)
         }
         return memory
     }

@@ -62,8 +62,10 @@ public struct RGBAImage: Sendable, Equatable {
 
     /// Fills the rectangle with its top-left corner at (x, y), clipped to the image.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ color: RGBA) {
-        for yy in max(0, y)..<min(height, y + h) where w > 0 {
-            for xx in max(0, x)..<min(width, x + w) { blend(x: xx, y: yy, color) }
+        let (x0, x1, y0, y1) = (max(0, x), min(width, x + w), max(0, y), min(height, y + h))
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 { blend(x: xx, y: yy, color) }
         }
     }
 

@@ -90,7 +90,12 @@ public struct SVGChart: Sendable {
     var right: Double { 20 }
     var top: Double { 44 + 18 * Double(legendRows - 1) }
     var bottom: Double { 52 }
-    var legendRows: Int { max(1, Int((Double(series.count) / 3).rounded(.up))) }
+    var legendRows: Int { max(1, Int((Double(series.count) / Double(legendColumns)).rounded(.up))) }
+    /// Legend entries a row: three short names, two of up to 40 characters, else one.
+    var legendColumns: Int {
+        let longest = series.map(\.name.count).max() ?? 0
+        return longest <= 24 ? 3 : longest <= 40 ? 2 : 1
+    }
 
     func px(_ v: Double) -> Double { left + (width - left - right) * Self.fraction(v, x) }
     func py(_ v: Double) -> Double { height - bottom - (height - top - bottom) * Self.fraction(v, y) }
@@ -177,15 +182,17 @@ public struct SVGChart: Sendable {
             let (nx, ny) = (px(note.x), py(note.y))
             let anchor = nx > (x0 + x1) / 2 ? "end" : "start"
             let dx = anchor == "end" ? -8.0 : 8.0
+            // Above the point, unless that would leave the plot: then below it.
+            let ly = ny - 8 < y1 + 12 ? ny + 18 : ny - 8
             s += "<circle cx=\"\(n(nx))\" cy=\"\(n(ny))\" r=\"5\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>"
             s +=
-                "<text x=\"\(n(nx + dx))\" y=\"\(n(ny - 8))\" text-anchor=\"\(anchor)\" font-size=\"11\" paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\">\(e(note.label))</text>\n"
+                "<text x=\"\(n(nx + dx))\" y=\"\(n(ly))\" text-anchor=\"\(anchor)\" font-size=\"11\" paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\">\(e(note.label))</text>\n"
         }
         // Legend: up to three entries a row above the plot.
         for (k, series) in self.series.enumerated() {
-            let row = Double(k / 3)
-            let col = Double(k % 3)
-            let lx = x0 + col * (x1 - x0) / 3
+            let row = Double(k / legendColumns)
+            let col = Double(k % legendColumns)
+            let lx = x0 + col * (x1 - x0) / Double(legendColumns)
             let ly = 34 + 18 * row
             if series.markersOnly {
                 s += "<circle cx=\"\(n(lx + 9))\" cy=\"\(n(ly - 4))\" r=\"3\" fill=\"\(e(series.color))\"/>"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Prospect needs to build on Debian/Ubuntu: GDAL, PROJ and Zstandard development
-# files and pkg-config. Does nothing when they are already there. Run as root or with sudo available.
+# files and pkg-config, and Leaflet (libjs-leaflet), which `prospect report` and `prospect run`
+# inline into their HTML report. Does nothing when they are already there. Run as root or with
+# sudo available.
 set -euo pipefail
 
 need=()
@@ -8,6 +10,7 @@ pkg-config --exists gdal 2>/dev/null || need+=(libgdal-dev)
 pkg-config --exists proj 2>/dev/null || need+=(libproj-dev)
 pkg-config --exists libzstd 2>/dev/null || need+=(libzstd-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+[ -f /usr/share/javascript/leaflet/leaflet.css ] || need+=(libjs-leaflet)
 
 if ((${#need[@]})); then
     if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -23,7 +23,9 @@ public struct ProspectCommand: ParsableCommand {
             """,
         version: ProspectVersion.string,
         subcommands: [
-            Info.self, Prepare.self, Train.self, CV.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self,
+            Info.self, Prepare.self, Train.self, CV.self, Import.self, Run.self, Score.self, Targets.self, Validate.self,
+            QuicklookCommand.self, ReportCommand.self,
+            Demo.self,
             Bench.self, Plan.self, Shard.self, Merge.self,
             GenerateDemo.self,
         ]

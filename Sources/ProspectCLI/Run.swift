@@ -7,7 +7,7 @@ extension ProspectCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a study file: prepare → train → score → targets → validate.",
             discussion: """
-                A study file (YAML) declares the grid, the layers (sources, kinds, transforms), the deposits, the model and the outputs; paths in it are relative to its folder. Everything is written under its output folder: stack/ (the prepared layers), model.json, weights.csv, prospectivity.tif, targets.geojson, tiles.geojson, validation.json (the fit: the map against the deposits that trained it), cv.json (with validation: {cv: …}: cross-validation, deposits each model never saw; see prospect cv) and run.log, which is written last. Unknown keys are errors, so a typo cannot silently drop a setting. Rasters/demo.yaml is a complete example.
+                A study file (YAML) declares the grid, the layers (sources, kinds, transforms), the deposits, the model and the outputs; paths in it are relative to its folder. Everything is written under its output folder: stack/ (the prepared layers), model.json, weights.csv, prospectivity.tif, targets.geojson, tiles.geojson, validation.json (the fit: the map against the deposits that trained it), cv.json (with validation: {cv: …}: cross-validation, deposits each model never saw; see prospect cv), report.html (one self-contained page of all of it, see prospect report; outputs: {report: false} leaves it out) and run.log, which is written last. Unknown keys are errors, so a typo cannot silently drop a setting. Rasters/demo.yaml is a complete example.
 
                 Example:
                   prospect run Rasters/demo.yaml

@@ -31,7 +31,7 @@ public struct OutputGuard {
     /// The format of an output, which its name must end with: a GeoTIFF named `map.png` would
     /// be taken for a PNG by every other program.
     public enum OutputFormat: Sendable {
-        case geoTIFF, geoJSON, csv, model
+        case geoTIFF, geoJSON, csv, model, png, html
         /// GeoJSON, GeoPackage or FlatGeobuf, by the extension (`VectorFormat`).
         case vector
 
@@ -42,6 +42,8 @@ public struct OutputGuard {
             case .geoJSON: "GeoJSON"
             case .csv: "CSV"
             case .model: "a model file (JSON)"
+            case .png: "a PNG image"
+            case .html: "an HTML page"
             case .vector: "GeoJSON, GeoPackage or FlatGeobuf"
             }
         }
@@ -53,6 +55,8 @@ public struct OutputGuard {
             case .geoJSON: ["geojson", "json"]
             case .csv: ["csv"]
             case .model: ["json"]
+            case .png: ["png"]
+            case .html: ["html", "htm"]
             case .vector: ["geojson", "json", "gpkg", "fgb"]
             }
         }

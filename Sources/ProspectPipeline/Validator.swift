@@ -13,6 +13,9 @@ public struct ValidationReport: Sendable, Codable {
     public struct CurvePoint: Sendable, Codable {
         public var areaPercent: Double
         public var depositPercent: Double
+        /// On the full curves, the map's score there: the threshold, for the prediction–area
+        /// plot (absent from the fixed-area tables).
+        public var score: Double? = nil
     }
     /// A deposit left out, named by its id (`--deposits-id`), and why.
     public struct Skipped: Sendable, Codable {
@@ -203,7 +206,7 @@ public enum Validator {
         let table = tablePercents.map {
             ValidationReport.CurvePoint(areaPercent: $0, depositPercent: roc.depositPercent(atAreaPercent: $0))
         }
-        let curve = roc.successRateCurve.map { ValidationReport.CurvePoint(areaPercent: $0.areaPercent, depositPercent: $0.depositPercent) }
+        let curve = curvePoints(roc)
         var report = ValidationReport(
             map: mapPath, deposits: source.description, depositsWhere: selection.filter, depositsUsed: training.scores.count,
             depositsSkipped: training.skipped.count, skipped: training.skipped, cells: roc.cellCount, auc: roc.auc, table: table,
@@ -243,9 +246,7 @@ public enum Validator {
             report.predictionTable = tablePercents.map {
                 ValidationReport.CurvePoint(areaPercent: $0, depositPercent: prediction.depositPercent(atAreaPercent: $0))
             }
-            report.predictionCurve = prediction.successRateCurve.map {
-                ValidationReport.CurvePoint(areaPercent: $0.areaPercent, depositPercent: $0.depositPercent)
-            }
+            report.predictionCurve = curvePoints(prediction)
             report.validationCapture = capture(prediction)
             if let pa = prediction.predictionAreaIntersection {
                 report.validationPAIntersectionAreaPercent = pa.areaPercent
@@ -255,6 +256,18 @@ public enum Validator {
         }
         report.labels = labels(validation: validationDeposits != nil)
         return report
+    }
+
+    /// The success-rate (or prediction-rate) curve with each point's score: deposits sorted by
+    /// score descending, as `ROCAccumulator.successRateCurve` lists them.
+    static func curvePoints(_ roc: ROCAccumulator) -> [ValidationReport.CurvePoint] {
+        var scores: [Double] = []
+        for j in roc.depositValues.indices.reversed() {
+            scores += Array(repeating: Double(roc.depositValues[j]), count: roc.depositsAt[j])
+        }
+        return zip(roc.successRateCurve, scores).map {
+            ValidationReport.CurvePoint(areaPercent: $0.0.areaPercent, depositPercent: $0.0.depositPercent, score: $0.1)
+        }
     }
 
     static func capture(_ roc: ROCAccumulator) -> [String: Double] {

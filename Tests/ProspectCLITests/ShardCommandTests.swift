@@ -73,6 +73,9 @@ enum ShardComparison {
             }
         }
         if !FileManager.default.fileExists(atPath: many + "/run.log") { found.append("run.log missing") }
+        if FileManager.default.fileExists(atPath: one + "/report.html"), !FileManager.default.fileExists(atPath: many + "/report.html") {
+            found.append("report.html missing")
+        }
         return found
     }
 }

@@ -151,6 +151,8 @@ public enum ShardMerge {
         let out = plan.output
         try StudyRunner.paths(of: study).claim()
         unlink(out + "/run.log")
+        // Leaflet for the report, before any work, as `prospect run` checks it.
+        let leaflet = study.report ? try LeafletAssets.load() : nil
 
         var lines: [String] = []
         let started = Date()
@@ -231,6 +233,22 @@ public enum ShardMerge {
             for line in StudyRunner.crossValidationLines(result.report, warnings: result.warnings, validation: validation, study: study) {
                 log(line)
             }
+        }
+        if let leaflet {
+            var inputs = ReportInputs(mapPath: mapPath, modelPath: modelPath)
+            inputs.title = study.name
+            inputs.studyPath = study.path
+            inputs.deposits = study.deposits
+            inputs.depositsCRS = study.depositsCRS
+            inputs.depositSelection = study.depositSelection
+            inputs.targetsPath = out + "/targets.geojson"
+            inputs.validationPath = validation == nil ? nil : out + "/validation.json"
+            inputs.cvPath = crossValidation == nil ? nil : out + "/cv.json"
+            inputs.stackPath = out + "/stack/" + StackManifest.fileName
+            inputs.logLines = lines
+            let summary = try Report.write(inputs, to: out + "/report.html", leaflet: leaflet)
+            files.append("report.html")
+            log("report: \(summary.charts) charts, \(summary.bytes) bytes in \(String(format: "%.2f", summary.seconds)) s → report.html")
         }
         files.append("run.log")
         log("done")

@@ -39,6 +39,7 @@ import Yams
 ///   uncertainty: true           # the model's extra bands (wofe: posterior_std, confidence;
 ///                               # rf: ensemble_spread) after the score
 ///   allow_large: true           # score grids over 2^34 cells or larger than the free space
+///   report: false               # no report.html (default: written; prospect report)
 ///   created: 2024-05-01T12:00:00Z  # the time outputs are stamped with (or a Unix time;
 ///                               # default: $SOURCE_DATE_EPOCH, else the time of the run)
 ///   targets: { top: 10, top_area_percent: 5 }  # also threshold, min_cells, tile_size,
@@ -75,6 +76,8 @@ public struct StudyFile: Sendable {
     /// Write `targets.csv` beside `targets.geojson` (`outputs.targets.csv`).
     public var targetsCSV = false
     public var validate: Bool
+    /// Write `report.html`, the run's report (`outputs.report`, default true).
+    public var report = true
     /// The time the outputs are stamped with (`outputs.created`); nil: not given.
     public var created: CreationTime?
     /// Cross-validation of the model (`validation.cv`), nil when not asked for.
@@ -233,6 +236,7 @@ public struct StudyFile: Sendable {
         var targets = TargetOptions()
         var targetsCSV = false
         var validate = true
+        var report = true
         var created: CreationTime?
         if var outputs = try reader.map("outputs") {
             if let c = try outputs.string("compress") {
@@ -248,6 +252,7 @@ public struct StudyFile: Sendable {
             score.extraBands = try outputs.bool("uncertainty") ?? false
             score.allowLarge = try outputs.bool("allow_large") ?? false
             validate = try outputs.bool("validate") ?? true
+            report = try outputs.bool("report") ?? true
             if let text = try outputs.time("created") {
                 do { created = try CreationTime(parsing: text, option: .created) } catch { throw inStudy(error) }
             }
@@ -289,11 +294,13 @@ public struct StudyFile: Sendable {
             try Self.request(grid: grid, layers: layers, outputDirectory: output).validate()
         } catch { throw inStudy(error) }
         try reader.finish()
-        return StudyFile(
+        var file = StudyFile(
             path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
             makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS, depositSelection: depositSelection,
             training: training, score: score, targets: targets, targetsCSV: targetsCSV, validate: validate, created: created,
             crossValidation: crossValidation)
+        file.report = report
+        return file
     }
 
     /// The prepare step of this study.

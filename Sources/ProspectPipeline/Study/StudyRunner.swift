@@ -22,7 +22,8 @@ public struct StudyReport: Sendable {
 ///
 /// Layout: `stack/` (the prepared layers and stack.json), `model.json`, `weights.csv`
 /// (weights of evidence), `prospectivity.tif`, `targets.geojson`, `tiles.geojson`,
-/// `validation.json`, `cv.json` (cross-validation, when asked for), `run.log`. Each file is written under a temporary name and renamed
+/// `validation.json`, `cv.json` (cross-validation, when asked for), `report.html` (unless
+/// `outputs.report: false`), `run.log`. Each file is written under a temporary name and renamed
 /// when complete; `run.log` is written last, so its presence means the run finished. Nothing
 /// is written, the output folder not even made, when an input is missing or does not open
 /// (`StudyFile.checkInputs`) or when one of these files would overwrite the study file or one
@@ -39,6 +40,8 @@ public enum StudyRunner {
         }
         // Every input first: a mistyped path fails now, not after the prepare step.
         try study.checkInputs()
+        // Leaflet for the report, before any work: a missing package fails now, not at the end.
+        let leaflet = study.report ? try LeafletAssets.load() : nil
         try paths(of: study).claim()
         try OutputFiles.createFolder(out)
         // A stale log would say an earlier run finished: remove it before starting.
@@ -134,6 +137,22 @@ public enum StudyRunner {
             files.append("cv.json")
             for line in StudyRunner.crossValidationLines(r, warnings: result.warnings, validation: validation, study: study) { log(line) }
         }
+        if let leaflet {
+            var inputs = ReportInputs(mapPath: mapPath, modelPath: modelPath)
+            inputs.title = study.name
+            inputs.studyPath = study.path
+            inputs.deposits = study.deposits
+            inputs.depositsCRS = study.depositsCRS
+            inputs.depositSelection = study.depositSelection
+            inputs.targetsPath = out + "/targets.geojson"
+            inputs.validationPath = validation == nil ? nil : out + "/validation.json"
+            inputs.cvPath = crossValidation == nil ? nil : out + "/cv.json"
+            inputs.stackPath = prepared.manifestPath
+            inputs.logLines = lines
+            let summary = try Report.write(inputs, to: out + "/report.html", leaflet: leaflet)
+            files.append("report.html")
+            log("report: \(summary.charts) charts, \(summary.bytes) bytes in \(String(format: "%.2f", summary.seconds)) s → report.html")
+        }
         files.append("run.log")
         log("done")
         try Reports.writeText(lines.joined(separator: "\n") + "\n", to: out + "/run.log")
@@ -155,6 +174,7 @@ public enum StudyRunner {
         if study.validate, study.deposits != nil { files.append("validation.json") }
         if study.crossValidation != nil { files.append("cv.json") }
         if study.targetsCSV { files.append("targets.csv") }
+        if study.report { files.append("report.html") }
         for file in files { paths.output(out + "/" + file, writer) }
         return paths
     }

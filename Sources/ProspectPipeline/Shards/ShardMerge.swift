@@ -200,11 +200,16 @@ public enum ShardMerge {
 
         // Targets, validation and cross-validation on the whole map, as `prospect run`.
         let targets = try TargetFinder.find(
-            mapPath: mapPath, outputPath: out + "/targets.geojson", tilesOutputPath: out + "/tiles.geojson", options: study.targets)
-        log("targets: \(targets.targets.count) at score ≥ \(String(format: "%.4g", targets.threshold)) → targets.geojson, tiles.geojson")
+            mapPath: mapPath, outputPath: out + "/targets.geojson", tilesOutputPath: out + "/tiles.geojson",
+            csvPath: study.targetsCSV ? out + "/targets.csv" : nil,
+            deposits: study.deposits.map {
+                TargetDeposits(source: $0, selection: study.depositSelection, assumedCRS: study.depositsCRS)
+            }, options: study.targets)
+        log(StudyRunner.targetsLine(targets, csv: study.targetsCSV))
+        if let note = targets.rankingNote { log("  \(note)") }
         var files =
             ["stack/", "model.json"] + (study.training.method == .wofe ? ["weights.csv"] : [])
-            + ["prospectivity.tif", "targets.geojson", "tiles.geojson"]
+            + ["prospectivity.tif", "targets.geojson"] + (study.targetsCSV ? ["targets.csv"] : []) + ["tiles.geojson"]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var validation: ValidationReport?

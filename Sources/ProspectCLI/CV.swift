@@ -31,6 +31,7 @@ extension ProspectCommand {
                 "Print an object with scheme, block_km, folds (fold, auc, deposits, cells, area_km2), mean_auc, sd_auc, pooled_auc and curve."
         )
         var json = false
+        @OptionGroup var reporting: ProgressReporting
 
         func validate() throws {
             try checkOptions { () throws(OptionError) in
@@ -66,7 +67,7 @@ extension ProspectCommand {
         }
 
         func run() throws {
-            try runReportingErrors {
+            try runReportingErrors(reporting, step: "cv") {
                 let (layers, legends) = try training.layers()
                 var settings = try training.settings()
                 try adjust(&settings)
@@ -76,7 +77,7 @@ extension ProspectCommand {
                     layers: layers, deposits: training.deposits.map(VectorSource.init(argument:)),
                     depositsCRS: training.depositsCRS.assumeCRS, depositSelection: training.depositSelection.selection,
                     options: options, cv: cv, legend: legends, progress: true)
-                for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in result.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     try printJSON(result.report)
                     return

@@ -46,7 +46,7 @@ extension ProspectCommand {
                 let s = try DemoRegion.run(
                     rasters: rasters, output: out, method: method, threads: workers.threads, created: try stamp.time(),
                     crossValidate: !noCV)
-                for w in s.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in s.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     try printJSON(s)
                     return

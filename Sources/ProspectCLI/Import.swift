@@ -58,7 +58,7 @@ extension ProspectCommand {
                     modelPath: out, legend: legends,
                     otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [],
                     created: try stamp.time())
-                for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in result.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     // Printed with sorted keys: the order of the members does not show.
                     struct Summary: Encodable {

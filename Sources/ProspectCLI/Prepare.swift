@@ -58,6 +58,7 @@ extension ProspectCommand {
         @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print the manifest as JSON.")
         var json = false
+        @OptionGroup var reporting: ProgressReporting
 
         func validate() throws {
             switch (reference, crs, cellSize) {
@@ -82,18 +83,16 @@ extension ProspectCommand {
         }
 
         func run() throws {
-            try runReportingErrors {
+            try runReportingErrors(reporting, step: "prepare") {
                 for (option, argument) in oldOrderArguments {
                     let (name, value, _) = LayerArgument.splitAllowingOldOrder(argument)
-                    FileHandle.standardError.write(
-                        "prospect: warning: \(option) \(argument): PATH=NAME is deprecated; write NAME=PATH (\(name!)=\(value))\n".data(
-                            using: .utf8)!)
+                    ProgressStream.shared.warning("\(option) \(argument): PATH=NAME is deprecated; write NAME=PATH (\(name!)=\(value))")
                 }
                 let request = try makeRequest()
                 let report = try Preparer.run(request) { line in
                     if !json { print(line) }
                 }
-                for w in report.manifest.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in report.manifest.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     try printJSON(report.manifest)
                 } else {

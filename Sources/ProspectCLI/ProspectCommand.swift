@@ -34,18 +34,25 @@ public struct ProspectCommand: ParsableCommand {
 }
 
 /// Runs a command body, turning data errors into one line on stderr and exit status 1.
-func runReportingErrors(_ body: () throws -> Void) throws {
-    TemporaryFiles.shared.installSignalHandlers()
+/// - Parameters:
+///   - reporting: `--progress`, for the commands that take it: sets the mode first.
+///   - step: the step the body is, reported as started and done (`ProgressStream`).
+func runReportingErrors(_ reporting: ProgressReporting? = nil, step: String? = nil, _ body: () throws -> Void) throws {
+    if let reporting { ProgressStream.shared.mode = reporting.progress }
+    TemporaryFiles.shared.installSignalHandlers { ProgressStream.shared.interrupted(signal: $0) }
     do {
-        try body()
+        if let step {
+            try ProgressStream.shared.step(step, body)
+        } else {
+            try body()
+        }
     } catch let error as ExitCode {
         throw error
     } catch let error as CleanExit {
         throw error
     } catch {
         // One line, whatever the underlying library said.
-        let message = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write("prospect: error: \(message)\n".data(using: .utf8)!)
+        ProgressStream.shared.error("\(error)".split(whereSeparator: \.isNewline).joined(separator: " "))
         throw ExitCode(1)
     }
 }
@@ -56,7 +63,9 @@ func checkOptions(_ body: () throws(OptionError) -> Void) throws {
     // The parser validates a command before it answers --help: the help alone is printed then.
     guard !CommandLine.arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) else { return }
     do { try body() } catch {
-        FileHandle.standardError.write("prospect: error: \(error)\n".data(using: .utf8)!)
+        // validate() runs before run() sets the mode: an error now still follows --progress json.
+        if ProgressReporting.requestsJSON(CommandLine.arguments) { ProgressStream.shared.mode = .json }
+        ProgressStream.shared.error("\(error)")
         throw ExitCode(1)
     }
 }

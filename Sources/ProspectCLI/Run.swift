@@ -20,15 +20,18 @@ extension ProspectCommand {
         @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print a summary as JSON.")
         var json = false
+        @OptionGroup var reporting: ProgressReporting
 
         func validate() throws { try stamp.validate() }
 
         func run() throws {
-            try runReportingErrors {
+            try runReportingErrors(reporting) {
                 var file = try StudyFile.load(study)
                 if let out { file.output = URL(fileURLWithPath: out).standardizedFileURL.path }
                 file.created = try stamp.time(study: file.created)
-                let report = try StudyRunner.run(file) { line in if !json { print(line) } }
+                let report = try ProgressStream.shared.step("run", parts: StudyRunner.steps(of: file).count) {
+                    try StudyRunner.run(file) { line in if !json { print(line) } }
+                }
                 if json {
                     struct Summary: Encodable {
                         var study: String

@@ -37,6 +37,7 @@ extension ProspectCommand {
         @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print the run summary as JSON.")
         var json = false
+        @OptionGroup var reporting: ProgressReporting
 
         func validate() throws {
             for e in evidence where LayerArgument.split(e).name == nil { throw ValidationError("--evidence takes NAME=PATH, got \(e)") }
@@ -56,7 +57,7 @@ extension ProspectCommand {
         }
 
         func run() throws {
-            try runReportingErrors {
+            try runReportingErrors(reporting, step: "score") {
                 var overrides: [String: String] = [:]
                 if let stack {
                     for spec in try StackManifest.layerSpecs(of: stack).specs { overrides[spec.name] = spec.path }
@@ -75,7 +76,7 @@ extension ProspectCommand {
                 let report = try Workflows.score(
                     modelPath: model, outputPath: out, overrides: overrides, options: options,
                     otherInputs: stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [])
-                for w in report.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in report.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     // Printed with sorted keys: the order of the members does not show.
                     struct Summary: Encodable {

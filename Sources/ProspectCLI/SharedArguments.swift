@@ -54,3 +54,20 @@ struct DepositSelectionArguments: ParsableArguments {
 
     var selection: DepositSelection { DepositSelection(filter: filter, idField: idField) }
 }
+
+extension ProgressMode: ExpressibleByArgument {}
+
+/// `--progress` of the commands that report progress (`prepare`, `train`, `score`, `targets`,
+/// `validate`, `cv`, `run`): a bar on a terminal, JSON lines (`ProgressStream`) or nothing.
+struct ProgressReporting: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Progress on stderr: bar (drawn on a terminal), json (one event per line, for programs) or none.", valueName: "mode"))
+    var progress: ProgressMode = .bar
+
+    /// Whether `arguments` ask for JSON progress, read before the parsed options reach `run()`.
+    static func requestsJSON(_ arguments: [String]) -> Bool {
+        zip(arguments, arguments.dropFirst()).contains { $0 == "--progress" && $1 == "json" }
+            || arguments.contains("--progress=json")
+    }
+}

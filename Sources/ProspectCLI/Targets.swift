@@ -65,20 +65,21 @@ extension ProspectCommand {
             options.rankBy = rankBy
             return options
         }
+        @OptionGroup var reporting: ProgressReporting
 
         func validate() throws {
             try checkOptions { () throws(OptionError) in try options.validate() }
         }
 
         func run() throws {
-            try runReportingErrors {
+            try runReportingErrors(reporting, step: "targets") {
                 let known = deposits.map {
                     TargetDeposits(
                         source: VectorSource(argument: $0), selection: depositSelection.selection, assumedCRS: depositsCRS.assumeCRS)
                 }
                 let report = try TargetFinder.find(
                     mapPath: map, outputPath: out, tilesOutputPath: tilesOut, csvPath: csv, deposits: known, options: options)
-                for w in report.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in report.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     try printJSON(report)
                     return

@@ -42,6 +42,7 @@ extension ProspectCommand {
         @OptionGroup var stamp: CreatedTime
         @Flag(help: "Print the training summary as JSON.")
         var json = false
+        @OptionGroup var reporting: ProgressReporting
 
         func validate() throws {
             try training.check()
@@ -49,7 +50,7 @@ extension ProspectCommand {
         }
 
         func run() throws {
-            try runReportingErrors {
+            try runReportingErrors(reporting, step: "train") {
                 let (layers, legends) = try training.layers()
                 let options = try training.settings().options(layers: layers.map { .init(name: $0.name, kind: $0.kind) })
                 let result = try Workflows.train(
@@ -58,7 +59,7 @@ extension ProspectCommand {
                     options: options, modelPath: out, weightsTablePath: weightsTable, legend: legends,
                     otherInputs: training.stack.map { [OutputGuard.Input(StackManifest.path(for: $0), "the stack's manifest")] } ?? [],
                     created: try stamp.time())
-                for w in result.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in result.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     try printJSON(result.model.training)
                     return

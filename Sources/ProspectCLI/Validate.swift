@@ -30,13 +30,14 @@ extension ProspectCommand {
                 "Print an object with `auc`, the table and the full curve, the `skipped` deposits, `expected_deposits`, `known_deposits`, `capture`, the `pa_` intersection and, with --validation-deposits, `validation_auc` and `prediction_curve`."
         )
         var json = false
+        @OptionGroup var reporting: ProgressReporting
 
         func run() throws {
-            try runReportingErrors {
+            try runReportingErrors(reporting, step: "validate") {
                 let report = try Validator.validate(
                     mapPath: map, deposits: VectorSource(argument: deposits), depositsCRS: depositsCRS.assumeCRS,
                     validationDeposits: validationDeposits.map(VectorSource.init(argument:)), selection: depositSelection.selection)
-                for w in report.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
+                for w in report.warnings { ProgressStream.shared.warning(w) }
                 if json {
                     try printJSON(report)
                     return

@@ -15,9 +15,13 @@ public final class TemporaryFiles: @unchecked Sendable {
 
     private init() {}
 
-    /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every registered path and
-    /// exit with status 128 + signal. Call once at start-up.
-    public func installSignalHandlers() {
+    /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every registered path,
+    /// call `notice` with the signal and exit with status 128 + signal. Call once at start-up.
+    public func installSignalHandlers(
+        notice: @escaping @Sendable (Int32) -> Void = { _ in
+            FileHandle.standardError.write("prospect: interrupted; partial outputs removed\n".data(using: .utf8)!)
+        }
+    ) {
         lock.lock()
         defer { lock.unlock() }
         guard sources.isEmpty else { return }
@@ -26,7 +30,7 @@ public final class TemporaryFiles: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [weak self] in
                 self?.removeAll()
-                FileHandle.standardError.write("prospect: interrupted; partial outputs removed\n".data(using: .utf8)!)
+                notice(sig)
                 exit(128 + sig)
             }
             source.resume()

@@ -86,6 +86,8 @@ public enum Preparer {
         }
         var layers: [StackManifest.Layer] = []
         var seconds: [Double] = []
+        // The fraction for --progress json only: the layers' lines are the progress on a terminal.
+        let progress = Progress("preparing layers", bar: false)
         for input in request.inputs {
             let start = DispatchTime.now().uptimeNanoseconds
             let layer = try context.prepare(input)
@@ -93,6 +95,7 @@ public enum Preparer {
             seconds.append(s)
             layers.append(layer)
             log("\(input.name): \(layer.method) → \(layer.path) (\(layer.validCells) cells with data, \(String(format: "%.2f", s)) s)")
+            progress.update(layers.count, of: request.inputs.count)
         }
         let vrtName = "stack.vrt"
         try GDALAlgorithms.buildVRT(

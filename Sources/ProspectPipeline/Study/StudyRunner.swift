@@ -38,6 +38,12 @@ public enum StudyRunner {
             lines.append("[\(stamp)] \(line)")
             echo(line)
         }
+        // Warnings go to the log, and with --progress json also on the event stream.
+        func warn(_ warning: String) {
+            log("  warning: \(warning)")
+            ProgressStream.shared.warning(warning, text: false)
+        }
+        let stream = ProgressStream.shared
         // Every input first: a mistyped path fails now, not after the prepare step.
         try study.checkInputs()
         // Leaflet for the report, before any work: a missing package fails now, not at the end.
@@ -49,9 +55,11 @@ public enum StudyRunner {
         log("study \(study.name) (\(DisplayPath.of(study.path))) with \(ProspectVersion.tool)")
 
         // 1. prepare
+        stream.start("prepare")
         log("prepare: \(study.layers.count) layers → stack/")
         let prepared = try Preparer.run(study.prepareRequest(outputDirectory: out + "/stack")) { log("  " + $0) }
-        for w in prepared.manifest.warnings { log("  warning: \(w)") }
+        for w in prepared.manifest.warnings { warn(w) }
+        stream.done("prepare")
 
         // A block size the map cannot hold is refused before anything is trained.
         if let cv = study.crossValidation, let km = cv.blockKm {
@@ -69,6 +77,7 @@ public enum StudyRunner {
         for (k, layer) in study.layers.enumerated() { specs[k].transforms = layer.transforms }
         let modelPath = out + "/model.json"
         let weightsPath = study.training.method == .wofe ? out + "/weights.csv" : nil
+        stream.start("train")
         log("train: \(study.training.method.rawValue) on \(study.deposits.map(DisplayPath.of) ?? "no deposits (knowledge-driven)")")
         let training = try StudyRunner.namingStudy(study) {
             try Workflows.train(
@@ -85,23 +94,29 @@ public enum StudyRunner {
         }
         for line in StudyRunner.overlayLines(training.model) { log("  " + line) }
         for line in StudyRunner.treeLines(training.model) { log("  " + line) }
-        for w in training.warnings { log("  warning: \(w)") }
+        for w in training.warnings { warn(w) }
         for layer in training.model.layers where !layer.transforms.isEmpty {
             log("  \(layer.name) transforms: \(layer.transforms.map(\.description).joined(separator: " → "))")
         }
         log("  layers by \(training.model.rankingBasis): \(t.layerRanking.joined(separator: " > "))")
+        stream.done("train")
 
         // 3. score
         let mapPath = out + "/prospectivity.tif"
         var scoreOptions = study.score
         scoreOptions.created = study.created
+        stream.start("score")
         let score = try Workflows.score(modelPath: modelPath, outputPath: mapPath, options: scoreOptions)
         log(
             "score: \(score.cells) cells (\(score.validCells) with data) in \(String(format: "%.2f", score.seconds)) s → prospectivity.tif\(StudyRunner.extraBandsNote(training.model, options: study.score))"
         )
 
+        stream.done("score")
+
         // 4. targets
+        stream.start("targets")
         let targets = try StudyRunner.findTargets(study, map: mapPath, out: out, log: log)
+        stream.done("targets")
 
         // 5. validate
         var files =
@@ -111,6 +126,7 @@ public enum StudyRunner {
         if study.validate, study.deposits == nil {
             log("validate: skipped (no deposits)")
         } else if study.validate, let deposits = study.deposits {
+            stream.start("validate")
             let v = try Validator.validate(
                 mapPath: mapPath, deposits: deposits, depositsCRS: study.depositsCRS, selection: study.depositSelection)
             validation = v
@@ -119,15 +135,17 @@ public enum StudyRunner {
             try Reports.writeText(String(decoding: try encoder.encode(v), as: UTF8.self), to: out + "/validation.json")
             files.append("validation.json")
             for line in StudyRunner.validationLines(v, study: study, heldOutAUC: t.trees?.heldOutAUC) { log(line) }
+            stream.done("validate")
         }
         // 6. cross-validate
         var crossValidation: CrossValidationReport?
         if let cv = study.crossValidation {
+            stream.start("cv")
             let result = try StudyRunner.namingStudy(study) {
                 try Workflows.crossValidate(
                     layers: specs, deposits: study.deposits, depositsCRS: study.depositsCRS, depositSelection: study.depositSelection,
                     options: study.training, cv: cv,
-                    legend: legends)
+                    legend: legends, progress: true)
             }
             let r = result.report
             crossValidation = r
@@ -136,6 +154,8 @@ public enum StudyRunner {
             try Reports.writeText(String(decoding: try encoder.encode(r), as: UTF8.self), to: out + "/cv.json")
             files.append("cv.json")
             for line in StudyRunner.crossValidationLines(r, warnings: result.warnings, validation: validation, study: study) { log(line) }
+            for w in result.warnings { stream.warning(w, text: false) }
+            stream.done("cv")
         }
         if let leaflet {
             var inputs = ReportInputs(mapPath: mapPath, modelPath: modelPath)
@@ -159,6 +179,12 @@ public enum StudyRunner {
         return StudyReport(
             study: study.path, output: out, stack: prepared.manifest, training: training, score: score,
             targets: targets, validation: validation, crossValidation: crossValidation, files: files)
+    }
+
+    /// The steps `run` reports (`ProgressStream`), in order: the parts of its fraction.
+    public static func steps(of study: StudyFile) -> [String] {
+        ["prepare", "train", "score", "targets"] + (study.validate && study.deposits != nil ? ["validate"] : [])
+            + (study.crossValidation != nil ? ["cv"] : [])
     }
 
     /// What a run reads (the study file and every input it names) and the files it writes

@@ -30,6 +30,17 @@ public enum Training {
     /// The fewest usable deposit cells a method needs.
     public static func requiredDeposits(_ method: TrainingOptions.Method) -> Int { method.isKnowledgeDriven ? 0 : 2 }
 
+    /// The passes over the stack that `fit` reports on its `progress`, by method, so that a
+    /// step's fraction runs once from 0 to 1 (`--progress json`).
+    public static func progressPasses(_ method: TrainingOptions.Method) -> Int {
+        switch method {
+        case .wofe: 1  // the tallies (the pass counting unique conditions reports none)
+        case .logistic: 2  // the background sample, the expected deposits
+        case .rf, .gbt: 2  // the background sample, the calibration
+        case .fuzzy, .index: 1  // the check of the overlay
+        }
+    }
+
     /// Fits `options.method` to `data`.
     /// - Parameters:
     ///   - deposits: indices into `data.depositCells` to train on (nil: all); those outside
@@ -183,7 +194,9 @@ extension Workflows {
         let data = try TrainingData.load(
             layers: selected, deposits: deposits, depositsCRS: depositsCRS, selection: depositSelection, missing: options.wofe.missing,
             required: Training.requiredDeposits(options.method), legend: legend)
-        var fitted = try Training.fit(data, options: options, overlay: overlay?.payload, progress: Progress("training"))
+        var fitted = try Training.fit(
+            data, options: options, overlay: overlay?.payload,
+            progress: Progress("training", passes: Training.progressPasses(options.method)))
         if let overlay, !overlay.leftOut.isEmpty {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"
             fitted.warnings.insert("left out of the model (\(why)): \(overlay.leftOut.joined(separator: ", "))", at: 0)

@@ -185,7 +185,10 @@ public enum CrossValidation {
                 do {
                     fitted = try Training.fit(
                         data, options: fitOptions, deposits: subset, area: folds.trainingArea(heldOut: f, grid: grid),
-                        progress: progress ? Progress("fold \(f + 1) of \(k)") : nil)
+                        progress: progress
+                            ? Progress(
+                                "fold \(f + 1) of \(k)", passes: Training.progressPasses(options.method),
+                                share: Double(f) / Double(k + 1)...Double(f + 1) / Double(k + 1)) : nil)
                 } catch let e as PipelineError {
                     throw PipelineError(e.path, "fold \(f + 1) of \(k): \(e.message)")
                 }
@@ -214,7 +217,10 @@ public enum CrossValidation {
         accumulators.append(ROCAccumulator(depositScores: depositScores))
         let counted = try scorePass(
             stack: stack, scorers: scorers, folds: folds, empty: accumulators, threads: cv.threads,
-            progress: progress ? Progress("scoring held-out cells") : nil)
+            progress: progress
+                ? Progress(
+                    "scoring held-out cells",
+                    share: options.method.isKnowledgeDriven ? 0...1 : Double(k) / Double(k + 1)...1) : nil)
 
         let cellArea = data.summary.cellAreaKm2
         let perBlock = folds.blocksPerFold

@@ -163,10 +163,15 @@ public struct TrainingData: Sendable {
 
 /// Fills the parameters that transforms take from the data (min–max, z-score, fuzzy
 /// midpoints) from each layer's own valid cells, after the transforms before them.
+///
+/// Each layer is read on up to `threads` workers; each tile's statistics are merged in tile
+/// order (`StatisticsAccumulator.merge`), so the parameters are the same for any number of threads.
 public enum TransformResolver {
     /// - Throws: `PipelineError` naming the layer's file when it has no valid cell to take a
     ///   parameter from.
-    public static func resolve(_ layers: [LayerSpec], progress: Progress? = nil) throws -> [LayerSpec] {
+    public static func resolve(
+        _ layers: [LayerSpec], threads: Int = ProcessInfoCores.active, progress: Progress? = nil
+    ) throws -> [LayerSpec] {
         var out = layers
         for k in layers.indices {
             var chain = layers[k].transforms
@@ -174,7 +179,17 @@ public enum TransformResolver {
                 var spec = layers[k]
                 spec.transforms = Array(chain[0..<i])
                 var accumulator = StatisticsAccumulator()
-                _ = try CellStream.cells(of: EvidenceStack.open([spec]), requireData: false) { _, v in accumulator.add(v) }
+                let stack = try EvidenceStack.open([spec])
+                let nodata = stack.nodata[0]
+                try CellStream.reduce(of: stack, threads: threads, requireData: false, progress: progress) {
+                    StatisticsAccumulator()
+                } _: { part, tile in
+                    for r in 0..<tile.window.rows {
+                        part.add(tile.buffers[0].baseAddress! + r * tile.stride, count: tile.window.columns, nodata: nodata)
+                    }
+                } commit: { part in
+                    accumulator.merge(part)
+                }
                 guard let stats = accumulator.statistics else {
                     throw PipelineError(
                         spec.path,

@@ -218,3 +218,85 @@ extension Benchmark {
             runs: runs, machine: "\(ProcessInfoCores.active) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
     }
 }
+
+/// A logistic fit in memory on the sample `prospect train --method logistic` draws from the
+/// large study, timed: the design (standardized slopes) and Newton's method, with every
+/// thread count, and the scalar reference fit once.
+public struct LogisticFitBenchReport: Sendable, Codable {
+    public struct Run: Sendable, Codable {
+        /// Threads, or 1 for the reference.
+        public var threads: Int
+        public var path: String
+        public var seconds: [Double]
+        public var iterations: Int
+        /// True when the coefficients are bit for bit those of the first run.
+        public var sameFit: Bool
+    }
+    public var rows: Int
+    public var deposits: Int
+    public var layers: Int
+    public var l2: Double
+    /// The fit: intercept, then one coefficient per standardized layer (the design's columns).
+    public var coefficients: [Double]
+    public var logLikelihood: Double
+    /// The sample as float32 row-major rows × layers, and the labels as one byte per row, for
+    /// other libraries to fit (`Benchmarks/peers/sklearn_logistic.py`).
+    public var samplePath: String
+    public var labelsPath: String
+    public var runs: [Run]
+}
+
+extension Benchmark {
+    /// Draws the large study's logistic sample (`Training.logisticSample`), writes it into
+    /// `directory` and times the fit on it.
+    public static func logisticFitThroughput(
+        directory: String, size: Int, layers: Int, threadCounts: [Int], repetitions: Int, reference: Bool = true
+    ) throws -> LogisticFitBenchReport {
+        let (specs, deposits) = try TrainingBenchStudy.large.files(directory: directory, size: size, layers: layers)
+        let data = try TrainingData.load(layers: specs, deposits: VectorSource(path: deposits), required: 2)
+        let options = TrainingOptions(method: .logistic)
+        let sample = try Training.logisticSample(data, options: options)
+        let n = sample.labels.count
+        let k = sample.columns.count
+        var rowMajor = [Float](repeating: 0, count: n * k)
+        for j in 0..<k { for i in 0..<n { rowMajor[i * k + j] = sample.columns[j][i] } }
+        let samplePath = "\(directory)/bench_training_sample.f32"
+        let labelsPath = "\(directory)/bench_training_labels.u8"
+        try rowMajor.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: samplePath)) }
+        try Data(sample.labels.map { $0 ? 1 : 0 }).write(to: URL(fileURLWithPath: labelsPath))
+
+        let names = specs.map(\.name)
+        let kinds = specs.map(\.kind)
+        let l2 = options.logistic.l2
+        var runs: [LogisticFitBenchReport.Run] = []
+        var first: LogisticFit?
+        var seconds = [[Double]](repeating: [], count: threadCounts.count)
+        var fits = [LogisticFit?](repeating: nil, count: threadCounts.count)
+        var same = [Bool](repeating: true, count: threadCounts.count)
+        for _ in 0..<repetitions {
+            for (i, t) in threadCounts.enumerated() {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let design = LogisticDesign(layerNames: names, kinds: kinds, columns: sample.columns)
+                let fit = design.fit(labels: sample.labels, l2: l2, threads: t).fit
+                seconds[i].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                if first == nil { first = fit }
+                same[i] = same[i] && fit.coefficients == first!.coefficients && fit.standardErrors == first!.standardErrors
+                fits[i] = fit
+            }
+        }
+        for (i, t) in threadCounts.enumerated() {
+            runs.append(.init(threads: t, path: "fast", seconds: seconds[i], iterations: fits[i]!.iterations, sameFit: same[i]))
+        }
+        if reference {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let design = LogisticDesign(layerNames: names, kinds: kinds, columns: sample.columns)
+            let fit = LogisticRegression.reference(design.design, y: sample.labels, l2: l2)
+            let s = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let close = zip(fit.coefficients, first!.coefficients).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) }
+            runs.append(.init(threads: 1, path: "reference", seconds: [s], iterations: fit.iterations, sameFit: close))
+        }
+        return LogisticFitBenchReport(
+            rows: n, deposits: sample.labels.filter { $0 }.count, layers: k, l2: l2, coefficients: first!.coefficients,
+            logLikelihood: first!.logLikelihood, samplePath: samplePath, labelsPath: labelsPath, runs: runs)
+    }
+}

@@ -5,16 +5,41 @@ import ProspectPipeline
 
 /// `prospect bench --training`: training from files with all threads and one.
 enum TrainingBenchText {
-    static func run(size: Int, layers: Int, workDir: String, repetitions: Int, json: Bool) throws {
+    /// What `--training --json` prints.
+    struct Report: Encodable {
+        var files: TrainingBenchReport?
+        var fit: LogisticFitBenchReport
+    }
+
+    static func run(size: Int, layers: Int, workDir: String, repetitions: Int, skipFiles: Bool, json: Bool) throws {
         let threads = ProcessInfoCores.active
-        let studies: [(TrainingBenchStudy, TrainingOptions.Method)] = [(.large, .logistic), (.large, .wofe), (.wide, .logistic)]
-        let report = try Benchmark.trainingThroughput(
-            studies: studies, directory: workDir, size: size, layers: layers, threadCounts: threads > 1 ? [threads, 1] : [1],
-            repetitions: repetitions, log: { if !json { FileHandle.standardError.write("\($0)\n".data(using: .utf8)!) } })
+        let counts = threads > 1 ? [threads, 1] : [1]
+        let log = { (line: String) in if !json { FileHandle.standardError.write("\(line)\n".data(using: .utf8)!) } }
+        var files: TrainingBenchReport?
+        if !skipFiles {
+            let studies: [(TrainingBenchStudy, TrainingOptions.Method)] = [(.large, .logistic), (.large, .wofe), (.wide, .logistic)]
+            files = try Benchmark.trainingThroughput(
+                studies: studies, directory: workDir, size: size, layers: layers, threadCounts: counts, repetitions: repetitions, log: log)
+        }
+        log("logistic fit in memory on the large study's sample …")
+        let fit = try Benchmark.logisticFitThroughput(
+            directory: workDir, size: size, layers: layers, threadCounts: counts, repetitions: max(3, repetitions))
         if json {
-            try printJSON(report)
+            try printJSON(Report(files: files, fit: fit))
             return
         }
+        print(
+            "logistic fit in memory (design + Newton): \(fit.rows) rows (\(fit.deposits) deposit cells) × \(fit.layers) layers, L2 \(fit.l2); sample written to \(fit.samplePath)"
+        )
+        var t = [["path", "threads", "best s", "runs s", "iterations", "same fit"]]
+        for r in fit.runs {
+            t.append([
+                r.path, String(r.threads), format(r.seconds.min() ?? .nan, 3), r.seconds.map { format($0, 3) }.joined(separator: ", "),
+                String(r.iterations), r.sameFit ? "yes" : "NO",
+            ])
+        }
+        print(Reports.table(t))
+        guard let report = files else { return }
         print(
             "training from files (\(report.machine)): large = \(layers) float32 layers of \(size)², wide = 15 layers of 800 × 500 (10 continuous, 5 of 29 classes)"
         )

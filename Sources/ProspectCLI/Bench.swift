@@ -51,7 +51,8 @@ extension ProspectCommand {
                     return
                 }
                 if training {
-                    try TrainingBenchText.run(size: size, layers: layers, workDir: workDir, repetitions: repetitions, json: json)
+                    try TrainingBenchText.run(
+                        size: size, layers: layers, workDir: workDir, repetitions: repetitions, skipFiles: skipEndToEnd, json: json)
                     return
                 }
                 let threads = ProcessInfoCores.active

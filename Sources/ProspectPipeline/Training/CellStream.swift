@@ -62,6 +62,22 @@ struct StackTile {
     func cell(at offset: Int, gridColumns: Int) -> Int {
         (window.row + offset / stride) * gridColumns + window.column + offset % stride
     }
+
+    /// Calls `body` with each offset of `offsets` (ascending) and its cell's grid index, found
+    /// row by row rather than by a division per cell.
+    @inline(__always)
+    func forEachCell(_ offsets: UnsafeBufferPointer<Int32>, gridColumns: Int, _ body: (Int, Int) -> Void) {
+        var rowStart = 0
+        var rowCell = window.row * gridColumns + window.column
+        for o in offsets {
+            let offset = Int(o)
+            while offset >= rowStart + stride {
+                rowStart += stride
+                rowCell += gridColumns
+            }
+            body(offset, rowCell + offset - rowStart)
+        }
+    }
 }
 
 /// Streams an evidence stack tile by tile for training, in bounded memory, on several threads.
@@ -197,10 +213,10 @@ public enum CellStream {
         let workers = try tiles(of: stack, threads: threads, requireData: requireData, progress: progress) {
             TrainingCells.Worker(state: state())
         } _: { w, tile in
-            select.offsets(of: tile, into: &w.offsets, validLayers: &w.validLayers)
-            w.count += w.offsets.count
+            let kept = select.offsets(of: tile, into: &w.offsets, flags: &w.flags)
+            w.count += kept
             let offsets = w.offsets
-            offsets.withUnsafeBufferPointer { body(&w.state, tile, $0) }
+            offsets.withUnsafeBufferPointer { body(&w.state, tile, UnsafeBufferPointer(rebasing: $0[0..<kept])) }
         }
         return (workers.reduce(0) { $0 + $1.count }, workers.map(\.state))
     }
@@ -218,38 +234,84 @@ struct TrainingCells {
         var state: State
         var count = 0
         var offsets: [Int32] = []
-        var validLayers: [UInt16] = []
+        var flags: [UInt32] = []
     }
 
-    /// Fills `offsets` with the buffer offsets of `tile`'s training cells, row-major; under
-    /// `.nodata` the cells where every layer is valid (finite and not its nodata), under
-    /// `.unknown` those where at least one is; and within the area.
-    func offsets(of tile: StackTile, into offsets: inout [Int32], validLayers count: inout [UInt16]) {
+    /// Writes the buffer offsets of `tile`'s training cells into the start of `offsets`,
+    /// row-major, and returns their number: under `.nodata` the cells where every layer is valid
+    /// (finite and not its nodata), under `.unknown` those where at least one is; and within the
+    /// area.
+    ///
+    /// One flag per cell, set eight cells at a time by each layer in turn (a layer missing
+    /// there under `.nodata`, valid there under `.unknown`), then one scan of the flags.
+    /// `offsetsReference` is the definition, cell by cell; tests compare the two.
+    func offsets(of tile: StackTile, into offsets: inout [Int32], flags: inout [UInt32]) -> Int {
         let (rows, columns, stride) = (tile.window.rows, tile.window.columns, tile.stride)
-        offsets.removeAll(keepingCapacity: true)
-        if count.count < rows * columns { count = [UInt16](repeating: 0, count: rows * columns) }
-        count.withUnsafeMutableBufferPointer { count in
-            for i in 0..<(rows * columns) { count[i] = 0 }
+        let n = rows * columns
+        if flags.count < n { flags = [UInt32](repeating: 0, count: n) }
+        if offsets.count < n { offsets = [Int32](repeating: 0, count: n) }
+        let unknown = rule == .unknown
+        let magnitude = SIMD8<UInt32>(repeating: 0x7FFF_FFFF)
+        let infinity = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        let one = SIMD8<UInt32>(repeating: 1)
+        let zero = SIMD8<UInt32>(repeating: 0)
+        var kept = 0
+        flags.withUnsafeMutableBufferPointer { flags in
+            for i in 0..<n { flags[i] = 0 }
             for (k, buffer) in tile.buffers.enumerated() {
                 let nd = nodata[k]
+                let nodataLanes = SIMD8<Float>(repeating: nd)
                 for r in 0..<rows {
-                    let row = buffer.baseAddress! + r * stride
-                    let n = count.baseAddress! + r * columns
-                    for c in 0..<columns {
-                        let x = row[c]
-                        n[c] &+= x.isFinite && x != nd ? 1 : 0
+                    let row = UnsafeRawPointer(buffer.baseAddress! + r * stride)
+                    let flag = flags.baseAddress! + r * columns
+                    var c = 0
+                    while c + 8 <= columns {
+                        let bits = row.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<UInt32>.self)
+                        let x = row.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                        let valid = (bits & magnitude .< infinity) .& (x .!= nodataLanes)
+                        let set = zero.replacing(with: one, where: unknown ? valid : .!valid)
+                        let f = UnsafeMutableRawPointer(flag + c)
+                        f.storeBytes(of: f.loadUnaligned(as: SIMD8<UInt32>.self) | set, as: SIMD8<UInt32>.self)
+                        c += 8
+                    }
+                    while c < columns {
+                        let x = buffer[r * stride + c]
+                        let valid = x.isFinite && x != nd
+                        if valid == unknown { flag[c] = 1 }
+                        c += 1
                     }
                 }
             }
-            let need = rule == .unknown ? 1 : UInt16(tile.buffers.count)
+            let wanted: UInt32 = unknown ? 1 : 0
             let all = area.isAll
-            for r in 0..<rows {
-                for c in 0..<columns where count[r * columns + c] >= need {
-                    if all || area.contains(column: tile.window.column + c, row: tile.window.row + r, grid: grid) {
-                        offsets.append(Int32(r * stride + c))
+            offsets.withUnsafeMutableBufferPointer { out in
+                for r in 0..<rows {
+                    for c in 0..<columns where flags[r * columns + c] == wanted {
+                        if all || area.contains(column: tile.window.column + c, row: tile.window.row + r, grid: grid) {
+                            out[kept] = Int32(r * stride + c)
+                            kept += 1
+                        }
                     }
                 }
             }
         }
+        return kept
+    }
+
+    /// The definition of `offsets`: cell by cell, layer by layer.
+    func offsetsReference(of tile: StackTile) -> [Int32] {
+        var out: [Int32] = []
+        for r in 0..<tile.window.rows {
+            for c in 0..<tile.window.columns {
+                let o = r * tile.stride + c
+                let valid = tile.buffers.indices.filter { k in
+                    let x = tile.buffers[k][o]
+                    return x.isFinite && x != nodata[k]
+                }.count
+                guard rule == .unknown ? valid > 0 : valid == tile.buffers.count else { continue }
+                if area.contains(column: tile.window.column + c, row: tile.window.row + r, grid: grid) { out.append(Int32(o)) }
+            }
+        }
+        return out
     }
 }

@@ -23,17 +23,23 @@ import Testing
     @Test("the bucketed search bins every value as the bisection does")
     func thresholdIndex() {
         var rng = SplitMix64(seed: 9)
-        for t in Self.thresholdSets() {
+        let sets = Self.thresholdSets()
+        for (n, t) in sets.enumerated() {
             let index = ThresholdIndex(t)
             var values: [Float] = [-.greatestFiniteMagnitude, .greatestFiniteMagnitude, 0, -0.0, 1e-30]
             for x in t { values += [x, x.nextUp, x.nextDown] }
             let (lo, hi) = (Double(t.first ?? -1), Double(t.last ?? 1))
             for _ in 0..<2000 { values.append(Float(lo - 1 + rng.nextUnit() * (hi - lo + 2))) }
+            // Both paths: padded buckets of four, and the bisection of crowded buckets.
+            #expect(index.padded.isEmpty == (t.isEmpty || n == sets.count - 2), "\(t.count) thresholds")
             t.withUnsafeBufferPointer { tp in
                 index.start.withUnsafeBufferPointer { start in
-                    for x in values where x.isFinite {
-                        #expect(
-                            index.bin(of: x, in: tp, start: start) == ThresholdBins.bin(of: x, in: tp), "x = \(x), \(t.count) thresholds")
+                    index.padded.withUnsafeBufferPointer { padded in
+                        for x in values where x.isFinite {
+                            #expect(
+                                index.bin(of: x, in: tp, start: start, padded: padded) == ThresholdBins.bin(of: x, in: tp),
+                                "x = \(x), \(t.count) thresholds")
+                        }
                     }
                 }
             }
@@ -121,8 +127,8 @@ import Testing
         }
         let nodata = [Float](repeating: -9999, count: terms.count)
         let offsets = Self.offsets(n)
-        // Cell indices run backwards, so the smallest cell of a condition is its last offset.
-        func cell(_ o: Int) -> Int { 5000 - o }
+        // The buffers are 31 rows of 33 cells of a grid 100 cells wide, from cell 2 of row 5.
+        func cell(_ o: Int) -> Int { 502 + (o / 33) * 100 + o % 33 }
         var reference = UniqueConditionTally(terms: terms)
         for o in offsets.map(Int.init) {
             reference.add(cell: cell(o)) { k in Self.valid(layers[k][o]) ? layers[k][o] : .nan }
@@ -134,12 +140,16 @@ import Testing
         }
         defer { buffers.forEach { $0.deallocate() } }
         var whole = UniqueConditionTally(terms: terms)
-        offsets.withUnsafeBufferPointer { whole.add(layers: buffers, offsets: $0, nodata: nodata, cell: cell) }
+        offsets.withUnsafeBufferPointer {
+            whole.add(layers: buffers, offsets: $0, nodata: nodata, rowStride: 33, origin: 502, gridColumns: 100)
+        }
         #expect(Self.same(whole.conditions, reference.conditions))
         // Three parts, merged in two orders.
         let parts = [0..<300, 300..<301, 301..<offsets.count].map { range in
             var t = UniqueConditionTally(terms: terms)
-            Array(offsets[range]).withUnsafeBufferPointer { t.add(layers: buffers, offsets: $0, nodata: nodata, cell: cell) }
+            Array(offsets[range]).withUnsafeBufferPointer {
+                t.add(layers: buffers, offsets: $0, nodata: nodata, rowStride: 33, origin: 502, gridColumns: 100)
+            }
             return t
         }
         for order in [[0, 1, 2], [2, 0, 1]] {

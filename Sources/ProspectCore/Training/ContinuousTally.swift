@@ -65,11 +65,13 @@ public struct ContinuousTally: Sendable {
         let index = self.index
         index.thresholds.withUnsafeBufferPointer { t in
             index.start.withUnsafeBufferPointer { start in
-                bins.withUnsafeMutableBufferPointer { counts in
-                    for o in offsets {
-                        let x = buffer[Int(o)]
-                        guard x.isFinite, x != nodata else { continue }
-                        counts[index.bin(of: x, in: t, start: start)] &+= 1
+                index.padded.withUnsafeBufferPointer { padded in
+                    bins.withUnsafeMutableBufferPointer { counts in
+                        for o in offsets {
+                            let x = buffer[Int(o)]
+                            guard x.isFinite, x != nodata else { continue }
+                            counts[index.bin(of: x, in: t, start: start, padded: padded)] &+= 1
+                        }
                     }
                 }
             }

@@ -13,8 +13,8 @@ import Foundation
 /// past 2⁶⁴ combinations or with a linear term, by a hash of the classes). Each condition keeps
 /// one cell's values, the cell with the smallest grid index, so tallies of disjoint parts of
 /// the map merge (`merge`) into the tally of the whole in any order. `add(cell:_:)` is the
-/// definition, one cell at a time; `add(layers:offsets:nodata:cell:)` counts a tile's cells and
-/// is tested against it.
+/// definition, one cell at a time; `add(layers:offsets:nodata:rowStride:origin:gridColumns:)`
+/// counts a tile's cells and is tested against it.
 public struct UniqueConditionTally: Sendable {
     /// One condition: its cells, the smallest grid index among them, that cell's values.
     public struct Condition: Sendable, Equatable {
@@ -169,19 +169,97 @@ public struct UniqueConditionTally: Sendable {
         }
     }
 
-    /// Counts the cells of one tile: `layers[k][o]` is layer k's value at buffer offset o, a
-    /// value that is not finite or equals `nodata[k]` is missing, and `cell(o)` is the grid
-    /// index of the cell at o.
+    /// Counts the cells of one tile: `layers[k][o]` is layer k's value at buffer offset o (a
+    /// value that is not finite or equals `nodata[k]` is missing), `offsets` ascending, and the
+    /// cell at offset o is grid cell `origin + (o / rowStride) · gridColumns + o % rowStride`.
+    ///
+    /// With the counts in an array, each cell's condition number is built layer by layer from
+    /// the raw buffers and counted with no call per cell; otherwise as `add(cell:_:)`.
     public mutating func add(
-        layers: [UnsafeMutableBufferPointer<Float>], offsets: UnsafeBufferPointer<Int32>, nodata: [Float], cell: (Int) -> Int
+        layers: [UnsafeMutableBufferPointer<Float>], offsets: UnsafeBufferPointer<Int32>, nodata: [Float], rowStride: Int,
+        origin: Int, gridColumns: Int
     ) {
-        for o in offsets {
-            let offset = Int(o)
-            let value = { (k: Int) -> Float in
-                let x = layers[k][offset]
-                return x.isFinite && x != nodata[k] ? x : .nan
+        let n = terms.count
+        var rowStart = 0
+        var rowCell = origin
+        @inline(__always) func cell(_ offset: Int) -> Int {
+            while offset >= rowStart + rowStride {
+                rowStart += rowStride
+                rowCell += gridColumns
             }
-            count(key: key(value), cell: cell(offset), value)
+            return rowCell + offset - rowStart
+        }
+        guard denseCount > 0, let strides else {
+            for o in offsets {
+                let offset = Int(o)
+                let value = { (k: Int) -> Float in
+                    let x = layers[k][offset]
+                    return x.isFinite && x != nodata[k] ? x : .nan
+                }
+                count(key: key(value), cell: cell(offset), value)
+            }
+            return
+        }
+        let bases = layers.map { UnsafePointer($0.baseAddress!) }
+        // The counts move out of self while they are written (classIndex reads self).
+        var denseCells = self.denseCells
+        var denseFirst = self.denseFirst
+        var denseValues = self.denseValues
+        (self.denseCells, self.denseFirst, self.denseValues) = ([], [], [])
+        defer { (self.denseCells, self.denseFirst, self.denseValues) = (denseCells, denseFirst, denseValues) }
+        bases.withUnsafeBufferPointer { bases in
+            strides.withUnsafeBufferPointer { strides in
+                nodata.withUnsafeBufferPointer { nodata in
+                    kinds.withUnsafeBufferPointer { kinds in
+                        thresholds.withUnsafeBufferPointer { thresholds in
+                            missingClass.withUnsafeBufferPointer { missing in
+                                denseCells.withUnsafeMutableBufferPointer { cells in
+                                    denseFirst.withUnsafeMutableBufferPointer { first in
+                                        denseValues.withUnsafeMutableBufferPointer { values in
+                                            // Neighbouring cells mostly share a condition: count runs.
+                                            var run: UInt64 = 0
+                                            var length = 0
+                                            for o in offsets {
+                                                let offset = Int(o)
+                                                var key: UInt64 = 0
+                                                for k in 0..<n {
+                                                    let x = bases[k][offset]
+                                                    let c: UInt64
+                                                    if !(x.isFinite && x != nodata[k]) {
+                                                        c = missing[k]
+                                                    } else if kinds[k] == 0 {
+                                                        c = x >= thresholds[k] ? 1 : 0
+                                                    } else {
+                                                        c = classIndex(k, x)
+                                                    }
+                                                    key &+= c &* strides[k]
+                                                }
+                                                if length > 0 && key == run {
+                                                    length &+= 1
+                                                    continue
+                                                }
+                                                if length > 0 { cells[Int(run)] &+= length }
+                                                run = key
+                                                length = 1
+                                                // A run's first cell is its smallest.
+                                                let i = Int(key)
+                                                let here = cell(offset)
+                                                guard here < first[i] else { continue }
+                                                first[i] = here
+                                                for k in 0..<n {
+                                                    let x = bases[k][offset]
+                                                    values[i &* n &+ k] = x.isFinite && x != nodata[k] ? x : .nan
+                                                }
+                                            }
+                                            if length > 0 { cells[Int(run)] &+= length }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

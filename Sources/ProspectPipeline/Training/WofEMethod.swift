@@ -71,7 +71,9 @@ enum WofEMethod {
         let tallies = try CellStream.cells(of: stack, area: area, rule: options.missing, threads: threads) {
             UniqueConditionTally(terms: terms)
         } _: { conditions, tile, offsets in
-            conditions.add(layers: tile.buffers, offsets: offsets, nodata: nodata) { tile.cell(at: $0, gridColumns: columns) }
+            conditions.add(
+                layers: tile.buffers, offsets: offsets, nodata: nodata, rowStride: tile.stride,
+                origin: tile.window.row * columns + tile.window.column, gridColumns: columns)
         }.states
         var conditions = tallies[0]
         for t in tallies.dropFirst() { conditions.merge(t) }

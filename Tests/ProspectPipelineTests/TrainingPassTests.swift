@@ -72,4 +72,13 @@ struct TrainingPassTests {
             }
         }
     }
+
+    @Test("the radix order of cells is the stable sort's")
+    func cellOrder() {
+        var rng = SplitMix64(seed: 5)
+        for (n, range) in [(0, 1), (1, 1), (5, 1), (1000, 3000), (20_000, 1 << 30), (3000, 1 << 40)] {
+            let cells = (0..<n).map { _ in Int(rng.next() % UInt64(range)) }
+            #expect(BackgroundSampler.sortedOrder(cells) == cells.indices.sorted { (cells[$0], $0) < (cells[$1], $1) }, "\(n) in \(range)")
+        }
+    }
 }

@@ -72,7 +72,9 @@ public struct LogisticDesign: Sendable {
     ///   - layerNames: one name per layer.
     ///   - kinds: one kind per layer.
     ///   - values: `values[k][i]` is the value of layer k at sample i; all values valid.
-    public init(layerNames: [String], kinds: [LayerKind], columns values: [[Float]]) {
+    ///   - threads: workers of the continuous layers' means, deviations and standardized
+    ///     columns (a layer's sums on one worker, in sample order: the same for any number).
+    public init(layerNames: [String], kinds: [LayerKind], columns values: [[Float]], threads: Int = ProcessInfoCores.active) {
         precondition(layerNames.count == kinds.count && values.count == kinds.count, "one kind and one column per layer")
         let layers = kinds.count
         let n = values.first?.count ?? 0
@@ -83,13 +85,16 @@ public struct LogisticDesign: Sendable {
         var references = [Int32?](repeating: nil, count: layers)
         var columns: [(layer: Int, code: Int32?)] = []
         var densePositions: [Int] = []
-        var dense: [[Double]] = []
+        var denseLayers: [Int] = []
         var groups: [LogisticMatrix.Group] = []
-        for k in 0..<layers {
-            let column = values[k]
-            switch kinds[k] {
-            case .continuous:
-                guard n > 0 else { continue }
+        // Each continuous layer's mean and population standard deviation.
+        let moments = UnsafeMutableBufferPointer<(mean: Double, sd: Double)>.allocate(capacity: max(1, layers))
+        defer { moments.deallocate() }
+        moments.initialize(repeating: (0, 0))
+        let sharedMoments = UnsafeTransfer(moments)
+        ParallelScorer.perform(items: n > 0 ? layers : 0, threads: threads) { k in
+            guard kinds[k] == .continuous else { return }
+            values[k].withUnsafeBufferPointer { column in
                 var sum = 0.0
                 for v in column { sum += Double(v) }
                 let mean = sum / Double(n)
@@ -98,13 +103,21 @@ public struct LogisticDesign: Sendable {
                     let d = Double(v) - mean
                     ss += d * d
                 }
-                let sd = (ss / Double(n)).squareRoot()
+                sharedMoments.value[k] = (mean, (ss / Double(n)).squareRoot())
+            }
+        }
+        for k in 0..<layers {
+            let column = values[k]
+            switch kinds[k] {
+            case .continuous:
+                guard n > 0 else { continue }
+                let (mean, sd) = moments[k]
                 means[k] = mean
                 if sd > 0, sd.isFinite {
                     deviations[k] = sd
                     densePositions.append(columns.count)
+                    denseLayers.append(k)
                     columns.append((k, nil))
-                    dense.append(column.map { (Double($0) - mean) / sd })
                 }
             case .categorical:
                 let codes = column.map(Self.code)
@@ -133,7 +146,21 @@ public struct LogisticDesign: Sendable {
         self.deviations = deviations
         self.classCodes = classCodes
         self.referenceCodes = references
-        self.design = LogisticMatrix(rows: n, columns: columns.count, densePositions: densePositions, dense: dense, groups: groups)
+        // The standardized columns, one after another.
+        let dense = [Double](unsafeUninitializedCapacity: denseLayers.count * n) { buffer, count in
+            let shared = UnsafeTransfer(buffer)
+            let (denseLayers, means, deviations) = (denseLayers, means, deviations)
+            ParallelScorer.perform(items: denseLayers.count, threads: threads) { j in
+                let k = denseLayers[j]
+                let (mean, sd) = (means[k], deviations[k])
+                let out = shared.value.baseAddress! + j * n
+                values[k].withUnsafeBufferPointer { column in
+                    for i in 0..<n { out[i] = (Double(column[i]) - mean) / sd }
+                }
+            }
+            count = denseLayers.count * n
+        }
+        self.design = LogisticMatrix(rows: n, columns: columns.count, densePositions: densePositions, denseValues: dense, groups: groups)
         self.columnCount = columns.count
         self.columns = columns
     }

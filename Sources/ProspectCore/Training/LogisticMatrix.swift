@@ -37,6 +37,13 @@ public struct LogisticMatrix: Sendable {
     public init(rows: Int, columns: Int, densePositions: [Int], dense: [[Double]], groups: [Group]) {
         precondition(densePositions.count == dense.count, "one position per dense column")
         precondition(dense.allSatisfy { $0.count == rows }, "every dense column holds one value per row")
+        self.init(rows: rows, columns: columns, densePositions: densePositions, denseValues: dense.flatMap { $0 }, groups: groups)
+    }
+
+    /// The same with the dense columns one after another: column j's value at row i is
+    /// `denseValues[j · rows + i]`.
+    init(rows: Int, columns: Int, densePositions: [Int], denseValues: [Double], groups: [Group]) {
+        precondition(denseValues.count == densePositions.count * rows, "every dense column holds one value per row")
         precondition(groups.allSatisfy { $0.rowClass.count == rows }, "every group holds one class per row")
         var named = [Bool](repeating: false, count: columns)
         for p in densePositions + groups.flatMap(\.positions) {
@@ -50,7 +57,7 @@ public struct LogisticMatrix: Sendable {
         self.rows = rows
         self.columns = columns
         self.densePositions = densePositions
-        denseValues = dense.flatMap { $0 }
+        self.denseValues = denseValues
         groupPositions = groups.map(\.positions)
         classes = groups.flatMap(\.rowClass)
     }

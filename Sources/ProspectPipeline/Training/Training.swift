@@ -183,7 +183,7 @@ extension Workflows {
         }
         let data = try TrainingData.load(
             layers: selected, deposits: deposits, depositsCRS: depositsCRS, selection: depositSelection, missing: options.wofe.missing,
-            required: Training.requiredDeposits(options.method), legend: legend)
+            required: Training.requiredDeposits(options.method), legend: legend, threads: options.threads)
         var fitted = try Training.fit(data, options: options, overlay: overlay?.payload, progress: Progress("training"))
         if let overlay, !overlay.leftOut.isEmpty {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"

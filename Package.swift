@@ -40,14 +40,21 @@ let package = Package(
             pkgConfig: "proj",
             providers: [.apt(["libproj-dev"])]
         ),
+        // Zstandard, the library GDAL's GeoTIFF driver compresses ZSTD tiles with: the scorer
+        // compresses a map's tiles on its workers with it (`ZstdCompressor`).
+        .systemLibrary(
+            name: "CZSTD",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         // Swift kernels written with the compiler's x86 intrinsics (AVX2), empty on other processors.
         .target(name: "ProspectAVX2", swiftSettings: avx2Settings),
         // Pure Swift: grids, models, kernels, the parallel engine, metrics. Imports no C library.
         .target(name: "ProspectCore", dependencies: ["ProspectAVX2"], swiftSettings: coreSettings),
-        // Safe wrapper over GDAL/OGR/OSR and PROJ.
+        // Safe wrapper over GDAL/OGR/OSR, PROJ and the Zstandard tile codec.
         .target(
             name: "ProspectGDAL",
-            dependencies: ["CGDAL", "CPROJ", "ProspectCore"]
+            dependencies: ["CGDAL", "CPROJ", "CZSTD", "ProspectCore"]
         ),
         // File-level pipelines: prepare, train, score, targets, validate, study files, demo.
         .target(
@@ -86,7 +93,8 @@ let package = Package(
         .testTarget(name: "ProspectBenchTests", dependencies: ["ProspectBench", "ProspectCore"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
         .testTarget(name: "ProspectCLITests",
-                    dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL", "ProspectTestSupport"]),
+                    dependencies: ["prospect", "ProspectCLI", "ProspectCore", "ProspectGDAL", "ProspectTestSupport",
+                                   .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what Prospect needs to build on Debian/Ubuntu: GDAL and PROJ development files and
-# pkg-config. Does nothing when they are already there. Run as root or with sudo available.
+# Installs what Prospect needs to build on Debian/Ubuntu: GDAL, PROJ and Zstandard development
+# files and pkg-config. Does nothing when they are already there. Run as root or with sudo available.
 set -euo pipefail
 
 need=()
 pkg-config --exists gdal 2>/dev/null || need+=(libgdal-dev)
 pkg-config --exists proj 2>/dev/null || need+=(libproj-dev)
+pkg-config --exists libzstd 2>/dev/null || need+=(libzstd-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 
 if ((${#need[@]})); then

@@ -18,6 +18,7 @@ extension ProspectCommand {
                   prospect bench --model logistic --skip-end-to-end --json
                   prospect bench --overlay
                   prospect bench --training --work-dir /tmp/prospect-bench
+                  prospect bench --targets --size 8192
                 """)
 
         @Option(help: "Evidence layers.") var layers: Int = 8
@@ -37,6 +38,8 @@ extension ProspectCommand {
         )
         var training = false
         @Option(help: "Runs of each training case per thread count (--training).") var repetitions: Int = 2
+        @Flag(help: "Only `prospect targets` on a --size² probability map (generated once into --work-dir): time and peak RSS.")
+        var targets = false
 
         func validate() throws {
             guard layers >= 1, cells >= 8192, size >= 256, repetitions >= 1 else {
@@ -56,6 +59,22 @@ extension ProspectCommand {
                     return
                 }
                 let threads = ProcessInfoCores.active
+                if targets {
+                    let machine = "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+                    if !json { print("preparing a probability map of \(size)² cells in \(workDir) …") }
+                    let map = try Benchmark.prepareTargetMap(directory: workDir, size: size)
+                    let report = try Benchmark.targets(mapPath: map, directory: workDir, size: size, machine: machine)
+                    if json {
+                        try printJSON(report)
+                    } else {
+                        print(
+                            String(
+                                format: "targets on %d² cells (%@): %.2f s, peak RSS %.0f MiB, %d targets of %d areas at score ≥ %.4g",
+                                size, machine, report.seconds, Double(report.peakRSSBytes) / 1_048_576, report.targets, report.components,
+                                report.threshold))
+                    }
+                    return
+                }
                 let kinds = model.isEmpty ? BenchModel.allCases : model
                 let machine = "\(threads) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
                 var specs: [LayerSpec] = []
@@ -99,11 +118,19 @@ extension ProspectCommand {
             out += "scalar reference, 1 thread: \(format(report.scalarReferenceCellsPerSecond / 1e6, 1)) M cells/s\n"
             if let size = report.endToEndSize {
                 out += "end to end: \(report.layers) tiled float32 GeoTIFFs of \(size)² → GeoTIFF\n"
-                var t = [["output", "M cells/s", "seconds", "peak RSS MiB"]]
+                var t = [["output", "M cells/s", "seconds", "peak RSS MiB", "file MiB"]]
                 for e in report.endToEnd {
-                    t.append([e.compression, format(e.cellsPerSecond / 1e6, 1), format(e.seconds, 2), String(e.peakRSSBytes >> 20)])
+                    t.append([
+                        e.compression, format(e.cellsPerSecond / 1e6, 1), format(e.seconds, 2), String(e.peakRSSBytes >> 20),
+                        format(Double(e.outputBytes) / 1_048_576, 1),
+                    ])
                 }
                 out += Reports.table(t)
+                if let none = report.endToEnd.first(where: { $0.compression == "none" }) {
+                    for e in report.endToEnd where e.compression != "none" {
+                        out += "\(e.compression) ÷ none (this run): \(format(e.cellsPerSecond / none.cellsPerSecond, 2))\n"
+                    }
+                }
             }
             return out
         }

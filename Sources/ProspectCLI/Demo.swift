@@ -5,9 +5,9 @@ import ProspectPipeline
 extension ProspectCommand {
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run train → score → targets → validate on the bundled demo region (Rasters/).",
+            abstract: "Run train → score → targets → validate → cv on the bundled demo region (Rasters/).",
             discussion: """
-                The demo region is synthetic: a rare-earth province in Odisha, India (UTM 45N), whose deposits were drawn from a hidden mineral-system model (Rasters/truth.json).
+                The demo region is synthetic: a rare-earth province in Odisha, India (UTM 45N), whose deposits were drawn from a hidden mineral-system model (Rasters/truth.json). It reports the map's fit on the deposits that trained it and, by cross-validation in spatial blocks (prospect cv at its defaults), how it predicts deposits it never saw.
 
                 Example:
                   prospect demo --out demo-output
@@ -22,6 +22,8 @@ extension ProspectCommand {
         var method: TrainingOptions.Method = .wofe
         @OptionGroup var workers: WorkerThreads
         @OptionGroup var stamp: CreatedTime
+        @Flag(name: .customLong("no-cv"), help: "Skip the cross-validation: only the fit is reported.")
+        var noCV = false
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
@@ -42,7 +44,9 @@ extension ProspectCommand {
                     throw PipelineError("Rasters", "demo data not found; run from the project folder or pass --data")
                 }
                 let s = try DemoRegion.run(
-                    rasters: rasters, output: out, method: method, threads: workers.threads, created: try stamp.time())
+                    rasters: rasters, output: out, method: method, threads: workers.threads, created: try stamp.time(),
+                    crossValidate: !noCV)
+                for w in s.warnings { FileHandle.standardError.write("prospect: warning: \(w)\n".data(using: .utf8)!) }
                 if json {
                     try printJSON(s)
                     return
@@ -51,18 +55,32 @@ extension ProspectCommand {
                 print("  layers by strength of evidence: \(s.layerRanking.joined(separator: " > "))")
                 if let t = s.trueLayers { print("  hidden model's true layers:     \(t.joined(separator: ", "))") }
                 print(
-                    "  ROC AUC \(format(s.auc, 3)) over \(s.depositsUsed) deposit cells; \(format(s.capturedAtTenPercent, 1)) % of deposits in the top 10 % of the area"
+                    "  fit, on the \(s.depositsUsed) training deposit cells: ROC AUC \(format(s.auc, 3)); \(format(s.capturedAtTenPercent, 1)) % of them in the top 10 % of the area"
                 )
+                if let h = s.heldOutAUC {
+                    print(
+                        "  held out by training (\(s.holdoutScheme ?? "random")): ROC AUC \(format(h, 3)) on deposits the model never saw")
+                }
+                if let cv = s.crossValidation {
+                    print("  prediction, \(cv.headline)")
+                } else {
+                    print("  prediction: not measured (--no-cv); the fit above over-rates it")
+                }
                 print("  scoring took \(format(s.scoreSeconds, 3)) s")
                 print("  top targets:")
-                var table = [["rank", "max", "area km²", "lon", "lat", "main evidence"]]
+                var table = [["rank", "expected", "max", "area km²", "known", "lon", "lat", "main evidence"]]
                 for t in s.targets.prefix(5) {
                     table.append([
-                        String(t.rank), format(t.maxScore), format(t.areaKm2, 3), format(t.centroidLon, 5),
-                        format(t.centroidLat, 5), t.topLayers.joined(separator: ", "),
+                        String(t.rank), t.expectedDeposits.map { format($0, 1) } ?? "–", format(t.maxScore), format(t.areaKm2, 3),
+                        t.knownDeposits.map(String.init) ?? "–", format(t.labelLon, 5), format(t.labelLat, 5),
+                        t.topLayers.joined(separator: ", "),
                     ])
                 }
                 print(Reports.table(table).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+                for t in s.targets.prefix(5) where !t.explanation.isEmpty { print("    \(t.rank). \(t.explanation)") }
+                print(
+                    "    expected: deposits the map expects inside the target; known: training deposits inside it; lon, lat: a point inside it"
+                )
                 print("  outputs in \(s.output)/")
             }
         }

@@ -24,7 +24,7 @@ public struct ProspectCommand: ParsableCommand {
         version: ProspectVersion.string,
         subcommands: [
             Info.self, Prepare.self, Train.self, CV.self, Import.self, Run.self, Score.self, Targets.self, Validate.self, Demo.self,
-            Bench.self,
+            Bench.self, Plan.self, Shard.self, Merge.self,
             GenerateDemo.self,
         ]
     )

@@ -25,7 +25,7 @@ extension ProspectCommand {
         var stack: String?
         @Option(name: .customLong("evidence"), help: "Replace a model layer's raster: NAME=PATH (repeatable).")
         var evidence: [String] = []
-        @Option(help: "Compression: zstd (level 1, fast), deflate (readable everywhere), lzw or none.")
+        @Option(help: "Compression: zstd (fast, encoded on the scoring threads), deflate (readable everywhere), lzw or none.")
         var compress: ScoreOptions.Compression = .zstd
         @Flag(help: "Write a Cloud Optimized GeoTIFF with overviews.")
         var cog = false

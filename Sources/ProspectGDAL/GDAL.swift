@@ -24,6 +24,31 @@ public enum GDAL {
         CPLSetConfigOption(key, value)  // void
     }
 
+    /// The names of the creation options `driver` lists (empty for an unknown driver): an option
+    /// it does not list is ignored with only a warning, which GDAL's quiet handler hides.
+    ///
+    /// The corresponding C functions are `GDALGetDriverByName` (NULL when not registered),
+    /// `GDALGetDriverCreationOptionList` (XML, NULL when there is none) and `CPLParseXMLString`
+    /// (NULL on malformed XML; freed with `CPLDestroyXMLNode`).
+    public static func creationOptionNames(driver: String) -> Set<String> {
+        initialize()
+        guard let d = GDALGetDriverByName(driver), let list = GDALGetDriverCreationOptionList(d),
+            let root = CPLParseXMLString(list)
+        else { return [] }
+        defer { CPLDestroyXMLNode(root) }
+        var names: Set<String> = []
+        var option = CPLGetXMLNode(root, "=CreationOptionList")?.pointee.psChild  // NULL when absent
+        while let node = option {
+            if node.pointee.eType == CXT_Element, String(cString: node.pointee.pszValue) == "Option",
+                let name = CPLGetXMLValue(node, "name", nil)  // NULL when the attribute is absent
+            {
+                names.insert(String(cString: name))
+            }
+            option = node.pointee.psNext
+        }
+        return names
+    }
+
     /// Runs `body` with GDAL's auxiliary side files (PAM, `.aux.xml`) off for the datasets this
     /// thread opens or creates in it.
     ///

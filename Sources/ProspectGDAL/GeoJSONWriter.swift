@@ -67,8 +67,9 @@ public enum VectorWriter {
     /// Writes one layer of `features` in `crs` with the OGR driver `driver`.
     ///
     /// Property columns are the union of the features' keys in first-seen order, typed
-    /// Integer64, Real or String (a key mixing ints and doubles is Real; any string makes it
-    /// String); non-finite doubles are written as null. The file is written to a temporary
+    /// Integer64, Real, String or StringList (a key mixing ints and doubles is Real; any
+    /// other mix is String, a list then joined with "; "); non-finite doubles are written as
+    /// null. The file is written to a temporary
     /// name in the same directory and renamed on success; the temporary is removed on failure.
     /// The corresponding C functions are `GDALCreate`, `GDALDatasetCreateLayer`,
     /// `OGR_L_CreateField` and `OGR_L_CreateFeature`.
@@ -136,7 +137,7 @@ public enum VectorWriter {
         }
     }
 
-    private enum Column { case integer, real, string }
+    private enum Column { case integer, real, string, boolean, stringList }
 
     private static func columns(of features: [GeoJSONFeature]) -> [(name: String, type: Column)] {
         var order: [String] = []
@@ -148,9 +149,25 @@ public enum VectorWriter {
                     case .int: .integer
                     case .double: .real
                     case .string: .string
+                    case .strings: .stringList
+                    case .bool: .boolean
+                    case .null(let kind):
+                        switch kind {
+                        case .integer: .integer
+                        case .real: .real
+                        case .string: .string
+                        case .boolean: .boolean
+                        }
                     }
                 if let old = types[key] {
-                    if old == .string || type == .string { types[key] = .string } else if old != type { types[key] = .real }
+                    if old == type {
+                    } else if old == .string || type == .string || old == .boolean || type == .boolean || old == .stringList
+                        || type == .stringList
+                    {
+                        types[key] = .string
+                    } else {
+                        types[key] = .real
+                    }
                 } else {
                     order.append(key)
                     types[key] = type
@@ -189,11 +206,14 @@ public enum VectorWriter {
                 case .integer: OFTInteger64
                 case .real: OFTReal
                 case .string: OFTString
+                case .boolean: OFTInteger
+                case .stringList: driver == "GeoJSON" ? OFTStringList : OFTString
                 }
             guard let field = OGR_Fld_Create(column.name, type) else {  // NULL on failure
                 throw GDALError(path: label, message: CPL.detail("could not create field \(column.name)"))
             }
             defer { OGR_Fld_Destroy(field) }
+            if column.type == .boolean { OGR_Fld_SetSubType(field, OFSTBoolean) }  // void
             CPL.reset()
             guard OGR_L_CreateField(layer, field, 1) == OGRERR_NONE else {  // OGRERR_NONE on success
                 throw GDALError(path: label, message: CPL.detail("could not create field \(column.name)"))
@@ -230,9 +250,27 @@ public enum VectorWriter {
                     }
                 case .string(let v):
                     OGR_F_SetFieldString(f, i, v)
+                case .strings(let v):
+                    if column == .stringList && driver == "GeoJSON" {
+                        CPL.withList(v) { OGR_F_SetFieldStringList(f, i, $0) }  // void; copies the list
+                    } else {
+                        OGR_F_SetFieldString(f, i, v.joined(separator: "; "))
+                    }
+                case .bool(let v):
+                    if column == .string {
+                        OGR_F_SetFieldString(f, i, v ? "true" : "false")
+                    } else {
+                        OGR_F_SetFieldInteger(f, i, v ? 1 : 0)
+                    }
+                case .null:
+                    OGR_F_SetFieldNull(f, i)
                 }
             }
-            if let geometry = try makeGeometry(feature.rings, asLine: feature.isLine, label: label) {
+            let made =
+                feature.polygons.isEmpty
+                ? try makeGeometry(feature.rings, asLine: feature.isLine, label: label)
+                : try makePolygons(feature.polygons, multi: geometryType == wkbMultiPolygon, label: label)
+            if let geometry = made {
                 CPL.reset()
                 guard OGR_F_SetGeometryDirectly(f, geometry) == OGRERR_NONE else {  // OGRERR_NONE on success; takes ownership
                     throw GDALError(path: label, message: CPL.detail("could not set the geometry of feature \(n)"))
@@ -248,20 +286,43 @@ public enum VectorWriter {
 
     /// One geometry type for the layer when every feature has the same kind (GeoPackage
     /// readers prefer it), else `wkbUnknown`.
+    /// Features given as polygons make a MultiPolygon layer when any has several parts (the
+    /// others are written as one-part multipolygons), else a Polygon layer.
     private static func geometryType(of features: [GeoJSONFeature]) -> OGRwkbGeometryType {
         let kinds = Set(
             features.map { f -> Int in
+                if !f.polygons.isEmpty { return f.polygons.count > 1 ? 3 : 2 }
                 if f.isLine { return 1 }
                 if f.rings.count == 1, f.rings[0].count == 1 { return 0 }
                 return 2
             })
+        if kinds == [2, 3] || kinds == [3] { return wkbMultiPolygon }
         guard kinds.count == 1, let k = kinds.first else { return wkbUnknown }
         return [wkbPoint, wkbLineString, wkbPolygon][k]
     }
 
+    /// An owned OGR Polygon, or MultiPolygon when `multi` or there are several parts.
+    /// The corresponding C functions are `OGR_G_CreateGeometry` and `OGR_G_AddGeometryDirectly`.
+    static func makePolygons(_ polygons: [[[(x: Double, y: Double)]]], multi: Bool, label: String) throws -> OGRGeometryH? {
+        guard !polygons.isEmpty else { return nil }
+        if polygons.count == 1, !multi { return try makeGeometry(polygons[0], asLine: false, label: label) }
+        CPL.reset()
+        guard let collection = OGR_G_CreateGeometry(wkbMultiPolygon) else {  // NULL on failure
+            throw GDALError(path: label, message: CPL.detail("could not create a multipolygon"))
+        }
+        for polygon in polygons {
+            guard let part = try makeGeometry(polygon, asLine: false, label: label) else { continue }
+            guard OGR_G_AddGeometryDirectly(collection, part) == OGRERR_NONE else {  // OGRERR_NONE on success; takes ownership
+                OGR_G_DestroyGeometry(collection)
+                throw GDALError(path: label, message: CPL.detail("could not add a polygon"))
+            }
+        }
+        return collection
+    }
+
     /// An owned OGR geometry for `rings` (nil for no rings). The corresponding C functions are
     /// `OGR_G_CreateGeometry`, `OGR_G_AddPoint_2D` and `OGR_G_AddGeometryDirectly`.
-    private static func makeGeometry(_ rings: [[(x: Double, y: Double)]], asLine: Bool, label: String) throws -> OGRGeometryH? {
+    static func makeGeometry(_ rings: [[(x: Double, y: Double)]], asLine: Bool, label: String) throws -> OGRGeometryH? {
         let rings = rings.filter { !$0.isEmpty }
         guard let first = rings.first else { return nil }
         CPL.reset()

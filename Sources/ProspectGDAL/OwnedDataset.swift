@@ -27,12 +27,13 @@ final class OwnedDataset {
     ///
     /// The corresponding C functions are `GDALFlushCache` and `GDALClose`, both void in GDAL
     /// 3.6, so failures are read from `CPLGetLastErrorType`. Calling it twice is harmless.
+    /// - Parameter flush: `GDALFlushCache` first; without it `GDALClose` alone flushes.
     /// - Throws: `GDALError` "could not finish writing (…)" naming `path`.
-    func close() throws {
+    func close(flush: Bool = true) throws {
         guard let h = handle else { return }
         handle = nil
         CPL.reset()
-        GDALFlushCache(h)  // void: failures only through the CPL error state
+        if flush { GDALFlushCache(h) }  // void: failures only through the CPL error state
         var failure = CPL.lastFailed ? CPL.lastMessage : nil
         CPL.reset()
         GDALClose(h)  // void: failures only through the CPL error state

@@ -21,6 +21,13 @@ extension RasterDataset {
         CPL.dictionary(GDALGetMetadata(openHandle, domain))  // NULL when empty
     }
 
+    /// One metadata item of `band` in `domain`, nil when absent: the GeoTIFF driver answers
+    /// "BLOCK_OFFSET_x_y" and "BLOCK_SIZE_x_y" in the "TIFF" domain with where a block's bytes
+    /// lie in the file. The corresponding C function is `GDALGetMetadataItem` (NULL when absent).
+    public func bandMetadataItem(_ name: String, band: Int = 1, domain: String? = nil) -> String? {
+        withBand(band) { b in GDALGetMetadataItem(b, name, domain).map { String(cString: $0) } }
+    }
+
     /// Sets the description of `band`. The corresponding C function is `GDALSetDescription`.
     public func setBandDescription(_ text: String, band: Int = 1) {
         withBand(band) { GDALSetDescription($0, text) }  // void
@@ -34,8 +41,14 @@ extension RasterDataset {
     /// Class names of `band`, indexed by class value (GeoTIFF/ERDAS category names), empty
     /// when the band has none. The corresponding C function is `GDALGetRasterCategoryNames`
     /// (a borrowed list; NULL when there are none).
+    ///
+    /// GDAL 3.6's GeoTIFF driver reads a `.aux.xml` side file only when something asks for
+    /// its georeferencing or a table, and its `GetCategoryNames` does not: asked first, it
+    /// found no names in the side file. Asking for the attribute table (`GDALGetDefaultRAT`)
+    /// first loads the side file.
     public func categoryNames(band: Int = 1) -> [String] {
         withBand(band) { b in
+            _ = GDALGetDefaultRAT(b)  // NULL when there is none; loads the side file
             guard let list = GDALGetRasterCategoryNames(b) else { return [] }
             var names: [String] = []
             var i = 0

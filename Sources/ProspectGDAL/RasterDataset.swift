@@ -96,6 +96,16 @@ public final class RasterDataset {
     /// - Throws: `GDALError` when a write could not be completed.
     public func close() throws { try dataset.close() }
 
+    /// Closes a new GeoTIFF created with `SPARSE_OK=TRUE` and no block written, whose tiles
+    /// `TileAppender` is to append: GDAL writes its header and directory as it does before the
+    /// first block it writes itself.
+    ///
+    /// The corresponding C function is `GDALClose` alone: GDAL 3.6 writes the GeoTIFF keys of
+    /// a dataset never written to once more on a `GDALFlushCache`, adding a GeoDoubleParams
+    /// tag that the file GDAL writes block by block does not hold.
+    /// - Throws: `GDALError` when the file could not be written.
+    public func closeForAppending() throws { try dataset.close(flush: false) }
+
     /// Size, georeferencing and CRS.
     ///
     /// The corresponding C functions are `GDALGetGeoTransform` (GDAL's default identity

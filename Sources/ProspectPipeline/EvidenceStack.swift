@@ -41,6 +41,10 @@ public struct EvidenceStack: Sendable {
     public let infiniteCells = InfiniteCells()
     /// The cells each layer's transforms turn into nodata, counted as tiles are read.
     public let unmappedCells = UnmappedCells()
+    /// Whether a pass refuses a layer that holds no valid value (`ValidityCheck`). Off for a
+    /// shard of a study, which may lie where a layer has no data (the whole stack is checked
+    /// when the model is trained).
+    public var requireDataInEveryLayer = true
 
     /// Opens every layer and checks it is a raster on the same grid as the first.
     ///
@@ -189,6 +193,7 @@ struct ValidityCheck {
 
     /// - Throws: naming the first layer that had no valid cell.
     func check(_ stack: EvidenceStack) throws {
+        guard stack.requireDataInEveryLayer else { return }
         if let k = seen.firstIndex(of: false) { throw PipelineError(stack.layers[k].path, "every cell is nodata") }
     }
 }

@@ -32,6 +32,8 @@ public struct OutputGuard {
     /// be taken for a PNG by every other program.
     public enum OutputFormat: Sendable {
         case geoTIFF, geoJSON, csv, model
+        /// GeoJSON, GeoPackage or FlatGeobuf, by the extension (`VectorFormat`).
+        case vector
 
         /// "a GeoTIFF", for messages.
         public var name: String {
@@ -40,6 +42,7 @@ public struct OutputGuard {
             case .geoJSON: "GeoJSON"
             case .csv: "CSV"
             case .model: "a model file (JSON)"
+            case .vector: "GeoJSON, GeoPackage or FlatGeobuf"
             }
         }
 
@@ -50,6 +53,7 @@ public struct OutputGuard {
             case .geoJSON: ["geojson", "json"]
             case .csv: ["csv"]
             case .model: ["json"]
+            case .vector: ["geojson", "json", "gpkg", "fgb"]
             }
         }
     }

@@ -8,11 +8,12 @@ public enum Workflows {
     /// - Parameters:
     ///   - otherInputs: files the caller read for this run (a stack's manifest), which the map
     ///     must not overwrite either.
+    ///   - requireDataInEveryLayer: refuse a layer with no valid value (off for a shard of a study).
     /// - Throws: `PipelineError` before anything is written when the map would overwrite the
     ///   model, one of its layers or another input.
     public static func score(
         modelPath: String, outputPath: String, overrides: [String: String] = [:],
-        options: ScoreOptions = ScoreOptions(), otherInputs: [OutputGuard.Input] = []
+        options: ScoreOptions = ScoreOptions(), otherInputs: [OutputGuard.Input] = [], requireDataInEveryLayer: Bool = true
     ) throws -> ScoreReport {
         let model = try ModelStore.load(modelPath)
         let specs = try ModelStore.layerSpecs(of: model, modelPath: modelPath, overrides: overrides)
@@ -27,7 +28,17 @@ public enum Workflows {
             guard missing.message == "no such file" else { throw missing }
             throw PipelineError(spec.path, "evidence layer \"\(spec.name)\" named by model \(modelPath) does not exist")
         }
-        let stack = try EvidenceStack.open(specs)
+        var stack = try EvidenceStack.open(specs)
+        stack.requireDataInEveryLayer = requireDataInEveryLayer
+        let provenance = try mapProvenance(model: model, modelPath: modelPath, specs: specs, created: options.created)
+        return try Scorer.score(
+            model: model, stack: stack, outputPath: outputPath, options: options,
+            provenance: provenance, progress: Progress("scoring"))
+    }
+
+    /// The metadata a map carries: the tool, the model (embedded with the layers it read,
+    /// `specs`), the inputs, the time and the nodata rule.
+    static func mapProvenance(model: ModelFile, modelPath: String, specs: [LayerSpec], created: CreationTime?) throws -> [String: String] {
         var embedded = model
         embedded.layers = zip(model.layers, specs).map {
             var l = $0.0
@@ -37,20 +48,17 @@ public enum Workflows {
         // The map carries what scoring and explanation need; the full tables stay in the model file.
         embedded.training.weights = embedded.training.weights?.filter(\.selected)
         embedded.training.coefficients = nil
-        let provenance: [String: String] = [
+        return [
             "PROSPECT_VERSION": ProspectVersion.tool,
             "PROSPECT_METHOD": model.method,
             "PROSPECT_MODEL": absolute(modelPath),
             "PROSPECT_MODEL_JSON": String(decoding: try embedded.encoded(), as: UTF8.self),
             "PROSPECT_INPUTS": specs.map { absolute($0.path) }.joined(separator: "\n"),
-            "PROSPECT_CREATED": options.created.stamp,
+            "PROSPECT_CREATED": created.stamp,
             "PROSPECT_NODATA_RULE": model.additive?.missingAsUnknown == true
                 ? "missing as unknown: a missing layer adds weight 0 and the missing-data variance; a cell is nodata only when every evidence layer is nodata (or NaN) there"
                 : "a cell is nodata when any evidence layer is nodata (or NaN) there",
         ]
-        return try Scorer.score(
-            model: model, stack: stack, outputPath: outputPath, options: options,
-            provenance: provenance, progress: Progress("scoring"))
     }
 
     static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }

@@ -87,5 +87,18 @@ struct CommandTests {
         let targets = try #require(obj["targets"] as? [[String: Any]])
         #expect(!targets.isEmpty)
         #expect((targets.first?["contributions"] as? [[String: Any]])?.first?["layer"] as? String == "a")
+        // Without deposits the text says they were not counted, and the JSON has nulls, not zeros.
+        #expect(r.stdout.contains("known deposits not counted: give --deposits to count them"))
+        #expect(targets.allSatisfy { $0["known_deposits"] is NSNull && $0["expected_deposits"] is Double })
+        // With them: counted, and a CSV with the same rows.
+        let d = try CLI.run(["targets", "map.tif", "--out", "t3.gpkg", "--deposits", s.deposits, "--csv", "t3.csv", "--json"], in: dir)
+        #expect(d.status == 0, "\(d.stderr)")
+        let withDeposits = try #require(try JSONSerialization.jsonObject(with: Data(d.stdout.utf8)) as? [String: Any])
+        let counted = try #require(withDeposits["targets"] as? [[String: Any]])
+        #expect(counted.allSatisfy { $0["known_deposits"] is Int && $0["greenfield"] is Bool })
+        let csv = try String(contentsOfFile: dir + "/t3.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == counted.count + 1)
+        let bad = try CLI.run(["targets", "map.tif", "--out", "t4.geojson", "--rank-by", "best"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("--rank-by"))
     }
 }

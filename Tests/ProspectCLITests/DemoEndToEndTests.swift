@@ -13,13 +13,25 @@ struct DemoEndToEndTests {
         var auc: Double
         var depositsUsed: Int
         var capturedAtTenPercent: Double
+        var crossValidation: CV?
+        struct CV: Decodable {
+            var scheme: String
+            var pooledAUC: Double
+            var folds: [Fold]
+            struct Fold: Decodable { var deposits: Int }
+            enum CodingKeys: String, CodingKey {
+                case scheme, folds
+                case pooledAUC = "pooled_auc"
+            }
+        }
     }
 
     /// The demo's summary and its output folder (removed when the caller lets go of it).
-    func runDemo(_ method: String) throws -> (Summary, TemporaryFolder) {
+    func runDemo(_ method: String, crossValidate: Bool = false) throws -> (Summary, TemporaryFolder) {
         let folder = try TemporaryFolder()
         let out = folder.path
-        let result = try CLI.run(["demo", "--data", CLI.demoData, "--out", out, "--method", method, "--json"])
+        let result = try CLI.run(
+            ["demo", "--data", CLI.demoData, "--out", out, "--method", method, "--json"] + (crossValidate ? [] : ["--no-cv"]))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let summary = try JSONDecoder().decode(Summary.self, from: Data(result.stdout.utf8))
         return (summary, folder)
@@ -36,9 +48,14 @@ struct DemoEndToEndTests {
 
     @Test("weights of evidence: true layers outrank the decoys, AUC is high, outputs are complete")
     func wofeOutputs() throws {
-        let (s, folder) = try runDemo("wofe")
+        let (s, folder) = try runDemo("wofe", crossValidate: true)
         let out = folder.path
         #expect(s.auc > 0.85)
+        // Cross-validated in blocks: every deposit cell held out once, predicted worse than fitted.
+        let cv = try #require(s.crossValidation)
+        #expect(cv.scheme == "blocks")
+        #expect(cv.folds.map(\.deposits).reduce(0, +) == s.depositsUsed)
+        #expect(cv.pooledAUC > 0.7 && cv.pooledAUC < s.auc, "pooled \(cv.pooledAUC), fit \(s.auc)")
         let truthData = try Data(contentsOf: URL(fileURLWithPath: CLI.demoData + "/truth.json"))
         let truth = try JSONDecoder().decode(HiddenModel.self, from: truthData)
         let rank = Dictionary(uniqueKeysWithValues: s.layerRanking.enumerated().map { ($1, $0) })
@@ -47,7 +64,7 @@ struct DemoEndToEndTests {
         // Weights table: header and one row per class with a layer column.
         let csv = try String(contentsOfFile: out + "/weights.csv", encoding: .utf8)
         #expect(csv.hasPrefix("layer,class,"))
-        #expect(csv.contains("lithology,code 4,"))
+        #expect(csv.contains("lithology,alkaline-carbonatite complex,"), "class names from the raster (CLASS_4 metadata)")
         // The map carries provenance.
         let map = try RasterDataset.open(out + "/prospectivity_wofe.tif")
         let meta = map.metadata()

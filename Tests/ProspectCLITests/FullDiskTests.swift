@@ -108,4 +108,40 @@ struct FullDiskTests {
         #expect(r.stderr.hasPrefix("prospect: error: disk/"), "\(r.stderr)")
         #expect(contents(disk) == before, "files now: \(CLI.files(in: disk))")
     }
+
+    @Test("score: the run fails with one line naming the map, and the earlier map stays")
+    func score() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        // 700 × 700 cells of noise: the map compresses to more than the 1 MiB disk holds, while
+        // its header fits, so the run fails appending tiles.
+        var grid = Fixture.grid
+        grid.columns = 700
+        grid.rows = 700
+        grid.crsWKT = try Fixture.utm().wkt
+        try writeRaster(dir + "/a.tif", grid: grid, nodata: -9999) { c, r in
+            Float((c &* 73_856_093 ^ r &* 19_349_663) & 0xFFFFF) / Float(0xFFFFF)
+        }
+        let deposits = try Fixture.points(
+            dir + "/deposits.gpkg",
+            [(600, 20), (610, 100), (590, 300), (620, 450), (500, 200)].map {
+                grid.transform.map(column: Double($0.0) + 0.5, row: Double($0.1) + 0.5)
+            }
+            .map { ($0.x, $0.y) })
+        let train = try CLI.run(
+            ["train", "--method", "logistic", "--deposits", deposits, "--evidence", "a=a.tif", "--out", "model.json"], in: dir)
+        try #require(train.status == 0, "\(train.stderr)")
+        let disk = dir + "/disk"
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: false)
+        try #require(SmallDisk.mount(at: disk))
+        defer { SmallDisk.unmount(disk) }
+        try "an earlier map".write(toFile: disk + "/map.tif", atomically: false, encoding: .utf8)
+        let before = contents(disk)
+        let r = try CLI.run(["score", "--model", "model.json", "--out", "disk/map.tif"], in: dir)
+        #expect(r.status != 0, "exit 0: \(r.stdout)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "stderr: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("prospect: error: disk/map.tif: cannot write tile ("), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("No space left on device\n"), "\(r.stderr)")
+        #expect(contents(disk) == before, "files now: \(CLI.files(in: disk))")
+    }
 }

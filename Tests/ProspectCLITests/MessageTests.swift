@@ -424,10 +424,14 @@ struct MessageTests {
             saying: "prospect: error: w.txt: --weights-table writes CSV; give a name ending in .csv")
         try expectError(
             ["targets", "map.tif", "--out", "t.shp"], in: dir,
-            saying: "prospect: error: t.shp: --out writes GeoJSON; give a name ending in .geojson or .json")
+            saying:
+                "prospect: error: t.shp: --out writes GeoJSON, GeoPackage or FlatGeobuf; give a name ending in .geojson, .json, .gpkg or .fgb"
+        )
         try expectError(
             ["targets", "map.tif", "--out", "t.geojson", "--tiles-out", "tiles.kml"], in: dir,
-            saying: "prospect: error: tiles.kml: --tiles-out writes GeoJSON; give a name ending in .geojson or .json")
+            saying:
+                "prospect: error: tiles.kml: --tiles-out writes GeoJSON, GeoPackage or FlatGeobuf; give a name ending in .geojson, .json, .gpkg or .fgb"
+        )
         try FileManager.default.copyItem(atPath: ImportFixture.folder + "/lightgbm_model.json", toPath: dir + "/dump.json")
         let layers = try ImportFixture.rasters(in: dir).flatMap { ["--evidence", $0] }
         try expectError(

@@ -184,6 +184,16 @@ struct OptionTableTests {
             option: .tileSize, cli: ["targets", "map.tif", "--out", "t.geojson", "--tile-size", "nan"],
             study: study(outputs: "targets: {tile_size: .nan}"), problem: "give a positive number of metres, got nan"),
         Case(
+            option: .minAreaKm2, cli: ["targets", "map.tif", "--out", "t.geojson", "--min-area-km2=-1"],
+            study: study(outputs: "targets: {min_area_km2: -1}"), problem: "give a positive number of km², got -1"),
+        Case(
+            option: .maxAreaKm2, cli: ["targets", "map.tif", "--out", "t.geojson", "--max-area-km2", "nan"],
+            study: study(outputs: "targets: {max_area_km2: .nan}"), problem: "give a positive number of km², got nan"),
+        Case(
+            option: .maxAreaKm2, cli: ["targets", "map.tif", "--out", "t.geojson", "--min-area-km2", "2", "--max-area-km2", "1"],
+            study: study(outputs: "targets: {min_area_km2: 2, max_area_km2: 1}"),
+            problem: "give at least the smallest area kept (2 km²), got 1"),
+        Case(
             option: .scoreThreads, cli: ["score", "--model", "m.json", "--out", "map.tif", "--threads", "0"], study: nil,
             problem: "give at least 1, got 0"),
         Case(

@@ -16,6 +16,18 @@ struct StudyTests {
             #expect(files.contains(f), "missing \(f) in \(files)")
         }
         #expect(CLI.files(in: dir + "/study/stack").contains("fault_distance.tif"))
+        // The targets: the study's deposits counted, at most 2 km²
+        // unless a single peak, and the CSV beside them.
+        let targets =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: dir + "/study/targets.geojson"))) as! [String: Any]
+        let properties = (targets["features"] as! [[String: Any]]).map { $0["properties"] as! [String: Any] }
+        #expect(properties.count == 10)
+        #expect(properties.allSatisfy { $0["known_deposits"] is Int && $0["expected_deposits"] is Double && $0["class"] == nil })
+        #expect(properties.contains { ($0["known_deposits"] as! Int) > 0 })
+        #expect(properties.allSatisfy { ($0["area_km2"] as! Double) <= 2 || ($0["pieces"] as! Int) > 1 })
+        let csv = try String(contentsOfFile: dir + "/study/targets.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 11)
         let log = try String(contentsOfFile: dir + "/study/run.log", encoding: .utf8)
         #expect(
             log.contains("prepare:") && log.contains("train:") && log.contains("score:") && log.contains("targets:")
@@ -54,6 +66,7 @@ struct StudyTests {
             ),
             ("grid: [1, 2\n", "not valid YAML"),
             (base.replacingOccurrences(of: "deposits:", with: "# deposits:"), "deposits:"),
+            (base + "\noutputs:\n  targets: {rank_by: best}\n", "outputs.targets.rank_by: give one of expected, peak, mean, got best"),
         ]
         for (text, problem) in cases {
             let path = try study(text, in: dir)

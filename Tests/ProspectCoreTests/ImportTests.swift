@@ -307,7 +307,8 @@ struct TreeModelFileTests {
                 #expect(abs(Double(out[i]) - m.ensemble.probability(row)) <= 1e-6)
             }
         }
-        #expect(scorer.contributions(values: rows[0]) == m.ensemble.contributions(rows[0]))
+        // Explanations: path-dependent TreeSHAP in logit units.
+        #expect(scorer.contributions(values: rows[0]) == TreeAttribution(m.ensemble).logitContributions(rows[0]))
     }
 
     @Test func version2FilesStillRead() throws {

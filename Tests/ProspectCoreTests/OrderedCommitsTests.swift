@@ -101,4 +101,42 @@ struct OrderedCommitsTests {
         #expect(log.committed == Array(0..<log.committed.count))
         #expect(log.committed.count <= 37)
     }
+
+    /// An item's result as the scorer encodes a tile: a length that depends on the item, and
+    /// bytes derived from it.
+    static func encoded(_ item: Int) -> [UInt8] {
+        (0..<((item * 7919) % 61 + 1)).map { UInt8(truncatingIfNeeded: item &* 31 &+ $0) }
+    }
+
+    @Test(
+        "results of varying lengths in reused slots, appended at each commit, make the same bytes for any workers",
+        arguments: [1, 2, 3, 8])
+    func appendedResults(workers: Int) {
+        let items = 300
+        let slots = workers + 1
+        // Each slot holds its item's bytes and their length, as the scorer's result slots hold
+        // an encoded tile: a later item in the same slot must not leak into an earlier commit.
+        let buffers = (0..<slots).map { _ in UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64) }
+        let lengths = UnsafeMutableBufferPointer<Int>.allocate(capacity: slots)
+        defer {
+            buffers.forEach { $0.deallocate() }
+            lengths.deallocate()
+        }
+        let shared = UnsafeTransfer((buffers: buffers, lengths: lengths))
+        final class File: @unchecked Sendable { var bytes: [UInt8] = [] }
+        let file = File()
+        let work = OrderedCommits(items: items, slots: slots) { _, slot in
+            let (buffers, lengths) = shared.value
+            file.bytes += buffers[slot][0..<lengths[slot]]
+        }
+        run(work, workers: workers) { item, slot in
+            let (buffers, lengths) = shared.value
+            let bytes = Self.encoded(item)
+            _ = buffers[slot].update(fromContentsOf: bytes)
+            usleep(UInt32((item * 31) % 150))
+            lengths[slot] = bytes.count
+        }
+        #expect(work.error == nil)
+        #expect(file.bytes == (0..<items).flatMap(Self.encoded))
+    }
 }

@@ -191,19 +191,20 @@ struct TreeKernelTests {
         #expect(FloatThreshold.right(of: .nan, .less) == -.infinity)
     }
 
-    @Test("contributions sum to the margin minus the trees' root values and the base")
+    @Test("contributions sum to the cell's logit minus the expected logit")
     func contributionsSum() {
         let layers = Self.makeLayers(count: 50, seed: 21)
         for (name, ensemble) in Self.ensembles() {
             let compiled = CompiledTrees(ensemble, nodata: Self.nodata)
-            let scale = ensemble.output == .average ? 1 / Double(ensemble.trees.count) : 1
-            let roots = ensemble.trees.reduce(0) { $0 + $1.value[0] } * scale
+            #expect(compiled.contributionUnit == "logit")
+            let attribution = TreeAttribution(ensemble)
             for i in 0..<50 {
                 let values = layers.map { $0[i] }
                 let c = compiled.contributions(values: values)
                 #expect(c.count == 4)
-                let expected = ensemble.margin(values) - roots - ensemble.base
-                #expect(abs(c.reduce(0, +) - expected) <= 1e-9, "\(name) cell \(i)")
+                let p = ensemble.margin(values)
+                let logit = ensemble.output == .logistic ? p : log(p / (1 - p))
+                #expect(abs(c.reduce(attribution.expectedLogit, +) - logit) <= 1e-9, "\(name) cell \(i)")
             }
         }
     }

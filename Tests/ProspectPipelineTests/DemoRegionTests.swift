@@ -21,6 +21,13 @@ struct DemoRegionTests {
             let committed = try readRaster("\(Self.rasters)/\(name).tif")
             #expect(fresh == committed, "\(name).tif differs from a fresh generation")
         }
+        for name in DemoRegion.continuousLayers + DemoRegion.categoricalLayers {
+            let fresh = try RasterDataset.open("\(dir)/\(name).tif").unitType()
+            let committed = try RasterDataset.open("\(Self.rasters)/\(name).tif").unitType()
+            #expect(
+                fresh == committed, "\(name).tif: unit \(String(describing: committed)), a fresh generation \(String(describing: fresh))")
+        }
+        #expect(try RasterDataset.open("\(Self.rasters)/fault_distance.tif").unitType() == "m")
         let committed = try DepositSet.load("\(Self.rasters)/deposits.gpkg", grid: province.grid)
         #expect(committed.given == province.deposits.count)
         #expect(committed.inside.map(\.cellIndex) == province.deposits.map { $0.row * province.grid.columns + $0.column })

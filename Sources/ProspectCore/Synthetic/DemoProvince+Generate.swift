@@ -186,21 +186,22 @@ extension DemoProvince {
         let deposits = placeDeposits(draw.cells, f, studyArea: studyArea, plugs: plugs, rng: &rng)
 
         // The continuous layers share one nodata value.
-        func continuous(_ name: String, _ title: String, _ values: [Float], isTrueEvidence: Bool) -> SyntheticLayer {
+        func continuous(_ name: String, _ title: String, _ unit: String, _ values: [Float], isTrueEvidence: Bool) -> SyntheticLayer {
             SyntheticLayer(
-                name: name, title: title, kind: .continuous, values: values, nodata: DemoProvince.nodata, isTrueEvidence: isTrueEvidence)
+                name: name, title: title, unit: unit, kind: .continuous, values: values, nodata: DemoProvince.nodata,
+                isTrueEvidence: isTrueEvidence)
         }
         let layers = [
-            continuous("magnetics", "Total magnetic intensity residual (nT)", magneticsValues, isTrueEvidence: true),
-            continuous("thorium", "Equivalent thorium, airborne gamma-ray spectrometry (ppm eTh)", thorium, isTrueEvidence: true),
-            continuous("ree_geochem", "Stream-sediment La+Ce+Nd (ppm); -9999 where unsampled", ree, isTrueEvidence: false),
+            continuous("magnetics", "Total magnetic intensity residual (nT)", "nT", magneticsValues, isTrueEvidence: true),
+            continuous("thorium", "Equivalent thorium, airborne gamma-ray spectrometry (ppm eTh)", "ppm", thorium, isTrueEvidence: true),
+            continuous("ree_geochem", "Stream-sediment La+Ce+Nd (ppm); -9999 where unsampled", "ppm", ree, isTrueEvidence: false),
             SyntheticLayer(
                 name: "lithology",
                 title:
                     "Lithology class: 1 granite gneiss, 2 charnockite, 3 mafic schist, 4 alkaline-carbonatite complex, 5 laterite cover, 6 alluvium (0 nodata)",
                 kind: .categorical, values: lithology, nodata: 0, isTrueEvidence: true),
-            continuous("potassium", "Potassium, airborne gamma-ray spectrometry (% K)", potassium, isTrueEvidence: false),
-            continuous("elevation", "Elevation above mean sea level (m)", elevation, isTrueEvidence: false),
+            continuous("potassium", "Potassium, airborne gamma-ray spectrometry (% K)", "%", potassium, isTrueEvidence: false),
+            continuous("elevation", "Elevation above mean sea level (m)", "m", elevation, isTrueEvidence: false),
         ]
         let distanceName = DemoProvince.faultDistanceLayerName
         let description = """

@@ -4,6 +4,8 @@ public struct SyntheticLayer: Sendable {
     public var name: String
     /// Human description with units.
     public var title: String
+    /// The unit of the values ("nT", "ppm"), written as the band's unit type; nil for classes.
+    public var unit: String? = nil
     public var kind: LayerKind
     /// Row-major values, `grid.cellCount` of them.
     public var values: [Float]

@@ -77,12 +77,17 @@ public enum TileRanking {
                         validCells: n, mean: sum / Double(n), max: top, cellsAboveThreshold: above))
             }
         }
-        result.sort { a, b in
+        return rank(result)
+    }
+
+    /// Sorts tiles by mean descending, then max descending, then position (tile row, then
+    /// tile column), leaving out tiles without valid cells.
+    public static func rank(_ tiles: [TileStat]) -> [TileStat] {
+        tiles.filter { $0.validCells > 0 }.sorted { a, b in
             if a.mean != b.mean { return a.mean > b.mean }
             if a.max != b.max { return a.max > b.max }
             if a.tileRow != b.tileRow { return a.tileRow < b.tileRow }
             return a.tileColumn < b.tileColumn
         }
-        return result
     }
 }

@@ -112,8 +112,8 @@ extension CompiledTrees: CellScorer {
     /// writes no extra band (see `TreeEnsemble.spread`).
     public var extraBands: [String] { ensemble.output == .average ? ["ensemble_spread"] : [] }
 
-    /// Logit units for boosted ensembles, probability for forests.
-    public var contributionUnit: String { ensemble.output == .logistic ? "logit" : "probability" }
+    /// Logit units, for boosted ensembles and forests alike (`TreeAttribution`).
+    public var contributionUnit: String { "logit" }
 
     public func score(layers: [UnsafeBufferPointer<Float>], outputs: [UnsafeMutableBufferPointer<Float>], outputNodata: Float) {
         TreeKernel.score(self, layers: layers, outputs: outputs, outputNodata: outputNodata)
@@ -138,9 +138,10 @@ extension CompiledTrees: CellScorer {
         }
     }
 
-    /// Path contributions (`TreeEnsemble.contributions`).
+    /// Path-dependent TreeSHAP values in logit units (`TreeAttribution`): they add up to the
+    /// cell's logit minus the ensemble's expected logit, both before a forest's `logitOffset`.
     public func contributions(values: [Float]) -> [Double] {
-        ensemble.contributions(values)
+        TreeAttribution(ensemble).logitContributions(values)
     }
 }
 

@@ -99,6 +99,9 @@ extension OptionName {
     public static let targetThreshold = OptionName(flag: "--threshold", key: "outputs.targets.threshold")
     public static let minCells = OptionName(flag: "--min-cells", key: "outputs.targets.min_cells")
     public static let tileSize = OptionName(flag: "--tile-size", key: "outputs.targets.tile_size")
+    public static let minAreaKm2 = OptionName(flag: "--min-area-km2", key: "outputs.targets.min_area_km2")
+    public static let maxAreaKm2 = OptionName(flag: "--max-area-km2", key: "outputs.targets.max_area_km2")
+    public static let rankBy = OptionName(flag: "--rank-by", key: "outputs.targets.rank_by")
     // Prepare.
     public static let cellSize = OptionName(flag: "--cell-size", key: "grid.cell_size")
     public static let extent = OptionName(flag: "--extent", key: "grid.extent")

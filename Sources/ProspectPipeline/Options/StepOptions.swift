@@ -18,6 +18,12 @@ extension TargetOptions {
         if let threshold { try Check.finite(Double(threshold), .targetThreshold) }
         try Check.count(minCells, .minCells, atLeast: 1)
         try Check.positive(tileSize, .tileSize, unit: " of metres")
+        if let minAreaKm2 { try Check.positive(minAreaKm2, .minAreaKm2, unit: " of km²") }
+        if let maxAreaKm2 { try Check.positive(maxAreaKm2, .maxAreaKm2, unit: " of km²") }
+        if let minAreaKm2, let maxAreaKm2, minAreaKm2 > maxAreaKm2 {
+            throw OptionError(
+                .maxAreaKm2, "give at least the smallest area kept (\(Check.show(minAreaKm2)) km²), got \(Check.show(maxAreaKm2))")
+        }
     }
 
     /// The side of a ranking tile in cells of `grid`: at least one cell, no more than the grid.

@@ -93,6 +93,8 @@ public struct PrepareRequest: Sendable {
     public var created: CreationTime? = nil
     /// Nodata value of every prepared layer.
     public var nodata: Double = -9999
+    /// Only this part of the grid (a shard); nil: the whole grid.
+    public var window: PrepareWindow? = nil
 
     public init(grid: GridDefinition, outputDirectory: String, inputs: [Input] = []) {
         self.grid = grid

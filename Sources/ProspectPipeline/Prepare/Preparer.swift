@@ -9,6 +9,8 @@ public struct PrepareReport: Sendable {
     public var manifestPath: String
     /// Seconds spent on each layer, in order.
     public var seconds: [Double]
+    /// Cells of each layer, in order, that held ±Inf and were written as nodata.
+    public var infiniteCells: [Int] = []
 }
 
 /// Puts every evidence layer onto one grid: rasters warped, vectors turned into distance,
@@ -78,6 +80,7 @@ public enum Preparer {
         log(
             "grid: \(context.grid.columns) × \(context.grid.rows) cells of \(fmt(context.grid.transform.cellWidth)) × \(fmt(-context.grid.transform.cellHeight)) (\(context.crsLabel))"
         )
+        if let part = request.window { log("window: \(part.window) of the grid") }
         if let area = request.studyArea {
             log("study area: \(DisplayPath.of(area)) (\(context.studyAreaCells) cells inside)")
         }
@@ -95,7 +98,7 @@ public enum Preparer {
         try GDALAlgorithms.buildVRT(
             sources: layers.map { staging + "/" + $0.path }, destination: staging + "/" + vrtName,
             bandNames: layers.map(\.name))
-        let g = context.grid
+        let g = context.outputGrid
         let e = g.extent
         let manifest = StackManifest(
             format: StackManifest.formatName, formatVersion: StackManifest.currentVersion, tool: ProspectVersion.tool,
@@ -115,7 +118,9 @@ public enum Preparer {
         }
         try OutputFiles.write(manifestData, to: staging + "/" + StackManifest.fileName, reportedAs: out.path + "/" + StackManifest.fileName)
         try commit(staging: staging, to: out.path, files: layers.map(\.path) + [vrtName, StackManifest.fileName])
-        return PrepareReport(manifest: manifest, manifestPath: out.path + "/" + StackManifest.fileName, seconds: seconds)
+        return PrepareReport(
+            manifest: manifest, manifestPath: out.path + "/" + StackManifest.fileName, seconds: seconds,
+            infiniteCells: context.infiniteCells)
     }
 
     /// Moves the staged files into the output folder, the manifest last. An existing manifest
@@ -140,20 +145,65 @@ public enum Preparer {
 struct Context {
     let request: PrepareRequest
     let grid: Grid
+    /// The cells written: the whole grid, or the request's window.
+    let window: Window
+    /// The grid of the written layers: `grid`, or the window's part of it.
+    let outputGrid: Grid
     let gridCRS: SpatialReference
     let crsLabel: String
     let scratch: String
     let staging: String
-    /// 1 inside the study area; nil when there is none (every cell is in).
+    /// 1 inside the study area, for each cell of `window`; nil when there is none (every cell is in).
     let mask: [UInt8]?
     let studyAreaCells: Int
     var warnings: [String] = []
+    /// Cells of each prepared layer that held ±Inf.
+    var infiniteCells: [Int] = []
     private var vectorCount = 0
 
     init(request: PrepareRequest, scratch: String, staging: String) throws {
         self.request = request
         self.scratch = scratch
         self.staging = staging
+        let made = try Self.makeGrid(request: request, scratch: scratch)
+        grid = made.grid
+        gridCRS = made.crs
+        crsLabel = gridCRS.label
+        window = request.window?.window ?? made.grid.full
+        precondition(window.intersection(grid.full) == window && window.cellCount > 0, "a prepare window lies inside the grid")
+        outputGrid = window == grid.full ? grid : grid.part(window)
+        if let area = request.studyArea {
+            let copy =
+                try made.studyArea
+                ?? Self.translate(
+                    area, scratch: scratch, name: "study-area", crs: gridCRS,
+                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid,
+                    polygonsFor: "the study area")
+            warnings += copy.warnings
+            let cells = try GDALAlgorithms.rasterizeMask(vectorPath: copy.path, layer: copy.layer, grid: outputGrid)
+            let inside = cells.reduce(0) { $0 + Int($1) }
+            // A window may lie outside the study area: the whole grid is checked when the windows are put together.
+            guard inside > 0 || request.window != nil else { throw Self.outsideGrid(area, grid: grid) }
+            mask = cells
+            studyAreaCells = inside
+        } else {
+            mask = nil
+            studyAreaCells = outputGrid.cellCount
+        }
+    }
+
+    /// The error for a study area with no cell of the grid inside it.
+    static func outsideGrid(_ area: VectorSource, grid: Grid) -> PipelineError {
+        PipelineError(area.path, "the study area does not overlap the grid (\(grid.extent)); check its CRS")
+    }
+
+    /// The grid of a request (a reference raster's, or a CRS, cell size and extent snapped to
+    /// whole cells) and, when the extent came from the study area, its copy in the grid's CRS.
+    static func makeGrid(request: PrepareRequest, scratch: String) throws -> (
+        grid: Grid, crs: SpatialReference, studyArea: (path: String, layer: String, warnings: [String])?
+    ) {
+        let grid: Grid
+        let gridCRS: SpatialReference
         var studyAreaCopy: (path: String, layer: String, warnings: [String])?
         switch request.grid {
         case .reference(let path):
@@ -207,26 +257,7 @@ struct Context {
                 crsWKT: crs.wkt, crsName: crs.label)
             gridCRS = crs
         }
-        crsLabel = gridCRS.label
-        if let area = request.studyArea {
-            let copy =
-                try studyAreaCopy
-                ?? Self.translate(
-                    area, scratch: scratch, name: "study-area", crs: gridCRS,
-                    assumed: request.studyAreaCRS ?? request.assumedCRS, makeValid: request.makeValid,
-                    polygonsFor: "the study area")
-            warnings += copy.warnings
-            let cells = try GDALAlgorithms.rasterizeMask(vectorPath: copy.path, layer: copy.layer, grid: grid)
-            let inside = cells.reduce(0) { $0 + Int($1) }
-            guard inside > 0 else {
-                throw PipelineError(area.path, "the study area does not overlap the grid (\(grid.extent)); check its CRS")
-            }
-            mask = cells
-            studyAreaCells = inside
-        } else {
-            mask = nil
-            studyAreaCells = grid.cellCount
-        }
+        return (grid, gridCRS, studyAreaCopy)
     }
 
     /// Copies a vector layer into `/vsimem` in `crs`, checking it on the way: present, not
@@ -323,7 +354,9 @@ struct Context {
             let resampling = try chosen ?? (onGrid ? .nearest : defaultResampling(path, kind: kind, assumed: assumed(for: input)))
             let raw = staging + "/.raw-" + fileName
             try warp(path, to: raw, resampling: resampling, assumed: assumed(for: input))
-            stats = try finish(from: raw, to: final)
+            // A continuous raster keeps the unit its band declares (GDAL's unit type).
+            layer.units = kind == .categorical ? "class" : try RasterLegend.unit(path)
+            stats = try finish(from: raw, to: final, units: kind == .categorical ? nil : layer.units)
             unlink(raw)
             if kind == .categorical, let value = stats.firstFraction {
                 throw PipelineError(
@@ -332,7 +365,6 @@ struct Context {
                 )
             }
             layer.method = chosen == nil && onGrid ? "copy (already on the grid)" : "warp \(resampling.rawValue)"
-            layer.units = kind == .categorical ? "class" : nil
             if kind == .categorical { layer.legend = try legendFromRaster(path) }
         case .distance(let v):
             layer.source = v.description
@@ -340,11 +372,11 @@ struct Context {
             let features = try Features.load(copy)
             guard !features.segments.isEmpty else { throw PipelineError(v.path, "layer \(copy.layer) has no points, lines or polygons") }
             let index = SegmentIndex(features.segments)
-            stats = try finish(to: final) { window, buffer in
+            layer.units = unitName
+            stats = try finish(to: final, units: layer.units) { window, buffer in
                 DistanceField.compute(index: index, grid: grid, window: window, into: buffer)
             }
             layer.method = "distance to \(features.kindDescription)"
-            layer.units = unitName
         case .density(let v, let radius):
             layer.source = v.description
             let copy = try vector(v, input: input)
@@ -355,7 +387,8 @@ struct Context {
             }
             let points = features.onlyPoints
             let index = points ? SegmentIndex(points: features.segments.map { (x: $0.x0, y: $0.y0) }) : SegmentIndex(features.segments)
-            stats = try finish(to: final) { window, buffer in
+            layer.units = points ? "count/km²" : "km/km²"
+            stats = try finish(to: final, units: layer.units) { window, buffer in
                 if points {
                     DensityField.computePoints(index: index, grid: grid, window: window, radius: radius, into: buffer)
                 } else {
@@ -365,7 +398,6 @@ struct Context {
             layer.method =
                 points
                 ? "point density within \(Preparer.fmt(radius)) \(unitName)" : "line density within \(Preparer.fmt(radius)) \(unitName)"
-            layer.units = points ? "count/km²" : "km/km²"
         case .rasterize(let v, let field):
             layer.source = v.description
             let copy = try vector(v, input: input)
@@ -374,7 +406,7 @@ struct Context {
             layer.kind = kind
             layer.legend = legend
             try GDALAlgorithms.rasterize(
-                vectorPath: copy.path, layer: copy.layer, grid: grid, burn: burn, allTouched: false,
+                vectorPath: copy.path, layer: copy.layer, grid: outputGrid, burn: burn, allTouched: false,
                 initialValue: kind == .categorical ? 0 : request.nodata,
                 nodata: kind == .categorical ? nil : request.nodata,
                 outputPath: raw, creationOptions: Preparer.stagingOptions)
@@ -388,27 +420,41 @@ struct Context {
                 layer.legend = legend
             }
         }
-        guard stats.valid > 0 else {
+        infiniteCells.append(stats.infinite)
+        layer.validCells = stats.valid
+        layer.minimum = stats.minimum
+        layer.maximum = stats.maximum
+        // A window's layers are checked and counted when the windows are put together.
+        guard request.window == nil else { return layer }
+        try warnings += Self.layerChecks(
+            input, request: request, grid: grid, valid: stats.valid, infinite: stats.infinite, studyAreaCells: studyAreaCells)
+        return layer
+    }
+
+    /// The checks of a finished layer over the whole grid: it holds data (else the error), and
+    /// the warnings for cells that held ±Inf and for a layer covering less than half the study area.
+    static func layerChecks(
+        _ input: PrepareRequest.Input, request: PrepareRequest, grid: Grid, valid: Int, infinite: Int, studyAreaCells: Int
+    ) throws -> [String] {
+        guard valid > 0 else {
             throw PipelineError(
                 input.source.inputPath,
-                "does not overlap the grid\(request.studyArea == nil ? "" : " inside the study area") (\(crsLabel), extent \(grid.extent)): every cell of \(input.name) would be nodata"
+                "does not overlap the grid\(request.studyArea == nil ? "" : " inside the study area") (\(grid.crsName), extent \(grid.extent)): every cell of \(input.name) would be nodata"
             )
         }
-        if stats.infinite > 0 {
-            let n = stats.infinite
+        var warnings: [String] = []
+        if infinite > 0 {
+            let n = infinite
             warnings.append(
                 "\(DisplayPath.of(input.source.inputPath)): \(n) cell\(n == 1 ? "" : "s") hold\(n == 1 ? "s" : "") ±Inf; treated as missing"
             )
         }
-        layer.validCells = stats.valid
-        layer.minimum = stats.minimum
-        layer.maximum = stats.maximum
-        if stats.valid < studyAreaCells / 2 {
+        if valid < studyAreaCells / 2 {
             warnings.append(
-                "\(input.name): only \(stats.valid) of \(studyAreaCells) cells hold data; the rest are nodata and drop out of training and scoring"
+                "\(input.name): only \(valid) of \(studyAreaCells) cells hold data; the rest are nodata and drop out of training and scoring"
             )
         }
-        return layer
+        return warnings
     }
 
     var unitName: String { gridCRS.isGeographic ? "degrees" : "m" }
@@ -468,28 +514,20 @@ struct Context {
         }
     }
 
+    /// Warps onto the written window's grid, or onto the whole grid for a raster a window
+    /// cannot be warped alone (another CRS: see `PrepareWindow`).
     func warp(_ path: String, to raw: String, resampling: Resampling, assumed: String?) throws {
+        let whole = request.inputs.contains { request.window?.wholeGridLayers.contains($0.name) == true && $0.source.inputPath == path }
         try GDALAlgorithms.warp(
-            source: path, destination: raw, grid: grid, resampling: resampling,
+            source: path, destination: raw, grid: whole ? grid : outputGrid, resampling: resampling,
             assumedSourceCRS: Self.assumedCRS(assumed, for: path), destinationNodata: request.nodata,
             creationOptions: Preparer.stagingOptions, threads: request.threads)
     }
 
-    /// A categorical raster's class names: GDAL's category names (GeoTIFF, ERDAS), else
-    /// `CLASS_<code>=name` metadata items (as the demo rasters carry).
+    /// A categorical raster's class names (`RasterLegend.read`): GDAL's category names and
+    /// raster attribute table, else `CLASS_<code>=name` metadata items.
     func legendFromRaster(_ path: String) throws -> [String: String]? {
-        let ds = try RasterDataset.open(path)
-        var legend: [String: String] = [:]
-        let names = ds.categoryNames()
-        if names.count <= 65_536 {
-            for (code, name) in names.enumerated() where !name.isEmpty { legend[String(code)] = name }
-        }
-        if legend.isEmpty {
-            for (key, value) in ds.metadata() where key.hasPrefix("CLASS_") {
-                if let code = Int(key.dropFirst(6)) { legend[String(code)] = value }
-            }
-        }
-        return legend.isEmpty ? nil : legend
+        try RasterLegend.read(path)
     }
 
     /// How a vector is burned: a constant, a numeric field, or text classes coded 1…n.
@@ -556,16 +594,22 @@ struct Context {
     /// Writes the final layer from a staged raster on the grid: masked, nodata unified.
     /// - Throws: the first read failure of the staged raster (`GDALError` naming it), not a
     ///   layer with nodata where the read failed.
-    func finish(from raw: String, to final: String) throws -> LayerStats {
+    func finish(from raw: String, to final: String, units: String? = nil) throws -> LayerStats {
         let source = try RasterDataset.open(raw)
+        // The staged raster covers the written window or the whole grid: where it starts.
+        let origin = grid.transform.cell(x: source.grid.transform.originX, y: source.grid.transform.originY)
+        let rawWindow = Window(
+            column: Int(origin.column.rounded()), row: Int(origin.row.rounded()), columns: source.grid.columns, rows: source.grid.rows)
         let nodata = source.nodata().map { Float($0) }
         let lock = NSLock()
         let transfer = UnsafeTransfer((dataset: source, failure: ReadFailure()))
-        let stats = try finish(to: final, parallel: false) { window, buffer in
+        let stats = try finish(to: final, parallel: false, units: units) { window, buffer in
             lock.lock()
             defer { lock.unlock() }
             guard transfer.value.failure.error == nil else { return }
-            do { try transfer.value.dataset.read(window: window, into: buffer) } catch {
+            let local = Window(
+                column: window.column - rawWindow.column, row: window.row - rawWindow.row, columns: window.columns, rows: window.rows)
+            do { try transfer.value.dataset.read(window: local, into: buffer) } catch {
                 transfer.value.failure.error = error
                 return
             }
@@ -583,18 +627,24 @@ struct Context {
 
     /// Writes the final layer band by band (256 rows), computing bands on all cores when
     /// `parallel`; cells outside the study area, NaN and ±Inf become nodata (±Inf counted in
-    /// `LayerStats.infinite`), so the manifest's statistics are finite.
+    /// `LayerStats.infinite`), so the manifest's statistics are finite. `units`, when given,
+    /// becomes the band's unit type.
     func finish(
-        to final: String, parallel: Bool = true,
+        to final: String, parallel: Bool = true, units: String? = nil,
         produce: @escaping @Sendable (Window, UnsafeMutableBufferPointer<Float>) -> Void
     ) throws -> LayerStats {
         let dataset = try RasterDataset.create(
-            final, grid: grid, bands: 1, type: .float32, options: Preparer.creationOptions(threads: request.threads))
+            final, grid: outputGrid, bands: 1, type: .float32, options: Preparer.creationOptions(threads: request.threads))
         try dataset.setNodata(request.nodata)
+        // The unit travels with the layer, for reports that quote its values (target explanations).
+        if let units { try dataset.setUnitType(units) }
         let bandRows = 256
-        let bands = (grid.rows + bandRows - 1) / bandRows
+        // The written window (the whole grid, or a shard's); `produce` fills windows given in
+        // cells of the whole grid, its bands written in the window's own cells.
+        let part = window
+        let bands = (part.rows + bandRows - 1) / bandRows
         let batch = parallel ? max(1, request.threads) : 1
-        let columns = grid.columns
+        let columns = part.columns
         let buffers = (0..<batch).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: bandRows * columns) }
         defer { buffers.forEach { $0.deallocate() } }
         let transfers = UnsafeTransfer(buffers)
@@ -604,15 +654,15 @@ struct Context {
         while first < bands {
             let count = min(batch, bands - first)
             let start = first
-            let grid = self.grid
             DispatchQueue.concurrentPerform(iterations: count) { i in
                 let row = (start + i) * bandRows
-                let window = Window(column: 0, row: row, columns: columns, rows: min(bandRows, grid.rows - row))
+                let window = Window(
+                    column: part.column, row: part.row + row, columns: columns, rows: min(bandRows, part.rows - row))
                 produce(window, UnsafeMutableBufferPointer(rebasing: transfers.value[i][0..<window.cellCount]))
             }
             for i in 0..<count {
                 let row = (start + i) * bandRows
-                let window = Window(column: 0, row: row, columns: columns, rows: min(bandRows, grid.rows - row))
+                let window = Window(column: 0, row: row, columns: columns, rows: min(bandRows, part.rows - row))
                 let b = buffers[i]
                 for j in 0..<window.cellCount {
                     let v = b[j]

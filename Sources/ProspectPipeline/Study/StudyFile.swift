@@ -41,7 +41,9 @@ import Yams
 ///   allow_large: true           # score grids over 2^34 cells or larger than the free space
 ///   created: 2024-05-01T12:00:00Z  # the time outputs are stamped with (or a Unix time;
 ///                               # default: $SOURCE_DATE_EPOCH, else the time of the run)
-///   targets: { top: 10, top_area_percent: 5 }
+///   targets: { top: 10, top_area_percent: 5 }  # also threshold, min_cells, tile_size,
+///                               # min_area_km2, max_area_km2, rank_by: expected|peak|mean,
+///                               # csv: true (targets.csv); the deposits are counted in each
 /// validation:
 ///   cv: { folds: 5, scheme: blocks }   # cross-validation → cv.json (StudyFile+Model.swift)
 /// ```
@@ -70,6 +72,8 @@ public struct StudyFile: Sendable {
     public var training: TrainingOptions
     public var score: ScoreOptions
     public var targets: TargetOptions
+    /// Write `targets.csv` beside `targets.geojson` (`outputs.targets.csv`).
+    public var targetsCSV = false
     public var validate: Bool
     /// The time the outputs are stamped with (`outputs.created`); nil: not given.
     public var created: CreationTime?
@@ -227,6 +231,7 @@ public struct StudyFile: Sendable {
 
         var score = ScoreOptions()
         var targets = TargetOptions()
+        var targetsCSV = false
         var validate = true
         var created: CreationTime?
         if var outputs = try reader.map("outputs") {
@@ -252,6 +257,18 @@ public struct StudyFile: Sendable {
                 if let v = try t.double("threshold") { targets.threshold = Float(v) }
                 if let v = try t.int("min_cells") { targets.minCells = v }
                 if let v = try t.double("tile_size") { targets.tileSize = v }
+                if let v = try t.double("min_area_km2") { targets.minAreaKm2 = v }
+                if let v = try t.double("max_area_km2") { targets.maxAreaKm2 = v }
+                if let v = try t.string("rank_by") {
+                    guard let ranking = TargetRanking(rawValue: v) else {
+                        throw inStudy(
+                            OptionError(
+                                .rankBy,
+                                "give one of \(TargetRanking.allCases.map(\.rawValue).joined(separator: ", ")), got \(Echo.short(v))"))
+                    }
+                    targets.rankBy = ranking
+                }
+                targetsCSV = try t.bool("csv") ?? false
                 try t.finish()
             }
             try outputs.finish()
@@ -275,7 +292,8 @@ public struct StudyFile: Sendable {
         return StudyFile(
             path: path, name: name, output: output, grid: grid, studyArea: studyArea, assumedCRS: assumedCRS,
             makeValid: makeValid, layers: layers, deposits: deposits, depositsCRS: depositsCRS, depositSelection: depositSelection,
-            training: training, score: score, targets: targets, validate: validate, created: created, crossValidation: crossValidation)
+            training: training, score: score, targets: targets, targetsCSV: targetsCSV, validate: validate, created: created,
+            crossValidation: crossValidation)
     }
 
     /// The prepare step of this study.

@@ -60,4 +60,34 @@ extension StudyRunner {
             throw e.inStudy(study.path) { name in study.layers.firstIndex { $0.name == name } }
         }
     }
+
+    /// The targets step's line: how many, at what score, ranked how, their expected and known
+    /// deposits, and the files.
+    /// The study's targets step (`prospect run` and `prospect merge`): targets.geojson,
+    /// tiles.geojson and, when asked, targets.csv in `out`, with the study's deposits counted.
+    static func findTargets(_ study: StudyFile, map: String, out: String, log: (String) -> Void) throws -> TargetReport {
+        let targets = try TargetFinder.find(
+            mapPath: map, outputPath: out + "/targets.geojson", tilesOutputPath: out + "/tiles.geojson",
+            csvPath: study.targetsCSV ? out + "/targets.csv" : nil,
+            deposits: study.deposits.map {
+                TargetDeposits(source: $0, selection: study.depositSelection, assumedCRS: study.depositsCRS)
+            }, options: study.targets)
+        log(targetsLine(targets, csv: study.targetsCSV))
+        if let note = targets.rankingNote { log("  \(note)") }
+        return targets
+    }
+
+    static func targetsLine(_ r: TargetReport, csv: Bool) -> String {
+        var line = "targets: \(r.targets.count) at score ≥ \(String(format: "%.4g", r.threshold)), ranked by \(r.rankedBy.rawValue)"
+        if r.split > 0 { line += ", \(r.split) split at saddles" }
+        let expected = r.targets.compactMap(\.expectedDeposits)
+        if expected.count == r.targets.count, !expected.isEmpty {
+            line += String(format: ", %.1f deposits expected", expected.reduce(0, +))
+        }
+        let known = r.targets.compactMap(\.knownDeposits)
+        if !known.isEmpty {
+            line += ", \(known.reduce(0, +)) known inside, \(r.targets.filter { $0.greenfield == true }.count) greenfield"
+        }
+        return line + " → targets.geojson" + (csv ? ", targets.csv" : "") + ", tiles.geojson"
+    }
 }

@@ -98,15 +98,12 @@ public enum StudyRunner {
         )
 
         // 4. targets
-        let targets = try TargetFinder.find(
-            mapPath: mapPath, outputPath: out + "/targets.geojson",
-            tilesOutputPath: out + "/tiles.geojson", options: study.targets)
-        log("targets: \(targets.targets.count) at score ≥ \(String(format: "%.4g", targets.threshold)) → targets.geojson, tiles.geojson")
+        let targets = try StudyRunner.findTargets(study, map: mapPath, out: out, log: log)
 
         // 5. validate
         var files =
             ["stack/", "model.json"] + (weightsPath == nil ? [] : ["weights.csv"])
-            + ["prospectivity.tif", "targets.geojson", "tiles.geojson"]
+            + ["prospectivity.tif", "targets.geojson"] + (study.targetsCSV ? ["targets.csv"] : []) + ["tiles.geojson"]
         var validation: ValidationReport?
         if study.validate, study.deposits == nil {
             log("validate: skipped (no deposits)")
@@ -182,6 +179,7 @@ public enum StudyRunner {
         if study.training.method == .wofe { files.append("weights.csv") }
         if study.validate, study.deposits != nil { files.append("validation.json") }
         if study.crossValidation != nil { files.append("cv.json") }
+        if study.targetsCSV { files.append("targets.csv") }
         for file in files { paths.output(out + "/" + file, writer) }
         return paths
     }

@@ -175,6 +175,8 @@ extension Workflows {
         paths.output(modelPath, "--out", format: .model)
         if let weightsTablePath { paths.output(weightsTablePath, "--weights-table", format: .csv) }
         try paths.claim()
+        // Categorical layers given directly bring their rasters' class names.
+        let legend = RasterLegend.filling(legend, for: layers)
         var selected = layers
         var overlay: OverlayMethod.Selection?
         if options.method.isKnowledgeDriven {

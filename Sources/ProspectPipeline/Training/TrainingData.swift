@@ -55,6 +55,8 @@ public struct TrainingData: Sendable {
     ) throws -> TrainingData {
         let stack = try EvidenceStack.open(try TransformResolver.resolve(layers, threads: threads))
         try stack.checkCategoricalCodes()
+        // Layers given directly (not from a stack) bring their rasters' class names.
+        let legend = RasterLegend.filling(legend, for: stack.layers)
         let grid = stack.grid
         let (cellAreaKm2, approximateArea) = try CellArea.km2(of: grid, file: stack.layers[0].path)
         var warnings: [String] = []

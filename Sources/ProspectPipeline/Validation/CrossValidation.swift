@@ -386,6 +386,8 @@ extension Workflows {
         guard let deposits else {
             throw OptionError(.deposits, "cross-validation measures how models predict known deposits: give them")
         }
+        // Categorical layers given directly bring their rasters' class names.
+        let legend = RasterLegend.filling(legend, for: layers)
         var selected = layers
         var overlay: OverlayMethod.Selection?
         if options.method.isKnowledgeDriven {

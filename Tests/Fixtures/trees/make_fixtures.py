@@ -25,6 +25,8 @@ with these versions writes the same files. The outputs, beside this script:
   probability for every row of features.csv, 17 significant digits.
 - xgboost_contrib_approx.csv: XGBoost's `pred_contribs=True, approx_contribs=True` (Saabas)
   per feature and its bias column, for every row.
+- xgboost_contrib_shap.csv: XGBoost's `pred_contribs=True` (path-dependent TreeSHAP, Lundberg
+  et al. 2018) per feature and its bias column, for every row.
 - lightgbm_multiclass.json, xgboost_multiclass.json, lightgbm_categorical.json,
   xgboost_categorical.json: small real models that `prospect import` must refuse.
 """
@@ -185,6 +187,11 @@ def main():
     with open(os.path.join(HERE, "xgboost_contrib_approx.csv"), "w") as f:
         f.write(",".join(NAMES + ["bias"]) + "\n")
         for r in contrib:
+            f.write(",".join("%.9g" % float(v) for v in r) + "\n")
+    shap = bst.predict(dtest, pred_contribs=True)
+    with open(os.path.join(HERE, "xgboost_contrib_shap.csv"), "w") as f:
+        f.write(",".join(NAMES + ["bias"]) + "\n")
+        for r in shap:
             f.write(",".join("%.9g" % float(v) for v in r) + "\n")
 
     # The threshold rows must decide something: at the threshold and one step away, the

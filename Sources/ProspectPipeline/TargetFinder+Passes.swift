@@ -1,0 +1,509 @@
+import Foundation
+import ProspectCore
+import ProspectGDAL
+
+/// A map read in strips of whole rows, its score band and, when it has one, its uncertainty
+/// band.
+///
+/// Float32 bands are read block by block (`GDALReadBlock`, past GDAL's block cache, so memory
+/// stays at one strip however large the map); other types through `GDALRasterIO` in strips of
+/// 256 rows.
+final class MapStrips {
+    let path: String
+    let dataset: RasterDataset
+    let grid: Grid
+    let nodata: Float
+    let metadata: [String: String]
+    /// The uncertainty band (posterior_std, ensemble_spread), its name and nodata.
+    let uncertaintyBand: Int?
+    let uncertaintyName: String?
+    let uncertaintyNodata: Float
+    let stripRows: Int
+    /// One handle per reading thread (the first is `dataset`), opened when first needed.
+    private var extraDatasets: [RasterDataset] = []
+    /// Threads reading strips: two with two cores or more (decoding a compressed map is most
+    /// of the work), else one.
+    let readerCount = min(2, ProcessInfoCores.active)
+    private let byBlocks: Bool
+    private let block: (columns: Int, rows: Int)
+
+    init(path: String) throws {
+        self.path = path
+        let dataset = try RasterDataset.open(path)
+        self.dataset = dataset
+        grid = try GridCheck.northUp(dataset, path: path)
+        nodata = dataset.nodata().map { Float($0) } ?? .nan
+        metadata = dataset.metadata()
+        var band: Int?
+        if dataset.bandCount > 1 {
+            band = (2...dataset.bandCount).first { TargetFinder.uncertaintyBands.contains(dataset.bandDescription(band: $0)) }
+        }
+        uncertaintyBand = band
+        uncertaintyName = band.map { dataset.bandDescription(band: $0) }
+        uncertaintyNodata = band.flatMap { dataset.nodata(band: $0) }.map { Float($0) } ?? .nan
+        let block = dataset.blockSize()
+        self.block = block
+        var float = dataset.dataType() == .float32
+        if let band { float = float && dataset.dataType(band: band) == .float32 && dataset.blockSize(band: band) == block }
+        byBlocks = float && block.columns * block.rows <= 1 << 22 && block.rows <= 1024
+        stripRows = byBlocks ? block.rows : 256
+    }
+
+    /// The handles the readers use: `dataset`, then one more per further reader.
+    private var datasets: [RasterDataset] {
+        get throws {
+            while extraDatasets.count < readerCount - 1 { extraDatasets.append(try RasterDataset.open(path)) }
+            return [dataset] + extraDatasets
+        }
+    }
+
+    @inline(__always) func isValid(_ v: Float) -> Bool { !v.isNaN && v != nodata }
+    @inline(__always) func isValidUncertainty(_ v: Float) -> Bool { !v.isNaN && v != uncertaintyNodata }
+
+    /// Calls `body` for each strip of rows, top to bottom: its first row, its row count, and
+    /// the rows of each band read (`columns` wide).
+    ///
+    /// A second thread reads the next strip while `body` works on this one (two strips in
+    /// memory per band); only that thread touches the dataset meanwhile.
+    func forEachStrip(
+        uncertainty: Bool, blocks: ((_ blockColumn: Int, _ blockRow: Int) -> Bool)? = nil,
+        _ body: (_ row: Int, _ rows: Int, _ scores: UnsafeBufferPointer<Float>, _ uncertainty: UnsafeBufferPointer<Float>?) throws -> Void
+    ) throws {
+        let columns = grid.columns
+        let bands = [1] + (uncertainty ? uncertaintyBand.map { [$0] } ?? [] : [])
+        let starts = Array(stride(from: 0, to: grid.rows, by: stripRows))
+        let handles = try datasets
+        // Readers take strips in turn (reader t the strips i with i mod readers = t), each into
+        // its own two buffers; `body` takes the strips in order.
+        let readers = (0..<readerCount).map { t in
+            StripReader(
+                map: self, dataset: handles[t], bands: bands, blocks: blocks, capacity: columns * stripRows,
+                starts: stride(from: t, to: starts.count, by: readerCount).map { starts[$0] })
+        }
+        for reader in readers { DispatchQueue.global().async { reader.run() } }
+        do {
+            for (i, row) in starts.enumerated() {
+                let reader = readers[i % readerCount]
+                let k = (i / readerCount) % 2
+                reader.handoff.full[k].wait()
+                if let error = reader.handoff.error { throw error }
+                let rows = min(stripRows, grid.rows - row)
+                let slot = reader.slots[k]
+                try body(
+                    row, rows, UnsafeBufferPointer(rebasing: slot[0][0..<(columns * rows)]),
+                    slot.count > 1 ? UnsafeBufferPointer(rebasing: slot[1][0..<(columns * rows)]) : nil)
+                reader.handoff.empty[k].signal()
+            }
+        } catch {
+            for reader in readers { reader.handoff.cancel() }
+            for reader in readers { reader.handoff.done.wait() }
+            throw error
+        }
+        for reader in readers { reader.handoff.done.wait() }
+    }
+
+    /// Reads rows `row ..< row + rows` of `bands` into one buffer per band, `columns` wide;
+    /// blocks that `blocks` turns down are not read but filled with NaN (no data).
+    fileprivate func readStrip(
+        _ dataset: RasterDataset, row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?,
+        into strips: [UnsafeMutableBufferPointer<Float>]
+    ) throws {
+        let columns = grid.columns
+        for (b, band) in bands.enumerated() {
+            if byBlocks {
+                let blockBuffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: block.columns * block.rows)
+                defer { blockBuffer.deallocate() }
+                let across = (columns + block.columns - 1) / block.columns
+                for bc in 0..<across {
+                    let c0 = bc * block.columns
+                    let width = min(block.columns, columns - c0)
+                    if let blocks, !blocks(bc, row / block.rows) {
+                        for r in 0..<rows { (strips[b].baseAddress! + r * columns + c0).update(repeating: .nan, count: width) }
+                        continue
+                    }
+                    try dataset.readBlock(
+                        band: band, blockColumn: bc, blockRow: row / block.rows, into: UnsafeMutableRawPointer(blockBuffer.baseAddress!))
+                    for r in 0..<rows {
+                        (strips[b].baseAddress! + r * columns + c0).update(from: blockBuffer.baseAddress! + r * block.columns, count: width)
+                    }
+                }
+            } else {
+                try dataset.read(
+                    band: band, window: Window(column: 0, row: row, columns: columns, rows: rows),
+                    into: UnsafeMutableBufferPointer(rebasing: strips[b][0..<(columns * rows)]))
+            }
+        }
+    }
+
+    /// Pass 1 (and 2): the tiles' statistics, the blocks' score ranges and, without a given
+    /// threshold, the score at or above which lie the top `percent` of the valid cells (the
+    /// second pass reads only the blocks that can hold it).
+    /// - Throws: `PipelineError` when every cell is nodata.
+    func survey(threshold given: Float?, percent: Double, tileCells: Int) throws -> MapSurvey {
+        let columns = grid.columns
+        var survey = MapSurvey(grid: grid, tileCells: tileCells, block: byBlocks ? block : (columns, stripRows))
+        let counting = given == nil
+        try forEachStrip(uncertainty: false) { row0, rows, scores, _ in
+            survey.add(strip: scores, firstRow: row0, rows: rows, nodata: nodata, histogram: counting)
+        }
+        let valid = survey.tiles.reduce(0) { $0 + $1.valid }
+        guard valid > 0 else { throw PipelineError(path, "every cell is nodata") }
+        if let given {
+            survey.threshold = given
+            return survey
+        }
+        let k = max(1, min(valid, Int((Double(valid) * percent / 100).rounded(.up))))
+        var selection = StreamingSelection(counts: survey.histogram)
+        survey.histogram = []
+        _ = selection.choose(k: k)
+        let bucket = selection.bucket
+        let wanted = { (column: Int, row: Int) in survey.block(column: column, row: row).holds(key: bucket) }
+        try forEachStrip(uncertainty: false, blocks: wanted) { _, _, scores, _ in
+            for v in scores where isValid(v) { selection.offer(v) }
+        }
+        survey.threshold = selection.result()!
+        return survey
+    }
+
+    /// Reads one band over a window.
+    func read(band: Int, window: Window) throws -> [Float] {
+        var values = [Float](repeating: 0, count: window.cellCount)
+        try values.withUnsafeMutableBufferPointer { try dataset.read(band: band, window: window, into: $0) }
+        return values
+    }
+
+    /// The cells of a window in the 8-connected area at or above `threshold` holding cell
+    /// `first` (row-major over the map).
+    func componentMask(window: Window, first: Int, threshold: Float) throws -> [Bool] {
+        let scores = try read(band: 1, window: window)
+        let (labels, _) = scores.withUnsafeBufferPointer {
+            ConnectedComponents.label(scores: $0, columns: window.columns, rows: window.rows, threshold: threshold, isValid: isValid)
+        }
+        let local = (first / grid.columns - window.row) * window.columns + first % grid.columns - window.column
+        let label = labels[local]
+        precondition(label != 0, "the first cell of a component is in it")
+        return labels.map { $0 == label }
+    }
+
+    /// Pass 3: the connected areas at or above `threshold` with their statistics, the tiles,
+    /// the deposits in target cells, and the first pass of the matrix's medians.
+    func scanComponents(survey: MapSurvey, minCells: Int, deposits: DepositSet?) throws -> ComponentScan {
+        let columns = grid.columns
+        let threshold = survey.threshold
+        let tileCells = survey.tileCells
+        var scan = ComponentScan(survey: survey, minCells: minCells)
+        var scanner = ComponentScanner(columns: columns)
+        // Deposit points by row.
+        var depositsByRow: [Int: [(column: Int, index: Int)]] = [:]
+        for (i, d) in (deposits?.inside ?? []).enumerated() { depositsByRow[d.row, default: []].append((d.column, i)) }
+        let tileOfColumn = (0..<columns).map { $0 / tileCells }
+        let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
+        try forEachStrip(uncertainty: true, blocks: reaching) { row0, rows, scores, uncertainty in
+            for r in 0..<rows {
+                let row = row0 + r
+                let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
+                let u = uncertainty.map { UnsafeBufferPointer(rebasing: $0[(r * columns)..<((r + 1) * columns)]) }
+                scanner.add(
+                    scores: s, threshold: threshold, nodata: nodata, uncertainty: u, uncertaintyNodata: uncertaintyNodata
+                ) { root, summary in
+                    scan.complete(root: root, summary: summary)
+                }
+                let tileRow = (row / tileCells) * survey.tilesAcross
+                for c in 0..<columns {
+                    let v = s[c]
+                    guard isValid(v), v >= threshold else { continue }
+                    scan.survey.tiles[tileRow + tileOfColumn[c]].above += 1
+                }
+                if let here = depositsByRow[row] {
+                    let labels = scanner.labeller.current
+                    for d in here where labels[d.column] != 0 { scan.depositLabels.append((d.index, labels[d.column])) }
+                }
+            }
+        }
+        scanner.finish { root, summary in scan.complete(root: root, summary: summary) }
+        scan.provisionalCount = Int(scanner.labeller.count)
+        scan.resolved = scanner.resolve()
+        return scan
+    }
+
+    /// The largest bounding window (cells) of an area traced from its window rather than in
+    /// the streaming pass: 12 bytes a cell, 48 MiB.
+    static let windowTracingLimit = 1 << 22
+
+    /// Pass 4: traces the kept areas that were not split (the pieces of split ones are traced
+    /// from their windows): each from its bounding window when that is small, the others in one
+    /// more streaming pass over the blocks that reach the threshold.
+    func tracePolygons(units: inout TargetUnits, scan: ComponentScan) throws {
+        let threshold = scan.survey.threshold
+        var unsplit: [Int] = []
+        for k in units.kept.indices where units.kept[k].root != 0 {
+            let s = units.kept[k].summary
+            guard s.window.cellCount <= Self.windowTracingLimit else {
+                unsplit.append(k)
+                continue
+            }
+            let window = s.window
+            let inside = try componentMask(window: window, first: s.first, threshold: threshold)
+            var tracer = CellRingTracer(columns: window.columns, labelCount: 1)
+            var row = [Int32](repeating: 0, count: window.columns)
+            for r in 0..<window.rows {
+                for c in 0..<window.columns { row[c] = inside[r * window.columns + c] ? 1 : 0 }
+                row.withUnsafeBufferPointer { tracer.add(row: $0) }
+            }
+            tracer.finish()
+            units.kept[k].polygons = tracer.polygons(of: 1).map {
+                $0.map { $0.map { GridVertex(x: $0.x + Int32(window.column), y: $0.y + Int32(window.row)) } }
+            }
+        }
+        guard !unsplit.isEmpty else { return }
+        let columns = grid.columns
+        // Provisional label → 1-based index among the areas traced (0: not traced).
+        var indexOfRoot: [Int32: Int32] = [:]
+        for (i, k) in unsplit.enumerated() { indexOfRoot[units.kept[k].root] = Int32(i + 1) }
+        let traced = scan.resolved.map { indexOfRoot[$0] ?? 0 }
+        var labeller = RowLabeller(columns: columns)
+        var tracer = CellRingTracer(columns: columns, labelCount: unsplit.count)
+        var row = [Int32](repeating: 0, count: columns)
+        let survey = scan.survey
+        let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
+        try forEachStrip(uncertainty: false, blocks: reaching) { _, rows, scores, _ in
+            for r in 0..<rows {
+                let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
+                labeller.next(scores: s, threshold: threshold, nodata: nodata) { _, _ in }
+                labeller.current.withUnsafeBufferPointer { labels in
+                    for c in 0..<columns { row[c] = labels[c] == 0 ? 0 : traced[Int(labels[c])] }
+                }
+                row.withUnsafeBufferPointer { tracer.add(row: $0) }
+            }
+        }
+        tracer.finish()
+        for (i, k) in unsplit.enumerated() {
+            units.kept[k].polygons = tracer.polygons(of: Int32(i + 1))
+            tracer.release(Int32(i + 1))
+        }
+    }
+}
+
+/// A reading thread of `MapStrips.forEachStrip`: reads its strips, one after another, into the
+/// free one of its two buffers, through its own dataset handle (GDAL handles are not shared
+/// between threads); the consumer reads only the buffer handed to it (`StripHandoff`).
+private final class StripReader: @unchecked Sendable {
+    let map: MapStrips
+    let dataset: RasterDataset
+    let bands: [Int]
+    let blocks: ((Int, Int) -> Bool)?
+    let starts: [Int]
+    /// Two buffers, each one strip of every band.
+    let slots: [[UnsafeMutableBufferPointer<Float>]]
+    let handoff = StripHandoff()
+
+    init(map: MapStrips, dataset: RasterDataset, bands: [Int], blocks: ((Int, Int) -> Bool)?, capacity: Int, starts: [Int]) {
+        self.map = map
+        self.dataset = dataset
+        self.bands = bands
+        self.blocks = blocks
+        self.starts = starts
+        slots = (0..<2).map { _ in bands.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity) } }
+    }
+
+    deinit { for slot in slots { for s in slot { s.deallocate() } } }
+
+    func run() {
+        defer { handoff.done.signal() }
+        for (j, row) in starts.enumerated() {
+            handoff.empty[j % 2].wait()
+            if handoff.cancelled { return }
+            let failure = read(j, row: row)
+            if let failure { handoff.fail(failure) }
+            handoff.full[j % 2].signal()
+            if failure != nil { return }
+        }
+    }
+
+    private func read(_ j: Int, row: Int) -> (any Error)? {
+        do {
+            try map.readStrip(
+                dataset, row: row, rows: min(map.stripRows, map.grid.rows - row), bands: bands, blocks: blocks, into: slots[j % 2])
+            return nil
+        } catch { return error }
+    }
+}
+
+/// A reader of `MapStrips.forEachStrip` and the consumer: which strip buffer is full or free,
+/// whether the consumer gave up, and the reader's error.
+final class StripHandoff: @unchecked Sendable {
+    let empty = [DispatchSemaphore(value: 1), DispatchSemaphore(value: 1)]
+    let full = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+    let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopped = false
+    private var failure: (any Error)?
+
+    var cancelled: Bool { lock.withLock { stopped } }
+    var error: (any Error)? { lock.withLock { failure } }
+
+    func fail(_ error: any Error) { lock.withLock { failure = error } }
+
+    /// Stops the reader: it sees `cancelled` once it wakes.
+    func cancel() {
+        lock.withLock { stopped = true }
+        for e in empty { e.signal() }
+    }
+}
+
+/// What the first pass learns of a map: the tiles' statistics, each block's score range and
+/// the threshold.
+struct MapSurvey {
+    struct Tile {
+        var valid = 0
+        var sum = 0.0
+        var max = -Float.infinity
+        /// Valid cells at or above the threshold (counted in the component pass).
+        var above = 0
+    }
+
+    /// The range of a block's valid scores, and of their keys' top 16 bits (`Selection.key`).
+    struct Block {
+        var max = -Float.infinity
+        var minKey = UInt16.max
+        var maxKey = UInt16.min
+        /// Whether the block may hold a value whose key is in `bucket`.
+        func holds(key bucket: Int) -> Bool { Int(minKey) <= bucket && bucket <= Int(maxKey) }
+        /// Whether any of its cells is at or above `threshold`.
+        func reaches(_ threshold: Float) -> Bool { max >= threshold }
+    }
+
+    let columns: Int
+    let rows: Int
+    let tileCells: Int
+    let tilesAcross: Int
+    var tiles: [Tile]
+    /// The blocks the strips are read in.
+    let block: (columns: Int, rows: Int)
+    let blocksAcross: Int
+    var blocks: [Block]
+    var threshold: Float = .infinity
+    /// Valid cells by their keys' top 16 bits (`StreamingSelection`), when counted.
+    var histogram = [Int](repeating: 0, count: 1 << 16)
+
+    init(grid: Grid, tileCells: Int, block: (columns: Int, rows: Int)) {
+        columns = grid.columns
+        rows = grid.rows
+        self.tileCells = tileCells
+        tilesAcross = (columns + tileCells - 1) / tileCells
+        tiles = [Tile](repeating: Tile(), count: tilesAcross * ((rows + tileCells - 1) / tileCells))
+        self.block = block
+        blocksAcross = (columns + block.columns - 1) / block.columns
+        blocks = [Block](repeating: Block(), count: blocksAcross * ((rows + block.rows - 1) / block.rows))
+    }
+
+    func block(column: Int, row: Int) -> Block { blocks[row * blocksAcross + column] }
+
+    /// Adds a strip of rows: to the tiles and blocks each cell lies in and, with `histogram`,
+    /// to the histogram. Runs of cells sharing a tile and a block are summed first.
+    mutating func add(strip scores: UnsafeBufferPointer<Float>, firstRow: Int, rows: Int, nodata: Float, histogram counting: Bool) {
+        let columns = self.columns
+        let tileCells = self.tileCells
+        let tilesAcross = self.tilesAcross
+        let block = self.block
+        let blocksAcross = self.blocksAcross
+        tiles.withUnsafeMutableBufferPointer { tiles in
+            blocks.withUnsafeMutableBufferPointer { blocks in
+                histogram.withUnsafeMutableBufferPointer { counts in
+                    for r in 0..<rows {
+                        let row = firstRow + r
+                        let tileBase = (row / tileCells) * tilesAcross
+                        let blockBase = (row / block.rows) * blocksAcross
+                        let p = scores.baseAddress! + r * columns
+                        var c0 = 0
+                        while c0 < columns {
+                            let c1 = min(columns, (c0 / tileCells + 1) * tileCells, (c0 / block.columns + 1) * block.columns)
+                            var n = 0
+                            var sum = 0.0
+                            var top = -Float.infinity
+                            var minKey = UInt32.max
+                            var maxKey = UInt32.min
+                            for c in c0..<c1 {
+                                let v = p[c]
+                                guard v == v, v != nodata else { continue }
+                                n += 1
+                                sum += Double(v)
+                                top = Swift.max(top, v)
+                                let key = Selection.key(v) >> 16
+                                minKey = Swift.min(minKey, key)
+                                maxKey = Swift.max(maxKey, key)
+                                if counting { counts[Int(key)] += 1 }
+                            }
+                            if n > 0 {
+                                let t = tileBase + c0 / tileCells
+                                tiles[t].valid += n
+                                tiles[t].sum += sum
+                                tiles[t].max = Swift.max(tiles[t].max, top)
+                                let b = blockBase + c0 / block.columns
+                                blocks[b].max = Swift.max(blocks[b].max, top)
+                                blocks[b].minKey = Swift.min(blocks[b].minKey, UInt16(minKey))
+                                blocks[b].maxKey = Swift.max(blocks[b].maxKey, UInt16(maxKey))
+                            }
+                            c0 = c1
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the component pass gathers.
+struct ComponentScan {
+    var survey: MapSurvey
+    /// Areas with fewer cells are counted, not kept.
+    let minCells: Int
+    /// The completed areas of at least `minCells` cells (root label, statistics); `count`
+    /// areas in all.
+    var components: [(root: Int32, summary: ComponentSummary)] = []
+    var count = 0
+    /// Deposits (index into the deposit set's `inside`) on a target cell, with that cell's
+    /// provisional label.
+    var depositLabels: [(deposit: Int, label: Int32)] = []
+    var provisionalCount = 0
+    /// The root of every provisional label.
+    var resolved: [Int32] = []
+
+    init(survey: MapSurvey, minCells: Int) {
+        self.survey = survey
+        self.minCells = minCells
+    }
+
+    mutating func complete(root: Int32, summary: ComponentSummary) {
+        count += 1
+        if summary.cells >= minCells { components.append((root, summary)) }
+    }
+
+    /// The tiles, ranked (`TileRanking.rank`), the first `top` of them (0: all).
+    func shownTiles(top: Int) -> [TileStat] {
+        let tileCells = survey.tileCells
+        let stats = survey.tiles.enumerated().map { i, t in
+            let tc = i % survey.tilesAcross
+            let tr = i / survey.tilesAcross
+            let window = Window(
+                column: tc * tileCells, row: tr * tileCells, columns: min(tileCells, survey.columns - tc * tileCells),
+                rows: min(tileCells, survey.rows - tr * tileCells))
+            return TileStat(
+                tileColumn: tc, tileRow: tr, window: window, validCells: t.valid, mean: t.valid > 0 ? t.sum / Double(t.valid) : 0,
+                max: t.max, cellsAboveThreshold: t.above)
+        }
+        let ranked = TileRanking.rank(stats)
+        return top > 0 ? Array(ranked.prefix(top)) : ranked
+    }
+
+    func rankedTiles(top: Int, grid: Grid, cellKm2: Double, toWGS84: CoordinateTransformer) throws -> [RankedTile] {
+        try shownTiles(top: top).enumerated().map { i, t in
+            let (x, y) = grid.transform.map(
+                column: Double(t.window.column) + Double(t.window.columns) / 2, row: Double(t.window.row) + Double(t.window.rows) / 2)
+            let ll = try toWGS84.transform([(x, y)])[0]
+            return RankedTile(
+                rank: i + 1, column: t.tileColumn, row: t.tileRow, meanScore: t.mean, maxScore: Double(t.max),
+                areaAboveKm2: Double(t.cellsAboveThreshold) * cellKm2, centroidLon: ll.x, centroidLat: ll.y)
+        }
+    }
+}

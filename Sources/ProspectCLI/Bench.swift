@@ -17,6 +17,7 @@ extension ProspectCommand {
                   prospect bench --size 8192 --work-dir /tmp/prospect-bench
                   prospect bench --model logistic --skip-end-to-end --json
                   prospect bench --overlay
+                  prospect bench --training --work-dir /tmp/prospect-bench
                   prospect bench --targets --size 8192
                 """)
 
@@ -31,17 +32,30 @@ extension ProspectCommand {
         @Flag(help: "Print JSON.") var json = false
         @Flag(help: "Only the knowledge-driven models (fuzzy and index overlays over --layers layers, even) in memory.")
         var overlay = false
+        @Flag(
+            help:
+                "Only training from files (prospect train): logistic regression and weights of evidence on --layers float32 layers of --size² cells in --work-dir, and logistic regression on 15 layers of 400 000 cells with 150 parameters; all threads and one, --repetitions times each."
+        )
+        var training = false
+        @Option(help: "Runs of each training case per thread count (--training).") var repetitions: Int = 2
         @Flag(help: "Only `prospect targets` on a --size² probability map (generated once into --work-dir): time and peak RSS.")
         var targets = false
 
         func validate() throws {
-            guard layers >= 1, cells >= 8192, size >= 256 else { throw ValidationError("--layers ≥ 1, --cells ≥ 8192, --size ≥ 256") }
+            guard layers >= 1, cells >= 8192, size >= 256, repetitions >= 1 else {
+                throw ValidationError("--layers ≥ 1, --cells ≥ 8192, --size ≥ 256, --repetitions ≥ 1")
+            }
         }
 
         func run() throws {
             try runReportingErrors {
                 if overlay {
                     try OverlayBenchText.run(layers: layers, cells: cells, json: json)
+                    return
+                }
+                if training {
+                    try TrainingBenchText.run(
+                        size: size, layers: layers, workDir: workDir, repetitions: repetitions, skipFiles: skipEndToEnd, json: json)
                     return
                 }
                 let threads = ProcessInfoCores.active

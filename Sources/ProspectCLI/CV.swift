@@ -11,7 +11,7 @@ extension ProspectCommand {
             discussion: """
                 Takes the layer, deposit and model options of train, for every method. The map is cut into square blocks of --block-km (default: 5 × the median distance from a deposit to its nearest neighbour, rounded to 1, 2, 2.5 or 5 × 10^n km and halved while there are fewer blocks holding deposits than folds); the blocks are dealt to --folds folds (seeded by --seed, deposits balanced across folds). Each fold's model is trained on the other folds' blocks, cells and deposits, and scores its own blocks: the fold's ROC AUC counts its deposits against every valid cell of its blocks (deposit cells included, as validate does). Reported: each fold's AUC (none for a fold without deposits), their mean and sample standard deviation, and the pooled out-of-fold AUC and prediction-rate curve, every cell scored by the model that did not see it. Fuzzy and index overlays are not fitted to deposits: every fold is scored by the same model.
 
-                Deposits cluster, so a random split leaves each held-out deposit beside training ones and over-rates the AUC (Roberts et al. 2017, Airola et al. 2019); --scheme random deals single cells and deposits at random, for comparison. rf and gbt grow each fold's model on all of its training cells (no --holdout). --threads sets the workers of training (rf, gbt) and of the scoring pass; the figures do not depend on it.
+                Deposits cluster, so a random split leaves each held-out deposit beside training ones and over-rates the AUC (Roberts et al. 2017, Airola et al. 2019); --scheme random deals single cells and deposits at random, for comparison. rf and gbt grow each fold's model on all of its training cells (no --holdout). --threads sets the workers of training and of the scoring pass; the figures do not depend on it.
 
                 Example:
                   prospect cv --method wofe --stack stack --deposits Rasters/deposits.gpkg --unit-cell-km2 0.01
@@ -50,12 +50,12 @@ extension ProspectCommand {
             s.scheme = scheme
             s.blockKm = training.blockKm
             s.seed = training.seed
-            s.threads = training.treeOptions.threads
+            s.threads = training.threads
             return s
         }
 
-        /// The training settings without what cross-validation takes over: the block size, the
-        /// trees' own holdout (refused), and threads for methods that do not grow trees.
+        /// The training settings without what cross-validation takes over: the block size and the
+        /// trees' own holdout (refused).
         func adjust(_ s: inout TrainingSettings) throws(OptionError) {
             if !s.hasDeposits { throw OptionError(.deposits, "cross-validation measures how models predict known deposits: give them") }
             if s.holdout != nil { throw OptionError(.holdout, "cross-validation holds whole folds out; --holdout is for train") }
@@ -63,7 +63,6 @@ extension ProspectCommand {
                 throw OptionError(.holdoutScheme, "cross-validation holds whole folds out; give --scheme for cv")
             }
             s.blockKm = nil
-            if !s.method.growsTrees { s.threads = nil }
         }
 
         func run() throws {

@@ -56,6 +56,8 @@ struct TrainingArguments: ParsableArguments {
     var background: Int?
     @Option(help: "Seed for background sampling and tree growing (default: \(BackgroundSampling().seed)).")
     var seed: Int?
+    @Option(help: "Training threads (default: all cores); the model does not depend on it.")
+    var threads: Int?
     @Option(help: "Fuzzy overlay: how the layers' memberships combine, e.g. \"gamma(0.9, and(a, b), or(c, d))\".")
     var expression: String?
     @Option(help: "Index overlay: a layer's weight, NAME=WEIGHT (repeatable).")
@@ -101,6 +103,7 @@ struct TrainingArguments: ParsableArguments {
         s.l2 = l2
         s.background = background
         s.seed = seed
+        s.threads = threads
         s.blockKm = blockKm
         if missingAsUnknown { s.missing = .unknown }
         for a in ascending { s.cumulative[LayerSpec(argument: a, kind: .continuous).name] = .ascending }

@@ -15,8 +15,6 @@ struct TreeArguments: ParsableArguments {
     var learningRate: Double?
     @Option(name: .customLong("exclude-buffer"), help: "rf/gbt: leave cells within this many metres of a deposit out of the background.")
     var excludeBuffer: Double?
-    @Option(help: "rf/gbt: training threads (default: all cores); the model does not depend on it.")
-    var threads: Int?
     @Option(
         help:
             "rf/gbt: fraction of the deposit cells and of the background cells (drawn by --seed) kept out of training to measure a held-out ROC AUC; 0 trains on all (default: \(TreeOptions.defaultHoldout))."
@@ -35,7 +33,6 @@ struct TreeArguments: ParsableArguments {
         settings.depth = depth
         settings.learningRate = learningRate
         settings.excludeBuffer = excludeBuffer
-        settings.threads = threads
         settings.holdout = holdout
         settings.holdoutScheme = holdoutScheme
     }

@@ -31,8 +31,35 @@ public final class InfiniteCells: Sendable {
         }
     }
 
-    /// The infinite cells of a window of `buffer` with rows `stride` apart.
+    /// The infinite cells of a window of `buffer` with rows `stride` apart: eight cells at a
+    /// time, comparing the bits without the sign with those of +Inf. (Cell by cell, the scan
+    /// took 13 % of a logistic training's time, measured with perf on 8 layers of 8192².)
     static func count(_ buffer: UnsafeMutableBufferPointer<Float>, window: Window, stride: Int) -> Int {
+        let magnitude = SIMD8<UInt32>(repeating: 0x7FFF_FFFF)
+        let infinity = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        let one = SIMD8<UInt32>(repeating: 1)
+        let zero = SIMD8<UInt32>(repeating: 0)
+        var n = 0
+        for r in 0..<window.rows {
+            let row = UnsafeRawPointer(buffer.baseAddress! + r * stride)
+            var counts = zero
+            var c = 0
+            while c + 8 <= window.columns {
+                let bits = row.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<UInt32>.self)
+                counts &+= zero.replacing(with: one, where: bits & magnitude .== infinity)
+                c += 8
+            }
+            n += Int(counts.wrappedSum())
+            while c < window.columns {
+                if buffer[r * stride + c].isInfinite { n += 1 }
+                c += 1
+            }
+        }
+        return n
+    }
+
+    /// The definition of `count`: cell by cell.
+    static func countReference(_ buffer: UnsafeMutableBufferPointer<Float>, window: Window, stride: Int) -> Int {
         var n = 0
         for r in 0..<window.rows {
             let row = r * stride

@@ -146,6 +146,29 @@ struct ReproducibleOutputTests {
         }
     }
 
+    @Test("weights of evidence and logistic regression write the same model with 1, 2 and 3 threads")
+    func trainAdditive() throws {
+        let folder = try TemporaryFolder()
+        let dir = folder.path
+        let s = try Self.stack(in: dir, blocks: 64)
+        let layers = ["--deposits", s.deposits, "--evidence", "a=" + s.a, "--categorical", "b=" + s.b, "--threads", "{T}"]
+        let runs: [(name: String, arguments: [String], outputs: [String])] = [
+            ("wofe", ["--method", "wofe", "--unit-cell-km2", "0.01", "--weights-table", "wofe{T}.csv"], ["wofe{T}.csv"]),
+            ("unknown", ["--method", "wofe", "--unit-cell-km2", "0.01", "--missing-as-unknown"], []),
+            ("ascending", ["--method", "wofe", "--unit-cell-km2", "0.01", "--ascending", "c=" + s.b], []),
+            // A sample of the background (merged from the workers' smallest keys), and all of it.
+            ("logistic", ["--method", "logistic", "--background", "5000", "--transform", "a=zscore"], []),
+            ("logistic-all", ["--method", "logistic", "--background", "0"], []),
+        ]
+        for run in runs {
+            try expectSameBytes(
+                ["train"] + run.arguments + layers + ["--out", "\(run.name){T}.json"], outputs: ["\(run.name){T}.json"] + run.outputs,
+                in: dir)
+        }
+        let model = try String(contentsOfFile: dir + "/logistic1.json", encoding: .utf8)
+        #expect(model.contains("\"backgroundCells\" : 5000"), "\(model.prefix(400))")
+    }
+
     @Test("the demo writes the same files with 1 and 2 threads")
     func demo() throws {
         let folder = try TemporaryFolder()

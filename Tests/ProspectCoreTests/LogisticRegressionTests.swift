@@ -173,9 +173,10 @@ import Testing
 
         // The model's logit equals the fitted linear predictor on every sample.
         var worst = 0.0
+        let matrix = design.matrix
         for i in samples.indices {
             var eta = fit.coefficients[0]
-            for j in 0..<design.columnCount { eta += fit.coefficients[j + 1] * design.matrix[i * design.columnCount + j] }
+            for j in 0..<design.columnCount { eta += fit.coefficients[j + 1] * matrix[i * design.columnCount + j] }
             var logit = model.intercept
             for k in 0..<model.layerCount { logit += model.terms[k].contribution(samples[i][k]) }
             worst = max(worst, abs(Double(logit) - eta))

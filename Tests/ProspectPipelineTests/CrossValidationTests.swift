@@ -197,7 +197,7 @@ struct CrossValidationTests {
             cv.seed = seed
             cv.threads = threads
             var o = Self.options(method)
-            o.trees.threads = threads
+            o.threads = threads
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             return String(decoding: try encoder.encode(CrossValidation.run(data, options: o, cv: cv).report), as: UTF8.self)

@@ -28,7 +28,7 @@ struct TrainingPathTests {
         o.sampling.size = 3000
         o.trees.trees = 8
         o.trees.depth = 3
-        o.trees.threads = 1
+        o.threads = 1
         o.trees.holdout = 0
         return o
     }
@@ -110,17 +110,27 @@ struct TrainingPathTests {
         #expect(throws: PipelineError.self) { try Training.fit(data, options: Self.options(.wofe), deposits: [0]) }
     }
 
-    @Test("the background sampler keeps every eligible cell up to its size, then a seeded reservoir")
+    @Test("the background sample: every eligible cell up to its size, else those of the smallest seeded keys, for any threads")
     func backgroundSample() throws {
         let data = try Self.data()
-        let deposits = Set(data.depositCells.map(\.cell))
-        let (all, valid) = try BackgroundSampler.sample(data, area: .all, deposits: deposits, size: 0, seed: 1, progress: nil)
+        let deposits = data.depositCells.map(\.cell)
+        let (all, valid) = try BackgroundSampler.sample(data, area: .all, deposits: deposits, size: 0, seed: 1, threads: 2, progress: nil)
         #expect(all.kept == all.eligible && all.eligible == valid - deposits.count)
-        let (a, _) = try BackgroundSampler.sample(data, area: .all, deposits: deposits, size: 500, seed: 7, progress: nil)
-        let (b, _) = try BackgroundSampler.sample(data, area: .all, deposits: deposits, size: 500, seed: 7, progress: nil)
-        let (c, _) = try BackgroundSampler.sample(data, area: .all, deposits: deposits, size: 500, seed: 8, progress: nil)
-        #expect(a.kept == 500 && a.eligible == all.eligible)
-        #expect(a.columns == b.columns && a.columns != c.columns)
+        #expect(all.cells == all.cells.sorted() && Set(all.cells).isDisjoint(with: deposits))
+        // Brute force: the 500 eligible cells with the smallest keys, in cell order, with their values.
+        let base = BackgroundSampler.base(seed: 7)
+        let expected = all.cells.sorted { BackgroundSampler.key(cell: $0, base: base) < BackgroundSampler.key(cell: $1, base: base) }
+            .prefix(500).sorted()
+        let row = Dictionary(uniqueKeysWithValues: all.cells.enumerated().map { ($1, $0) })
+        for threads in [1, 2, 3] {
+            let (a, _) = try BackgroundSampler.sample(
+                data, area: .all, deposits: deposits, size: 500, seed: 7, threads: threads, progress: nil)
+            #expect(a.kept == 500 && a.eligible == all.eligible)
+            #expect(a.cells == Array(expected), "\(threads) threads")
+            #expect(a.columns == all.columns.map { column in a.cells.map { column[row[$0]!] } })
+        }
+        let (c, _) = try BackgroundSampler.sample(data, area: .all, deposits: deposits, size: 500, seed: 8, threads: 2, progress: nil)
+        #expect(c.cells != Array(expected))
     }
 }
 

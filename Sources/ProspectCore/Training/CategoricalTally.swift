@@ -16,6 +16,28 @@ public struct CategoricalTally: Sendable {
         cells[code, default: 0] += count
     }
 
+    /// Counts the valid values of `buffer` at `offsets` (finite and not `nodata`), each in the
+    /// class `LayerTerm.code(of:)`: what `add(code:)` for each would count. A run of one code
+    /// is counted with one dictionary update, which categorical maps, classes in patches, make
+    /// the usual case.
+    public mutating func add(_ buffer: UnsafeBufferPointer<Float>, at offsets: UnsafeBufferPointer<Int32>, nodata: Float) {
+        var code: Int32 = 0
+        var run = 0
+        for o in offsets {
+            let x = buffer[Int(o)]
+            guard x.isFinite, x != nodata else { continue }
+            let c = LayerTerm.code(of: x)
+            if c == code {
+                run += 1
+            } else {
+                if run > 0 { cells[code, default: 0] += run }
+                code = c
+                run = 1
+            }
+        }
+        if run > 0 { cells[code, default: 0] += run }
+    }
+
     /// Counts `count` deposits in class `code` (one per deposit cell, or one per deposit point;
     /// see `WofEDepositCount`).
     public mutating func addDeposit(code: Int32, count: Int = 1) {

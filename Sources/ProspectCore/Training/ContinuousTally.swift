@@ -18,6 +18,8 @@ public struct ContinuousTally: Sendable {
     /// Bin counts: index 2j + 1 holds cells equal to `thresholds[j]`; index 2j those strictly
     /// between `thresholds[j − 1]` and `thresholds[j]`; the last those above the largest.
     public private(set) var bins: [Int]
+    /// Bins values against `thresholds` in about one comparison (`ThresholdIndex`).
+    let index: ThresholdIndex
 
     /// - Parameters:
     ///   - depositValues: the layer's value at each deposit (a value repeated once per deposit
@@ -32,6 +34,7 @@ public struct ContinuousTally: Sendable {
         thresholds = counts.keys.sorted()
         depositsAt = thresholds.map { counts[$0]! }
         bins = Array(repeating: 0, count: 2 * thresholds.count + 1)
+        index = ThresholdIndex(thresholds)
     }
 
     /// Deposits counted (deposits with a valid value).
@@ -51,6 +54,25 @@ public struct ContinuousTally: Sendable {
             bins.withUnsafeMutableBufferPointer { counts in
                 for v in values where isValid(v) && !v.isNaN {
                     counts[ThresholdBins.bin(of: v, in: t)] &+= 1
+                }
+            }
+        }
+    }
+
+    /// Counts the valid values of `buffer` at `offsets` (finite and not `nodata`): what `add`
+    /// for each would count, binned by `ThresholdIndex`.
+    public mutating func add(_ buffer: UnsafeBufferPointer<Float>, at offsets: UnsafeBufferPointer<Int32>, nodata: Float) {
+        let index = self.index
+        index.thresholds.withUnsafeBufferPointer { t in
+            index.start.withUnsafeBufferPointer { start in
+                index.padded.withUnsafeBufferPointer { padded in
+                    bins.withUnsafeMutableBufferPointer { counts in
+                        for o in offsets {
+                            let x = buffer[Int(o)]
+                            guard x.isFinite, x != nodata else { continue }
+                            counts[index.bin(of: x, in: t, start: start, padded: padded)] &+= 1
+                        }
+                    }
                 }
             }
         }

@@ -41,6 +41,25 @@ public struct CumulativeTally: Sendable {
         }
     }
 
+    /// Counts the valid values of `buffer` at `offsets` (finite and not `nodata`): what `add`
+    /// for each would count. A run of one value is counted with one dictionary update.
+    public mutating func add(_ buffer: UnsafeBufferPointer<Float>, at offsets: UnsafeBufferPointer<Int32>, nodata: Float) {
+        var value: Float = 0
+        var run = 0
+        for o in offsets {
+            let x = buffer[Int(o)]
+            guard x.isFinite, x != nodata else { continue }
+            if x == value && run > 0 {
+                run += 1
+            } else {
+                if run > 0 { add(value, cells: run) }
+                value = x
+                run = 1
+            }
+        }
+        if run > 0 { add(value, cells: run) }
+    }
+
     /// Counts `count` deposits on a cell of value `value` (one per deposit cell, or one per
     /// deposit point; see `WofEDepositCount`).
     public mutating func addDeposit(_ value: Float, count: Int = 1) {

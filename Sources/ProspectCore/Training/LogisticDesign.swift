@@ -49,66 +49,94 @@ public struct LogisticDesign: Sendable {
     public let classCodes: [[Int32]]
     /// Per layer: the reference class (categorical).
     public let referenceCodes: [Int32?]
-    /// The design matrix, row-major, `sampleCount × columnCount`.
-    public let matrix: [Double]
+    /// The design, by columns: standardized slopes as doubles, each categorical layer's dummies
+    /// as one class per sample.
+    public let design: LogisticMatrix
     public let columnCount: Int
     /// For each design column: its layer and, for a dummy, its class code.
     public let columns: [(layer: Int, code: Int32?)]
+
+    /// The design matrix, row-major, `sampleCount × columnCount` (dummies as 0 and 1).
+    public var matrix: [Double] { (0..<sampleCount).flatMap { design.row($0) } }
 
     /// - Parameters:
     ///   - layerNames: one name per layer.
     ///   - kinds: one kind per layer.
     ///   - samples: `samples[i][k]` is the value of layer k at sample i; all values valid.
     public init(layerNames: [String], kinds: [LayerKind], samples: [[Float]]) {
-        precondition(layerNames.count == kinds.count, "one kind per layer")
+        for s in samples { precondition(s.count == kinds.count, "one value per layer in every sample") }
+        self.init(layerNames: layerNames, kinds: kinds, columns: kinds.indices.map { k in samples.map { $0[k] } })
+    }
+
+    /// - Parameters:
+    ///   - layerNames: one name per layer.
+    ///   - kinds: one kind per layer.
+    ///   - values: `values[k][i]` is the value of layer k at sample i; all values valid.
+    ///   - threads: workers of the continuous layers' means, deviations and standardized
+    ///     columns (a layer's sums on one worker, in sample order: the same for any number).
+    public init(layerNames: [String], kinds: [LayerKind], columns values: [[Float]], threads: Int = ProcessInfoCores.active) {
+        precondition(layerNames.count == kinds.count && values.count == kinds.count, "one kind and one column per layer")
         let layers = kinds.count
-        let n = samples.count
-        for s in samples { precondition(s.count == layers, "one value per layer in every sample") }
+        let n = values.first?.count ?? 0
+        precondition(values.allSatisfy { $0.count == n }, "one value per sample in every column")
         var means = Array(repeating: 0.0, count: layers)
         var deviations = Array(repeating: 1.0, count: layers)
         var classCodes = Array(repeating: [Int32](), count: layers)
         var references = [Int32?](repeating: nil, count: layers)
         var columns: [(layer: Int, code: Int32?)] = []
+        var densePositions: [Int] = []
+        var denseLayers: [Int] = []
+        var groups: [LogisticMatrix.Group] = []
+        // Each continuous layer's mean and population standard deviation.
+        let moments = UnsafeMutableBufferPointer<(mean: Double, sd: Double)>.allocate(capacity: max(1, layers))
+        defer { moments.deallocate() }
+        moments.initialize(repeating: (0, 0))
+        let sharedMoments = UnsafeTransfer(moments)
+        ParallelScorer.perform(items: n > 0 ? layers : 0, threads: threads) { k in
+            guard kinds[k] == .continuous else { return }
+            values[k].withUnsafeBufferPointer { column in
+                var sum = 0.0
+                for v in column { sum += Double(v) }
+                let mean = sum / Double(n)
+                var ss = 0.0
+                for v in column {
+                    let d = Double(v) - mean
+                    ss += d * d
+                }
+                sharedMoments.value[k] = (mean, (ss / Double(n)).squareRoot())
+            }
+        }
         for k in 0..<layers {
+            let column = values[k]
             switch kinds[k] {
             case .continuous:
                 guard n > 0 else { continue }
-                var sum = 0.0
-                for s in samples { sum += Double(s[k]) }
-                let mean = sum / Double(n)
-                var ss = 0.0
-                for s in samples {
-                    let d = Double(s[k]) - mean
-                    ss += d * d
-                }
-                let sd = (ss / Double(n)).squareRoot()
+                let (mean, sd) = moments[k]
                 means[k] = mean
                 if sd > 0, sd.isFinite {
                     deviations[k] = sd
+                    densePositions.append(columns.count)
+                    denseLayers.append(k)
                     columns.append((k, nil))
                 }
             case .categorical:
+                let codes = column.map(Self.code)
                 var counts: [Int32: Int] = [:]
-                for s in samples { counts[Self.code(s[k]), default: 0] += 1 }
-                let codes = counts.keys.sorted()
-                classCodes[k] = codes
-                let reference = codes.max { a, b in
+                for c in codes { counts[c, default: 0] += 1 }
+                let sorted = counts.keys.sorted()
+                classCodes[k] = sorted
+                let reference = sorted.max { a, b in
                     counts[a]! != counts[b]! ? counts[a]! < counts[b]! : a > b
                 }
                 references[k] = reference
-                for c in codes where c != reference { columns.append((k, c)) }
-            }
-        }
-        let p = columns.count
-        var matrix = Array(repeating: 0.0, count: n * p)
-        for (i, s) in samples.enumerated() {
-            for (j, column) in columns.enumerated() {
-                let v = s[column.layer]
-                if let c = column.code {
-                    matrix[i * p + j] = Self.code(v) == c ? 1 : 0
-                } else {
-                    matrix[i * p + j] = (Double(v) - means[column.layer]) / deviations[column.layer]
+                var index: [Int32: Int32] = [:]
+                var positions: [Int] = []
+                for c in sorted where c != reference {
+                    index[c] = Int32(positions.count)
+                    positions.append(columns.count)
+                    columns.append((k, c))
                 }
+                if !positions.isEmpty { groups.append(.init(positions: positions, rowClass: codes.map { index[$0] ?? -1 })) }
             }
         }
         self.layerNames = layerNames
@@ -118,8 +146,22 @@ public struct LogisticDesign: Sendable {
         self.deviations = deviations
         self.classCodes = classCodes
         self.referenceCodes = references
-        self.matrix = matrix
-        self.columnCount = p
+        // The standardized columns, one after another.
+        let dense = [Double](unsafeUninitializedCapacity: denseLayers.count * n) { buffer, count in
+            let shared = UnsafeTransfer(buffer)
+            let (denseLayers, means, deviations) = (denseLayers, means, deviations)
+            ParallelScorer.perform(items: denseLayers.count, threads: threads) { j in
+                let k = denseLayers[j]
+                let (mean, sd) = (means[k], deviations[k])
+                let out = shared.value.baseAddress! + j * n
+                values[k].withUnsafeBufferPointer { column in
+                    for i in 0..<n { out[i] = (Double(column[i]) - mean) / sd }
+                }
+            }
+            count = denseLayers.count * n
+        }
+        self.design = LogisticMatrix(rows: n, columns: columns.count, densePositions: densePositions, denseValues: dense, groups: groups)
+        self.columnCount = columns.count
         self.columns = columns
     }
 
@@ -132,16 +174,15 @@ public struct LogisticDesign: Sendable {
     ///   - labels: one label per sample (true at deposits).
     ///   - weights: optional per-sample weights.
     ///   - l2: the ridge penalty on the (standardized) slopes; see `LogisticRegression.fit`.
+    ///   - threads: workers of each Newton step's sums; the fit is the same for any number.
     /// - Returns: the raw fit on the design columns; the `AdditiveModel` (intercept and one term
     ///   per layer, nodata NaN) whose logit equals the fitted linear predictor; and one row per
     ///   design column (the reference classes have no row).
-    public func fit(labels: [Bool], weights: [Double]? = nil, l2: Double)
+    public func fit(labels: [Bool], weights: [Double]? = nil, l2: Double, threads: Int = ProcessInfoCores.active)
         -> (fit: LogisticFit, model: AdditiveModel, rows: [LogisticCoefficientRow])
     {
         precondition(labels.count == sampleCount, "one label per sample")
-        let fit = LogisticRegression.fit(
-            x: matrix, rows: sampleCount, columns: columnCount, y: labels,
-            weights: weights, l2: l2)
+        let fit = LogisticRegression.fit(design, y: labels, weights: weights, l2: l2, threads: threads)
         var rows: [LogisticCoefficientRow] = []
         var slopes = Array(repeating: 0.0, count: kinds.count)
         var lookups = Array(repeating: [Int32: Double](), count: kinds.count)

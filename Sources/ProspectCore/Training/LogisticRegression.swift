@@ -55,57 +55,62 @@ public enum LogisticRegression {
         weights: [Double]? = nil, l2: Double = 1e-4
     ) -> LogisticFit {
         precondition(x.count == n * p, "x must hold rows × columns values")
+        return fit(LogisticMatrix(rowMajor: x, rows: n, columns: p), y: y, weights: weights, l2: l2)
+    }
+
+    /// Fits the model of `fit(x:rows:columns:y:weights:l2:)` to a design held by columns, each
+    /// Newton step's sums computed on up to `threads` workers (`LogisticKernel.total`); the
+    /// result is the same for any number of threads.
+    public static func fit(
+        _ m: LogisticMatrix, y: [Bool], weights: [Double]? = nil, l2: Double = 1e-4, threads: Int = ProcessInfoCores.active
+    ) -> LogisticFit {
+        newton(m, y: y, weights: weights, l2: l2) { b, derivatives in
+            LogisticKernel.total(m, y: y, weights: weights, coefficients: b, derivatives: derivatives, threads: threads)
+        }
+    }
+
+    /// The same fit with every sum from `LogisticKernel.reference`, row by row on one thread:
+    /// the definition the fast fit is tested against.
+    public static func reference(_ m: LogisticMatrix, y: [Bool], weights: [Double]? = nil, l2: Double = 1e-4) -> LogisticFit {
+        newton(m, y: y, weights: weights, l2: l2) { b, derivatives in
+            LogisticKernel.reference(m, y: y, weights: weights, coefficients: b, derivatives: derivatives)
+        }
+    }
+
+    /// Newton's method with step halving, the sums at b from `evaluate(b, derivatives)`.
+    ///
+    /// A candidate is evaluated with its derivatives: when the step is taken (the usual case)
+    /// they are the next step's, so each iteration reads the rows once.
+    static func newton(
+        _ m: LogisticMatrix, y: [Bool], weights: [Double]?, l2: Double,
+        evaluate: ([Double], Bool) -> LogisticSums
+    ) -> LogisticFit {
+        let n = m.rows
         precondition(y.count == n, "one label per row")
         precondition(weights == nil || weights!.count == n, "one weight per row")
         precondition(l2 >= 0, "the penalty is non-negative")
-        let q = p + 1
-        let w = weights ?? Array(repeating: 1, count: n)
+        let q = m.columns + 1
 
         // Start from the intercept-only solution: b0 = logit of the weighted mean label.
         var b = Array(repeating: 0.0, count: q)
         var sw = 0.0
         var swy = 0.0
         for i in 0..<n {
-            sw += w[i]
-            if y[i] { swy += w[i] }
+            let w = weights?[i] ?? 1
+            sw += w
+            if y[i] { swy += w }
         }
         if sw > 0, swy > 0, swy < sw { b[0] = log(swy / (sw - swy)) }
 
-        func objective(_ b: [Double]) -> (penalized: Double, logLikelihood: Double) {
-            var ll = 0.0
-            for i in 0..<n where w[i] != 0 {
-                var eta = b[0]
-                let row = i * p
-                for j in 0..<p { eta += b[j + 1] * x[row + j] }
-                ll += w[i] * ((y[i] ? eta : 0) - softplus(eta))
-            }
+        func penalty(_ b: [Double]) -> Double {
             var pen = 0.0
             for j in 1..<q { pen += b[j] * b[j] }
-            return (ll - l2 * pen / 2, ll)
+            return l2 * pen / 2
         }
-
-        /// Gradient and Hessian (upper triangle filled, then mirrored) at b.
-        func derivatives(_ b: [Double]) -> (g: [Double], h: [Double]) {
-            var g = Array(repeating: 0.0, count: q)
-            var h = Array(repeating: 0.0, count: q * q)
-            var z = Array(repeating: 1.0, count: q)
-            for i in 0..<n where w[i] != 0 {
-                let row = i * p
-                var eta = b[0]
-                for j in 0..<p {
-                    z[j + 1] = x[row + j]
-                    eta += b[j + 1] * z[j + 1]
-                }
-                let pi = sigmoid(eta)
-                let r = w[i] * ((y[i] ? 1 : 0) - pi)
-                let v = w[i] * pi * (1 - pi)
-                for j in 0..<q {
-                    g[j] += r * z[j]
-                    let vz = v * z[j]
-                    if vz == 0 { continue }
-                    for k in j..<q { h[j * q + k] += vz * z[k] }
-                }
-            }
+        /// Gradient and Hessian of the penalized log-likelihood (Hessian mirrored) from sums.
+        func derivatives(_ s: LogisticSums, at b: [Double]) -> (g: [Double], h: [Double]) {
+            var g = s.gradient
+            var h = s.hessian
             for j in 1..<q {
                 g[j] -= l2 * b[j]
                 h[j * q + j] += l2
@@ -114,54 +119,43 @@ public enum LogisticRegression {
             return (g, h)
         }
 
-        var current = objective(b)
+        var current = evaluate(b, true)
+        var objective = current.logLikelihood - penalty(b)
         var iterations = 0
         var converged = false
         while iterations < 100 {
             iterations += 1
-            let (g, h) = derivatives(b)
+            let (g, h) = derivatives(current, at: b)
             let step = CholeskySolver.solve(h, g, size: q)
             var scale = 1.0
             var candidate = b
             var next = current
-            for _ in 0...30 {
+            var nextObjective = objective
+            for halving in 0...30 {
                 for j in 0..<q { candidate[j] = b[j] + scale * step[j] }
-                next = objective(candidate)
-                if next.penalized >= current.penalized - 1e-12 * abs(current.penalized) { break }
+                next = evaluate(candidate, halving == 0)
+                nextObjective = next.logLikelihood - penalty(candidate)
+                if nextObjective >= objective - 1e-12 * abs(objective) { break }
                 scale /= 2
             }
+            if next.gradient.isEmpty { next = evaluate(candidate, true) }
             var maxChange = 0.0
             for j in 0..<q { maxChange = max(maxChange, abs(candidate[j] - b[j])) }
             b = candidate
             current = next
+            objective = nextObjective
             if maxChange < 1e-8 {
                 converged = true
                 break
             }
         }
 
-        let (_, h) = derivatives(b)
+        let (_, h) = derivatives(current, at: b)
         let inverse = CholeskySolver.inverse(h, size: q)
         let se = (0..<q).map { max(inverse[$0 * q + $0], 0).squareRoot() }
         return LogisticFit(
             coefficients: b, standardErrors: se, iterations: iterations,
             converged: converged, logLikelihood: current.logLikelihood)
-    }
-
-    @inline(__always)
-    static func sigmoid(_ t: Double) -> Double {
-        t >= 0
-            ? 1 / (1 + exp(-t))
-            : {
-                let e = exp(t)
-                return e / (1 + e)
-            }()
-    }
-
-    /// `ln(1 + e^t)` without overflow.
-    @inline(__always)
-    static func softplus(_ t: Double) -> Double {
-        t > 0 ? t + log1p(exp(-t)) : log1p(exp(t))
     }
 }
 

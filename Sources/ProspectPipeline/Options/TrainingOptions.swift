@@ -26,6 +26,9 @@ public struct TrainingOptions: Sendable {
     public var treeHoldout = TreeHoldout()
     /// Fuzzy and index overlays.
     public var overlay = OverlayOptions()
+    /// Worker threads of the passes over the stack and of the fit. Every method's model is the
+    /// same for any number.
+    public var threads = ProcessInfoCores.active
 
     public init(method: Method) { self.method = method }
 }

@@ -72,7 +72,7 @@ public struct TrainingSettings: Sendable {
             return l
         }
 
-        // Every method: the unit cell, the background sample and the seed.
+        // Every method: the unit cell, the background sample, the seed and the threads.
         try take(unitCellKm2, into: &o.wofe.unitCellKm2) { v throws(OptionError) in try Check.positive(v, .unitCellKm2, unit: " of km²") }
         try take(l2, into: &o.logistic.l2) { v throws(OptionError) in try Check.nonNegative(v, .l2) }
         try take(background, into: &o.sampling.size) { v throws(OptionError) in
@@ -82,6 +82,7 @@ public struct TrainingSettings: Sendable {
             try Check.count(v, .seed, atLeast: 0)
             o.sampling.seed = UInt64(v)
         }
+        try take(threads, into: &o.threads) { v throws(OptionError) in try Check.count(v, .trainingThreads, atLeast: 1) }
 
         // Weights of evidence.
         try only([.wofe], .missing, given: missing == .unknown)
@@ -129,7 +130,6 @@ public struct TrainingSettings: Sendable {
         try only([.rf, .gbt], .holdout, given: holdout != nil)
         try only([.rf, .gbt], .holdoutScheme, given: holdoutScheme != nil)
         try only([.rf, .gbt], .holdoutBlockKm, given: blockKm != nil)
-        try only([.rf, .gbt], .trainingThreads, given: threads != nil)
         try take(trees, into: &o.trees.trees) { v throws(OptionError) in try Check.count(v, .trees, atLeast: 1, atMost: Self.maximumTrees) }
         try take(depth, into: &o.trees.depth) { v throws(OptionError) in try Check.count(v, .depth, atLeast: 1, atMost: 8, what: " levels")
         }
@@ -151,7 +151,6 @@ public struct TrainingSettings: Sendable {
             }
             o.treeHoldout.blockKm = v
         }
-        try take(threads, into: &o.trees.threads) { v throws(OptionError) in try Check.count(v, .trainingThreads, atLeast: 1) }
 
         // Knowledge-driven overlays.
         try only([.fuzzy], .expression, given: expression != nil)

@@ -16,21 +16,17 @@ enum LogisticMethod {
 
     static func fit(
         _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: LogisticOptions,
-        sampling: BackgroundSampling, progress: Progress?
+        sampling: BackgroundSampling, threads: Int, progress: Progress?
     ) throws -> FittedModel {
         let stack = data.stack
         var summary = data.summary
         var warnings: [String] = []
         let parameters = ["l2": String(options.l2), "backgroundSample": String(sampling.size), "seed": String(sampling.seed)]
-        let (background, valid) = try BackgroundSampler.sample(
-            data, area: area, deposits: Set(deposits.map(\.cell)),
-            size: sampling.size, seed: sampling.seed, progress: progress)
+        let (sample, background, valid) = try Self.sample(
+            data, deposits: deposits, area: area, sampling: sampling, threads: threads, progress: progress)
         summary.validCells = valid
-        let rows = (0..<background.kept).map { i in background.columns.map { $0[i] } }
-        let samples = deposits.map(\.values) + rows
-        let labels = [Bool](repeating: true, count: deposits.count) + [Bool](repeating: false, count: rows.count)
-        let design = LogisticDesign(layerNames: stack.layers.map(\.name), kinds: stack.layers.map(\.kind), samples: samples)
-        var (fit, model, coefficients) = design.fit(labels: labels, l2: options.l2)
+        let design = LogisticDesign(layerNames: stack.layers.map(\.name), kinds: stack.layers.map(\.kind), columns: sample.columns)
+        var (fit, model, coefficients) = design.fit(labels: sample.labels, l2: options.l2, threads: threads)
         if background.kept < background.eligible {
             model.intercept += Float(log(Double(background.kept) / Double(background.eligible)))
         }
@@ -52,5 +48,37 @@ enum LogisticMethod {
         for r in coefficients { strength[r.layer] = max(strength[r.layer] ?? 0, abs(r.z ?? 0)) }
         summary.layerRanking = stack.layers.map(\.name).sorted { (strength[$0] ?? 0) > (strength[$1] ?? 0) }
         return FittedModel(payload: .logistic(model), parameters: parameters, summary: summary, warnings: warnings)
+    }
+
+    /// The rows of a fit: the deposit cells, then the background sample (`BackgroundSampler`).
+    static func sample(
+        _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, sampling: BackgroundSampling, threads: Int,
+        progress: Progress?
+    ) throws -> (sample: LogisticSample, background: BackgroundSampler, validCells: Int) {
+        let (background, valid) = try BackgroundSampler.sample(
+            data, area: area, deposits: deposits.map(\.cell), size: sampling.size, seed: sampling.seed, threads: threads,
+            progress: progress)
+        let columns = data.stack.layers.indices.map { k in deposits.map { $0.values[k] } + background.columns[k] }
+        let labels = [Bool](repeating: true, count: deposits.count) + [Bool](repeating: false, count: background.kept)
+        return (LogisticSample(columns: columns, labels: labels), background, valid)
+    }
+}
+
+/// The rows a logistic regression is fitted to: each layer's values (deposit cells first, then
+/// the background sample, by cell) and the labels.
+public struct LogisticSample: Sendable {
+    /// `columns[k][i]`: layer k's value at row i.
+    public var columns: [[Float]]
+    /// True at the deposit cells.
+    public var labels: [Bool]
+}
+
+extension Training {
+    /// The rows `--method logistic` fits on `data` with `options` (every deposit cell, the
+    /// whole grid): what a benchmark hands to another library to fit the same sample.
+    public static func logisticSample(_ data: TrainingData, options: TrainingOptions) throws -> LogisticSample {
+        try LogisticMethod.sample(
+            data, deposits: data.depositCells, area: .all, sampling: options.sampling, threads: options.threads, progress: nil
+        ).sample
     }
 }

@@ -88,7 +88,7 @@ enum OverlayMethod {
     /// values against [0, 1], and, with deposits, the model's ROC AUC on them.
     static func fit(
         _ data: TrainingData, payload: ModelPayload, deposits: [TrainingData.DepositCell], area: TrainingArea,
-        progress: Progress?
+        threads: Int, progress: Progress?
     ) throws -> FittedModel {
         let stack = data.stack
         var summary = data.summary
@@ -123,19 +123,30 @@ enum OverlayMethod {
                 }
             }
         }
-        // One pass over the stack: cells with data, fuzzy ranges, scores for the ROC.
+        // One pass over the stack: cells with data, fuzzy ranges, scores for the ROC. Each worker
+        // keeps its own ranges and counts, which merge alike in any order.
         let isFuzzy: Bool = { if case .fuzzy = payload { return true } else { return false } }()
-        var low = [Float](repeating: .infinity, count: stack.layers.count)
-        var high = [Float](repeating: -.infinity, count: stack.layers.count)
-        var roc = depositScores.isEmpty ? nil : ROCAccumulator(depositScores: depositScores)
         let nodata: Float = -9999
         let tiling = stack.tiling
         let grid = stack.grid
-        let scores = UnsafeMutableBufferPointer<Float>.allocate(capacity: tiling.tileColumns * tiling.tileRows)
-        defer { scores.deallocate() }
-        var row = [Float](repeating: 0, count: tiling.tileColumns)
-        var valid = 0
-        try CellStream.tiles(of: stack, progress: progress) { window, stride, buffers in
+        struct Pass {
+            var low: [Float]
+            var high: [Float]
+            var roc: ROCAccumulator?
+            var valid = 0
+            var scores: [Float]
+            var row: [Float]
+        }
+        let layerCount = stack.layers.count
+        let scored = depositScores
+        let workers = try CellStream.tiles(of: stack, threads: threads, progress: progress) {
+            Pass(
+                low: [Float](repeating: .infinity, count: layerCount), high: [Float](repeating: -.infinity, count: layerCount),
+                roc: scored.isEmpty ? nil : ROCAccumulator(depositScores: scored),
+                scores: [Float](repeating: 0, count: tiling.tileColumns * tiling.tileRows),
+                row: [Float](repeating: 0, count: tiling.tileColumns))
+        } _: { pass, tile in
+            let (window, stride, buffers) = (tile.window, tile.stride, tile.buffers)
             if isFuzzy {
                 for k in stack.layers.indices where stack.layers[k].kind == .continuous {
                     let nd = stack.nodata[k]
@@ -143,28 +154,48 @@ enum OverlayMethod {
                         for c in 0..<window.columns where area.contains(column: window.column + c, row: window.row + r, grid: grid) {
                             let v = buffers[k][r * stride + c]
                             if v.isNaN || v == nd { continue }
-                            low[k] = min(low[k], v)
-                            high[k] = max(high[k], v)
+                            pass.low[k] = min(pass.low[k], v)
+                            pass.high[k] = max(pass.high[k], v)
                         }
                     }
                 }
             }
-            let n = tiling.blockAligned ? scores.count : window.cellCount
-            scorer.score(
-                layers: buffers.map { UnsafeBufferPointer($0) }, outputs: [UnsafeMutableBufferPointer(rebasing: scores[0..<n])],
-                outputNodata: nodata)
-            for r in 0..<window.rows {
-                // The row's scores, nodata outside the training area.
-                var kept = 0
-                for c in 0..<window.columns {
-                    let v = scores[r * stride + c]
-                    guard v != nodata, !v.isNaN, area.contains(column: window.column + c, row: window.row + r, grid: grid) else { continue }
-                    row[kept] = v
-                    kept += 1
+            let n = tiling.blockAligned ? pass.scores.count : window.cellCount
+            var scores = pass.scores
+            var row = pass.row
+            scores.withUnsafeMutableBufferPointer { scores in
+                scorer.score(
+                    layers: buffers.map { UnsafeBufferPointer($0) }, outputs: [UnsafeMutableBufferPointer(rebasing: scores[0..<n])],
+                    outputNodata: nodata)
+                for r in 0..<window.rows {
+                    // The row's scores, nodata outside the training area.
+                    var kept = 0
+                    for c in 0..<window.columns {
+                        let v = scores[r * stride + c]
+                        guard v != nodata, !v.isNaN, area.contains(column: window.column + c, row: window.row + r, grid: grid) else {
+                            continue
+                        }
+                        row[kept] = v
+                        kept += 1
+                    }
+                    pass.valid += kept
+                    row.withUnsafeBufferPointer { pass.roc?.add(UnsafeBufferPointer(rebasing: $0[0..<kept])) { _ in true } }
                 }
-                valid += kept
-                row.withUnsafeBufferPointer { roc?.add(UnsafeBufferPointer(rebasing: $0[0..<kept])) { _ in true } }
             }
+            pass.scores = scores
+            pass.row = row
+        }
+        var low = workers[0].low
+        var high = workers[0].high
+        var roc = depositScores.isEmpty ? nil : ROCAccumulator(depositScores: depositScores)
+        var valid = 0
+        for w in workers {
+            for k in low.indices {
+                low[k] = min(low[k], w.low[k])
+                high[k] = max(high[k], w.high[k])
+            }
+            if let other = w.roc { roc?.merge(other) }
+            valid += w.valid
         }
         for k in stack.layers.indices where low[k] <= high[k] {
             if low[k] < -membershipTolerance || high[k] > 1 + membershipTolerance {

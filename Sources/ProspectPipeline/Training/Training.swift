@@ -66,20 +66,23 @@ public enum Training {
         var fitted: FittedModel
         switch options.method {
         case .wofe:
-            fitted = try WofEMethod.fit(data, deposits: deposits, area: area, options: options.wofe, progress: progress)
+            fitted = try WofEMethod.fit(
+                data, deposits: deposits, area: area, options: options.wofe, threads: options.threads, progress: progress)
         case .logistic:
             fitted = try LogisticMethod.fit(
                 data, deposits: deposits, area: area, options: options.logistic, sampling: options.sampling,
-                progress: progress)
+                threads: options.threads, progress: progress)
         case .rf, .gbt:
             fitted = try TreeMethod.fit(
                 data, deposits: deposits, area: area, method: options.method, options: options.trees,
-                holdout: options.treeHoldout, sampling: options.sampling, progress: progress)
+                holdout: options.treeHoldout, sampling: options.sampling, threads: options.threads, progress: progress)
         case .fuzzy, .index:
             guard let overlay else { preconditionFailure("a knowledge-driven model is selected before it is fitted") }
-            fitted = try OverlayMethod.fit(data, payload: overlay, deposits: deposits, area: area, progress: progress)
+            fitted = try OverlayMethod.fit(
+                data, payload: overlay, deposits: deposits, area: area, threads: options.threads, progress: progress)
         }
-        let expectation = try expectedDeposits(&fitted, data: data, area: area, deposits: deposits.count, progress: progress)
+        let expectation = try expectedDeposits(
+            &fitted, data: data, area: area, deposits: deposits.count, threads: options.threads, progress: progress)
         let infinite = data.stack.infiniteCells.warnings(paths: data.stack.layers.map(\.path))
         let unmapped = data.stack.unmappedCells.warnings(layers: data.stack.layers)
         fitted.warnings = data.warnings + infinite + unmapped + fitted.warnings + expectation
@@ -94,7 +97,7 @@ public enum Training {
     /// counts unique conditions); logistic regression takes one more streaming pass; trees
     /// record it when they calibrate (`TreeMethod`). Overlays are not probabilities.
     static func expectedDeposits(
-        _ fitted: inout FittedModel, data: TrainingData, area: TrainingArea, deposits: Int, progress: Progress?
+        _ fitted: inout FittedModel, data: TrainingData, area: TrainingArea, deposits: Int, threads: Int, progress: Progress?
     ) throws -> [String] {
         switch fitted.payload {
         case .weightsOfEvidence:
@@ -102,7 +105,7 @@ public enum Training {
         case .logistic(var model):
             model.nodata = data.stack.nodata
             fitted.summary.expectedDeposits = try TrainingAreaScores.measure(
-                CompiledModel(model), stack: data.stack, area: area, progress: progress
+                CompiledModel(model), stack: data.stack, area: area, histogram: false, threads: threads, progress: progress
             ).sum
         case .trees, .fuzzy, .index:
             break
@@ -193,7 +196,7 @@ extension Workflows {
         }
         let data = try TrainingData.load(
             layers: selected, deposits: deposits, depositsCRS: depositsCRS, selection: depositSelection, missing: options.wofe.missing,
-            required: Training.requiredDeposits(options.method), legend: legend)
+            required: Training.requiredDeposits(options.method), legend: legend, threads: options.threads)
         var fitted = try Training.fit(
             data, options: options, overlay: overlay?.payload,
             progress: Progress("training", passes: Training.progressPasses(options.method)))

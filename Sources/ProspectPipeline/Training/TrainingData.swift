@@ -40,7 +40,7 @@ public struct TrainingData: Sendable {
     /// Resolves the layers' transforms, opens them as one stack and reads the deposits' values.
     ///
     /// The values come from the same tile reads as every other pass (`StackReader`), only the
-    /// tiles holding deposits.
+    /// tiles holding deposits, on up to `threads` workers.
     /// - Parameters:
     ///   - deposits: the deposits' file; nil for a knowledge-driven model given none.
     ///   - selection: which of its points are deposits, and the field naming them.
@@ -51,9 +51,9 @@ public struct TrainingData: Sendable {
     public static func load(
         layers: [LayerSpec], deposits source: VectorSource?, depositsCRS: String? = nil,
         selection: DepositSelection = DepositSelection(), missing: MissingDataRule = .nodata, required: Int,
-        legend: [String: [String: String]] = [:]
+        legend: [String: [String: String]] = [:], threads: Int = ProcessInfoCores.active
     ) throws -> TrainingData {
-        let stack = try EvidenceStack.open(try TransformResolver.resolve(layers))
+        let stack = try EvidenceStack.open(try TransformResolver.resolve(layers, threads: threads))
         try stack.checkCategoricalCodes()
         // Layers given directly (not from a stack) bring their rasters' class names.
         let legend = RasterLegend.filling(legend, for: stack.layers)
@@ -91,7 +91,7 @@ public struct TrainingData: Sendable {
                 cells.append(DepositCell(cell: d.cellIndex, values: [], ids: [d.id]))
             }
         }
-        try readValues(&cells, stack: stack)
+        try readValues(&cells, stack: stack, threads: threads)
         var usable: [DepositCell] = []
         for c in cells {
             var reason: String?
@@ -139,7 +139,7 @@ public struct TrainingData: Sendable {
     static func isValid(_ v: Float, nodata: Float) -> Bool { v.isFinite && v != nodata }
 
     /// Fills each cell's values from the tiles that hold deposit cells, transforms applied.
-    static func readValues(_ cells: inout [DepositCell], stack: EvidenceStack) throws {
+    static func readValues(_ cells: inout [DepositCell], stack: EvidenceStack, threads: Int) throws {
         let tiling = stack.tiling
         var byTile: [Int: [Int]] = [:]
         for (i, c) in cells.enumerated() {
@@ -148,27 +148,51 @@ public struct TrainingData: Sendable {
             byTile[(row / tiling.tileRows) * tiling.across + column / tiling.tileColumns, default: []].append(i)
         }
         guard !byTile.isEmpty else { return }
-        let reader = try StackReader(stack, tiling: tiling)
-        let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells) }
-        defer { buffers.forEach { $0.deallocate() } }
-        for t in byTile.keys.sorted() {
-            let (window, stride) = try reader.read(tile: t, into: buffers)
-            for i in byTile[t]! {
-                let column = cells[i].cell % stack.grid.columns
-                let row = cells[i].cell / stack.grid.columns
-                let o = (row - window.row) * stride + column - window.column
-                cells[i].values = buffers.map { $0[o] }
+        // The tiles read on up to `threads` workers (deposits spread over a grid reach most of
+        // its tiles: a pass over the stack); each deposit's values written to its own row.
+        let tiles = byTile.keys.sorted()
+        let members = tiles.map { byTile[$0]! }
+        let grid = stack.grid
+        let layers = stack.layers.count
+        let values = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells.count * layers)
+        defer { values.deallocate() }
+        let shared = UnsafeTransfer(values)
+        let cellIndices = cells.map(\.cell)
+        let queue = TileQueue()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, tiles.count))) { _ in
+            do {
+                let reader = try StackReader(stack, tiling: tiling)
+                let buffers = stack.layers.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: reader.tileCells) }
+                defer { buffers.forEach { $0.deallocate() } }
+                while let t = queue.next(limit: tiles.count) {
+                    let (window, stride) = try reader.read(tile: tiles[t], into: buffers)
+                    for i in members[t] {
+                        let column = cellIndices[i] % grid.columns
+                        let row = cellIndices[i] / grid.columns
+                        let o = (row - window.row) * stride + column - window.column
+                        for k in 0..<layers { shared.value[i * layers + k] = buffers[k][o] }
+                    }
+                }
+            } catch {
+                queue.fail(error)
             }
         }
+        if let error = queue.error { throw error }
+        for i in cells.indices { cells[i].values = Array(values[(i * layers)..<((i + 1) * layers)]) }
     }
 }
 
 /// Fills the parameters that transforms take from the data (min–max, z-score, fuzzy
 /// midpoints) from each layer's own valid cells, after the transforms before them.
+///
+/// Each layer is read on up to `threads` workers; each tile's statistics are merged in tile
+/// order (`StatisticsAccumulator.merge`), so the parameters are the same for any number of threads.
 public enum TransformResolver {
     /// - Throws: `PipelineError` naming the layer's file when it has no valid cell to take a
     ///   parameter from.
-    public static func resolve(_ layers: [LayerSpec], progress: Progress? = nil) throws -> [LayerSpec] {
+    public static func resolve(
+        _ layers: [LayerSpec], threads: Int = ProcessInfoCores.active, progress: Progress? = nil
+    ) throws -> [LayerSpec] {
         var out = layers
         for k in layers.indices {
             var chain = layers[k].transforms
@@ -176,7 +200,17 @@ public enum TransformResolver {
                 var spec = layers[k]
                 spec.transforms = Array(chain[0..<i])
                 var accumulator = StatisticsAccumulator()
-                _ = try CellStream.cells(of: EvidenceStack.open([spec]), requireData: false) { _, v in accumulator.add(v) }
+                let stack = try EvidenceStack.open([spec])
+                let nodata = stack.nodata[0]
+                try CellStream.reduce(of: stack, threads: threads, requireData: false, progress: progress) {
+                    StatisticsAccumulator()
+                } _: { part, tile in
+                    for r in 0..<tile.window.rows {
+                        part.add(tile.buffers[0].baseAddress! + r * tile.stride, count: tile.window.columns, nodata: nodata)
+                    }
+                } commit: { part in
+                    accumulator.merge(part)
+                }
                 guard let stats = accumulator.statistics else {
                     throw PipelineError(
                         spec.path,

@@ -21,7 +21,7 @@ import ProspectGDAL
 enum TreeMethod {
     static func fit(
         _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, method: TrainingOptions.Method,
-        options tree: TreeOptions, holdout: TreeHoldout, sampling: BackgroundSampling, progress: Progress?
+        options tree: TreeOptions, holdout: TreeHoldout, sampling: BackgroundSampling, threads: Int, progress: Progress?
     ) throws -> FittedModel {
         precondition(method.growsTrees)
         let stack = data.stack
@@ -32,8 +32,8 @@ enum TreeMethod {
         let depositCells = deposits.map(\.cell)
         let excluded = tree.excludeBuffer.map { bufferMask(around: depositCells, grid: grid, geographic: data.geographic, metres: $0) }
         let (background, valid) = try BackgroundSampler.sample(
-            data, area: area, deposits: Set(depositCells), excluded: excluded,
-            size: sampling.size, seed: sampling.seed, progress: progress)
+            data, area: area, deposits: depositCells, excluded: excluded,
+            size: sampling.size, seed: sampling.seed, threads: threads, progress: progress)
         summary.validCells = valid
         guard background.kept > 0 else {
             let why = tree.excludeBuffer.map { " farther than \(format($0)) m from every deposit" } ?? ""
@@ -42,7 +42,7 @@ enum TreeMethod {
         let columns = stack.layers.indices.map { j in deposits.map { $0.values[j] } + background.columns[j] }
         let labels = [Bool](repeating: true, count: deposits.count) + [Bool](repeating: false, count: background.kept)
         var learner = tree
-        learner.threads = max(1, tree.threads)
+        learner.threads = max(1, threads)
         // A spatial holdout keeps whole blocks out: each row's group is its block.
         var block: BlockSize?
         var groups: [Int]?
@@ -57,7 +57,8 @@ enum TreeMethod {
         var fit = TreeLearner.fit(
             learnerMethod, columns: columns, labels: labels, options: learner,
             backgroundFraction: Double(background.kept) / Double(background.eligible), groups: groups, seed: sampling.seed)
-        let calibration = try calibrateInTheLarge(&fit.ensemble, stack: stack, area: area, depositCells: deposits.count, progress: progress)
+        let calibration = try calibrateInTheLarge(
+            &fit.ensemble, stack: stack, area: area, depositCells: deposits.count, threads: threads, progress: progress)
         summary.expectedDeposits = calibration.after
 
         let backgroundText = tree.excludeBuffer.map { "random, excluding \(format($0)) m around deposits" } ?? "random"
@@ -125,11 +126,12 @@ enum TreeMethod {
     /// intercept δ fixes the total and changes no ranking (AUC, success rate): boosting adds it
     /// to the base score, a forest keeps it as `logitOffset` on its mean.
     static func calibrateInTheLarge(
-        _ ensemble: inout TreeEnsemble, stack: EvidenceStack, area: TrainingArea, depositCells: Int, progress: Progress?
+        _ ensemble: inout TreeEnsemble, stack: EvidenceStack, area: TrainingArea, depositCells: Int, threads: Int,
+        progress: Progress?
     ) throws -> Calibration {
         let prior = "prior correction (King & Zeng 2001)"
         let measured = try TrainingAreaScores.measure(
-            CompiledTrees(ensemble, nodata: stack.nodata), stack: stack, area: area, progress: progress)
+            CompiledTrees(ensemble, nodata: stack.nodata), stack: stack, area: area, threads: threads, progress: progress)
         guard let offset = measured.histogram.offset(target: Double(depositCells)) else {
             return Calibration(before: measured.sum, after: measured.sum, offset: nil, method: prior)
         }

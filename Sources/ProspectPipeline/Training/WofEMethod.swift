@@ -7,7 +7,7 @@ import ProspectCore
 enum WofEMethod {
     static func fit(
         _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
-        progress: Progress?
+        threads: Int, progress: Progress?
     ) throws -> FittedModel {
         let stack = data.stack
         var summary = data.summary
@@ -29,7 +29,8 @@ enum WofEMethod {
                     separator: ";")
         }
         let unitCells = summary.cellAreaKm2 / options.unitCellKm2
-        let trained = try weigh(data, deposits: deposits, area: area, options: options, unitCells: unitCells, progress: progress)
+        let trained = try weigh(
+            data, deposits: deposits, area: area, options: options, unitCells: unitCells, threads: threads, progress: progress)
         let rows = trained.layerWeights.flatMap(\.rows)
         summary.validCells = trained.valid
         let totalArea = Double(trained.valid) * unitCells
@@ -65,12 +66,17 @@ enum WofEMethod {
             parameters["missing"] = MissingDataRule.unknown.rawValue
         }
         // Agterberg & Cheng: a second pass counts the unique conditions.
-        var conditions = UniqueConditionTally(terms: terms)
         let nodata = stack.nodata
-        try CellStream.cells(of: stack, area: area, rule: options.missing) { _, _ in
-        } sample: { cell in
-            conditions.add { k in cell.value(k, nodata: nodata) }
-        }
+        let columns = stack.grid.columns
+        let tallies = try CellStream.cells(of: stack, area: area, rule: options.missing, threads: threads) {
+            UniqueConditionTally(terms: terms)
+        } _: { conditions, tile, offsets in
+            conditions.add(
+                layers: tile.buffers, offsets: offsets, nodata: nodata, rowStride: tile.stride,
+                origin: tile.window.row * columns + tile.window.column, gridColumns: columns)
+        }.states
+        var conditions = tallies[0]
+        for t in tallies.dropFirst() { conditions.merge(t) }
         summary.conditionalIndependence = WofEConditionalIndependence.test(
             conditions: conditions.conditions(model: model, variance: variance, cellAreaInUnitCells: unitCells),
             deposits: counted)
@@ -105,7 +111,7 @@ enum WofEMethod {
     /// binary pattern (ascending/descending), or thresholds at the deposits' values (continuous).
     static func weigh(
         _ data: TrainingData, deposits: [TrainingData.DepositCell], area: TrainingArea, options: WofEOptions,
-        unitCells: Double, progress: Progress?
+        unitCells: Double, threads: Int, progress: Progress?
     ) throws -> Weighed {
         let layers = data.stack.layers
         enum Mode { case categorical, cumulative(CumulativeTally.Direction), continuous }
@@ -137,11 +143,35 @@ enum WofEMethod {
                 }
             }
         }
-        let valid = try CellStream.cells(of: data.stack, area: area, rule: options.missing, progress: progress) { k, value in
-            switch modes[k] {
-            case .categorical: categorical[k].add(code: LayerTerm.code(of: value))
-            case .cumulative: cumulative[k].add(value)
-            case .continuous: continuous[k].add(value)
+        // Every worker counts its tiles into copies of the tallies; the counts add up alike in
+        // any order, so the merged tallies are the same for any number of threads.
+        let nodata = data.stack.nodata
+        let zero = continuous
+        let (valid, workers) = try CellStream.cells(
+            of: data.stack, area: area, rule: options.missing, threads: threads, progress: progress
+        ) {
+            // Cells only: the deposits are in the tallies the workers' counts merge into.
+            (
+                categorical: [CategoricalTally](repeating: CategoricalTally(), count: layers.count),
+                cumulative: [CumulativeTally](repeating: CumulativeTally(), count: layers.count), continuous: zero
+            )
+        } _: { tallies, tile, offsets in
+            for k in layers.indices {
+                let buffer = UnsafeBufferPointer(tile.buffers[k])
+                switch modes[k] {
+                case .categorical: tallies.categorical[k].add(buffer, at: offsets, nodata: nodata[k])
+                case .cumulative: tallies.cumulative[k].add(buffer, at: offsets, nodata: nodata[k])
+                case .continuous: tallies.continuous[k].add(buffer, at: offsets, nodata: nodata[k])
+                }
+            }
+        }
+        for w in workers {
+            for k in layers.indices {
+                switch modes[k] {
+                case .categorical: categorical[k].merge(w.categorical[k])
+                case .cumulative: cumulative[k].merge(w.cumulative[k])
+                case .continuous: continuous[k].merge(w.continuous[k])
+                }
             }
         }
         var all: [WofELayerWeights] = []

@@ -402,7 +402,7 @@ extension Workflows {
         }
         let data = try TrainingData.load(
             layers: selected, deposits: deposits, depositsCRS: depositsCRS, selection: depositSelection,
-            missing: options.wofe.missing, required: 2, legend: legend)
+            missing: options.wofe.missing, required: 2, legend: legend, threads: options.threads)
         var result = try CrossValidation.run(data, options: options, cv: cv, overlay: overlay?.payload, progress: progress)
         if let overlay, !overlay.leftOut.isEmpty {
             let why = options.method == .fuzzy ? "not in the expression" : "no weight given"

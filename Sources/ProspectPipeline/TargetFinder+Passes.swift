@@ -5,8 +5,9 @@ import ProspectGDAL
 /// A map read in strips of whole rows, its score band and, when it has one, its uncertainty
 /// band.
 ///
-/// Float32 bands are read block by block (`GDALReadBlock`, past GDAL's block cache, so memory
-/// stays at one strip however large the map); other types through `GDALRasterIO` in strips of
+/// Float32 bands are read block by block, past GDAL's block cache, so memory stays at one
+/// strip however large the map: maps as Prospect writes them (ZSTD, floating-point predictor)
+/// by `TileReader`, others by `GDALReadBlock`; other types through `GDALRasterIO` in strips of
 /// 256 rows.
 final class MapStrips {
     let path: String
@@ -19,8 +20,9 @@ final class MapStrips {
     let uncertaintyName: String?
     let uncertaintyNodata: Float
     let stripRows: Int
-    /// One handle per reading thread (the first is `dataset`), opened when first needed.
-    private var extraDatasets: [RasterDataset] = []
+    /// One handle per reading thread (the first is `dataset`), opened when first needed, with
+    /// its tile reader when the map is one `TileReader` reads.
+    private var handles: [(dataset: RasterDataset, tiles: TileReader?)] = []
     /// Threads reading strips: two with two cores or more (decoding a compressed map is most
     /// of the work), else one.
     let readerCount = min(2, ProcessInfoCores.active)
@@ -50,10 +52,14 @@ final class MapStrips {
     }
 
     /// The handles the readers use: `dataset`, then one more per further reader.
-    private var datasets: [RasterDataset] {
+    private var readerHandles: [(dataset: RasterDataset, tiles: TileReader?)] {
         get throws {
-            while extraDatasets.count < readerCount - 1 { extraDatasets.append(try RasterDataset.open(path)) }
-            return [dataset] + extraDatasets
+            let bands = [1] + (uncertaintyBand.map { [$0] } ?? [])
+            while handles.count < readerCount {
+                let d = handles.isEmpty ? dataset : try RasterDataset.open(path)
+                handles.append((d, byBlocks ? TileReader.make(dataset: d, bands: bands) : nil))
+            }
+            return handles
         }
     }
 
@@ -72,12 +78,13 @@ final class MapStrips {
         let columns = grid.columns
         let bands = [1] + (uncertainty ? uncertaintyBand.map { [$0] } ?? [] : [])
         let starts = Array(stride(from: 0, to: grid.rows, by: stripRows))
-        let handles = try datasets
+        let handles = try readerHandles
         // Readers take strips in turn (reader t the strips i with i mod readers = t), each into
         // its own two buffers; `body` takes the strips in order.
         let readers = (0..<readerCount).map { t in
             StripReader(
-                map: self, dataset: handles[t], bands: bands, blocks: blocks, capacity: columns * stripRows,
+                map: self, dataset: handles[t].dataset, tiles: handles[t].tiles, bands: bands, blocks: blocks,
+                capacity: columns * stripRows,
                 starts: stride(from: t, to: starts.count, by: readerCount).map { starts[$0] })
         }
         for reader in readers { DispatchQueue.global().async { reader.run() } }
@@ -105,7 +112,7 @@ final class MapStrips {
     /// Reads rows `row ..< row + rows` of `bands` into one buffer per band, `columns` wide;
     /// blocks that `blocks` turns down are not read but filled with NaN (no data).
     fileprivate func readStrip(
-        _ dataset: RasterDataset, row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?,
+        _ dataset: RasterDataset, tiles: TileReader?, row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?,
         into strips: [UnsafeMutableBufferPointer<Float>]
     ) throws {
         let columns = grid.columns
@@ -119,6 +126,12 @@ final class MapStrips {
                     let width = min(block.columns, columns - c0)
                     if let blocks, !blocks(bc, row / block.rows) {
                         for r in 0..<rows { (strips[b].baseAddress! + r * columns + c0).update(repeating: .nan, count: width) }
+                        continue
+                    }
+                    if let tiles {
+                        try tiles.read(
+                            band: band, blockColumn: bc, blockRow: row / block.rows, rows: rows, columns: width,
+                            into: strips[b].baseAddress! + c0, stride: columns)
                         continue
                     }
                     try dataset.readBlock(
@@ -290,6 +303,7 @@ final class MapStrips {
 private final class StripReader: @unchecked Sendable {
     let map: MapStrips
     let dataset: RasterDataset
+    let tiles: TileReader?
     let bands: [Int]
     let blocks: ((Int, Int) -> Bool)?
     let starts: [Int]
@@ -297,9 +311,13 @@ private final class StripReader: @unchecked Sendable {
     let slots: [[UnsafeMutableBufferPointer<Float>]]
     let handoff = StripHandoff()
 
-    init(map: MapStrips, dataset: RasterDataset, bands: [Int], blocks: ((Int, Int) -> Bool)?, capacity: Int, starts: [Int]) {
+    init(
+        map: MapStrips, dataset: RasterDataset, tiles: TileReader?, bands: [Int], blocks: ((Int, Int) -> Bool)?, capacity: Int,
+        starts: [Int]
+    ) {
         self.map = map
         self.dataset = dataset
+        self.tiles = tiles
         self.bands = bands
         self.blocks = blocks
         self.starts = starts
@@ -323,7 +341,8 @@ private final class StripReader: @unchecked Sendable {
     private func read(_ j: Int, row: Int) -> (any Error)? {
         do {
             try map.readStrip(
-                dataset, row: row, rows: min(map.stripRows, map.grid.rows - row), bands: bands, blocks: blocks, into: slots[j % 2])
+                dataset, tiles: tiles, row: row, rows: min(map.stripRows, map.grid.rows - row), bands: bands, blocks: blocks,
+                into: slots[j % 2])
             return nil
         } catch { return error }
     }

@@ -1,7 +1,7 @@
 internal import CGDAL
 internal import CZSTD
 import Foundation
-public import ProspectCore
+import ProspectCore
 
 /// Reads the Float32 tiles of GeoTIFFs as Prospect writes them without libtiff: each tile's
 /// bytes from the file, Zstandard, and the floating-point predictor undone by

@@ -75,7 +75,8 @@ final class MapStrips {
         uncertainty: Bool, blocks: ((_ blockColumn: Int, _ blockRow: Int) -> Bool)? = nil,
         _ body: (_ row: Int, _ rows: Int, _ scores: UnsafeBufferPointer<Float>, _ uncertainty: UnsafeBufferPointer<Float>?) throws -> Void
     ) throws {
-        try forEachStrip(uncertainty: uncertainty, blocks: blocks, prepare: { _, _, _, _ in () }) { row, rows, scores, u, _ in
+        let nothing: (Int, Int, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>?) -> Void = { _, _, _, _ in }
+        try forEachStrip(uncertainty: uncertainty, blocks: blocks, prepare: nothing) { row, rows, scores, u, _ in
             try body(row, rows, scores, u)
         }
     }
@@ -180,12 +181,10 @@ final class MapStrips {
         let counting = given == nil
         let layout = survey
         let nodata = self.nodata
-        try forEachStrip(
-            uncertainty: false,
-            prepare: { row0, rows, scores, _ in
-                layout.summarize(strip: scores, firstRow: row0, rows: rows, nodata: nodata, histogram: counting)
-            }
-        ) { row0, rows, _, _, strip in
+        let summarize = { (row0: Int, rows: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
+            layout.summarize(strip: scores, firstRow: row0, rows: rows, nodata: nodata, histogram: counting)
+        }
+        try forEachStrip(uncertainty: false, prepare: summarize) { row0, rows, _, _, strip in
             survey.merge(strip, firstRow: row0, rows: rows)
         }
         let valid = survey.tiles.reduce(0) { $0 + $1.valid }
@@ -201,14 +200,12 @@ final class MapStrips {
         let bucket = selection.bucket
         let wanted = { (column: Int, row: Int) in survey.block(column: column, row: row).holds(key: bucket) }
         // The bucket's members of each strip, picked out on the reading threads.
-        try forEachStrip(
-            uncertainty: false, blocks: wanted,
-            prepare: { _, _, scores, _ in
-                var members: [Float] = []
-                for v in scores where !v.isNaN && v != nodata && Int(Selection.key(v) >> 16) == bucket { members.append(v) }
-                return members
-            }
-        ) { _, _, _, _, members in
+        let pick = { (_: Int, _: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
+            var members: [Float] = []
+            for v in scores where !v.isNaN && v != nodata && Int(Selection.key(v) >> 16) == bucket { members.append(v) }
+            return members
+        }
+        try forEachStrip(uncertainty: false, blocks: wanted, prepare: pick) { _, _, _, _, members in
             for v in members { selection.offer(v) }
         }
         survey.threshold = selection.result()!
@@ -248,12 +245,10 @@ final class MapStrips {
         let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
         let layout = survey
         let nodata = self.nodata
-        try forEachStrip(
-            uncertainty: true, blocks: reaching,
-            prepare: { row0, rows, scores, _ in
-                layout.countAbove(threshold, strip: scores, firstRow: row0, rows: rows, nodata: nodata)
-            }
-        ) { row0, rows, scores, uncertainty, above in
+        let countAbove = { (row0: Int, rows: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
+            layout.countAbove(threshold, strip: scores, firstRow: row0, rows: rows, nodata: nodata)
+        }
+        try forEachStrip(uncertainty: true, blocks: reaching, prepare: countAbove) { row0, rows, scores, uncertainty, above in
             scan.survey.merge(above: above, firstRow: row0)
             for r in 0..<rows {
                 let row = row0 + r

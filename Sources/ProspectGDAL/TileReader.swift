@@ -14,7 +14,8 @@ import ProspectCore
 /// `INTERLEAVE=BAND`, little-endian. `make` says nil for any other file, and a block whose
 /// bytes are not where and what they should be (a tile never written, a strip shorter than a
 /// block, bytes that do not decompress to a block) is read by `GDALReadBlock` instead, so a
-/// block reads the same either way (tests compare them block by block) and errors are GDAL's.
+/// block's cells inside the map read the same either way (tests compare them block by block;
+/// past the map's edge GDAL may leave other values) and errors are GDAL's.
 ///
 /// One reader per thread: it owns a file handle, a decompression context and buffers, and
 /// reads through its dataset handle, which no other thread may use meanwhile.

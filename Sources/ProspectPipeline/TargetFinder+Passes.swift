@@ -199,10 +199,19 @@ final class MapStrips {
         _ = selection.choose(k: k)
         let bucket = selection.bucket
         let wanted = { (column: Int, row: Int) in survey.block(column: column, row: row).holds(key: bucket) }
-        // The bucket's members of each strip, picked out on the reading threads.
-        let pick = { (_: Int, _: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
+        // The bucket's members of each strip, from the blocks read (their order does not change
+        // the answer: values of one bucket that compare equal have the same bits).
+        let block = survey.block
+        let pick = { (row0: Int, rows: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
             var members: [Float] = []
-            for v in scores where !v.isNaN && v != nodata && Int(Selection.key(v) >> 16) == bucket { members.append(v) }
+            for bc in 0..<survey.blocksAcross where wanted(bc, row0 / block.rows) {
+                for r in 0..<rows {
+                    for c in (bc * block.columns)..<min(columns, (bc + 1) * block.columns) {
+                        let v = scores[r * columns + c]
+                        if !v.isNaN && v != nodata && Int(Selection.key(v) >> 16) == bucket { members.append(v) }
+                    }
+                }
+            }
             return members
         }
         try forEachStrip(uncertainty: false, blocks: wanted, prepare: pick) { _, _, _, _, members in
@@ -212,10 +221,35 @@ final class MapStrips {
         return survey
     }
 
-    /// Reads one band over a window.
+    /// Reads one band over a window: block by block with the first reader's `TileReader` when
+    /// the map is one it reads, else through `GDALRasterIO`.
     func read(band: Int, window: Window) throws -> [Float] {
         var values = [Float](repeating: 0, count: window.cellCount)
-        try values.withUnsafeMutableBufferPointer { try dataset.read(band: band, window: window, into: $0) }
+        guard let tiles = try readerHandles[0].tiles, window.cellCount > 0 else {
+            try values.withUnsafeMutableBufferPointer { try dataset.read(band: band, window: window, into: $0) }
+            return values
+        }
+        var buffer = [Float](repeating: 0, count: block.columns * block.rows)
+        for br in (window.row / block.rows)...((window.row + window.rows - 1) / block.rows) {
+            for bc in (window.column / block.columns)...((window.column + window.columns - 1) / block.columns) {
+                // The block's cells inside both the map and the window.
+                let r0 = max(window.row, br * block.rows)
+                let r1 = min(window.row + window.rows, (br + 1) * block.rows)
+                let c0 = max(window.column, bc * block.columns)
+                let c1 = min(window.column + window.columns, (bc + 1) * block.columns)
+                try buffer.withUnsafeMutableBufferPointer {
+                    try tiles.read(
+                        band: band, blockColumn: bc, blockRow: br, rows: r1 - br * block.rows, columns: c1 - bc * block.columns,
+                        into: $0.baseAddress!, stride: block.columns)
+                }
+                for r in r0..<r1 {
+                    for c in c0..<c1 {
+                        values[(r - window.row) * window.columns + c - window.column] =
+                            buffer[(r - br * block.rows) * block.columns + c - bc * block.columns]
+                    }
+                }
+            }
+        }
         return values
     }
 
@@ -515,6 +549,9 @@ struct MapSurvey {
                 strip.blocks.withUnsafeMutableBufferPointer { blocks in
                     strip.sums.withUnsafeMutableBufferPointer { sums in
                         strip.histogram.withUnsafeMutableBufferPointer { counts in
+                            // The current run of equal keys (counted when `counting`).
+                            var runKey: UInt32 = 0
+                            var runCount = 0
                             for r in 0..<rows {
                                 let tileBase = ((firstRow + r) / tileCells - firstTileRow) * tilesAcross
                                 let p = scores.baseAddress! + r * columns
@@ -533,7 +570,14 @@ struct MapSurvey {
                                         let key = Selection.key(v) >> 16
                                         minKey = Swift.min(minKey, key)
                                         maxKey = Swift.max(maxKey, key)
-                                        if counting { counts[Int(key)] += 1 }
+                                        // Neighbours mostly share a bucket: counted by runs.
+                                        if key == runKey {
+                                            runCount += 1
+                                        } else if counting {
+                                            counts[Int(runKey)] += runCount
+                                            runKey = key
+                                            runCount = 1
+                                        }
                                     }
                                     guard n > 0 else { continue }
                                     sums[r * runs.count + k] = sum
@@ -545,6 +589,7 @@ struct MapSurvey {
                                     blocks[run.block].maxKey = Swift.max(blocks[run.block].maxKey, UInt16(maxKey))
                                 }
                             }
+                            if counting { counts[Int(runKey)] += runCount }
                         }
                     }
                 }

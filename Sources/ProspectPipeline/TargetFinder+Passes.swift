@@ -5,8 +5,9 @@ import ProspectGDAL
 /// A map read in strips of whole rows, its score band and, when it has one, its uncertainty
 /// band.
 ///
-/// Float32 bands are read block by block (`GDALReadBlock`, past GDAL's block cache, so memory
-/// stays at one strip however large the map); other types through `GDALRasterIO` in strips of
+/// Float32 bands are read block by block, past GDAL's block cache, so memory stays at one
+/// strip however large the map: maps as Prospect writes them (ZSTD, floating-point predictor)
+/// by `TileReader`, others by `GDALReadBlock`; other types through `GDALRasterIO` in strips of
 /// 256 rows.
 final class MapStrips {
     let path: String
@@ -19,8 +20,9 @@ final class MapStrips {
     let uncertaintyName: String?
     let uncertaintyNodata: Float
     let stripRows: Int
-    /// One handle per reading thread (the first is `dataset`), opened when first needed.
-    private var extraDatasets: [RasterDataset] = []
+    /// One handle per reading thread (the first is `dataset`), opened when first needed, with
+    /// its tile reader when the map is one `TileReader` reads.
+    private var handles: [(dataset: RasterDataset, tiles: TileReader?)] = []
     /// Threads reading strips: two with two cores or more (decoding a compressed map is most
     /// of the work), else one.
     let readerCount = min(2, ProcessInfoCores.active)
@@ -50,10 +52,14 @@ final class MapStrips {
     }
 
     /// The handles the readers use: `dataset`, then one more per further reader.
-    private var datasets: [RasterDataset] {
+    private var readerHandles: [(dataset: RasterDataset, tiles: TileReader?)] {
         get throws {
-            while extraDatasets.count < readerCount - 1 { extraDatasets.append(try RasterDataset.open(path)) }
-            return [dataset] + extraDatasets
+            let bands = [1] + (uncertaintyBand.map { [$0] } ?? [])
+            while handles.count < readerCount {
+                let d = handles.isEmpty ? dataset : try RasterDataset.open(path)
+                handles.append((d, byBlocks ? TileReader.make(dataset: d, bands: bands) : nil))
+            }
+            return handles
         }
     }
 
@@ -69,15 +75,38 @@ final class MapStrips {
         uncertainty: Bool, blocks: ((_ blockColumn: Int, _ blockRow: Int) -> Bool)? = nil,
         _ body: (_ row: Int, _ rows: Int, _ scores: UnsafeBufferPointer<Float>, _ uncertainty: UnsafeBufferPointer<Float>?) throws -> Void
     ) throws {
+        let nothing: (Int, Int, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>?) -> Void = { _, _, _, _ in }
+        try forEachStrip(uncertainty: uncertainty, blocks: blocks, prepare: nothing) { row, rows, scores, u, _ in
+            try body(row, rows, scores, u)
+        }
+    }
+
+    /// `forEachStrip`, with `prepare` run on the reading thread on each strip it has read, its
+    /// result handed to `body` with the strip.
+    ///
+    /// What depends only on one strip is worked out there, beside the decoding, so that on
+    /// two cores `body` (which runs the strips in order) is left with what must be sequential:
+    /// `prepare` must read nothing that `body` changes.
+    func forEachStrip<Prepared>(
+        uncertainty: Bool, blocks: ((_ blockColumn: Int, _ blockRow: Int) -> Bool)? = nil,
+        prepare:
+            @escaping (_ row: Int, _ rows: Int, _ scores: UnsafeBufferPointer<Float>, _ uncertainty: UnsafeBufferPointer<Float>?) ->
+            Prepared,
+        _ body: (
+            _ row: Int, _ rows: Int, _ scores: UnsafeBufferPointer<Float>, _ uncertainty: UnsafeBufferPointer<Float>?,
+            _ prepared: Prepared
+        ) throws -> Void
+    ) throws {
         let columns = grid.columns
         let bands = [1] + (uncertainty ? uncertaintyBand.map { [$0] } ?? [] : [])
         let starts = Array(stride(from: 0, to: grid.rows, by: stripRows))
-        let handles = try datasets
+        let handles = try readerHandles
         // Readers take strips in turn (reader t the strips i with i mod readers = t), each into
         // its own two buffers; `body` takes the strips in order.
         let readers = (0..<readerCount).map { t in
             StripReader(
-                map: self, dataset: handles[t], bands: bands, blocks: blocks, capacity: columns * stripRows,
+                map: self, dataset: handles[t].dataset, tiles: handles[t].tiles, bands: bands, blocks: blocks, prepare: prepare,
+                capacity: columns * stripRows,
                 starts: stride(from: t, to: starts.count, by: readerCount).map { starts[$0] })
         }
         for reader in readers { DispatchQueue.global().async { reader.run() } }
@@ -91,7 +120,8 @@ final class MapStrips {
                 let slot = reader.slots[k]
                 try body(
                     row, rows, UnsafeBufferPointer(rebasing: slot[0][0..<(columns * rows)]),
-                    slot.count > 1 ? UnsafeBufferPointer(rebasing: slot[1][0..<(columns * rows)]) : nil)
+                    slot.count > 1 ? UnsafeBufferPointer(rebasing: slot[1][0..<(columns * rows)]) : nil, reader.prepared[k]!)
+                reader.prepared[k] = nil
                 reader.handoff.empty[k].signal()
             }
         } catch {
@@ -105,7 +135,7 @@ final class MapStrips {
     /// Reads rows `row ..< row + rows` of `bands` into one buffer per band, `columns` wide;
     /// blocks that `blocks` turns down are not read but filled with NaN (no data).
     fileprivate func readStrip(
-        _ dataset: RasterDataset, row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?,
+        _ dataset: RasterDataset, tiles: TileReader?, row: Int, rows: Int, bands: [Int], blocks: ((Int, Int) -> Bool)?,
         into strips: [UnsafeMutableBufferPointer<Float>]
     ) throws {
         let columns = grid.columns
@@ -119,6 +149,12 @@ final class MapStrips {
                     let width = min(block.columns, columns - c0)
                     if let blocks, !blocks(bc, row / block.rows) {
                         for r in 0..<rows { (strips[b].baseAddress! + r * columns + c0).update(repeating: .nan, count: width) }
+                        continue
+                    }
+                    if let tiles {
+                        try tiles.read(
+                            band: band, blockColumn: bc, blockRow: row / block.rows, rows: rows, columns: width,
+                            into: strips[b].baseAddress! + c0, stride: columns)
                         continue
                     }
                     try dataset.readBlock(
@@ -143,8 +179,13 @@ final class MapStrips {
         let columns = grid.columns
         var survey = MapSurvey(grid: grid, tileCells: tileCells, block: byBlocks ? block : (columns, stripRows))
         let counting = given == nil
-        try forEachStrip(uncertainty: false) { row0, rows, scores, _ in
-            survey.add(strip: scores, firstRow: row0, rows: rows, nodata: nodata, histogram: counting)
+        let layout = survey
+        let nodata = self.nodata
+        let summarize = { (row0: Int, rows: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
+            layout.summarize(strip: scores, firstRow: row0, rows: rows, nodata: nodata, histogram: counting)
+        }
+        try forEachStrip(uncertainty: false, prepare: summarize) { row0, rows, _, _, strip in
+            survey.merge(strip, firstRow: row0, rows: rows)
         }
         let valid = survey.tiles.reduce(0) { $0 + $1.valid }
         guard valid > 0 else { throw PipelineError(path, "every cell is nodata") }
@@ -158,17 +199,57 @@ final class MapStrips {
         _ = selection.choose(k: k)
         let bucket = selection.bucket
         let wanted = { (column: Int, row: Int) in survey.block(column: column, row: row).holds(key: bucket) }
-        try forEachStrip(uncertainty: false, blocks: wanted) { _, _, scores, _ in
-            for v in scores where isValid(v) { selection.offer(v) }
+        // The bucket's members of each strip, from the blocks read (their order does not change
+        // the answer: values of one bucket that compare equal have the same bits).
+        let block = survey.block
+        let pick = { (row0: Int, rows: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
+            var members: [Float] = []
+            for bc in 0..<survey.blocksAcross where wanted(bc, row0 / block.rows) {
+                for r in 0..<rows {
+                    for c in (bc * block.columns)..<min(columns, (bc + 1) * block.columns) {
+                        let v = scores[r * columns + c]
+                        if !v.isNaN && v != nodata && Int(Selection.key(v) >> 16) == bucket { members.append(v) }
+                    }
+                }
+            }
+            return members
+        }
+        try forEachStrip(uncertainty: false, blocks: wanted, prepare: pick) { _, _, _, _, members in
+            for v in members { selection.offer(v) }
         }
         survey.threshold = selection.result()!
         return survey
     }
 
-    /// Reads one band over a window.
+    /// Reads one band over a window: block by block with the first reader's `TileReader` when
+    /// the map is one it reads, else through `GDALRasterIO`.
     func read(band: Int, window: Window) throws -> [Float] {
         var values = [Float](repeating: 0, count: window.cellCount)
-        try values.withUnsafeMutableBufferPointer { try dataset.read(band: band, window: window, into: $0) }
+        guard let tiles = try readerHandles[0].tiles, window.cellCount > 0 else {
+            try values.withUnsafeMutableBufferPointer { try dataset.read(band: band, window: window, into: $0) }
+            return values
+        }
+        var buffer = [Float](repeating: 0, count: block.columns * block.rows)
+        for br in (window.row / block.rows)...((window.row + window.rows - 1) / block.rows) {
+            for bc in (window.column / block.columns)...((window.column + window.columns - 1) / block.columns) {
+                // The block's cells inside both the map and the window.
+                let r0 = max(window.row, br * block.rows)
+                let r1 = min(window.row + window.rows, (br + 1) * block.rows)
+                let c0 = max(window.column, bc * block.columns)
+                let c1 = min(window.column + window.columns, (bc + 1) * block.columns)
+                try buffer.withUnsafeMutableBufferPointer {
+                    try tiles.read(
+                        band: band, blockColumn: bc, blockRow: br, rows: r1 - br * block.rows, columns: c1 - bc * block.columns,
+                        into: $0.baseAddress!, stride: block.columns)
+                }
+                for r in r0..<r1 {
+                    for c in c0..<c1 {
+                        values[(r - window.row) * window.columns + c - window.column] =
+                            buffer[(r - br * block.rows) * block.columns + c - bc * block.columns]
+                    }
+                }
+            }
+        }
         return values
     }
 
@@ -190,15 +271,19 @@ final class MapStrips {
     func scanComponents(survey: MapSurvey, minCells: Int, deposits: DepositSet?) throws -> ComponentScan {
         let columns = grid.columns
         let threshold = survey.threshold
-        let tileCells = survey.tileCells
         var scan = ComponentScan(survey: survey, minCells: minCells)
         var scanner = ComponentScanner(columns: columns)
         // Deposit points by row.
         var depositsByRow: [Int: [(column: Int, index: Int)]] = [:]
         for (i, d) in (deposits?.inside ?? []).enumerated() { depositsByRow[d.row, default: []].append((d.column, i)) }
-        let tileOfColumn = (0..<columns).map { $0 / tileCells }
         let reaching = { (column: Int, row: Int) in survey.block(column: column, row: row).reaches(threshold) }
-        try forEachStrip(uncertainty: true, blocks: reaching) { row0, rows, scores, uncertainty in
+        let layout = survey
+        let nodata = self.nodata
+        let countAbove = { (row0: Int, rows: Int, scores: UnsafeBufferPointer<Float>, _: UnsafeBufferPointer<Float>?) in
+            layout.countAbove(threshold, strip: scores, firstRow: row0, rows: rows, nodata: nodata)
+        }
+        try forEachStrip(uncertainty: true, blocks: reaching, prepare: countAbove) { row0, rows, scores, uncertainty, above in
+            scan.survey.merge(above: above, firstRow: row0)
             for r in 0..<rows {
                 let row = row0 + r
                 let s = UnsafeBufferPointer(rebasing: scores[(r * columns)..<((r + 1) * columns)])
@@ -207,12 +292,6 @@ final class MapStrips {
                     scores: s, threshold: threshold, nodata: nodata, uncertainty: u, uncertaintyNodata: uncertaintyNodata
                 ) { root, summary in
                     scan.complete(root: root, summary: summary)
-                }
-                let tileRow = (row / tileCells) * survey.tilesAcross
-                for c in 0..<columns {
-                    let v = s[c]
-                    guard isValid(v), v >= threshold else { continue }
-                    scan.survey.tiles[tileRow + tileOfColumn[c]].above += 1
                 }
                 if let here = depositsByRow[row] {
                     let labels = scanner.labeller.current
@@ -286,22 +365,32 @@ final class MapStrips {
 
 /// A reading thread of `MapStrips.forEachStrip`: reads its strips, one after another, into the
 /// free one of its two buffers, through its own dataset handle (GDAL handles are not shared
-/// between threads); the consumer reads only the buffer handed to it (`StripHandoff`).
-private final class StripReader: @unchecked Sendable {
+/// between threads), and prepares each (`prepare`); the consumer reads only the buffer and the
+/// result handed to it (`StripHandoff`).
+private final class StripReader<Prepared>: @unchecked Sendable {
     let map: MapStrips
     let dataset: RasterDataset
+    let tiles: TileReader?
     let bands: [Int]
     let blocks: ((Int, Int) -> Bool)?
+    let prepare: (Int, Int, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>?) -> Prepared
     let starts: [Int]
-    /// Two buffers, each one strip of every band.
+    /// Two buffers, each one strip of every band, and what `prepare` made of each.
     let slots: [[UnsafeMutableBufferPointer<Float>]]
+    var prepared: [Prepared?] = [nil, nil]
     let handoff = StripHandoff()
 
-    init(map: MapStrips, dataset: RasterDataset, bands: [Int], blocks: ((Int, Int) -> Bool)?, capacity: Int, starts: [Int]) {
+    init(
+        map: MapStrips, dataset: RasterDataset, tiles: TileReader?, bands: [Int], blocks: ((Int, Int) -> Bool)?,
+        prepare: @escaping (Int, Int, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>?) -> Prepared, capacity: Int,
+        starts: [Int]
+    ) {
         self.map = map
         self.dataset = dataset
+        self.tiles = tiles
         self.bands = bands
         self.blocks = blocks
+        self.prepare = prepare
         self.starts = starts
         slots = (0..<2).map { _ in bands.map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity) } }
     }
@@ -321,11 +410,16 @@ private final class StripReader: @unchecked Sendable {
     }
 
     private func read(_ j: Int, row: Int) -> (any Error)? {
+        let rows = min(map.stripRows, map.grid.rows - row)
+        let slot = slots[j % 2]
         do {
-            try map.readStrip(
-                dataset, row: row, rows: min(map.stripRows, map.grid.rows - row), bands: bands, blocks: blocks, into: slots[j % 2])
-            return nil
+            try map.readStrip(dataset, tiles: tiles, row: row, rows: rows, bands: bands, blocks: blocks, into: slot)
         } catch { return error }
+        let cells = map.grid.columns * rows
+        prepared[j % 2] = prepare(
+            row, rows, UnsafeBufferPointer(rebasing: slot[0][0..<cells]),
+            slot.count > 1 ? UnsafeBufferPointer(rebasing: slot[1][0..<cells]) : nil)
+        return nil
     }
 }
 
@@ -385,6 +479,8 @@ struct MapSurvey {
     var threshold: Float = .infinity
     /// Valid cells by their keys' top 16 bits (`StreamingSelection`), when counted.
     var histogram = [Int](repeating: 0, count: 1 << 16)
+    /// The runs every row is cut into.
+    let runs: [Run]
 
     init(grid: Grid, tileCells: Int, block: (columns: Int, rows: Int)) {
         columns = grid.columns
@@ -395,61 +491,158 @@ struct MapSurvey {
         self.block = block
         blocksAcross = (columns + block.columns - 1) / block.columns
         blocks = [Block](repeating: Block(), count: blocksAcross * ((rows + block.rows - 1) / block.rows))
+        var runs: [Run] = []
+        var c0 = 0
+        while c0 < columns {
+            let c1 = min(columns, (c0 / tileCells + 1) * tileCells, (c0 / block.columns + 1) * block.columns)
+            runs.append(Run(columns: c0..<c1, tile: c0 / tileCells, block: c0 / block.columns))
+            c0 = c1
+        }
+        self.runs = runs
     }
 
     func block(column: Int, row: Int) -> Block { blocks[row * blocksAcross + column] }
 
-    /// Adds a strip of rows: to the tiles and blocks each cell lies in and, with `histogram`,
-    /// to the histogram. Runs of cells sharing a tile and a block are summed first.
-    mutating func add(strip scores: UnsafeBufferPointer<Float>, firstRow: Int, rows: Int, nodata: Float, histogram counting: Bool) {
+    /// The cells of a row sharing a tile and a block: `columns`, in tile column `tile` and
+    /// block column `block`, left to right.
+    struct Run {
+        var columns: Range<Int>
+        var tile: Int
+        var block: Int
+    }
+
+    /// What one strip of rows (within one row of blocks) adds to the survey, worked out apart
+    /// from it (on a reading thread) by `summarize`, added by `merge`.
+    struct Strip {
+        /// Its row of blocks, left to right.
+        var blocks: [Block]
+        /// Valid cells and the highest score of each tile its rows cross, from tile row
+        /// `firstTileRow`.
+        var firstTileRow: Int
+        var valid: [Int]
+        var max: [Float]
+        /// The sum of each run's valid scores, row by row (`runs.count` a row).
+        var sums: [Double]
+        /// The keys' top 16 bits counted, when counting (else empty).
+        var histogram: [Int]
+    }
+
+    /// Summarizes rows `firstRow ..< firstRow + rows` (within one row of blocks): the tiles and
+    /// blocks each cell lies in and, with `histogram`, the keys' top 16 bits.
+    ///
+    /// Each run's sum starts from 0 and adds its cells in order, as the tiles' sums then add
+    /// the runs (`merge`), so a tile's sum does not depend on how the map is cut into strips.
+    func summarize(strip scores: UnsafeBufferPointer<Float>, firstRow: Int, rows: Int, nodata: Float, histogram counting: Bool) -> Strip {
+        precondition(rows > 0 && firstRow / block.rows == (firstRow + rows - 1) / block.rows, "rows within one row of blocks")
         let columns = self.columns
         let tileCells = self.tileCells
         let tilesAcross = self.tilesAcross
-        let block = self.block
-        let blocksAcross = self.blocksAcross
-        tiles.withUnsafeMutableBufferPointer { tiles in
-            blocks.withUnsafeMutableBufferPointer { blocks in
-                histogram.withUnsafeMutableBufferPointer { counts in
-                    for r in 0..<rows {
-                        let row = firstRow + r
-                        let tileBase = (row / tileCells) * tilesAcross
-                        let blockBase = (row / block.rows) * blocksAcross
-                        let p = scores.baseAddress! + r * columns
-                        var c0 = 0
-                        while c0 < columns {
-                            let c1 = min(columns, (c0 / tileCells + 1) * tileCells, (c0 / block.columns + 1) * block.columns)
-                            var n = 0
-                            var sum = 0.0
-                            var top = -Float.infinity
-                            var minKey = UInt32.max
-                            var maxKey = UInt32.min
-                            for c in c0..<c1 {
-                                let v = p[c]
-                                guard v == v, v != nodata else { continue }
-                                n += 1
-                                sum += Double(v)
-                                top = Swift.max(top, v)
-                                let key = Selection.key(v) >> 16
-                                minKey = Swift.min(minKey, key)
-                                maxKey = Swift.max(maxKey, key)
-                                if counting { counts[Int(key)] += 1 }
+        let runs = self.runs
+        let firstTileRow = firstRow / tileCells
+        let tileRows = (firstRow + rows - 1) / tileCells - firstTileRow + 1
+        var strip = Strip(
+            blocks: [Block](repeating: Block(), count: blocksAcross), firstTileRow: firstTileRow,
+            valid: [Int](repeating: 0, count: tileRows * tilesAcross), max: [Float](repeating: -.infinity, count: tileRows * tilesAcross),
+            sums: [Double](repeating: 0, count: rows * runs.count), histogram: counting ? [Int](repeating: 0, count: 1 << 16) : [])
+        strip.valid.withUnsafeMutableBufferPointer { valid in
+            strip.max.withUnsafeMutableBufferPointer { maxima in
+                strip.blocks.withUnsafeMutableBufferPointer { blocks in
+                    strip.sums.withUnsafeMutableBufferPointer { sums in
+                        strip.histogram.withUnsafeMutableBufferPointer { counts in
+                            // The current run of equal keys (counted when `counting`).
+                            var runKey: UInt32 = 0
+                            var runCount = 0
+                            for r in 0..<rows {
+                                let tileBase = ((firstRow + r) / tileCells - firstTileRow) * tilesAcross
+                                let p = scores.baseAddress! + r * columns
+                                for (k, run) in runs.enumerated() {
+                                    var n = 0
+                                    var sum = 0.0
+                                    var top = -Float.infinity
+                                    var minKey = UInt32.max
+                                    var maxKey = UInt32.min
+                                    for c in run.columns {
+                                        let v = p[c]
+                                        guard v == v, v != nodata else { continue }
+                                        n += 1
+                                        sum += Double(v)
+                                        top = Swift.max(top, v)
+                                        let key = Selection.key(v) >> 16
+                                        minKey = Swift.min(minKey, key)
+                                        maxKey = Swift.max(maxKey, key)
+                                        // Neighbours mostly share a bucket: counted by runs.
+                                        if key == runKey {
+                                            runCount += 1
+                                        } else if counting {
+                                            counts[Int(runKey)] += runCount
+                                            runKey = key
+                                            runCount = 1
+                                        }
+                                    }
+                                    guard n > 0 else { continue }
+                                    sums[r * runs.count + k] = sum
+                                    let t = tileBase + run.tile
+                                    valid[t] += n
+                                    maxima[t] = Swift.max(maxima[t], top)
+                                    blocks[run.block].max = Swift.max(blocks[run.block].max, top)
+                                    blocks[run.block].minKey = Swift.min(blocks[run.block].minKey, UInt16(minKey))
+                                    blocks[run.block].maxKey = Swift.max(blocks[run.block].maxKey, UInt16(maxKey))
+                                }
                             }
-                            if n > 0 {
-                                let t = tileBase + c0 / tileCells
-                                tiles[t].valid += n
-                                tiles[t].sum += sum
-                                tiles[t].max = Swift.max(tiles[t].max, top)
-                                let b = blockBase + c0 / block.columns
-                                blocks[b].max = Swift.max(blocks[b].max, top)
-                                blocks[b].minKey = Swift.min(blocks[b].minKey, UInt16(minKey))
-                                blocks[b].maxKey = Swift.max(blocks[b].maxKey, UInt16(maxKey))
-                            }
-                            c0 = c1
+                            if counting { counts[Int(runKey)] += runCount }
                         }
                     }
                 }
             }
         }
+        return strip
+    }
+
+    /// Adds a strip of rows summarized by `summarize`; strips are added top to bottom.
+    mutating func merge(_ strip: Strip, firstRow: Int, rows: Int) {
+        let blockBase = (firstRow / block.rows) * blocksAcross
+        for (i, b) in strip.blocks.enumerated() {
+            blocks[blockBase + i].max = Swift.max(blocks[blockBase + i].max, b.max)
+            blocks[blockBase + i].minKey = Swift.min(blocks[blockBase + i].minKey, b.minKey)
+            blocks[blockBase + i].maxKey = Swift.max(blocks[blockBase + i].maxKey, b.maxKey)
+        }
+        let tileBase = strip.firstTileRow * tilesAcross
+        for i in strip.valid.indices {
+            tiles[tileBase + i].valid += strip.valid[i]
+            tiles[tileBase + i].max = Swift.max(tiles[tileBase + i].max, strip.max[i])
+        }
+        // Runs without valid cells add +0, which leaves a sum as it is (a sum of runs from +0 is
+        // never −0).
+        let runs = self.runs
+        for r in 0..<rows {
+            let base = ((firstRow + r) / tileCells) * tilesAcross
+            for k in runs.indices { tiles[base + runs[k].tile].sum += strip.sums[r * runs.count + k] }
+        }
+        if !strip.histogram.isEmpty { for k in histogram.indices { histogram[k] += strip.histogram[k] } }
+    }
+
+    /// Valid cells at or above `threshold` in each tile that rows `firstRow ..< firstRow + rows`
+    /// cross, from the first of those tile rows (`merge(above:firstRow:)`).
+    func countAbove(_ threshold: Float, strip scores: UnsafeBufferPointer<Float>, firstRow: Int, rows: Int, nodata: Float) -> [Int] {
+        let firstTileRow = firstRow / tileCells
+        let tileRows = (firstRow + rows - 1) / tileCells - firstTileRow + 1
+        var above = [Int](repeating: 0, count: tileRows * tilesAcross)
+        for r in 0..<rows {
+            let tileBase = ((firstRow + r) / tileCells - firstTileRow) * tilesAcross
+            let p = scores.baseAddress! + r * columns
+            for run in runs {
+                var n = 0
+                for c in run.columns where p[c] >= threshold && p[c] != nodata { n += 1 }
+                above[tileBase + run.tile] += n
+            }
+        }
+        return above
+    }
+
+    /// Adds the counts of `countAbove` for a strip starting at `firstRow`.
+    mutating func merge(above: [Int], firstRow: Int) {
+        let base = (firstRow / tileCells) * tilesAcross
+        for i in above.indices { tiles[base + i].above += above[i] }
     }
 }
 

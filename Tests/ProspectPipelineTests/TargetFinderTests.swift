@@ -28,10 +28,12 @@ import Testing
     /// Writes a map (tiled in small blocks, so strips span several blocks), with the method
     /// recorded as `prospect score` records it, and optionally an uncertainty band.
     static func writeMap(
-        _ path: String, grid: Grid, method: String, uncertainty: ((Int, Int) -> Float)? = nil, value: (Int, Int) -> Float
+        _ path: String, grid: Grid, method: String, uncertainty: ((Int, Int) -> Float)? = nil, options: [String] = [],
+        value: (Int, Int) -> Float
     ) throws {
         let ds = try RasterDataset.create(
-            path, grid: grid, bands: uncertainty == nil ? 1 : 2, type: .float32, options: ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
+            path, grid: grid, bands: uncertainty == nil ? 1 : 2, type: .float32,
+            options: ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"] + options)
         for b in 1...(uncertainty == nil ? 1 : 2) { try ds.setNodata(-9999, band: b) }
         var values = [Float](repeating: 0, count: grid.cellCount)
         for i in values.indices { values[i] = value(i % grid.columns, i / grid.columns) }
@@ -195,6 +197,44 @@ import Testing
                 #expect(t.uncertaintyClass == matrix.classify(mean: t.meanScore, uncertainty: mean))
             }
             #expect(Set(report.targets.compactMap(\.uncertaintyClass)).count > 1)
+        }
+    }
+
+    @Test(
+        "a map compressed as Prospect writes it (ZSTD, floating-point predictor) gives the targets, tiles and CSV of the same map uncompressed",
+        arguments: [["COMPRESS=ZSTD", "PREDICTOR=3", "INTERLEAVE=BAND"], ["COMPRESS=ZSTD", "INTERLEAVE=BAND"]])
+    func compressedMapSameTargets(compression: [String]) throws {
+        try withTemporaryDirectory { dir in
+            // Partial edge tiles, an uncertainty band, deposits, a threshold from the area, splits.
+            let grid = try Self.grid(columns: 70, rows: 45)
+            let u = { (c: Int, r: Int) in Float(c) / 70 + Float(r % 5) / 10 }
+            try Self.writeDeposits(dir + "/deposits.csv", cells: [(3, 4), (20, 30), (44, 12), (66, 40), (10, 10)])
+            var outputs: [[String]] = []
+            for (name, options) in [("plain", [String]()), ("packed", compression)] {
+                try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: false)
+                try Self.writeMap(
+                    dir + "/\(name)/map.tif", grid: grid, method: "logistic", uncertainty: u, options: options, value: Self.field)
+                #expect(
+                    (TileReader.make(dataset: try RasterDataset.open(dir + "/\(name)/map.tif"), bands: [1, 2]) != nil) == (name == "packed")
+                )
+                var o = TargetOptions()
+                o.topAreaPercent = 30
+                o.top = 0
+                o.minCells = 1
+                o.maxAreaKm2 = 0.5
+                o.tileSize = 700
+                let report = try TargetFinder.find(
+                    mapPath: dir + "/\(name)/map.tif", outputPath: dir + "/\(name)/t.geojson",
+                    tilesOutputPath: dir + "/\(name)/tiles.geojson",
+                    csvPath: dir + "/\(name)/t.csv",
+                    deposits: TargetDeposits(source: VectorSource(path: dir + "/deposits.csv"), assumedCRS: Self.crs), options: o)
+                #expect(report.split > 0 && report.targets.count > 5 && report.targets.contains { $0.knownDeposits! > 0 })
+                outputs.append(
+                    try ["t.geojson", "tiles.geojson", "t.csv"].map {
+                        try String(contentsOfFile: dir + "/\(name)/\($0)", encoding: .utf8).replacingOccurrences(of: "/\(name)/", with: "/")
+                    })
+            }
+            #expect(outputs[0] == outputs[1])
         }
     }
 

@@ -32,8 +32,17 @@ enum CLI {
     /// - Parameter environment: variables to set (a value) or remove (nil) in the child's
     ///   environment, which is otherwise this process's.
     static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String?] = [:]) throws -> CLIResult {
+        try execute(binary, arguments, in: directory, environment: environment)
+    }
+
+    /// Runs `executable` with `arguments` in `directory`, capturing both streams.
+    /// - Parameter environment: variables to set (a value) or remove (nil) in the child's
+    ///   environment, which is otherwise this process's.
+    static func execute(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String?] = [:]
+    ) throws -> CLIResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if !environment.isEmpty {

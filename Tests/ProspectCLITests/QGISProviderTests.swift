@@ -36,35 +36,18 @@ struct QGISProfile {
     /// Runs `qgis_process ARGUMENTS` with this profile, offscreen, with the built `prospect` on
     /// PATH (or not: `prospectOnPath: false`).
     func run(_ arguments: [String], in directory: String? = nil, prospectOnPath: Bool = true) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: qgisProcess!)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = home
-        environment["XDG_RUNTIME_DIR"] = home + "/run"
-        environment["QT_QPA_PLATFORM"] = "offscreen"
-        environment["SOURCE_DATE_EPOCH"] = "1714564800"
-        // QGIS reads statistics of the input rasters, which GDAL would save beside them (in
-        // Rasters/) as .aux.xml files.
-        environment["GDAL_PAM_ENABLED"] = "NO"
-        let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").filter {
+        var environment: [String: String?] = [
+            "HOME": home, "XDG_RUNTIME_DIR": home + "/run", "QT_QPA_PLATFORM": "offscreen", "SOURCE_DATE_EPOCH": "1714564800",
+            // QGIS reads statistics of the input rasters, which GDAL would save beside them (in
+            // Rasters/) as .aux.xml files.
+            "GDAL_PAM_ENABLED": "NO",
+        ]
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").filter {
             !FileManager.default.isExecutableFile(atPath: "\($0)/prospect")
         }
         let binaryDir = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path
         environment["PATH"] = ((prospectOnPath ? [binaryDir] : []) + path.map(String.init)).joined(separator: ":")
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return try CLI.execute(qgisProcess!, arguments, in: directory, environment: environment)
     }
 }
 

@@ -103,6 +103,27 @@ extension StudyRunner {
         return lines
     }
 
+    /// The study's report step (`prospect run` and `prospect merge`): `report.html` in the study's
+    /// output folder `out` from the files the run wrote there and its log lines so far.
+    static func writeReport(
+        _ study: StudyFile, out: String, map: String, model: String, stack: String, validated: Bool, crossValidated: Bool, lines: [String],
+        leaflet: LeafletAssets, log: (String) -> Void
+    ) throws {
+        var inputs = ReportInputs(mapPath: map, modelPath: model)
+        inputs.title = study.name
+        inputs.studyPath = study.path
+        inputs.deposits = study.deposits
+        inputs.depositsCRS = study.depositsCRS
+        inputs.depositSelection = study.depositSelection
+        inputs.targetsPath = out + "/targets.geojson"
+        inputs.validationPath = validated ? out + "/validation.json" : nil
+        inputs.cvPath = crossValidated ? out + "/cv.json" : nil
+        inputs.stackPath = stack
+        inputs.logLines = lines
+        let summary = try Report.write(inputs, to: out + "/report.html", leaflet: leaflet)
+        log("report: \(summary.charts) charts, \(summary.bytes) bytes in \(String(format: "%.2f", summary.seconds)) s → report.html")
+    }
+
     /// The study's targets step (`prospect run` and `prospect merge`): targets.geojson,
     /// tiles.geojson and, when asked, targets.csv in `out`, with the study's deposits counted.
     static func findTargets(_ study: StudyFile, map: String, out: String, log: (String) -> Void) throws -> TargetReport {

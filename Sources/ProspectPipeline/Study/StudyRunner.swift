@@ -158,20 +158,10 @@ public enum StudyRunner {
             stream.done("cv")
         }
         if let leaflet {
-            var inputs = ReportInputs(mapPath: mapPath, modelPath: modelPath)
-            inputs.title = study.name
-            inputs.studyPath = study.path
-            inputs.deposits = study.deposits
-            inputs.depositsCRS = study.depositsCRS
-            inputs.depositSelection = study.depositSelection
-            inputs.targetsPath = out + "/targets.geojson"
-            inputs.validationPath = validation == nil ? nil : out + "/validation.json"
-            inputs.cvPath = crossValidation == nil ? nil : out + "/cv.json"
-            inputs.stackPath = prepared.manifestPath
-            inputs.logLines = lines
-            let summary = try Report.write(inputs, to: out + "/report.html", leaflet: leaflet)
+            try StudyRunner.writeReport(
+                study, out: out, map: mapPath, model: modelPath, stack: prepared.manifestPath, validated: validation != nil,
+                crossValidated: crossValidation != nil, lines: lines, leaflet: leaflet, log: log)
             files.append("report.html")
-            log("report: \(summary.charts) charts, \(summary.bytes) bytes in \(String(format: "%.2f", summary.seconds)) s → report.html")
         }
         files.append("run.log")
         log("done")
